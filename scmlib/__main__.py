@@ -1,0 +1,3 @@
+from scmlib.cli import main
+
+raise SystemExit(main())

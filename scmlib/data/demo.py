@@ -1,0 +1,708 @@
+"""The built-in demo company: a deterministic, realistic industrial distributor.
+
+``generate_demo(seed, scale)`` returns every canonical table; ``write_demo`` writes them as
+Parquet (or CSV) files; ``ensure_demo`` generates ``data/demo/`` on first use. The same
+seed and scale give identical files. At scale 1 the company has about 2,000 items stocked
+at 3 distribution centres (about 4,200 item-location series), 300 customers, 250 suppliers
+(plus duplicate vendor records), 36 months of history ending October 2026, monthly
+forecast snapshots (lags 1-3) with planner overrides, purchase orders and invoices with
+on- and off-contract spend, quality receipts, assessments, actions, a risk register of
+about 60 risks and supplier financials. Tables are consistent: stock follows receipts minus
+shipments, invoices follow received PO lines, sales orders follow demand.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scmlib.paths import data_dir
+
+DEMO_VERSION = 3
+START = pd.Timestamp("2023-11-01")
+N_MONTHS = 36
+MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
+DIRECT = ["Electrical", "Fasteners", "Hydraulics", "Safety", "Tools", "Packaging", "Chemicals", "Lighting"]
+INDIRECT = ["IT services", "Facilities", "Logistics", "Professional services", "MRO", "Marketing", "Travel"]
+BUSINESS_UNITS = ["Operations", "Sales", "Finance", "R&D", "Logistics"]
+COUNTRIES = np.array(["USA", "CHN", "DEU", "MEX", "IND", "VNM", "GBR", "ITA", "JPN", "KOR", "TWN", "POL", "TUR", "BRA", "CAN", "THA", "MYS", "BGD", "RUS", "EGY"])
+COUNTRY_P = np.array([22, 15, 8, 7, 6, 5, 5, 4, 4, 3, 3, 3, 3, 2, 3, 2, 2, 1, 1, 1], dtype=float)
+CURRENCY_OF = {"DEU": "EUR", "ITA": "EUR", "POL": "EUR", "GBR": "GBP"}
+WORDS_A = ["Apex", "Northwind", "Summit", "Atlas", "Pioneer", "Vertex", "Keystone", "Harbor", "Evergreen", "Granite", "Sterling", "Meridian", "Beacon", "Crescent", "Falcon", "Orion", "Redwood", "Silverline", "Titan", "Unity", "Zenith", "Cobalt", "Delta", "Everest", "Horizon"]
+WORDS_B = ["Industrial", "Components", "Supply", "Manufacturing", "Technologies", "Solutions", "Trading", "Logistics", "Materials", "Systems", "Engineering", "Services", "Products", "Works", "Partners"]
+SUFFIXES = ["Ltd", "Inc", "GmbH", "plc", "Co.", "S.A.", "LLC", "Limited", "Corp."]
+OVERRIDE_REASONS = ["promotion", "customer intelligence", "sales target", "gut feel"]
+
+
+def _ids(prefix: str, n: int, width: int = 4) -> np.ndarray:
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+
+
+def _month_dates(rng, months: np.ndarray, max_day: int = 27) -> np.ndarray:
+    """A random date inside each given month start."""
+    return (pd.DatetimeIndex(months) + pd.to_timedelta(rng.integers(0, max_day, len(months)), unit="D")).to_numpy()
+
+
+def _suppliers(rng, n: int):
+    cats = np.concatenate([np.repeat(DIRECT, max(2, int(n * 0.6 / len(DIRECT)))), rng.choice(INDIRECT, n)])[:n]
+    rng.shuffle(cats)
+    a = rng.choice(WORDS_A, n)
+    b = rng.choice(WORDS_B, n)
+    suffix = rng.choice(SUFFIXES, n)
+    names = pd.Series(a) + " " + pd.Series(b) + " " + pd.Series(suffix)
+    # make names unique by appending a number where they collide
+    dup_rank = names.groupby(names).cumcount()
+    names = names.where(dup_rank == 0, pd.Series(a) + " " + pd.Series(b) + " " + (dup_rank + 1).astype(str) + " " + pd.Series(suffix))
+    country = rng.choice(COUNTRIES, n, p=COUNTRY_P / COUNTRY_P.sum())
+    ids = _ids("S", n)
+    parent = np.where(rng.random(n) < 0.2, pd.Series(a).str.cat(["Group"] * n, sep=" ").to_numpy(), None)
+    sup = pd.DataFrame({"supplier_id": ids, "name": names.to_numpy(), "country": country, "category": cats, "parent": parent})
+    # latent behaviour
+    sup["on_time_p"] = rng.uniform(0.72, 0.985, n)
+    sup["mean_delay"] = rng.uniform(2, 9, n)
+    sup["ppm"] = np.exp(rng.normal(np.log(2500), 0.9, n))
+    sup["deteriorating"] = rng.random(n) < 0.1
+    sup["lead_days"] = rng.choice([14, 21, 30, 45, 60], n, p=[0.25, 0.25, 0.25, 0.15, 0.1])
+    sup.loc[sup["country"].isin(["CHN", "VNM", "IND", "THA", "MYS", "BGD", "TWN", "KOR", "JPN"]), "lead_days"] += 30
+    sup["currency"] = sup["country"].map(CURRENCY_OF).fillna("USD")
+    sup["price_drift"] = rng.uniform(0.0, 0.06, n)
+    return sup
+
+
+def _variant_names(names: pd.Series, rng) -> pd.Series:
+    """Spelling variants of supplier names, as found in messy vendor masters."""
+    kind = rng.integers(0, 4, len(names))
+    v = names.copy()
+    v = v.where(kind != 0, names.str.upper())
+    v = v.where(kind != 1, names.str.replace(" Ltd", " Limited", regex=False).str.replace(" Inc", ", Inc.", regex=False).str.replace(" Co.", " Company", regex=False))
+    v = v.where(kind != 2, names.str.replace(" ", "  ", n=1, regex=False).str.replace(".", "", regex=False) + ".")
+    v = v.where(kind != 3, names.str.lower().str.title().str.replace(" Plc", " PLC", regex=False))
+    return v
+
+
+def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]:
+    """Generate every canonical table of the demo company (deterministic for a seed)."""
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale!r}")
+    rng = np.random.default_rng(seed)
+    n_items = max(40, int(round(2000 * scale)))
+    n_cust = max(20, int(round(300 * scale)))
+    n_sup = max(40, int(round(250 * scale)))
+    T = N_MONTHS
+
+    # ---------------------------------------------------------------- locations
+    locations = pd.DataFrame(
+        {
+            "location_id": ["PLANT-01", "DC-EAST", "DC-WEST", "DC-EU"],
+            "name": ["Columbus plant", "Newark distribution centre", "Reno distribution centre", "Rotterdam distribution centre"],
+            "type": ["plant", "dc", "dc", "dc"],
+            "country": ["USA", "USA", "USA", "NLD"],
+            "latitude": [39.96, 40.74, 39.53, 51.92],
+            "longitude": [-83.00, -74.17, -119.81, 4.48],
+        }
+    )
+    dcs = np.array(["DC-EAST", "DC-WEST", "DC-EU"])
+
+    # ---------------------------------------------------------------- suppliers (+ duplicate vendor records)
+    sup = _suppliers(rng, n_sup)
+    n_dup = max(3, int(0.06 * n_sup))
+    dup_of = rng.choice(n_sup, n_dup, replace=False)
+    dup = sup.iloc[dup_of].copy()
+    dup["name"] = _variant_names(dup["name"].reset_index(drop=True), rng).to_numpy()
+    dup["supplier_id"] = _ids("S", n_dup, 4)
+    dup["supplier_id"] = np.char.add("S9", np.char.zfill(np.arange(1, n_dup + 1).astype(str), 3))
+    dup["dup_of"] = sup["supplier_id"].to_numpy()[dup_of]
+    sup["dup_of"] = None
+    sup_all = pd.concat([sup, dup], ignore_index=True)
+    suppliers = sup_all[["supplier_id", "name", "country", "category", "parent"]].copy()
+
+    # ---------------------------------------------------------------- items
+    item_ids = _ids("IT", n_items, 5)
+    cat = rng.choice(DIRECT, n_items)
+    cost_mu = dict(zip(DIRECT, [3.2, 0.2, 4.0, 2.8, 3.5, 1.0, 2.5, 2.9]))
+    unit_cost = np.round(np.exp(rng.normal(pd.Series(cat).map(cost_mu).to_numpy(), 0.7)), 2) + 0.05
+    markup = rng.uniform(1.15, 1.8, n_items)
+    neg_margin = rng.random(n_items) < 0.03
+    markup[neg_margin] = rng.uniform(0.8, 0.97, neg_margin.sum())
+    unit_price = np.round(unit_cost * markup, 2)
+    stage = rng.choice(["launch", "growth", "mature", "decline", "end_of_life"], n_items, p=[0.07, 0.12, 0.6, 0.13, 0.08])
+    dclass = rng.choice(["smooth", "erratic", "intermittent", "lumpy"], n_items, p=[0.42, 0.28, 0.17, 0.13])
+    launch_m = np.where(stage == "launch", rng.integers(T - 14, T - 3, n_items), np.where(rng.random(n_items) < 0.05, rng.integers(3, 12, n_items), 0))
+    eol_m = np.where(stage == "end_of_life", rng.integers(T - 14, T - 3, n_items), T + 100)
+    direct_sup = sup[sup["category"].isin(DIRECT)]
+    primary = np.empty(n_items, dtype=object)
+    secondary = np.empty(n_items, dtype=object)
+    for c in DIRECT:  # loop over 8 categories, not rows
+        m = cat == c
+        pool = direct_sup.loc[direct_sup["category"] == c, "supplier_id"].to_numpy()
+        weights = np.exp(rng.normal(0, 1.2, len(pool)))  # a few large suppliers per category
+        primary[m] = rng.choice(pool, m.sum(), p=weights / weights.sum())
+        secondary[m] = rng.choice(pool, m.sum())
+    single_source = (rng.random(n_items) < 0.45) | (secondary == primary)
+    sup_lead = sup.set_index("supplier_id")["lead_days"]
+    items = pd.DataFrame(
+        {
+            "item_id": item_ids,
+            "description": pd.Series(cat).str.lower().to_numpy() + " item " + pd.Series(item_ids).str[2:].to_numpy(),
+            "category": cat,
+            "unit_cost": unit_cost,
+            "unit_price": unit_price,
+            "lifecycle_stage": stage,
+            "supplier_id": primary,
+            "lead_time_days": pd.Series(primary).map(sup_lead).to_numpy().astype(float),
+            "lead_time_std_days": np.round(pd.Series(primary).map(sup_lead).to_numpy() * rng.uniform(0.1, 0.3, n_items), 1),
+            "launch_date": np.where(launch_m > 0, MONTHS[np.clip(launch_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")),
+            "eol_date": np.where(eol_m < T, MONTHS[np.clip(eol_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")),
+            "lot_size": np.where(rng.random(n_items) < 0.2, rng.choice([12, 24, 50, 100], n_items), np.nan),
+        }
+    )
+    items["launch_date"] = pd.to_datetime(items["launch_date"])
+    items["eol_date"] = pd.to_datetime(items["eol_date"])
+
+    # ---------------------------------------------------------------- demand (item x DC x month)
+    stock_p = np.array([0.9, 0.7, 0.5])
+    at = rng.random((n_items, 3)) < stock_p
+    at[~at.any(axis=1), 0] = True
+    s_item, s_loc = np.nonzero(at)
+    S = len(s_item)
+    level_item = np.exp(rng.normal(3.3, 1.1, n_items))
+    share = np.array([0.5, 0.3, 0.2])[s_loc] * rng.uniform(0.6, 1.4, S)
+    level = level_item[s_item] * share
+    t = np.arange(T)
+    phase = rng.uniform(0, 2 * np.pi, len(DIRECT))
+    amp = rng.uniform(0.05, 0.35, len(DIRECT))
+    cidx = pd.Series(cat).map({c: i for i, c in enumerate(DIRECT)}).to_numpy()[s_item]
+    season = 1 + amp[cidx, None] * np.sin(2 * np.pi * t[None, :] / 12 + phase[cidx, None])
+    st = stage[s_item]
+    growth = np.where(st == "growth", 0.025, np.where(st == "decline", -0.03, np.where(st == "launch", 0.04, 0.0)))
+    trend = np.exp(growth[:, None] * (t[None, :] - T / 2))
+    mean = level[:, None] * season * trend
+    dc = dclass[s_item]
+    cv = np.where(dc == "smooth", rng.uniform(0.12, 0.3, S), np.where(dc == "erratic", rng.uniform(0.6, 1.0, S), np.where(dc == "intermittent", rng.uniform(0.2, 0.4, S), rng.uniform(0.9, 1.4, S))))
+    shape = 1 / cv**2
+    occur_p = np.where(np.isin(dc, ["intermittent", "lumpy"]), rng.uniform(0.15, 0.55, S), 1.0)
+    mean_size = np.where(np.isin(dc, ["intermittent", "lumpy"])[:, None], 0.4 * mean / occur_p[:, None], mean)
+    sizes = rng.gamma(shape[:, None], mean_size / shape[:, None])
+    occur = rng.random((S, T)) < occur_p[:, None]
+    promo = (rng.random((S, T)) < 0.03) & np.isin(dc, ["smooth", "erratic"])[:, None]
+    qty = np.round(sizes * occur * np.where(promo, 1.8, 1.0))
+    lm = launch_m[s_item]
+    em = eol_m[s_item]
+    alive = (t[None, :] >= lm[:, None]) & (t[None, :] < em[:, None])
+    ramp = np.clip((t[None, :] - lm[:, None] + 1) / 4, 0, 1)
+    qty = np.where(alive, np.round(qty * np.where(lm[:, None] > 0, ramp, 1)), 0)
+    returns = (rng.random((S, T)) < 0.002) & alive
+    qty = np.where(returns, -np.round(rng.uniform(1, 5, (S, T))), qty)
+    demand_history = pd.DataFrame(
+        {
+            "item_id": np.repeat(item_ids[s_item], T),
+            "location_id": np.repeat(dcs[s_loc], T),
+            "date": np.tile(MONTHS.to_numpy(), S),
+            "quantity": qty.ravel().astype(float),
+        }
+    )
+    # new items have no rows before launch (as ERP extracts do)
+    before_launch = np.tile(t, S) < np.repeat(lm, T)
+    demand_history = demand_history[~before_launch].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- forecast snapshots (lags 1-3)
+    pos_qty = np.clip(qty, 0, None)
+    cycles = np.arange(T - 15, T)  # forecast made at the start of these months
+    lags = np.array([1, 2, 3])
+    cs, ls = np.meshgrid(cycles, lags, indexing="ij")
+    cs, ls = cs.ravel(), ls.ravel()
+    tgt = cs + ls
+    keep = tgt < T + 3
+    cs, ls, tgt = cs[keep], ls[keep], tgt[keep]
+    cum = np.concatenate([np.zeros((S, 1)), np.cumsum(pos_qty, axis=1)], axis=1)
+    base = (cum[:, cs] - cum[:, cs - 6]) / 6  # mean of the 6 months before the cycle (known then)
+    seas_ratio = season[:, np.clip(tgt, 0, T - 1)] / season[:, cs - 3]
+    stat = base * seas_ratio * np.exp(rng.normal(0.04, 0.12, base.shape))  # slight optimism
+    actual = pos_qty[:, np.clip(tgt, 0, T - 1)]
+    override = rng.random(stat.shape) < 0.12
+    reason_idx = rng.choice(4, stat.shape, p=[0.3, 0.25, 0.3, 0.15])
+    final = stat.copy()
+    helpful = stat + np.where(tgt < T, 0.6, 0.0) * (actual - stat)
+    final = np.where(override & (reason_idx == 0), helpful * 1.05, final)
+    final = np.where(override & (reason_idx == 1), stat + np.where(tgt < T, 0.35, 0.0) * (actual - stat), final)
+    final = np.where(override & (reason_idx == 2), stat * rng.uniform(1.15, 1.45, stat.shape), final)
+    final = np.where(override & (reason_idx == 3), stat * rng.uniform(0.75, 1.3, stat.shape), final)
+    alive_fc = (cs[None, :] >= lm[:, None] + 6) & (tgt[None, :] < em[:, None])
+    n_cols = len(cs)
+    fs = pd.DataFrame(
+        {
+            "item_id": np.repeat(item_ids[s_item], n_cols),
+            "location_id": np.repeat(dcs[s_loc], n_cols),
+            "forecast_date": np.tile(MONTHS.union(pd.date_range(MONTHS[-1], periods=4, freq="MS")).to_numpy()[cs], S),
+            "target_date": np.tile(pd.date_range(START, periods=T + 3, freq="MS").to_numpy()[tgt], S),
+            "lag": np.tile(ls, S),
+            "statistical_forecast": np.round(np.clip(stat, 0, None), 1).ravel(),
+            "final_forecast": np.round(np.clip(final, 0, None), 1).ravel(),
+            "override_reason": np.where(override, np.array(OVERRIDE_REASONS, dtype=object)[reason_idx], None).ravel(),
+        }
+    )
+    forecast_snapshots = fs[alive_fc.ravel()].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- inventory simulation (s, S) with lead time
+    lead_m = np.clip(np.round(items["lead_time_days"].to_numpy()[s_item] / 30), 1, 3).astype(int)
+    avg = np.maximum(mean.mean(axis=1), 0.2)
+    over = rng.random(S) < 0.12  # overstocked: slow movers
+    cover = np.where(over, rng.uniform(5, 10, S), rng.uniform(1.2, 2.2, S))
+    s_lvl = avg * (lead_m + 0.5) * np.where(over, 2.5, 1.0)
+    S_lvl = s_lvl + avg * cover
+    on_hand = np.round(S_lvl * rng.uniform(0.6, 1.1, S))
+    pipeline = np.zeros((S, T + 4))
+    snap_oh = np.zeros((S, T))
+    snap_oo = np.zeros((S, T))
+    shipped = np.zeros((S, T))
+    orders = np.zeros((S, T))
+    for m in range(T):  # loop over 36 months (time), vectorised over every series
+        on_hand = on_hand + pipeline[:, m]
+        snap_oh[:, m] = on_hand
+        snap_oo[:, m] = pipeline[:, m + 1 :].sum(axis=1)
+        d = pos_qty[:, m]
+        ship = np.minimum(d, on_hand)
+        shipped[:, m] = ship
+        on_hand = on_hand - ship + np.clip(-qty[:, m], 0, None)
+        position = on_hand + pipeline[:, m + 1 :].sum(axis=1)
+        still_sold = m < em - 2
+        q = np.where((position <= s_lvl) & still_sold & (avg > 0), np.ceil(S_lvl - position), 0)
+        orders[:, m] = q
+        pipeline[np.arange(S), np.minimum(m + lead_m, T + 3)] += q
+    cost_drift = 1 + 0.002 * t
+    inventory_snapshots = pd.DataFrame(
+        {
+            "snapshot_date": np.tile(MONTHS.to_numpy(), S),
+            "item_id": np.repeat(item_ids[s_item], T),
+            "location_id": np.repeat(dcs[s_loc], T),
+            "on_hand_qty": snap_oh.ravel(),
+            "on_order_qty": snap_oo.ravel(),
+            "unit_cost": np.round(np.repeat(unit_cost[s_item], T) * np.tile(cost_drift, S), 2),
+        }
+    )
+    inventory_snapshots = inventory_snapshots[~before_launch | (inventory_snapshots["on_hand_qty"].to_numpy() > 0)].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- customers and sales orders
+    tiers = rng.choice(["platinum", "gold", "standard"], n_cust, p=[0.1, 0.3, 0.6])
+    customers = pd.DataFrame(
+        {
+            "customer_id": _ids("C", n_cust),
+            "name": np.char.add("Customer ", _ids("", n_cust)),
+            "service_tier": tiers,
+            "channel": rng.choice(["wholesale", "retail", "online", "OEM"], n_cust, p=[0.35, 0.3, 0.2, 0.15]),
+            "region": rng.choice(["North America", "Europe", "Latin America", "Asia"], n_cust, p=[0.5, 0.3, 0.1, 0.1]),
+        }
+    )
+    customers["country"] = customers["region"].map({"North America": "USA", "Europe": "DEU", "Latin America": "MEX", "Asia": "JPN"})
+    ss, tt = np.nonzero(pos_qty > 0)
+    n_lines = rng.integers(1, 4, len(ss))
+    rep = np.repeat(np.arange(len(ss)), n_lines)
+    split = rng.dirichlet(np.ones(3), len(ss))
+    line_no = np.concatenate([np.arange(k) for k in np.bincount(rep)]) if len(rep) else np.array([], dtype=int)
+    w = split[rep, line_no]
+    w = w / np.bincount(rep, weights=w)[rep]
+    ordered = np.maximum(1, np.round(pos_qty[ss[rep], tt[rep]] * w))
+    fill = np.where(pos_qty[ss, tt] > 0, shipped[ss, tt] / np.maximum(pos_qty[ss, tt], 1), 1)[rep]
+    delivered = np.round(ordered * fill)
+    n_sol = len(rep)
+    cust_w = np.where(tiers == "platinum", 5.0, np.where(tiers == "gold", 2.0, 1.0))
+    cust = rng.choice(n_cust, n_sol, p=cust_w / cust_w.sum())
+    order_date = _month_dates(rng, MONTHS.to_numpy()[tt[rep]])
+    req = order_date + pd.to_timedelta(rng.integers(3, 11, n_sol), unit="D").to_numpy()
+    promised = req + pd.to_timedelta(rng.choice([0, 0, 0, 1, 2], n_sol), unit="D").to_numpy()
+    loc_late = np.array([0.08, 0.12, 0.18])[s_loc[ss[rep]]]
+    ship_date = order_date + pd.to_timedelta(rng.integers(1, 4, n_sol), unit="D").to_numpy()
+    late = rng.random(n_sol) < loc_late
+    delivery = promised + pd.to_timedelta(np.where(late, rng.integers(1, 6, n_sol), -rng.integers(0, 2, n_sol)), unit="D").to_numpy()
+    delivery = np.maximum(delivery, ship_date)
+    price = unit_price[s_item[ss[rep]]] * rng.uniform(0.9, 1.0, n_sol)
+    returned = np.where(rng.random(n_sol) < 0.02, np.maximum(1, np.round(delivered * rng.uniform(0.05, 0.5, n_sol))), 0)
+    sales_order_lines = pd.DataFrame(
+        {
+            "order_id": np.char.add("SO", np.char.zfill(np.arange(1, n_sol + 1).astype(str), 7)),
+            "line_id": "1",
+            "customer_id": customers["customer_id"].to_numpy()[cust],
+            "item_id": item_ids[s_item[ss[rep]]],
+            "location_id": dcs[s_loc[ss[rep]]],
+            "order_date": order_date,
+            "requested_date": req,
+            "promised_date": promised,
+            "ship_date": ship_date,
+            "delivery_date": delivery,
+            "ordered_qty": ordered,
+            "delivered_qty": np.minimum(delivered, ordered),
+            "unit_price": np.round(price, 2),
+            "damage_free": rng.random(n_sol) > 0.015,
+            "documentation_accurate": rng.random(n_sol) > 0.02,
+            "returned_qty": np.minimum(returned, delivered),
+        }
+    )
+    not_yet = sales_order_lines["delivery_date"] > MONTHS[-1] + pd.offsets.MonthEnd(0)
+    sales_order_lines.loc[not_yet, ["delivery_date"]] = pd.NaT
+    sales_order_lines.loc[not_yet, "delivered_qty"] = np.nan
+
+    # ---------------------------------------------------------------- purchase orders (direct, from the simulation)
+    os_, ot = np.nonzero(orders > 0)
+    n_po = len(os_)
+    it = s_item[os_]
+    use_second = (~single_source[it]) & (rng.random(n_po) < 0.3)
+    po_sup = np.where(use_second, secondary[it], primary[it])
+    # a few orders placed with the duplicate vendor record of the same company
+    dup_map = dup.set_index("dup_of")["supplier_id"]
+    use_dup = pd.Series(po_sup).isin(dup_map.index).to_numpy() & (rng.random(n_po) < 0.3)
+    po_sup = np.where(use_dup, pd.Series(po_sup).map(dup_map).fillna(pd.Series(po_sup)).to_numpy(), po_sup)
+    sup_idx = sup_all.set_index("supplier_id")
+    behaviour = sup_idx.loc[po_sup]
+    po_order = _month_dates(rng, MONTHS.to_numpy()[ot])
+    lead = behaviour["lead_days"].to_numpy()
+    po_promised = po_order + pd.to_timedelta(lead, unit="D").to_numpy()
+    frac_time = ot / (T - 1)
+    on_time_p = behaviour["on_time_p"].to_numpy() - np.where(behaviour["deteriorating"].to_numpy(), 0.35 * np.clip((frac_time - 0.5) * 2, 0, 1), 0)
+    is_late = rng.random(n_po) > on_time_p
+    delay = np.where(is_late, np.ceil(rng.exponential(behaviour["mean_delay"].to_numpy())) + 1, -rng.integers(0, 3, n_po))
+    receipt = po_promised + pd.to_timedelta(delay, unit="D").to_numpy()
+    fx = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
+    ccy = behaviour["currency"].to_numpy()
+    base_price = unit_cost[it] * np.where(use_second, rng.uniform(0.95, 1.2, n_po), 1.0)
+    po_price = base_price * (1 + behaviour["price_drift"].to_numpy() * ot / 12) * pd.Series(ccy).map(fx).to_numpy()
+    short = rng.random(n_po) < 0.06
+    rec_qty = np.where(short, np.floor(orders[os_, ot] * rng.uniform(0.6, 0.95, n_po)), orders[os_, ot])
+    last_day = MONTHS[-1] + pd.offsets.MonthEnd(0)
+    open_po = receipt > np.datetime64(last_day)
+    direct_po = pd.DataFrame(
+        {
+            "supplier_id": po_sup,
+            "item_id": item_ids[it],
+            "category": cat[it],
+            "business_unit": "Operations",
+            "order_date": po_order,
+            "promised_date": po_promised,
+            "receipt_date": np.where(open_po, np.datetime64("NaT"), receipt),
+            "ordered_qty": orders[os_, ot],
+            "received_qty": np.where(open_po, np.nan, rec_qty),
+            "unit_price": np.round(po_price, 2),
+            "currency": ccy,
+        }
+    )
+    # ---------------------------------------------------------------- indirect spend (tail included)
+    ind_sup = sup_all[sup_all["category"].isin(INDIRECT)]
+    n_ind = int(4000 * scale) + 200
+    tail_w = np.exp(rng.normal(0, 1.6, len(ind_sup)))
+    pick = rng.choice(len(ind_sup), n_ind, p=tail_w / tail_w.sum())
+    ib = ind_sup.iloc[pick]
+    im = rng.integers(0, T, n_ind)
+    i_order = _month_dates(rng, MONTHS.to_numpy()[im])
+    i_prom = i_order + pd.to_timedelta(rng.integers(5, 30, n_ind), unit="D").to_numpy()
+    i_late = rng.random(n_ind) > ib["on_time_p"].to_numpy()
+    i_rec = i_prom + pd.to_timedelta(np.where(i_late, rng.integers(1, 12, n_ind), 0), unit="D").to_numpy()
+    amount = np.round(np.exp(rng.normal(7.8, 1.3, n_ind)), 2)
+    indirect_po = pd.DataFrame(
+        {
+            "supplier_id": ib["supplier_id"].to_numpy(),
+            "item_id": None,
+            "category": ib["category"].to_numpy(),
+            "business_unit": rng.choice(BUSINESS_UNITS, n_ind),
+            "order_date": i_order,
+            "promised_date": i_prom,
+            "receipt_date": np.where(i_rec > np.datetime64(last_day), np.datetime64("NaT"), i_rec),
+            "ordered_qty": 1.0,
+            "received_qty": np.where(i_rec > np.datetime64(last_day), np.nan, 1.0),
+            "unit_price": amount * pd.Series(ib["currency"].to_numpy()).map(fx).to_numpy(),
+            "currency": ib["currency"].to_numpy(),
+        }
+    )
+    po = pd.concat([direct_po, indirect_po], ignore_index=True)
+    po = po.sort_values(["order_date", "supplier_id"], kind="stable").reset_index(drop=True)
+    po["po_id"] = np.char.add("PO", np.char.zfill(np.arange(1, len(po) + 1).astype(str), 7))
+    po["line_id"] = "1"
+    # contracts: most direct and some indirect supplier-category pairs
+    pairs = sup_all[["supplier_id", "category"]].drop_duplicates()
+    has_contract = rng.random(len(pairs)) < np.where(pairs["category"].isin(DIRECT), 0.7, 0.35)
+    con_pairs = pairs[has_contract].reset_index(drop=True)
+    con_ids = _ids("CT", len(con_pairs))
+    po_spend = (po["ordered_qty"] * po["unit_price"]).groupby([po["supplier_id"], po["category"]]).sum() / 3
+    contracts = pd.DataFrame(
+        {
+            "contract_id": con_ids,
+            "supplier_id": con_pairs["supplier_id"].to_numpy(),
+            "category": con_pairs["category"].to_numpy(),
+            "start_date": START - pd.Timedelta(days=180) + pd.to_timedelta(rng.integers(0, 400, len(con_pairs)), unit="D"),
+            "annual_value": np.round(pd.MultiIndex.from_frame(con_pairs).map(po_spend.to_dict()).to_series().fillna(10000).to_numpy(), 0),
+        }
+    )
+    contracts["end_date"] = contracts["start_date"] + pd.to_timedelta(rng.choice([730, 1095, 1460], len(con_pairs)), unit="D")
+    con_key = pd.Series(con_ids, index=pd.MultiIndex.from_frame(con_pairs))
+    po_con = pd.MultiIndex.from_frame(po[["supplier_id", "category"]]).map(con_key.to_dict())
+    po_con = pd.Series(po_con, dtype=object).where(rng.random(len(po)) < 0.92, None)
+    po["contract_id"] = po_con.to_numpy()
+    po = po[["po_id", "line_id", "supplier_id", "item_id", "category", "business_unit", "order_date", "promised_date", "receipt_date", "ordered_qty", "received_qty", "unit_price", "currency", "contract_id"]]
+
+    # ---------------------------------------------------------------- invoices (follow received PO lines) + maverick
+    rec = po[po["receipt_date"].notna()]
+    inv = pd.DataFrame(
+        {
+            "supplier_id": rec["supplier_id"].to_numpy(),
+            "invoice_date": (rec["receipt_date"] + pd.to_timedelta(rng.integers(0, 6, len(rec)), unit="D")).to_numpy(),
+            "amount": np.round(rec["received_qty"].to_numpy() * rec["unit_price"].to_numpy(), 2),
+            "currency": rec["currency"].to_numpy(),
+            "category": rec["category"].to_numpy(),
+            "business_unit": rec["business_unit"].to_numpy(),
+            "po_id": rec["po_id"].to_numpy(),
+            "description": rec["category"].str.lower().to_numpy() + " supplies",
+        }
+    )
+    n_mav = int(0.08 * len(inv))
+    mb = sup_all.iloc[rng.choice(len(sup_all), n_mav)]
+    mav = pd.DataFrame(
+        {
+            "supplier_id": mb["supplier_id"].to_numpy(),
+            "invoice_date": _month_dates(rng, MONTHS.to_numpy()[rng.integers(0, T, n_mav)]),
+            "amount": np.round(np.exp(rng.normal(7.0, 1.2, n_mav)), 2),
+            "currency": mb["currency"].to_numpy(),
+            "category": mb["category"].to_numpy(),
+            "business_unit": rng.choice(BUSINESS_UNITS, n_mav),
+            "po_id": None,
+            "description": rng.choice(["laptop and accessories", "office cleaning", "freight charge", "consulting day rate", "safety gloves", "hotel and travel", "printer toner", "forklift repair"], n_mav),
+        }
+    )
+    invoices = pd.concat([inv, mav], ignore_index=True)
+    # PO raised after the invoice (retrospective POs)
+    retro = rng.random(len(invoices)) < 0.03
+    retro &= invoices["po_id"].notna().to_numpy()
+    retro_po = invoices.loc[retro, "po_id"]
+    shift = pd.Series(invoices.loc[retro, "invoice_date"].to_numpy() + pd.to_timedelta(rng.integers(3, 20, retro.sum()), unit="D").to_numpy(), index=retro_po.to_numpy())
+    po_idx = po.set_index("po_id")
+    po_idx.loc[shift.index, "order_date"] = np.minimum(shift.to_numpy(), np.datetime64(last_day))
+    po = po_idx.reset_index()[po.columns]
+    # unclassified lines
+    unclassified = rng.random(len(invoices)) < 0.05
+    invoices.loc[unclassified, "category"] = None
+    invoices = invoices.sort_values("invoice_date", kind="stable").reset_index(drop=True)
+    invoices.insert(0, "invoice_id", np.char.add("INV", np.char.zfill(np.arange(1, len(invoices) + 1).astype(str), 7)))
+    invoices.insert(1, "line_id", "1")
+    invoices["supplier_name"] = invoices["supplier_id"].map(suppliers.set_index("supplier_id")["name"])
+
+    # ---------------------------------------------------------------- quality receipts
+    qr = po[po["item_id"].notna() & po["receipt_date"].notna()]
+    qb = sup_idx.loc[qr["supplier_id"]]
+    frac = ((qr["receipt_date"] - START).dt.days / (T * 30.4)).clip(0, 1).to_numpy()
+    ppm = qb["ppm"].to_numpy() * np.where(qb["deteriorating"].to_numpy(), 1 + 6 * np.clip(frac - 0.5, 0, None) * 2, 1)
+    received = qr["received_qty"].to_numpy()
+    rejected = rng.binomial(received.astype(np.int64), np.clip(ppm / 1e6, 0, 0.5))
+    batch_reject = rng.random(len(qr)) < 0.004
+    rejected = np.where(batch_reject, received, rejected)
+    quality_receipts = pd.DataFrame(
+        {
+            "receipt_id": np.char.add("GR", np.char.zfill(np.arange(1, len(qr) + 1).astype(str), 7)),
+            "supplier_id": qr["supplier_id"].to_numpy(),
+            "item_id": qr["item_id"].to_numpy(),
+            "receipt_date": qr["receipt_date"].to_numpy(),
+            "received_qty": received,
+            "rejected_qty": rejected.astype(float),
+        }
+    )
+
+    # ---------------------------------------------------------------- assessments and actions
+    quarters = pd.date_range(START, periods=12, freq="QS-JAN") + pd.Timedelta(days=14)
+    crit = np.array(["responsiveness", "sustainability", "innovation"])
+    n_s = len(sup)
+    latent = rng.normal(3.5, 0.6, n_s)
+    qa, sa, ca = np.meshgrid(np.arange(len(quarters)), np.arange(n_s), np.arange(3), indexing="ij")
+    det = sup["deteriorating"].to_numpy()[sa.ravel()]
+    score = latent[sa.ravel()] + rng.normal(0, 0.35, sa.size) - np.where(det, 0.12 * np.clip(qa.ravel() - 6, 0, None), 0)
+    supplier_assessments = pd.DataFrame(
+        {
+            "supplier_id": sup["supplier_id"].to_numpy()[sa.ravel()],
+            "assessment_date": quarters.to_numpy()[qa.ravel()],
+            "criterion": crit[ca.ravel()],
+            "score": np.round(np.clip(score, 1, 5), 1),
+        }
+    )
+    n_act = max(10, int(0.35 * n_s))
+    det_s = sup["deteriorating"].to_numpy()
+    act_sup = rng.choice(sup["supplier_id"].to_numpy(), n_act, p=(1 + 4 * det_s) / (1 + 4 * det_s).sum())
+    opened = _month_dates(rng, MONTHS.to_numpy()[rng.integers(T - 18, T, n_act)])
+    due = opened + pd.to_timedelta(rng.choice([30, 45, 60, 90], n_act), unit="D").to_numpy()
+    status = rng.choice(["open", "in_progress", "closed"], n_act, p=[0.3, 0.2, 0.5])
+    closed = np.where(status == "closed", opened + pd.to_timedelta(rng.integers(10, 100, n_act), unit="D").to_numpy(), np.datetime64("NaT"))
+    closed = np.where(closed > np.datetime64(last_day), np.datetime64(last_day), closed)
+    supplier_actions = pd.DataFrame(
+        {
+            "action_id": _ids("A", n_act),
+            "supplier_id": act_sup,
+            "issue": rng.choice(["late deliveries", "quality escapes", "invoice errors", "capacity shortfall", "missing certificates", "packaging damage"], n_act),
+            "owner": rng.choice(["A. Patel", "M. Garcia", "J. Chen", "S. Müller", "L. Rossi", None], n_act),
+            "opened": opened,
+            "due": due,
+            "closed": closed,
+            "status": status,
+        }
+    )
+
+    # ---------------------------------------------------------------- supplier financials (Altman inputs)
+    years = np.array([2023, 2024, 2025])
+    fy_s, fy_y = np.meshgrid(np.arange(n_s), np.arange(3), indexing="ij")
+    fy_s, fy_y = fy_s.ravel(), fy_y.ravel()
+    ta = np.exp(rng.normal(17, 1.2, n_s))[fy_s] * (1 + 0.04 * fy_y)
+    distress = (det_s | (rng.random(n_s) < 0.08))[fy_s]
+    decay = np.where(distress, fy_y * 0.5, 0)
+    wc_ratio = rng.normal(0.18, 0.08, fy_s.size) - 0.12 * decay
+    re_ratio = rng.normal(0.25, 0.1, fy_s.size) - 0.15 * decay
+    ebit_ratio = rng.normal(0.09, 0.04, fy_s.size) - 0.06 * decay
+    liab_ratio = np.clip(rng.normal(0.55, 0.12, fy_s.size) + 0.15 * decay, 0.15, 1.3)
+    cur_assets = ta * rng.uniform(0.3, 0.5, fy_s.size)
+    supplier_financials = pd.DataFrame(
+        {
+            "supplier_id": sup["supplier_id"].to_numpy()[fy_s],
+            "fiscal_year": years[fy_y],
+            "total_assets": np.round(ta, 0),
+            "current_assets": np.round(cur_assets, 0),
+            "current_liabilities": np.round(np.clip(cur_assets - wc_ratio * ta, 0, None), 0),
+            "total_liabilities": np.round(liab_ratio * ta, 0),
+            "retained_earnings": np.round(re_ratio * ta, 0),
+            "ebit": np.round(ebit_ratio * ta, 0),
+            "sales": np.round(ta * rng.uniform(0.8, 1.8, fy_s.size), 0),
+            "book_equity": np.round((1 - liab_ratio) * ta, 0),
+            "is_manufacturer": sup["category"].isin(DIRECT).to_numpy()[fy_s],
+        }
+    )
+
+    # ---------------------------------------------------------------- risk register
+    n_risk = max(20, int(round(60 * min(scale, 1) if scale < 1 else 60)))
+    r_cat = rng.choice(["financial", "operational", "geopolitical", "compliance", "environmental"], n_risk, p=[0.2, 0.3, 0.2, 0.15, 0.15])
+    big_sup = (po.assign(v=po["ordered_qty"] * po["unit_price"]).groupby("supplier_id")["v"].sum().sort_values(ascending=False).index[:40].to_numpy())
+    r_sup = rng.choice(big_sup, n_risk)
+    r_site = rng.choice(locations["location_id"].to_numpy(), n_risk)
+    templates = {
+        "financial": "Financial distress at {s}",
+        "operational": "Capacity shortfall at {s}",
+        "geopolitical": "Trade restrictions affecting {c} sourcing",
+        "compliance": "Regulatory non-compliance ({cat}) at {s}",
+        "environmental": "Flood or storm disruption at {site}",
+    }
+    sname = suppliers.set_index("supplier_id")["name"]
+    scountry = suppliers.set_index("supplier_id")["country"]
+    scat = suppliers.set_index("supplier_id")["category"]
+    titles = pd.Series(r_cat).map(templates).to_numpy()
+    titles = np.array(
+        [
+            tpl.format(s=sname[s], c=scountry[s], cat=scat[s], site=site)
+            for tpl, s, site in zip(titles, r_sup, r_site)  # 60 register rows
+        ],
+        dtype=object,
+    )
+    lik = rng.integers(1, 6, n_risk)
+    imp = rng.integers(1, 6, n_risk)
+    risk_register = pd.DataFrame(
+        {
+            "risk_id": _ids("R", n_risk, 3),
+            "title": titles,
+            "category": r_cat,
+            "likelihood": lik,
+            "impact": imp,
+            "owner": rng.choice(["Procurement", "Supply planning", "Logistics", "Quality", "Finance", None], n_risk, p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.1]),
+            "status": rng.choice(["open", "mitigating", "accepted", "closed"], n_risk, p=[0.35, 0.4, 0.15, 0.1]),
+            "mitigation": rng.choice(["dual sourcing", "safety stock buffer", "supplier development", "contract clauses", "insurance", None], n_risk),
+            "mitigation_effectiveness": np.round(rng.choice([0, 0.2, 0.3, 0.5, 0.7], n_risk), 2),
+            "supplier_id": np.where(r_cat == "environmental", None, r_sup),
+            "location_id": np.where(r_cat == "environmental", r_site, None),
+            "related_category": pd.Series(r_sup).map(scat).to_numpy(),
+            "review_date": _month_dates(rng, MONTHS.to_numpy()[rng.integers(T - 8, T, n_risk)]) + pd.to_timedelta(rng.integers(0, 200, n_risk), unit="D").to_numpy(),
+            "previous_likelihood": np.clip(lik + rng.integers(-1, 2, n_risk), 1, 5),
+            "previous_impact": np.clip(imp + rng.integers(-1, 2, n_risk), 1, 5),
+        }
+    )
+    risk_register.loc[risk_register["mitigation"].isna(), "mitigation_effectiveness"] = 0.0
+
+    # ---------------------------------------------------------------- exchange rates and company financials
+    rates = []
+    for ccy, base_rate, vol in (("USD", 1.0, 0.0), ("EUR", 1.08, 0.015), ("GBP", 1.26, 0.015)):
+        path = base_rate * np.exp(np.cumsum(rng.normal(0, vol, T)))
+        rates.append(pd.DataFrame({"currency": ccy, "date": MONTHS, "rate_to_usd": np.round(path, 4)}))
+    exchange_rates = pd.concat(rates, ignore_index=True)
+    sol_rev = (sales_order_lines["delivered_qty"].fillna(0) * sales_order_lines["unit_price"]).groupby(sales_order_lines["order_date"].dt.to_period("M").dt.to_timestamp()).sum()
+    cogs = pd.Series((shipped * unit_cost[s_item][:, None]).sum(axis=0), index=MONTHS)
+    inv_val = pd.Series((snap_oh * unit_cost[s_item][:, None]).sum(axis=0), index=MONTHS)
+    revenue = sol_rev.reindex(MONTHS).fillna(0)
+    financials = pd.DataFrame(
+        {
+            "period": MONTHS,
+            "revenue": np.round(revenue.to_numpy(), 0),
+            "cost_of_goods_sold": np.round(cogs.to_numpy(), 0),
+            "supply_chain_management_cost": np.round(revenue.to_numpy() * rng.uniform(0.08, 0.1, T), 0),
+            "accounts_receivable": np.round(revenue.to_numpy() * rng.uniform(1.3, 1.6, T), 0),
+            "accounts_payable": np.round(cogs.to_numpy() * rng.uniform(1.4, 1.8, T), 0),
+            "inventory_value": np.round(inv_val.to_numpy(), 0),
+            "supply_chain_fixed_assets": np.round(np.full(T, 0.9 * revenue.mean() * 12 * 0.35), 0),
+        }
+    )
+    return {
+        "items": items,
+        "locations": locations,
+        "customers": customers,
+        "suppliers": suppliers,
+        "demand_history": demand_history,
+        "forecast_snapshots": forecast_snapshots,
+        "inventory_snapshots": inventory_snapshots,
+        "sales_order_lines": sales_order_lines,
+        "purchase_order_lines": po,
+        "invoices": invoices,
+        "contracts": contracts[["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]],
+        "quality_receipts": quality_receipts,
+        "supplier_assessments": supplier_assessments,
+        "supplier_actions": supplier_actions,
+        "risk_register": risk_register,
+        "supplier_financials": supplier_financials,
+        "exchange_rates": exchange_rates,
+        "financials": financials,
+    }
+
+
+def write_demo(out: Path | None = None, seed: int = 42, scale: float = 1.0, fmt: str = "parquet") -> Path:
+    """Generate the demo company into ``out`` (default ``data/demo``), atomically."""
+    out = Path(out) if out else data_dir() / "demo"
+    tables = generate_demo(seed, scale)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
+    try:
+        for name, df in tables.items():
+            if fmt == "parquet":
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            else:
+                df.to_csv(tmp / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+        (tmp / "demo.json").write_text(json.dumps({"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": fmt}, indent=2))
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def ensure_demo(seed: int = 42, scale: float = 1.0) -> Path:
+    """Return ``data/demo`` after generating it if it is missing or stale (process-safe)."""
+    out = data_dir() / "demo"
+    wanted = {"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": "parquet"}
+
+    def current() -> bool:
+        try:
+            return json.loads((out / "demo.json").read_text()) == wanted
+        except (OSError, ValueError):
+            return False
+
+    if current():
+        return out
+    data_dir().mkdir(parents=True, exist_ok=True)
+    with open(data_dir() / ".demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not current():
+            write_demo(out, seed, scale, "parquet")
+    return out

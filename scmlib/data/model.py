@@ -1,0 +1,413 @@
+"""The canonical supply-chain data model: every table, column, type, key, unit and meaning.
+
+This module is the single definition; ``docs/data-model.md`` is generated from it
+(``python -m scmlib.data.model > docs/data-model.md``; a test keeps them in sync).
+Later processes add tables or optional columns here without changing existing ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# column types: id (string key), str, cat (string from a known set), date, float, int, bool
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[str, ...] | None = None
+    unit: str = ""
+    row_number: bool = False  # when absent from the source: numbered 1, 2, ... within the rest of the key
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
+    processes: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+LIFECYCLE = ("launch", "growth", "mature", "decline", "end_of_life")
+LOCATION_TYPES = ("plant", "dc", "store")
+TIERS = ("platinum", "gold", "standard")
+RISK_CATEGORIES = ("financial", "operational", "geopolitical", "compliance", "environmental")
+RISK_STATUS = ("open", "mitigating", "accepted", "closed")
+ACTION_STATUS = ("open", "in_progress", "closed")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "items",
+            "Item (SKU) master.",
+            (
+                C("item_id", "id", "Item identifier."),
+                C("description", "str", "Item description.", required=False, nullable=True),
+                C("category", "str", "Product category."),
+                C("unit_cost", "float", "Standard cost per unit.", min=0, unit="currency/unit"),
+                C("unit_price", "float", "List selling price per unit.", required=False, nullable=True, min=0, unit="currency/unit"),
+                C("lifecycle_stage", "cat", "Lifecycle stage.", required=False, nullable=True, allowed=LIFECYCLE),
+                C("supplier_id", "id", "Primary supplier.", required=False, nullable=True),
+                C("lead_time_days", "float", "Planned replenishment lead time (item master).", required=False, nullable=True, min=0, unit="days"),
+                C("lead_time_std_days", "float", "Standard deviation of the lead time (item master).", required=False, nullable=True, min=0, unit="days"),
+                C("launch_date", "date", "First sale date of a new item.", required=False, nullable=True),
+                C("eol_date", "date", "End-of-life date (no demand expected after it).", required=False, nullable=True),
+                C("lot_size", "float", "Fixed order lot (0 or empty: use EOQ).", required=False, nullable=True, min=0, unit="units"),
+            ),
+            key=("item_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("demand_forecasting", "forecast_accuracy", "inventory_segmentation", "safety_stock", "risk_assessment", "kpi_dashboard"),
+        ),
+        Table(
+            "locations",
+            "Plants, distribution centres and stores.",
+            (
+                C("location_id", "id", "Location identifier."),
+                C("name", "str", "Location name."),
+                C("type", "cat", "Location type.", allowed=LOCATION_TYPES),
+                C("country", "str", "Country (ISO3 code or name)."),
+                C("latitude", "float", "Latitude.", required=False, nullable=True, min=-90, max=90, unit="degrees"),
+                C("longitude", "float", "Longitude.", required=False, nullable=True, min=-180, max=180, unit="degrees"),
+            ),
+            key=("location_id",),
+            processes=("inventory_segmentation", "safety_stock", "risk_assessment"),
+        ),
+        Table(
+            "customers",
+            "Customer master with service tiers.",
+            (
+                C("customer_id", "id", "Customer identifier."),
+                C("name", "str", "Customer name."),
+                C("service_tier", "cat", "Service tier.", allowed=TIERS),
+                C("channel", "str", "Sales channel (retail, wholesale, online, ...).", required=False, nullable=True),
+                C("region", "str", "Sales region.", required=False, nullable=True),
+                C("country", "str", "Country.", required=False, nullable=True),
+            ),
+            key=("customer_id",),
+            processes=("safety_stock", "kpi_dashboard"),
+        ),
+        Table(
+            "suppliers",
+            "Supplier (vendor) master; duplicates of one company may exist under several ids.",
+            (
+                C("supplier_id", "id", "Supplier identifier."),
+                C("name", "str", "Supplier name as in the vendor master."),
+                C("country", "str", "Country (ISO3 code or name)."),
+                C("category", "str", "Main category supplied."),
+                C("parent", "str", "Corporate parent (family).", required=False, nullable=True),
+            ),
+            key=("supplier_id",),
+            processes=("spend_analysis", "supplier_scorecard", "risk_assessment", "kpi_dashboard"),
+        ),
+        Table(
+            "demand_history",
+            "Demand (shipments or orders) per item, location and period; one row per period start.",
+            (
+                C("item_id", "id", "Item."),
+                C("location_id", "id", "Location.", required=False, nullable=True),
+                C("date", "date", "Period start date."),
+                C("quantity", "float", "Demand in the period (negative = net returns).", unit="units"),
+            ),
+            key=("item_id", "location_id", "date"),
+            references={"item_id": "items.item_id", "location_id": "locations.location_id"},
+            processes=("demand_forecasting", "forecast_accuracy", "inventory_segmentation", "safety_stock", "kpi_dashboard"),
+        ),
+        Table(
+            "forecast_snapshots",
+            "Forecasts as made each cycle: statistical, and final after planner override.",
+            (
+                C("item_id", "id", "Item."),
+                C("location_id", "id", "Location.", required=False, nullable=True),
+                C("forecast_date", "date", "When the forecast was made (cycle date)."),
+                C("target_date", "date", "Period forecast (period start)."),
+                C("lag", "int", "Periods between forecast_date and target_date.", min=0, unit="periods"),
+                C("statistical_forecast", "float", "System (statistical) forecast.", min=0, unit="units"),
+                C("final_forecast", "float", "Final forecast after planner override.", min=0, unit="units"),
+                C("override_reason", "str", "Reason given for an override (empty when none).", required=False, nullable=True),
+            ),
+            key=("item_id", "location_id", "forecast_date", "target_date"),
+            references={"item_id": "items.item_id", "location_id": "locations.location_id"},
+            processes=("forecast_accuracy", "kpi_dashboard"),
+        ),
+        Table(
+            "inventory_snapshots",
+            "On-hand and on-order stock per item and location at each snapshot date.",
+            (
+                C("snapshot_date", "date", "Snapshot date."),
+                C("item_id", "id", "Item."),
+                C("location_id", "id", "Location."),
+                C("on_hand_qty", "float", "Units on hand.", min=0, unit="units"),
+                C("on_order_qty", "float", "Units on open purchase orders.", required=False, nullable=True, min=0, unit="units"),
+                C("unit_cost", "float", "Unit cost at the snapshot.", min=0, unit="currency/unit"),
+            ),
+            key=("snapshot_date", "item_id", "location_id"),
+            references={"item_id": "items.item_id", "location_id": "locations.location_id"},
+            processes=("inventory_segmentation", "safety_stock", "kpi_dashboard"),
+        ),
+        Table(
+            "sales_order_lines",
+            "Customer order lines with dates and quantities (deliver process).",
+            (
+                C("order_id", "id", "Order."),
+                C("line_id", "id", "Line within the order."),
+                C("customer_id", "id", "Customer."),
+                C("item_id", "id", "Item."),
+                C("location_id", "id", "Shipping location.", required=False, nullable=True),
+                C("order_date", "date", "Order date."),
+                C("requested_date", "date", "Delivery date the customer asked for."),
+                C("promised_date", "date", "Delivery date promised.", required=False, nullable=True),
+                C("ship_date", "date", "Ship date.", required=False, nullable=True),
+                C("delivery_date", "date", "Delivery date (empty: not delivered yet).", required=False, nullable=True),
+                C("ordered_qty", "float", "Units ordered.", min=0, unit="units"),
+                C("delivered_qty", "float", "Units delivered.", required=False, nullable=True, min=0, unit="units"),
+                C("unit_price", "float", "Net selling price per unit.", min=0, unit="currency/unit"),
+                C("damage_free", "bool", "Delivered without damage.", required=False, nullable=True),
+                C("documentation_accurate", "bool", "Invoice and shipping documents correct.", required=False, nullable=True),
+                C("returned_qty", "float", "Units returned by the customer.", required=False, nullable=True, min=0, unit="units"),
+            ),
+            key=("order_id", "line_id"),
+            references={"customer_id": "customers.customer_id", "item_id": "items.item_id", "location_id": "locations.location_id"},
+            processes=("safety_stock", "kpi_dashboard"),
+        ),
+        Table(
+            "purchase_order_lines",
+            "Purchase order lines with promised and actual receipt (source process).",
+            (
+                C("po_id", "id", "Purchase order."),
+                C("line_id", "id", "Line within the PO."),
+                C("supplier_id", "id", "Supplier."),
+                C("item_id", "id", "Item (empty for indirect spend).", required=False, nullable=True),
+                C("category", "str", "Spend category."),
+                C("business_unit", "str", "Ordering business unit.", required=False, nullable=True),
+                C("order_date", "date", "PO date."),
+                C("promised_date", "date", "Supplier-promised receipt date."),
+                C("receipt_date", "date", "Actual receipt date (empty: open).", required=False, nullable=True),
+                C("ordered_qty", "float", "Units ordered.", min=0, unit="units"),
+                C("received_qty", "float", "Units received.", required=False, nullable=True, min=0, unit="units"),
+                C("unit_price", "float", "Price per unit in the PO currency.", min=0, unit="currency/unit"),
+                C("currency", "str", "ISO currency code.", required=False, nullable=True),
+                C("contract_id", "id", "Contract the PO was placed under.", required=False, nullable=True),
+            ),
+            key=("po_id", "line_id"),
+            references={"supplier_id": "suppliers.supplier_id", "item_id": "items.item_id", "contract_id": "contracts.contract_id"},
+            processes=("spend_analysis", "supplier_scorecard", "safety_stock", "risk_assessment", "kpi_dashboard"),
+        ),
+        Table(
+            "invoices",
+            "Accounts-payable invoices (spend).",
+            (
+                C("invoice_id", "id", "Invoice."),
+                C("line_id", "id", "Line within the invoice (numbered in source order when absent).", required=False, row_number=True),
+                C("supplier_id", "id", "Supplier (id, or the raw name when there is no vendor master)."),
+                C("invoice_date", "date", "Invoice (or payment) date."),
+                C("amount", "float", "Invoice amount in its currency (credit notes negative).", unit="currency"),
+                C("currency", "str", "ISO currency code.", required=False, nullable=True),
+                C("category", "str", "Spend category (empty: unclassified).", required=False, nullable=True),
+                C("business_unit", "str", "Business unit charged.", required=False, nullable=True),
+                C("po_id", "id", "Purchase order matched (empty: no PO).", required=False, nullable=True),
+                C("description", "str", "Invoice line description.", required=False, nullable=True),
+                C("supplier_name", "str", "Supplier name as written on the invoice.", required=False, nullable=True),
+            ),
+            key=("invoice_id", "line_id"),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("spend_analysis", "risk_assessment", "kpi_dashboard"),
+        ),
+        Table(
+            "contracts",
+            "Supplier contracts and agreed prices.",
+            (
+                C("contract_id", "id", "Contract."),
+                C("supplier_id", "id", "Supplier."),
+                C("category", "str", "Category covered."),
+                C("start_date", "date", "Start."),
+                C("end_date", "date", "End."),
+                C("annual_value", "float", "Expected annual value.", min=0, unit="currency"),
+                C("item_id", "id", "Item with an agreed price.", required=False, nullable=True),
+                C("agreed_unit_price", "float", "Agreed unit price for item_id.", required=False, nullable=True, min=0, unit="currency/unit"),
+            ),
+            key=("contract_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("spend_analysis", "supplier_scorecard"),
+        ),
+        Table(
+            "quality_receipts",
+            "Goods-receipt inspections.",
+            (
+                C("receipt_id", "id", "Receipt."),
+                C("supplier_id", "id", "Supplier."),
+                C("item_id", "id", "Item.", required=False, nullable=True),
+                C("receipt_date", "date", "Receipt date."),
+                C("received_qty", "float", "Units inspected.", min=0, unit="units"),
+                C("rejected_qty", "float", "Units rejected.", min=0, unit="units"),
+            ),
+            key=("receipt_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("supplier_scorecard", "risk_assessment", "kpi_dashboard"),
+        ),
+        Table(
+            "supplier_assessments",
+            "Periodic supplier assessments by criterion.",
+            (
+                C("supplier_id", "id", "Supplier."),
+                C("assessment_date", "date", "Assessment date."),
+                C("criterion", "str", "Criterion (responsiveness, sustainability, ...)."),
+                C("score", "float", "Score on a 1-5 scale.", min=1, max=5, unit="1-5"),
+            ),
+            key=("supplier_id", "assessment_date", "criterion"),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("supplier_scorecard",),
+        ),
+        Table(
+            "supplier_actions",
+            "Corrective actions agreed with suppliers.",
+            (
+                C("action_id", "id", "Action."),
+                C("supplier_id", "id", "Supplier."),
+                C("issue", "str", "What the action addresses."),
+                C("owner", "str", "Owner.", required=False, nullable=True),
+                C("opened", "date", "Opened."),
+                C("due", "date", "Due date."),
+                C("closed", "date", "Closed (empty: still open).", required=False, nullable=True),
+                C("status", "cat", "Status.", allowed=ACTION_STATUS),
+            ),
+            key=("action_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("supplier_scorecard",),
+        ),
+        Table(
+            "risk_register",
+            "Supply chain risk register.",
+            (
+                C("risk_id", "id", "Risk."),
+                C("title", "str", "Short description."),
+                C("category", "cat", "Risk dimension.", allowed=RISK_CATEGORIES),
+                C("likelihood", "int", "Likelihood on the register scale.", min=1, unit="scale"),
+                C("impact", "int", "Impact on the register scale.", min=1, unit="scale"),
+                C("owner", "str", "Owner (empty: unassigned).", required=False, nullable=True),
+                C("status", "cat", "Status.", allowed=RISK_STATUS),
+                C("mitigation", "str", "Mitigation plan.", required=False, nullable=True),
+                C("mitigation_effectiveness", "float", "Share of the risk removed by mitigation (0-1).", required=False, nullable=True, min=0, max=1),
+                C("supplier_id", "id", "Related supplier.", required=False, nullable=True),
+                C("location_id", "id", "Related site.", required=False, nullable=True),
+                C("related_category", "str", "Related spend or product category.", required=False, nullable=True),
+                C("review_date", "date", "Next review due.", required=False, nullable=True),
+                C("previous_likelihood", "int", "Likelihood at the previous assessment.", required=False, nullable=True, min=1),
+                C("previous_impact", "int", "Impact at the previous assessment.", required=False, nullable=True, min=1),
+            ),
+            key=("risk_id",),
+            references={"supplier_id": "suppliers.supplier_id", "location_id": "locations.location_id"},
+            processes=("risk_assessment",),
+        ),
+        Table(
+            "supplier_financials",
+            "Supplier balance-sheet and income figures per fiscal year (for distress scores).",
+            (
+                C("supplier_id", "id", "Supplier."),
+                C("fiscal_year", "int", "Fiscal year.", min=1900, max=2100),
+                C("total_assets", "float", "Total assets.", min=0, unit="currency"),
+                C("current_assets", "float", "Current assets.", min=0, unit="currency"),
+                C("current_liabilities", "float", "Current liabilities.", min=0, unit="currency"),
+                C("total_liabilities", "float", "Total liabilities.", min=0, unit="currency"),
+                C("retained_earnings", "float", "Retained earnings.", unit="currency"),
+                C("ebit", "float", "Earnings before interest and taxes.", unit="currency"),
+                C("sales", "float", "Revenue.", min=0, unit="currency"),
+                C("book_equity", "float", "Book value of equity.", unit="currency"),
+                C("is_manufacturer", "bool", "Manufacturing firm (selects the Z-score variant).", required=False, nullable=True),
+            ),
+            key=("supplier_id", "fiscal_year"),
+            references={"supplier_id": "suppliers.supplier_id"},
+            processes=("risk_assessment",),
+        ),
+        Table(
+            "exchange_rates",
+            "Monthly exchange rates into the reporting currency.",
+            (
+                C("currency", "str", "ISO currency code."),
+                C("date", "date", "Month start."),
+                C("rate_to_usd", "float", "Units of USD per unit of currency.", min=0, unit="USD/currency"),
+            ),
+            key=("currency", "date"),
+            processes=("spend_analysis",),
+        ),
+        Table(
+            "financials",
+            "Company-level financial inputs for SCOR level-1 metrics (one row per period).",
+            (
+                C("period", "date", "Period start (month or year)."),
+                C("revenue", "float", "Revenue.", min=0, unit="currency"),
+                C("cost_of_goods_sold", "float", "Cost of goods sold.", min=0, unit="currency"),
+                C("supply_chain_management_cost", "float", "Total supply chain management cost.", min=0, unit="currency"),
+                C("accounts_receivable", "float", "Accounts receivable at period end.", min=0, unit="currency"),
+                C("accounts_payable", "float", "Accounts payable at period end.", min=0, unit="currency"),
+                C("inventory_value", "float", "Inventory at period end.", min=0, unit="currency"),
+                C("supply_chain_fixed_assets", "float", "Supply chain fixed assets (net).", min=0, unit="currency"),
+            ),
+            key=("period",),
+            processes=("kpi_dashboard",),
+        ),
+    ]
+}
+
+
+def to_markdown() -> str:
+    """The data model as Markdown (``docs/data-model.md``)."""
+    lines = [
+        "# Data model",
+        "",
+        "Generated from `scmlib/data/model.py` (`python -m scmlib.data.model > docs/data-model.md`); a test keeps it in sync.",
+        "",
+        "Every process notebook reads these canonical tables through `scmlib.data.load_data`. Column names",
+        "are canonical; a `column_map` renames a source's columns to them. Types: `id` (text key), `str`,",
+        "`cat` (one of the allowed values), `date`, `float`, `int`, `bool`. Required columns must exist;",
+        "optional ones may be absent (the processes that need them say so in their reports).",
+        "Extra columns in a source are kept, so later processes can add columns and tables without breaking these.",
+        "",
+    ]
+    for t in TABLES.values():
+        lines += [f"## `{t.name}`", "", t.description, "", f"Key: `{', '.join(t.key)}`."]
+        if t.references:
+            refs = ", ".join(f"`{c}` → `{r}`" for c, r in t.references.items())
+            lines.append(f"References: {refs}.")
+        if t.processes:
+            lines.append(f"Used by: {', '.join(f'`{p}`' for p in t.processes)}.")
+        lines += ["", "| column | type | required | unit | rules | meaning |", "|---|---|---|---|---|---|"]
+        for c in t.columns:
+            rules = []
+            if c.min is not None:
+                rules.append(f">= {c.min:g}")
+            if c.max is not None:
+                rules.append(f"<= {c.max:g}")
+            if c.allowed:
+                rules.append(" / ".join(c.allowed))
+            if not c.nullable:
+                rules.append("not empty")
+            lines.append(
+                f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.unit} | {'; '.join(rules)} | {c.description} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(to_markdown(), end="")

@@ -1,0 +1,219 @@
+"""Readers for the user's sources: one module through which every table is read.
+
+A *source* is one of:
+
+- ``demo``: the built-in demo company (generated into ``data/demo/`` on first use);
+- a folder of ``<table>.csv`` / ``<table>.csv.gz`` / ``<table>.parquet`` files;
+- an Excel workbook (``.xlsx``) with one sheet per table;
+- a DuckDB (``.duckdb``) or SQLite (``.sqlite``, ``.sqlite3``, ``.db``) database file;
+- a SQLAlchemy URL (``postgresql://...``) with a table name or SQL query per table.
+
+``read_options`` tunes reading: top-level keys apply to every table, a key named after a
+table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal``, ``thousands``,
+``date_format``, ``path`` (a file or glob inside a folder source), ``sheet``, ``table``,
+``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``).
+"""
+
+from __future__ import annotations
+
+import glob
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scmlib.data.model import TABLES
+from scmlib.errors import DataError
+from scmlib.paths import project_root
+
+READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill"}
+
+
+@dataclass
+class RawTable:
+    """A table as read, before validation, with what is needed to name source rows."""
+
+    frame: pd.DataFrame
+    origin: str  # e.g. "data/x/purchase_order_lines.csv"
+    row_offset: int  # source row number of index 0 (2 for files with a header line)
+    segments: list[tuple[str, int]] | None = None  # (file, first index) when several files were read
+
+
+def table_options(read_options: dict[str, Any] | None, table: str) -> dict[str, Any]:
+    """Merge global and per-table read options; unknown keys are a clear error."""
+    read_options = dict(read_options or {})
+    merged = {k: v for k, v in read_options.items() if k not in TABLES and not isinstance(v, dict) or k == "fill"}
+    merged.update(read_options.get(table, {}) or {})
+    unknown = set(merged) - READ_KEYS
+    if unknown:
+        raise DataError(f"read_options for table '{table}': unknown option(s) {sorted(unknown)}; allowed: {sorted(READ_KEYS)}")
+    return merged
+
+
+def resolve_source(source: str | Path) -> tuple[str, Path | str]:
+    """Classify a source string: returns (kind, location)."""
+    text = str(source).strip()
+    if text == "demo":
+        from scmlib.data.demo import ensure_demo
+
+        return "folder", ensure_demo()
+    if "://" in text:
+        return "sqlalchemy", text
+    path = Path(text)
+    if not path.is_absolute():
+        path = project_root() / path
+    if not path.exists():
+        raise DataError(f"data source not found: {text} (expected 'demo', a folder, an .xlsx workbook, a .duckdb/.sqlite file or a database URL)")
+    if path.is_dir():
+        return "folder", path
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return "excel", path
+    if suffix == ".duckdb":
+        return "duckdb", path
+    if suffix in (".sqlite", ".sqlite3", ".db"):
+        return "sqlite", path
+    raise DataError(f"data source {text}: unsupported file type '{suffix}' (use a folder of CSV/Parquet files, .xlsx, .duckdb, .sqlite, or a database URL)")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
+def _csv_kwargs(opts: dict[str, Any], id_columns: list[str]) -> dict[str, Any]:
+    kw: dict[str, Any] = {"encoding": opts.get("encoding", "utf-8"), "sep": opts.get("sep", ",")}
+    if opts.get("decimal"):
+        kw["decimal"] = opts["decimal"]
+    if opts.get("thousands"):
+        kw["thousands"] = opts["thousands"]
+    kw["dtype"] = {c: "string" for c in id_columns}
+    kw["low_memory"] = False
+    return kw
+
+
+def _read_csv(path: Path, opts: dict[str, Any], id_columns: list[str]) -> pd.DataFrame:
+    kw = _csv_kwargs(opts, id_columns)
+    try:
+        try:
+            if "decimal" not in kw and "thousands" not in kw and kw["sep"] == ",":
+                kw_arrow = {k: v for k, v in kw.items() if k != "low_memory"}
+                return pd.read_csv(path, engine="pyarrow", **kw_arrow)
+        except Exception:
+            pass  # the C engine below gives the precise message
+        return pd.read_csv(path, **kw)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"file {_display(path)} is not {kw['encoding']} text (byte {exc.start}); set read_options encoding, e.g. latin-1"
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"file {_display(path)} could not be parsed as CSV: {str(exc).splitlines()[0]}; check sep and quoting") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"file {_display(path)} is empty: export the table with a header row and at least one row") from None
+
+
+def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
+    """Source names of a table's id/str columns, so CSV readers keep codes like '007' as text."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return []
+    canon = {c.name for c in spec.columns if c.type in ("id", "str", "cat")}
+    inverse = {v: k for k, v in column_map.items()}
+    return [inverse.get(c, c) for c in canon]
+
+
+def _read_files(files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]) -> RawTable:
+    ids = _id_columns(table, column_map)
+    frames, segments, start = [], [], 0
+    for f in files:
+        if f.suffix == ".parquet":
+            df = pd.read_parquet(f)
+        else:
+            df = _read_csv(f, opts, ids)
+        frames.append(df)
+        segments.append((_display(f), start))
+        start += len(df)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
+    offset = 1 if files[0].suffix == ".parquet" else 2
+    origin = _display(files[0]) if len(files) == 1 else f"{len(files)} files like {_display(files[0])}"
+    return RawTable(frame, origin, offset, segments if len(files) > 1 else None)
+
+
+def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any], column_map: dict[str, str]) -> RawTable | None:
+    """Read one table from a resolved source; ``None`` when the source has no such table."""
+    if kind == "folder":
+        folder = Path(location)
+        if opts.get("path"):
+            pattern = str(opts["path"])
+            full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
+            files = sorted(Path(p) for p in glob.glob(full))
+            if not files:
+                full2 = str(project_root() / pattern)
+                files = sorted(Path(p) for p in glob.glob(full2))
+            if not files:
+                raise DataError(f"table '{table}': read_options path '{pattern}' matches no file in {_display(folder)}")
+        else:
+            files = [folder / f"{table}{ext}" for ext in (".parquet", ".csv", ".csv.gz", ".tsv")]
+            files = [f for f in files if f.is_file()][:1]
+            if not files:
+                return None
+        return _read_files(files, opts, table, column_map)
+    if kind == "excel":
+        sheet = opts.get("sheet", table)
+        try:
+            from openpyxl import load_workbook
+
+            names = load_workbook(location, read_only=True).sheetnames
+        except Exception as exc:
+            raise DataError(f"workbook {_display(Path(location))} cannot be opened: {exc}") from None
+        if sheet not in names:
+            return None
+        df = pd.read_excel(location, sheet_name=sheet, dtype={c: str for c in _id_columns(table, column_map)})
+        return RawTable(df, f"{_display(Path(location))} sheet '{sheet}'", 2)
+    query = opts.get("query") or f'SELECT * FROM "{opts.get("table", table)}"'
+    if kind == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(location), read_only=True)
+        try:
+            names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if not opts.get("query") and opts.get("table", table) not in names:
+                return None
+            df = con.execute(query).df()
+        except duckdb.Error as exc:
+            raise DataError(f"table '{table}': query failed on {_display(Path(location))}: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+        return RawTable(df, f"{_display(Path(location))} ({opts.get('table', table)})", 1)
+    if kind == "sqlite":
+        con = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+            if not opts.get("query") and opts.get("table", table) not in names:
+                return None
+            df = pd.read_sql_query(query, con)
+        except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+            raise DataError(f"table '{table}': query failed on {_display(Path(location))}: {exc}") from None
+        finally:
+            con.close()
+        return RawTable(df, f"{_display(Path(location))} ({opts.get('table', table)})", 1)
+    if kind == "sqlalchemy":
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(str(location))
+        try:
+            insp = sa.inspect(engine)
+            if not opts.get("query") and not insp.has_table(opts.get("table", table)):
+                return None
+            with engine.connect() as con:
+                df = pd.read_sql_query(sa.text(query), con)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DataError(f"table '{table}': query failed on the database: {str(exc).splitlines()[0]}") from None
+        finally:
+            engine.dispose()
+        return RawTable(df, f"database table {opts.get('table', table)}", 1)
+    raise DataError(f"unknown source kind {kind}")

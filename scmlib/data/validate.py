@@ -1,0 +1,287 @@
+"""Validation of canonical tables: type coercion, pandera schemas, references, warnings.
+
+Every failure is one :class:`~scmlib.errors.DataError` line naming the table, the column,
+the problem, up to five example rows (row numbers as in the source: for a CSV or Excel
+sheet the line number, the header being line 1) and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from scmlib.data.model import TABLES, Table
+from scmlib.data.sources import RawTable
+from scmlib.errors import DataError, did_you_mean
+
+MAX_EXAMPLES = 5
+FUTURE_LIMIT_DAYS = 366
+_CURRENCY_RE = re.compile(r"[£$€¥\s]|(?i:gbp|usd|eur)")
+
+
+def row_labels(raw: RawTable, index: np.ndarray) -> list[str]:
+    """Source row labels of positional indices ('row 5', or 'file.csv row 5' for multi-file tables)."""
+    labels = []
+    for i in index[:MAX_EXAMPLES]:
+        i = int(i)
+        if raw.segments:
+            name, start = max((s for s in raw.segments if s[1] <= i), key=lambda s: s[1])
+            labels.append(f"{name.rsplit('/', 1)[-1]} row {i - start + raw.row_offset}")
+        else:
+            labels.append(f"row {i + raw.row_offset}")
+    return labels
+
+
+def _examples(raw: RawTable, frame: pd.DataFrame, mask: np.ndarray, column: str) -> str:
+    idx = np.flatnonzero(mask)
+    labels = row_labels(raw, idx)
+    values = frame[column].to_numpy()[idx[:MAX_EXAMPLES]] if column in frame.columns else [None] * len(labels)
+    shown = ", ".join(f"{lab}: {v!r}" for lab, v in zip(labels, values))
+    more = f" and {len(idx) - MAX_EXAMPLES:,} more" if len(idx) > MAX_EXAMPLES else ""
+    return f"{len(idx):,} row(s), e.g. {shown}{more}"
+
+
+def _fail(table: str, column: str, problem: str, examples: str, fix: str) -> DataError:
+    return DataError(f"table '{table}', column '{column}': {problem} ({examples}). Fix: {fix}")
+
+
+def apply_column_map(frame: pd.DataFrame, table: str, column_map: dict[str, str] | None) -> pd.DataFrame:
+    if not column_map:
+        return frame
+    missing = [src for src in column_map if src not in frame.columns]
+    if missing:
+        raise DataError(
+            f"table '{table}': column_map names column(s) {missing} that the source does not have"
+            f"{did_you_mean(missing[0], frame.columns)}; columns found: {list(frame.columns)[:20]}"
+        )
+    return frame.rename(columns=column_map)
+
+
+def _parse_numbers(s: pd.Series, decimal: str | None) -> pd.Series:
+    """Numbers written as text: currency symbols, thousands separators and a decimal comma handled."""
+    text = s.astype("string").str.strip()
+    text = text.str.replace(_CURRENCY_RE, "", regex=True)
+    if decimal == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives (123.00)
+    return pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFrame:
+    """Coerce canonical columns to their types; a value that cannot be read is an error."""
+    df = raw.frame
+    name = spec.name
+    for col in spec.columns:
+        if col.name not in df.columns:
+            continue
+        s = df[col.name]
+        before_null = s.isna().to_numpy()
+        if col.type in ("id", "str", "cat"):
+            if not pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+                s = s.astype("string").astype(object).where(~before_null, None)
+            if col.type == "id" and pd.api.types.is_float_dtype(df[col.name]):
+                s = df[col.name].map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+            if col.type in ("id", "cat"):
+                stripped = pd.Series(s, dtype=object)
+                s = stripped.where(stripped.isna(), stripped.astype(str).str.strip())
+                s = s.where(s != "", None)
+            df[col.name] = s
+            continue
+        if col.type == "date":
+            if pd.api.types.is_datetime64_any_dtype(s):
+                parsed = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+            else:
+                fmt = opts.get("date_format")
+                text = s.astype("string").str.strip()
+                try:
+                    parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+                except (ValueError, TypeError):
+                    parsed = pd.to_datetime(text, format="mixed", errors="coerce")
+                if parsed.isna().to_numpy().sum() > before_null.sum() and not fmt:
+                    parsed = parsed.fillna(pd.to_datetime(text, format="mixed", dayfirst=False, errors="coerce"))
+            bad = parsed.isna().to_numpy() & ~before_null
+            if bad.any():
+                raise _fail(name, col.name, "dates that cannot be read", _examples(raw, df, bad, col.name),
+                            f"write dates as YYYY-MM-DD, or set read_options: {{{name}: {{date_format: '%d/%m/%Y'}}}} to the format used")
+            df[col.name] = parsed.astype("datetime64[ns]")
+        elif col.type in ("float", "int"):
+            if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+                parsed = _parse_numbers(s, opts.get("decimal"))
+            else:
+                parsed = s
+            bad = parsed.isna().to_numpy() & ~before_null
+            if bad.any():
+                raise _fail(name, col.name, "values that are not numbers", _examples(raw, df, bad, col.name),
+                            "correct those cells, or set read_options decimal/thousands to the separators used")
+            if col.type == "int":
+                nonint = parsed.notna().to_numpy() & (np.asarray(parsed.fillna(0), dtype=float) % 1 != 0)
+                if nonint.any():
+                    raise _fail(name, col.name, "values that must be whole numbers", _examples(raw, df, nonint, col.name), "round them in the source")
+                df[col.name] = parsed.astype("Int64") if before_null.any() else parsed.astype("int64")
+            else:
+                df[col.name] = parsed.astype("float64")
+        elif col.type == "bool":
+            if pd.api.types.is_bool_dtype(s):
+                continue
+            text = s.astype("string").str.strip().str.lower()
+            out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+            out[text.isin(_TRUE).fillna(False).to_numpy()] = True
+            out[text.isin(_FALSE).fillna(False).to_numpy()] = False
+            bad = out.isna().to_numpy() & ~before_null
+            if bad.any():
+                raise _fail(name, col.name, "values that are not true/false", _examples(raw, df, bad, col.name), "use true/false, yes/no or 1/0")
+            df[col.name] = out
+    return df
+
+
+def check_columns(raw: RawTable, spec: Table) -> None:
+    if raw.frame.empty:
+        raise DataError(f"table '{spec.name}' ({raw.origin}) is empty: it needs at least one row; export it again or leave the table out")
+    missing = [c for c in spec.required_columns if c not in raw.frame.columns]
+    if missing:
+        found = list(raw.frame.columns)
+        hint = did_you_mean(missing[0], found)
+        raise DataError(
+            f"table '{spec.name}' ({raw.origin}): missing required column '{missing[0]}'{hint}"
+            f"{f' and {len(missing) - 1} more: {missing[1:]}' if len(missing) > 1 else ''}; columns found: {found[:15]}. "
+            f"Fix: rename the column in the source or add column_map: {{{spec.name}: {{<your column>: {missing[0]}}}}}"
+        )
+
+
+def _schema(spec: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    columns = {}
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        checks = []
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min, name=f"at least {col.min:g}"))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max, name=f"at most {col.max:g}"))
+        if col.allowed:
+            checks.append(pa.Check.isin(list(col.allowed), name=f"one of {list(col.allowed)}"))
+        columns[col.name] = pa.Column(checks=checks, nullable=col.nullable, required=False)
+    key = [k for k in spec.key if k in frame.columns]
+    return pa.DataFrameSchema(columns, unique=key if key else None, report_duplicates="all")
+
+
+_FIXES = {
+    "not_nullable": "fill the empty cells or drop those rows",
+    "at least": "negative or too small values are not allowed here; correct or remove those rows",
+    "at most": "correct the values to the allowed range",
+    "one of": "map the values to the allowed ones",
+}
+
+
+def check_values(raw: RawTable, spec: Table, frame: pd.DataFrame) -> None:
+    """pandera checks: empty cells, ranges, allowed values, duplicate keys."""
+    schema = _schema(spec, frame)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as err:
+        fc = err.failure_cases
+        first = fc.iloc[0]
+        column, check = first["column"], str(first["check"])
+        if check.startswith("field_uniqueness") or check.startswith("multiple_fields_uniqueness") or column == spec.name or column is None or "unique" in check:
+            key = [k for k in spec.key if k in frame.columns]
+            dup = frame.duplicated(subset=key, keep=False).to_numpy()
+            raise _fail(spec.name, ", ".join(key), "duplicate keys: each key must appear once", _examples(raw, frame, dup, key[0]),
+                        "remove the duplicate rows or aggregate them before loading")
+        rows = fc.loc[(fc["column"] == column) & (fc["check"].astype(str) == check), "index"].dropna().astype(int).to_numpy()
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[rows] = True
+        if check == "not_nullable":
+            problem = "empty cells in a required column"
+        else:
+            problem = f"values must be {check}"
+        fix = next((v for k, v in _FIXES.items() if check.startswith(k)), "correct those rows")
+        col_spec = spec.column(column)
+        if col_spec.allowed:
+            bad_val = frame[column].to_numpy()[rows[0]]
+            fix += did_you_mean(str(bad_val), col_spec.allowed)
+        raise _fail(spec.name, column, problem, _examples(raw, frame, mask, column), fix)
+
+
+def check_future_dates(raw: RawTable, spec: Table, frame: pd.DataFrame, today: dt.date | None = None) -> None:
+    limit = pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=FUTURE_LIMIT_DAYS)
+    for col in spec.columns:
+        if col.type != "date" or col.name not in frame.columns:
+            continue
+        # planned dates (due, end, review) may lie ahead; observed ones may not lie far ahead
+        if col.name in ("end_date", "due", "review_date", "promised_date", "requested_date", "target_date", "eol_date"):
+            continue
+        bad = (frame[col.name] > limit).to_numpy()
+        if bad.any():
+            raise _fail(spec.name, col.name, f"dates more than a year in the future (after {limit:%Y-%m-%d})",
+                        _examples(raw, frame, bad, col.name), "check the date format (day/month order) or the year")
+
+
+def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> None:
+    """Foreign keys: every referenced value must exist in the loaded target table."""
+    for name, frame in tables.items():
+        spec = TABLES.get(name)
+        if spec is None:
+            continue
+        for column, target in spec.references.items():
+            t_table, t_col = target.split(".")
+            if column not in frame.columns or t_table not in tables or t_col not in tables[t_table].columns:
+                continue
+            values = frame[column]
+            known = pd.Index(tables[t_table][t_col].dropna().unique())
+            bad = (values.notna() & ~values.isin(known)).to_numpy()
+            if bad.any():
+                raise _fail(name, column, f"references to unknown {t_table} (not in {t_table}.{t_col})",
+                            _examples(raws[name], frame, bad, column), f"add them to {t_table} or correct the ids")
+
+
+def quality_warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Suspicious but usable data: outliers, gaps, mixed currencies without rates."""
+    out: list[str] = []
+    dh = tables.get("demand_history")
+    if dh is not None and not dh.empty:
+        keys = [c for c in ("item_id", "location_id") if c in dh.columns]
+        neg = int((dh["quantity"] < 0).sum())
+        if neg:
+            out.append(f"demand_history: {neg:,} negative quantities (net returns) are kept as they are.")
+        periods = pd.Index(np.sort(dh["date"].unique()))
+        if len(periods) > 2:
+            pos = pd.Series(np.arange(len(periods)), index=periods)
+            g = dh.assign(_p=dh["date"].map(pos).to_numpy()).groupby(keys, dropna=False, observed=True)["_p"]
+            span = g.max() - g.min() + 1
+            gaps = int((span - g.size()).clip(lower=0).gt(0).sum())
+            if gaps:
+                out.append(f"demand_history: {gaps:,} series have missing periods between their first and last period; they are read as zero demand.")
+        q = dh["quantity"].to_numpy(dtype=float)
+        grp = dh.groupby(keys, dropna=False, observed=True)["quantity"]
+        med = grp.transform("median").to_numpy()
+        mad = grp.transform(lambda s: (s - s.median()).abs().median()).to_numpy() if len(dh) < 200_000 else np.full(len(dh), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            extreme = int(np.nansum((mad > 0) & (np.abs(q - med) > 10 * 1.4826 * mad)))
+        if extreme:
+            out.append(f"demand_history: {extreme:,} values lie more than 10 robust standard deviations from their series median (possible outliers or promotions).")
+    for name in ("purchase_order_lines", "invoices"):
+        frame = tables.get(name)
+        if frame is None or "currency" not in frame.columns:
+            continue
+        currencies = sorted(frame["currency"].dropna().unique())
+        rates = tables.get("exchange_rates")
+        if len(currencies) > 1 and (rates is None or rates.empty):
+            out.append(f"{name}: mixed currencies {currencies} and no exchange_rates table: amounts are summed as they are.")
+    for name, frame in tables.items():
+        if name in ("invoices", "purchase_order_lines") and {"supplier_id"} <= set(frame.columns):
+            dups = int(frame.duplicated().sum())
+            if dups:
+                out.append(f"{name}: {dups:,} rows are exact duplicates of another row (kept; check for double posting).")
+    return out

@@ -1,0 +1,363 @@
+"""One visual style for every report of the suite.
+
+A notebook builds its report with a :class:`Report`: ``header`` (process, parameter set,
+data source, period covered, generated at, scmlib version), ``summary`` (the executive
+summary, computed by the notebook from the data), ``section``, ``table`` (formatted,
+HTML-escaped), ``figure`` (PNG embedded, so reports render offline), ``kpi_tiles``,
+``outputs`` (CSV files plus links) and ``appendix`` (definitions and formulas).
+
+Every value placed in HTML goes through :func:`html.escape` (or pandas' escaping), so
+data such as ``<script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import scmlib
+from scmlib.paths import reports_dir
+
+PALETTE = ["#1f4e79", "#2e86c1", "#f39c12", "#27ae60", "#c0392b", "#8e44ad", "#7f8c8d", "#16a085"]
+STATUS_COLOURS = {"green": "#27ae60", "amber": "#f39c12", "red": "#c0392b", "grey": "#95a5a6"}
+ACCENT = PALETTE[0]
+
+CSS = """
+<style>
+.scm-report{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#1d2733;max-width:1100px}
+.scm-header{border-left:6px solid %(accent)s;background:#f4f7fb;padding:14px 18px;margin:4px 0 14px 0}
+.scm-header h1{margin:0 0 6px 0;font-size:26px;color:%(accent)s}
+.scm-header table{border-collapse:collapse;font-size:13px}
+.scm-header td{padding:1px 14px 1px 0;border:none}
+.scm-header td.k{color:#5d6d7e}
+.scm-summary{background:#fffdf5;border:1px solid #f0e2b6;padding:10px 18px;margin:10px 0}
+.scm-summary h2{font-size:19px;margin:4px 0 6px 0}
+.scm-summary li{margin:3px 0;font-size:14px}
+.scm-section h2{font-size:20px;color:%(accent)s;border-bottom:2px solid #dbe4ee;padding-bottom:3px;margin-top:22px}
+.scm-section p{font-size:14px;max-width:900px}
+table.scm-table{border-collapse:collapse;font-size:12.5px;margin:6px 0 4px 0}
+table.scm-table th{background:%(accent)s;color:#fff;padding:4px 8px;text-align:left;border:1px solid #d5dde6}
+table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee}
+table.scm-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.scm-table tr:nth-child(even) td{background:#f7f9fb}
+.scm-caption{font-size:12px;color:#5d6d7e;margin:2px 0 10px 0}
+.scm-figure img{max-width:100%%;height:auto}
+.scm-tiles{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
+.scm-tile{border:1px solid #dbe4ee;border-top:5px solid #95a5a6;padding:8px 12px;min-width:170px;background:#fff}
+.scm-tile .v{font-size:22px;font-weight:600}
+.scm-tile .l{font-size:12px;color:#5d6d7e}
+.scm-tile .t{font-size:11.5px;color:#5d6d7e}
+.scm-note{font-size:13px;background:#eef5fb;border-left:4px solid #2e86c1;padding:6px 10px;margin:6px 0}
+.scm-warn{font-size:13px;background:#fdf2e9;border-left:4px solid #e67e22;padding:6px 10px;margin:6px 0}
+.scm-error{font-size:14px;background:#fdedec;border-left:6px solid #c0392b;padding:10px 14px;margin:6px 0}
+.scm-appendix dt{font-weight:600;margin-top:6px;font-size:13.5px}
+.scm-appendix dd{margin-left:16px;font-size:13px}
+.scm-outputs li{font-size:13px}
+</style>
+""" % {"accent": ACCENT}
+
+
+def setup(interactive: bool = False) -> None:
+    """Apply the suite's theme and keep library warnings out of reports.
+
+    Called once at the top of every notebook (through :class:`Report`).
+    """
+    warnings.filterwarnings("ignore")
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    os.environ.setdefault("TQDM_DISABLE", "0" if interactive else "1")
+    import matplotlib
+
+    if not interactive:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
+    plt.rcParams.update(
+        {
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "figure.figsize": (9.5, 4.2),
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    pd.set_option("display.max_columns", 30)
+
+
+# --------------------------------------------------------------------------- number formats
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    """``1234567.8 -> '1,234,568'``; missing values render as an en dash."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_money(value, currency: str = "$", decimals: int = 0) -> str:
+    """``fmt_money(1234567, '£') -> '£1,234,567'``; negatives as ``-£1,234``."""
+    if value is None or pd.isna(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.{decimals}f}"
+
+
+def fmt_compact_money(value, currency: str = "$") -> str:
+    """``12_300_000 -> '$12.3M'``: for headlines and tiles."""
+    if value is None or pd.isna(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    v = abs(float(value))
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{sign}{currency}{v / div:,.1f}{suffix}"
+    return f"{sign}{currency}{v:,.0f}"
+
+
+def fmt_pct(value, decimals: int = 1) -> str:
+    """Fraction to percent: ``0.123 -> '12.3%'``."""
+    if value is None or pd.isna(value) or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{100 * value:,.{decimals}f}%"
+
+
+def currency_symbol(code: str) -> str:
+    return {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}.get(str(code).upper(), f"{code} ")
+
+
+_FORMATTERS = {
+    "int": lambda v, cur: fmt_number(v, 0),
+    "num1": lambda v, cur: fmt_number(v, 1),
+    "num2": lambda v, cur: fmt_number(v, 2),
+    "num3": lambda v, cur: fmt_number(v, 3),
+    "money": lambda v, cur: fmt_money(v, cur),
+    "money2": lambda v, cur: fmt_money(v, cur, 2),
+    "pct": lambda v, cur: fmt_pct(v, 1),
+    "pct0": lambda v, cur: fmt_pct(v, 0),
+    "date": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
+    "month": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%b %Y"),
+}
+
+
+def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, currency: str = "$") -> pd.DataFrame:
+    """Return a copy of ``df`` with every column rendered as display strings.
+
+    ``formats`` maps column -> one of ``int, num1, num2, num3, money, money2, pct, pct0,
+    date, month``. Unlisted numeric columns get thousands separators (integers) or one
+    decimal; datetimes get ISO dates.
+    """
+    formats = dict(formats or {})
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        s = df[col]
+        kind = formats.get(col)
+        if kind is None:
+            if pd.api.types.is_bool_dtype(s):
+                kind = None
+            elif pd.api.types.is_integer_dtype(s):
+                kind = "int"
+            elif pd.api.types.is_float_dtype(s):
+                kind = "num1"
+            elif pd.api.types.is_datetime64_any_dtype(s):
+                kind = "date"
+        if kind is None:
+            out[col] = s.map(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+        else:
+            if kind not in _FORMATTERS:
+                raise ValueError(f"format for column {col!r} must be one of {sorted(_FORMATTERS)}, got {kind!r}")
+            fn = _FORMATTERS[kind]
+            out[col] = [fn(v, currency) for v in s.to_numpy()]
+    return out
+
+
+def table_html(
+    df: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    currency: str = "$",
+    max_rows: int | None = 25,
+    caption: str | None = None,
+) -> str:
+    """Render a DataFrame as an escaped, styled HTML table (numbers right-aligned)."""
+    shown = df if max_rows is None else df.head(max_rows)
+    text = format_frame(shown.reset_index(drop=True), formats, currency)
+    numeric = {c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])}
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in text.columns)
+    cols = list(text.columns)
+    body_rows = []
+    values = text.to_numpy()
+    for row in values:
+        cells = "".join(
+            f'<td class="num">{html.escape(v)}</td>' if cols[j] in numeric else f"<td>{html.escape(v)}</td>"
+            for j, v in enumerate(row)
+        )
+        body_rows.append(f"<tr>{cells}</tr>")
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = f'<div class="scm-caption">Showing {max_rows:,} of {len(df):,} rows; the full table is in the CSV outputs.</div>'
+    cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
+    return f'<table class="scm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>{more}{cap}'
+
+
+def figure_html(fig, caption: str | None = None) -> str:
+    """Embed a matplotlib figure as a base64 PNG (offline-viewable) and close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=fig.dpi)
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
+    alt = html.escape(caption or "chart")
+    return f'<div class="scm-figure"><img alt="{alt}" src="data:image/png;base64,{data}"/>{cap}</div>'
+
+
+def _display_html(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(f'<div class="scm-report">{markup}</div>'))
+
+
+def period_of(frames: Iterable[pd.DataFrame | None], columns: Sequence[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Earliest and latest value of the first date column found in each frame."""
+    lows, highs = [], []
+    for df in frames:
+        if df is None or df.empty:
+            continue
+        for col in columns:
+            if col in df.columns and pd.api.types.is_datetime64_any_dtype(df[col]):
+                lows.append(df[col].min())
+                highs.append(df[col].max())
+                break
+    if not lows:
+        return None, None
+    return min(lows), max(highs)
+
+
+class Report:
+    """The report being built by a notebook.
+
+    Parameters
+    ----------
+    name : notebook / process name (its CLI name).
+    title : report title (also the HTML page title).
+    data_source : the data source the notebook loaded.
+    currency : currency symbol or ISO code for money formats.
+    interactive : whether the analyst is exploring in JupyterLab (widgets) or a headless run.
+    """
+
+    def __init__(self, name: str, title: str, data_source: str = "demo", currency: str = "$", interactive: bool = False):
+        setup(interactive)
+        self.name = name
+        self.title = title
+        self.data_source = str(data_source)
+        self.currency = currency_symbol(currency) if len(str(currency)) == 3 else currency
+        self.interactive = interactive
+        self.parameter_set = os.environ.get("SCM_PARAMETER_SET", "interactive")
+        env_out = os.environ.get("SCM_OUTPUT_DIR")
+        self.output_dir = Path(env_out) if env_out else reports_dir() / name / "interactive" / "outputs"
+        self.generated_at = dt.datetime.now(dt.timezone.utc)
+
+    # -- blocks -----------------------------------------------------------------------------
+    def header(self, period: tuple | None = None, extra: Mapping[str, str] | None = None) -> None:
+        """Show the header block; ``period`` is (start, end) of the data covered."""
+        start, end = period or (None, None)
+        period_txt = "–"
+        if start is not None and end is not None:
+            period_txt = f"{pd.Timestamp(start):%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d}"
+        rows = {
+            "Process": self.title,
+            "Parameter set": self.parameter_set,
+            "Data source": self.data_source,
+            "Period covered": period_txt,
+            "Generated at": self.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "scmlib version": scmlib.__version__,
+        }
+        rows.update(extra or {})
+        cells = "".join(
+            f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows.items()
+        )
+        _display_html(f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1><table>{cells}</table></div>')
+
+    def summary(self, points: Sequence[str], title: str = "Executive summary") -> None:
+        """Show the executive summary: bullet points computed by the notebook from the data."""
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in points)
+        _display_html(f'<div class="scm-summary"><h2>{html.escape(title)}</h2><ul>{items}</ul></div>')
+
+    def section(self, title: str, text: str = "") -> None:
+        para = f"<p>{html.escape(text)}</p>" if text else ""
+        _display_html(f'<div class="scm-section"><h2>{html.escape(title)}</h2>{para}</div>')
+
+    def note(self, text: str, kind: str = "note") -> None:
+        """A highlighted sentence: ``kind`` is ``note`` or ``warn``."""
+        _display_html(f'<div class="scm-{"warn" if kind == "warn" else "note"}">{html.escape(text)}</div>')
+
+    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int | None = 25, caption: str | None = None) -> None:
+        _display_html(table_html(df, formats, self.currency, max_rows, caption))
+
+    def figure(self, fig, caption: str | None = None) -> None:
+        _display_html(figure_html(fig, caption))
+
+    def kpi_tiles(self, tiles: Sequence[Mapping[str, str]]) -> None:
+        """Tiles of ``{'label', 'value', 'detail', 'status'}`` (status green/amber/red/grey)."""
+        out = []
+        for t in tiles:
+            colour = STATUS_COLOURS.get(str(t.get("status", "grey")), STATUS_COLOURS["grey"])
+            out.append(
+                f'<div class="scm-tile" style="border-top-color:{colour}"><div class="l">{html.escape(str(t.get("label", "")))}</div>'
+                f'<div class="v">{html.escape(str(t.get("value", "")))}</div><div class="t">{html.escape(str(t.get("detail", "")))}</div></div>'
+            )
+        _display_html(f'<div class="scm-tiles">{"".join(out)}</div>')
+
+    def data_quality(self, issues: Sequence[str]) -> None:
+        """Show the data-quality warnings collected while loading (or that none were found)."""
+        if not issues:
+            self.note("Data quality: no warnings were raised while loading and validating the data.")
+            return
+        items = "".join(f"<li>{html.escape(i)}</li>" for i in issues)
+        _display_html(f'<div class="scm-warn"><b>Data-quality warnings ({len(issues)})</b><ul>{items}</ul></div>')
+
+    def outputs(self, tables: Mapping[str, pd.DataFrame], descriptions: Mapping[str, str] | None = None) -> dict[str, Path]:
+        """Write each table to ``<run folder>/outputs/<name>.csv`` and list them with links."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        written = {}
+        items = []
+        for fname, df in tables.items():
+            path = self.output_dir / fname
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            df.to_csv(tmp, index=False)
+            os.replace(tmp, path)
+            written[fname] = path
+            desc = (descriptions or {}).get(fname, "")
+            href = f"outputs/{html.escape(fname)}"
+            items.append(
+                f'<li><a href="{href}">{html.escape(fname)}</a> – {len(df):,} rows'
+                f'{": " + html.escape(desc) if desc else ""}</li>'
+            )
+        _display_html(f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>')
+        return written
+
+    def appendix(self, definitions: Mapping[str, str] | Sequence[tuple[str, str]], title: str = "Method appendix") -> None:
+        pairs = definitions.items() if isinstance(definitions, Mapping) else definitions
+        body = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in pairs)
+        _display_html(f'<div class="scm-section scm-appendix"><h2>{html.escape(title)}</h2><dl>{body}</dl></div>')
+
+
+def error_banner(message: str) -> str:
+    """HTML shown at the top of a failed run's report."""
+    return (
+        f'{CSS}<div class="scm-report"><div class="scm-error"><b>This run failed.</b> '
+        f"{html.escape(message)}<br/>Earlier reports are untouched; the kernel log is in run.log.</div></div>"
+    )

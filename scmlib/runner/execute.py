@@ -1,0 +1,198 @@
+"""Run notebooks headless with papermill and publish each run as a self-contained folder.
+
+A run folder ``reports/<name>/<UTC timestamp>-<parameter set>/`` holds ``report.html``
+(no code, offline-viewable), the executed notebook, ``run.json``, ``run.log`` (the
+kernel's output) and ``outputs/`` (CSV tables written by the notebook). Folders are
+never reused, so earlier reports are never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scmlib.errors import ParameterError
+from scmlib.params import load_parameter_file, resolve_parameters
+from scmlib.paths import project_root, reports_dir
+from scmlib.runner.catalog import DEFAULT_SET, get_spec, parameter_sets, set_name_for
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+@dataclass
+class RunJob:
+    """One notebook run, fully validated before any kernel starts."""
+
+    name: str
+    notebook: Path
+    title: str
+    parameter_set: str
+    parameters: dict[str, Any]
+    data_source: str
+    out_root: Path
+    run_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def plan_runs(
+    names: list[str],
+    params_files: list[Path] | None = None,
+    overrides: dict[str, Any] | None = None,
+    data: str | None = None,
+    out: Path | None = None,
+) -> list[RunJob]:
+    """Validate everything a batch needs and return its jobs; raise :class:`ParameterError` on
+    the first problem (unknown notebook, missing file, unknown name, wrong type)."""
+    jobs: list[RunJob] = []
+    out_root = Path(out).resolve() if out else reports_dir()
+    for name in names:
+        spec = get_spec(name)
+        if params_files:
+            sets = [(set_name_for(name, Path(p)), Path(p)) for p in params_files]
+        else:
+            default = parameter_sets(name).get(DEFAULT_SET)
+            sets = [(DEFAULT_SET, default)]
+        for set_name, path in sets:
+            values: dict[str, Any] = {}
+            if path is not None:
+                values.update(load_parameter_file(path))
+            values.update(overrides or {})
+            if data is not None:
+                values["data_source"] = data
+            where = str(path.relative_to(project_root())) if path is not None and path.resolve().is_relative_to(project_root()) else (str(path) if path else "")
+            resolved = resolve_parameters(spec, values, where)
+            data_source = resolved.get("data_source", spec.parameters.get("data_source").default if "data_source" in spec.parameters else "")
+            jobs.append(RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root))
+    return jobs
+
+
+def _new_run_dir(out_root: Path, name: str, set_name: str) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = out_root / name / f"{stamp}-{set_name}"
+    candidate, n = base, 1
+    while True:
+        try:
+            candidate.mkdir(parents=True, exist_ok=False)
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
+
+
+def _versions() -> dict[str, str]:
+    import pandas
+
+    import scmlib
+
+    return {"scmlib": scmlib.__version__, "pandas": pandas.__version__, "python": platform.python_version()}
+
+
+def execute_job(job: RunJob) -> dict[str, Any]:
+    """Execute one job (in a worker process): papermill, HTML export, run.json."""
+    import papermill as pm
+
+    from scmlib.runner.export import export_html
+
+    for var in THREAD_VARS:
+        os.environ[var] = "1"
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["TQDM_DISABLE"] = "1"
+    run_dir = job.run_dir or _new_run_dir(job.out_root, job.name, job.parameter_set)
+    (run_dir / "outputs").mkdir(exist_ok=True)
+    os.environ["SCM_PARAMETER_SET"] = job.parameter_set
+    os.environ["SCM_OUTPUT_DIR"] = str(run_dir / "outputs")
+    os.environ.update(job.extra_env)
+    executed = run_dir / f"{job.name}.ipynb"
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    status, error = "success", None
+    with open(run_dir / "run.log", "w", encoding="utf-8") as log:
+        try:
+            pm.execute_notebook(
+                str(job.notebook),
+                str(executed),
+                parameters=job.parameters,
+                cwd=str(project_root()),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                stdout_file=log,
+                stderr_file=log,
+            )
+        except pm.PapermillExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel died, notebook unreadable, ...
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            log.write(traceback.format_exc())
+    try:
+        export_html(executed if executed.exists() else job.notebook, run_dir / "report.html", job.title, error)
+    except Exception as exc:  # the report of a run must exist even when export fails
+        from scmlib.reporting import error_banner
+
+        status = "failed"
+        error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
+        (run_dir / "report.html").write_text(
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{job.title}</title></head><body>{error_banner(error)}</body></html>",
+            encoding="utf-8",
+        )
+    ended = dt.datetime.now(dt.timezone.utc)
+    outputs = sorted(p.name for p in (run_dir / "outputs").glob("*.csv"))
+    record = {
+        "notebook": job.name,
+        "title": job.title,
+        "parameter_set": job.parameter_set,
+        "parameters": job.parameters,
+        "data_source": job.data_source,
+        "status": status,
+        "error": error,
+        "start": started.isoformat(timespec="seconds"),
+        "end": ended.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - t0, 2),
+        "versions": _versions(),
+        "outputs": outputs,
+        "run_dir": str(run_dir),
+    }
+    (run_dir / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    return record
+
+
+def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = True, echo=print) -> list[dict[str, Any]]:
+    """Run validated jobs, ``n_jobs`` at a time, echoing each run folder as it finishes."""
+    from tqdm.auto import tqdm
+
+    if any(job.data_source == "demo" for job in jobs):
+        from scmlib.data import ensure_demo
+
+        ensure_demo()
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    results: list[dict[str, Any]] = []
+    bar = tqdm(total=len(jobs), desc="scm run", unit="run", disable=not progress, file=sys.stderr)
+    if n_jobs == 1:
+        for job in jobs:
+            rec = execute_job(job)
+            results.append(rec)
+            echo(f"{rec['status']:>7}  {rec['run_dir']}")
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            futures = {pool.submit(execute_job, job): job for job in jobs}
+            for fut in as_completed(futures):
+                rec = fut.result()
+                results.append(rec)
+                echo(f"{rec['status']:>7}  {rec['run_dir']}")
+                bar.update()
+    bar.close()
+    return results
+
+
+__all__ = ["RunJob", "plan_runs", "run_jobs", "execute_job", "ParameterError"]
