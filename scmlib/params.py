@@ -212,7 +212,7 @@ def resolve_parameters(spec: NotebookSpec, values: dict[str, Any], where: str = 
     return resolved
 
 
-def check(name: str, value: Any, *, choices=None, low=None, high=None, subset_of=None) -> Any:
+def check(name: str, value: Any, *, choices=None, low=None, high=None, subset_of=None) -> None:
     """Validate one parameter value inside a notebook; raise a one-line :class:`ParameterError`.
 
     ``choices``: allowed values; ``low``/``high``: inclusive numeric range;
@@ -232,4 +232,3 @@ def check(name: str, value: Any, *, choices=None, low=None, high=None, subset_of
         raise ParameterError(f"parameter '{name}' must be >= {low}, got {value!r}")
     if high is not None and value > high:
         raise ParameterError(f"parameter '{name}' must be <= {high}, got {value!r}")
-    return value

@@ -38,7 +38,7 @@ CSS = """
 .scm-header{border-left:6px solid %(accent)s;background:#f4f7fb;padding:14px 18px;margin:4px 0 14px 0}
 .scm-header h1{margin:0 0 6px 0;font-size:26px;color:%(accent)s}
 .scm-header table{border-collapse:collapse;font-size:13px}
-.scm-header td{padding:1px 14px 1px 0;border:none}
+.scm-header td{padding:1px 14px 1px 0;border:none;text-align:left}
 .scm-header td.k{color:#5d6d7e}
 .scm-summary{background:#fffdf5;border:1px solid #f0e2b6;padding:10px 18px;margin:10px 0}
 .scm-summary h2{font-size:19px;margin:4px 0 6px 0}
@@ -289,7 +289,9 @@ class Report:
         cells = "".join(
             f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows.items()
         )
-        _display_html(f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1><table>{cells}</table></div>')
+        purpose = os.environ.get("SCM_REPORT_PURPOSE", "")
+        lead = f'<p style="margin:0 0 8px 0;font-size:14px">{html.escape(purpose)}</p>' if purpose else ""
+        _display_html(f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1>{lead}<table>{cells}</table></div>')
 
     def summary(self, points: Sequence[str], title: str = "Executive summary") -> None:
         """Show the executive summary: bullet points computed by the notebook from the data."""
@@ -348,6 +350,33 @@ class Report:
             )
         _display_html(f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>')
         return written
+
+    def explore(self, render, title: str, **controls) -> None:
+        """An interactive view: widgets in JupyterLab, the same view rendered statically headless.
+
+        ``controls`` map argument names to a list of choices (dropdown) or a
+        ``(min, max, step, value)`` tuple (slider). ``render(**values)`` displays the view
+        (typically through ``Report.table`` / ``Report.figure``). Headless runs render it
+        once with the first choice / the slider's value.
+        """
+        self.section(title)
+        defaults = {k: (v[3] if isinstance(v, tuple) else list(v)[0]) for k, v in controls.items()}
+        if not self.interactive:
+            render(**defaults)
+            return
+        import ipywidgets as w
+
+        widgets = {}
+        for k, v in controls.items():
+            label = k.replace("_", " ")
+            if isinstance(v, tuple):
+                widgets[k] = w.FloatSlider(min=v[0], max=v[1], step=v[2], value=v[3], description=label, continuous_update=False)
+            else:
+                widgets[k] = w.Dropdown(options=list(v), value=defaults[k], description=label)
+        out = w.interactive_output(render, widgets)
+        from IPython.display import display
+
+        display(w.VBox([w.HBox(list(widgets.values())), out]))
 
     def appendix(self, definitions: Mapping[str, str] | Sequence[tuple[str, str]], title: str = "Method appendix") -> None:
         pairs = definitions.items() if isinstance(definitions, Mapping) else definitions

@@ -8,6 +8,7 @@ never reused, so earlier reports are never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -39,6 +40,7 @@ class RunJob:
     parameters: dict[str, Any]
     data_source: str
     out_root: Path
+    purpose: str = ""
     run_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -71,7 +73,7 @@ def plan_runs(
             where = str(path.relative_to(project_root())) if path is not None and path.resolve().is_relative_to(project_root()) else (str(path) if path else "")
             resolved = resolve_parameters(spec, values, where)
             data_source = resolved.get("data_source", spec.parameters.get("data_source").default if "data_source" in spec.parameters else "")
-            jobs.append(RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root))
+            jobs.append(RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root, purpose=spec.purpose))
     return jobs
 
 
@@ -96,6 +98,20 @@ def _versions() -> dict[str, str]:
     return {"scmlib": scmlib.__version__, "pandas": pandas.__version__, "python": platform.python_version()}
 
 
+@contextlib.contextmanager
+def _stderr_to(log):
+    """Send this process's stderr (and so the kernel's) to the run log while a notebook runs."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(log.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def execute_job(job: RunJob) -> dict[str, Any]:
     """Execute one job (in a worker process): papermill, HTML export, run.json."""
     import papermill as pm
@@ -111,12 +127,13 @@ def execute_job(job: RunJob) -> dict[str, Any]:
     (run_dir / "outputs").mkdir(exist_ok=True)
     os.environ["SCM_PARAMETER_SET"] = job.parameter_set
     os.environ["SCM_OUTPUT_DIR"] = str(run_dir / "outputs")
+    os.environ["SCM_REPORT_PURPOSE"] = job.purpose
     os.environ.update(job.extra_env)
     executed = run_dir / f"{job.name}.ipynb"
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     status, error = "success", None
-    with open(run_dir / "run.log", "w", encoding="utf-8") as log:
+    with open(run_dir / "run.log", "w", encoding="utf-8") as log, _stderr_to(log):
         try:
             pm.execute_notebook(
                 str(job.notebook),

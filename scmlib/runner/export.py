@@ -16,7 +16,10 @@ def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat
     from scmlib.reporting import error_banner
 
     cells = []
-    for cell in nb.cells:
+    source_cells = list(nb.cells)
+    if source_cells and source_cells[0].cell_type == "markdown" and source_cells[0].source.lstrip().startswith("# "):
+        source_cells = source_cells[1:]  # the notebook's own title cell: the report header replaces it
+    for cell in source_cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & HIDDEN_TAGS:
             continue

@@ -1,0 +1,1 @@
+"""Inventory: ABC/XYZ and demand-class segmentation, health and SLOB, safety stock."""

@@ -1,0 +1,292 @@
+"""Segmentation: ABC, XYZ, Syntetos-Boylan demand classes, and inventory health / SLOB.
+
+All functions take and return tidy long DataFrames keyed by ``item_id`` (and optionally
+``location_id``); ``id_cols`` selects the level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+ADI_CUTOFF = 1.32
+CV2_CUTOFF = 0.49
+
+
+def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
+    c = tuple(float(x) for x in cutoffs)
+    if len(c) != 2 or not (0 < c[0] < c[1]) or any(np.isnan(c)):
+        raise ValueError(f"{name} must be two increasing positive numbers, got {list(cutoffs)!r}")
+    return c
+
+
+def abc_classes(values: pd.Series, cutoffs: Sequence[float] = (0.80, 0.95)) -> pd.Series:
+    """ABC class from annual consumption value (Pareto classification).
+
+    Items are sorted by value, descending; an item is **A** while the cumulative share of
+    value *before* it is below ``cutoffs[0]`` (so the item that crosses 80% is still A),
+    **B** while below ``cutoffs[1]``, else **C**. Items with zero value are C.
+    Default 80/15/5 (cut-offs 0.80 and 0.95).
+
+    Reference: Silver, Pyke & Peterson (1998), *Inventory Management and Production
+    Planning and Scheduling*, 3rd ed., section 3.5 (the Distribution-by-Value curve).
+    """
+    a, b = _check_cutoffs("ABC cut-offs", cutoffs)
+    if b > 1:
+        raise ValueError(f"ABC cut-offs must be shares of value at most 1, got {list(cutoffs)!r}")
+    v = pd.Series(values, dtype=float).fillna(0).clip(lower=0)
+    total = v.sum()
+    order = v.sort_values(ascending=False, kind="stable")
+    before = (order.cumsum() - order) / total if total > 0 else order * 0
+    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    cls = np.where(order.to_numpy() <= 0, "C", cls)
+    return pd.Series(cls, index=order.index).reindex(v.index)
+
+
+def xyz_classes(cv: pd.Series, cutoffs: Sequence[float] = (0.5, 1.0)) -> pd.Series:
+    """XYZ class from the coefficient of variation of per-period demand.
+
+    X: CV <= ``cutoffs[0]`` (stable), Y: CV <= ``cutoffs[1]``, Z: above (or undefined).
+    Reference: Scholz-Reiter et al. (2012), "Dynamic ABC-XYZ analysis", and common practice.
+    """
+    x, y = _check_cutoffs("XYZ cut-offs", cutoffs)
+    cv = pd.Series(cv, dtype=float)
+    return pd.Series(np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z")), index=cv.index)
+
+
+def demand_class(adi: pd.Series | np.ndarray, cv2: pd.Series | np.ndarray) -> np.ndarray:
+    """Syntetos-Boylan-Croston categorisation with cut-offs ADI 1.32 and CV² 0.49.
+
+    smooth (ADI < 1.32, CV² < 0.49), erratic (ADI < 1.32, CV² >= 0.49),
+    intermittent (ADI >= 1.32, CV² < 0.49), lumpy (both high); ``no demand`` when ADI is NaN.
+
+    Reference: Syntetos, Boylan & Croston (2005), "On the categorization of demand patterns",
+    JORS 56(5), 495-503.
+    """
+    adi = np.asarray(adi, dtype=float)
+    cv2 = np.nan_to_num(np.asarray(cv2, dtype=float), nan=0.0)
+    cls = np.where(adi < ADI_CUTOFF, np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"), np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"))
+    return np.where(np.isnan(adi), "no demand", cls).astype(object)
+
+
+def complete_periods(demand: pd.DataFrame, id_cols: Sequence[str], date_col: str = "date", target: str = "quantity") -> pd.DataFrame:
+    """Fill missing periods between each series' first period and the last period overall with zeros."""
+    id_cols = list(id_cols)
+    periods = pd.DatetimeIndex(np.sort(demand[date_col].unique()))
+    pos = pd.Series(np.arange(len(periods)), index=periods)
+    keys = demand[id_cols].drop_duplicates().reset_index(drop=True)
+    first = demand.assign(_p=demand[date_col].map(pos)).groupby(id_cols, observed=True, dropna=False)["_p"].min().rename("_first").reset_index()
+    grid = keys.merge(first, on=id_cols).loc[lambda d: d.index.repeat(len(periods) - d["_first"])].copy()
+    grid["_p"] = grid.groupby(id_cols, observed=True, dropna=False).cumcount() + grid["_first"]
+    grid[date_col] = periods[grid["_p"].to_numpy()]
+    agg = demand.groupby([*id_cols, date_col], observed=True, dropna=False)[target].sum().reset_index()
+    out = grid.drop(columns=["_first", "_p"]).merge(agg, on=[*id_cols, date_col], how="left")
+    out[target] = out[target].fillna(0.0)
+    return out.sort_values([*id_cols, date_col]).reset_index(drop=True)
+
+
+def demand_profile(demand: pd.DataFrame, id_cols: Sequence[str] = ("item_id",), date_col: str = "date", target: str = "quantity") -> pd.DataFrame:
+    """Per-series demand statistics and classes.
+
+    Columns: periods, total, mean, std, cv (std / mean of per-period demand, zeros
+    included; used for XYZ), nonzero, adi (periods / non-zero periods), cv2 (squared CV
+    of the non-zero demand sizes), demand_class (Syntetos-Boylan).
+    Missing periods inside a series count as zero demand; negative values (returns) are
+    clipped at zero for the classification.
+    """
+    full = complete_periods(demand, id_cols, date_col, target)
+    q = full[target].clip(lower=0)
+    g = full.assign(_q=q, _nz=(q > 0).astype(int), _qnz=q.where(q > 0)).groupby(list(id_cols), observed=True, dropna=False)
+    out = pd.DataFrame(
+        {
+            "periods": g["_q"].size(),
+            "total": g["_q"].sum(),
+            "mean": g["_q"].mean(),
+            "std": g["_q"].std(ddof=0),
+            "nonzero": g["_nz"].sum(),
+            "nz_mean": g["_qnz"].mean(),
+            "nz_std": g["_qnz"].std(ddof=0),
+        }
+    )
+    out["cv"] = np.where(out["mean"] > 0, out["std"] / out["mean"].where(out["mean"] > 0), np.nan)
+    out["adi"] = np.where(out["nonzero"] > 0, out["periods"] / out["nonzero"].where(out["nonzero"] > 0), np.nan)
+    out["cv2"] = (out["nz_std"] / out["nz_mean"]) ** 2
+    out["demand_class"] = demand_class(out["adi"], out["cv2"])
+    return out.drop(columns=["nz_mean", "nz_std"]).reset_index()
+
+
+def abc_xyz(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    id_cols: Sequence[str] = ("item_id",),
+    abc_cutoffs: Sequence[float] = (0.80, 0.95),
+    xyz_cutoffs: Sequence[float] = (0.5, 1.0),
+    months: int = 12,
+) -> pd.DataFrame:
+    """ABC (annual consumption value over the last ``months`` periods), XYZ and demand class per series.
+
+    Annual consumption value = sum of demand in the window x ``items.unit_cost``.
+    """
+    id_cols = list(id_cols)
+    last = demand["date"].max()
+    start = last - pd.DateOffset(months=months - 1)
+    window = demand[demand["date"] >= start]
+    prof = demand_profile(window, id_cols)
+    prof = prof.merge(items[["item_id", "category", "unit_cost", *([c for c in ("unit_price", "lifecycle_stage") if c in items.columns])]], on="item_id", how="left")
+    prof["annual_value"] = prof["total"] * prof["unit_cost"] * (12 / months)
+    prof["abc"] = abc_classes(prof["annual_value"], abc_cutoffs).to_numpy()
+    prof["xyz"] = xyz_classes(prof["cv"], xyz_cutoffs).to_numpy()
+    prof["segment"] = prof["abc"] + prof["xyz"]
+    return prof
+
+
+def inventory_health(
+    demand: pd.DataFrame,
+    inventory: pd.DataFrame,
+    items: pd.DataFrame,
+    id_cols: Sequence[str] = ("item_id", "location_id"),
+    carrying_rate: float = 0.25,
+    months: int = 12,
+    low_turns: float = 2.0,
+) -> pd.DataFrame:
+    """Inventory health per series over the last ``months`` months.
+
+    - turns = cost of goods sold / average inventory value (annualised);
+    - days_of_supply = on-hand at the last snapshot / average daily demand (365-day year);
+    - weeks_of_supply = days_of_supply / 7;
+    - GMROI = gross margin / average inventory cost (annualised);
+    - carrying_cost = average inventory value x ``carrying_rate`` (per year);
+    - low_turn_quarters: consecutive latest quarters whose annualised turns < ``low_turns``;
+      ``persistent_low_turns`` when more than two.
+
+    Reference: Chopra & Meindl, *Supply Chain Management*, 6th ed., ch. 3 (inventory
+    turns, GMROI); Silver, Pyke & Peterson (1998) ch. 3 (carrying cost).
+    """
+    id_cols = list(id_cols)
+    last = inventory["snapshot_date"].max()
+    start = last - pd.DateOffset(months=months - 1)
+    inv = inventory[inventory["snapshot_date"] >= start].copy()
+    inv["value"] = inv["on_hand_qty"] * inv["unit_cost"]
+    dem = demand[(demand["date"] >= start) & (demand["date"] <= last)].merge(items[["item_id", "unit_cost", "unit_price"]], on="item_id", how="left")
+    dem["q"] = dem["quantity"].clip(lower=0)
+    dem["cogs"] = dem["q"] * dem["unit_cost"]
+    dem["margin"] = dem["q"] * (dem["unit_price"].fillna(dem["unit_cost"]) - dem["unit_cost"])
+    d = dem.groupby(id_cols, observed=True)[["q", "cogs", "margin"]].sum()
+    i = inv.groupby(id_cols, observed=True).agg(avg_value=("value", "mean"))
+    latest = inv[inv["snapshot_date"] == last].set_index(id_cols)[["on_hand_qty", "value"]].rename(columns={"value": "stock_value"})
+    out = i.join(latest, how="left").join(d, how="left").fillna({"q": 0.0, "cogs": 0.0, "margin": 0.0, "on_hand_qty": 0.0, "stock_value": 0.0})
+    ann = 12 / months
+    out["turns"] = np.where(out["avg_value"] > 0, out["cogs"] * ann / out["avg_value"].where(out["avg_value"] > 0), np.nan)
+    daily = out["q"] * ann / 365
+    out["days_of_supply"] = np.where(daily > 0, out["on_hand_qty"] / daily.where(daily > 0), np.where(out["on_hand_qty"] > 0, np.inf, 0.0))
+    out["weeks_of_supply"] = out["days_of_supply"] / 7
+    out["gmroi"] = np.where(out["avg_value"] > 0, out["margin"] * ann / out["avg_value"].where(out["avg_value"] > 0), np.nan)
+    out["carrying_cost"] = out["avg_value"] * carrying_rate
+    # quarterly turns, latest quarters first
+    inv["q_end"] = inv["snapshot_date"].dt.to_period("Q")
+    dem["q_end"] = dem["date"].dt.to_period("Q")
+    qi = inv.groupby([*id_cols, "q_end"], observed=True)["value"].mean()
+    qd = dem.groupby([*id_cols, "q_end"], observed=True)["cogs"].sum()
+    qt = pd.concat([qi.rename("v"), qd.rename("c")], axis=1).fillna({"c": 0.0})
+    qt["low"] = (qt["c"] * 4 < low_turns * qt["v"]) & (qt["v"] > 0)
+    qt = qt.reset_index().sort_values([*id_cols, "q_end"], ascending=[True] * len(id_cols) + [False])
+    # count consecutive low quarters from the latest one: cumulative product of the flag
+    qt["run"] = qt.groupby(id_cols, observed=True)["low"].cumprod()
+    out = out.join(qt.groupby(id_cols, observed=True)["run"].sum().rename("low_turn_quarters"), how="left")
+    out["low_turn_quarters"] = out["low_turn_quarters"].fillna(0).astype(int)
+    out["persistent_low_turns"] = out["low_turn_quarters"] > 2
+    return out.rename(columns={"q": "units_sold", "cogs": "cogs", "margin": "gross_margin"}).reset_index()
+
+
+def slob(
+    demand: pd.DataFrame,
+    inventory: pd.DataFrame,
+    items: pd.DataFrame,
+    id_cols: Sequence[str] = ("item_id", "location_id"),
+    no_movement_months: int = 12,
+    max_cover_months: float = 12.0,
+) -> pd.DataFrame:
+    """Slow-moving and obsolete stock with a suggested disposition.
+
+    For each series with stock at the latest snapshot: months since the last positive
+    demand, months of cover (on hand / mean monthly demand of the last 12 months).
+
+    - **obsolete**: no movement for ``no_movement_months`` or more, or the item is past its
+      end-of-life date;
+    - **slow**: cover above ``max_cover_months``, or no movement for half that time;
+    - value at risk = on-hand x unit cost.
+
+    Dispositions: obsolete & value >= median of flagged value: "sell to liquidator / return
+    to supplier"; obsolete below it: "scrap and write off"; slow: "stop replenishment and
+    run down (promote or transfer)".
+    Reference: Silver, Pyke & Peterson (1998) section 9.5 (disposal of excess stock).
+    """
+    id_cols = list(id_cols)
+    if no_movement_months < 1 or max_cover_months <= 0:
+        raise ValueError(f"no_movement_months must be >= 1 and max_cover_months > 0, got {no_movement_months}, {max_cover_months}")
+    last = inventory["snapshot_date"].max()
+    snap = inventory[inventory["snapshot_date"] == last]
+    snap = snap[snap["on_hand_qty"] > 0]
+    moved = demand[demand["quantity"] > 0].groupby(id_cols, observed=True)["date"].max().rename("last_movement")
+    recent = demand[demand["date"] > last - pd.DateOffset(months=12)].groupby(id_cols, observed=True)["quantity"].sum().clip(lower=0) / 12
+    out = snap.set_index(id_cols)[["on_hand_qty", "unit_cost"]].join(moved, how="left").join(recent.rename("monthly_demand"), how="left")
+    out["monthly_demand"] = out["monthly_demand"].fillna(0.0)
+    months_idle = (last.year - out["last_movement"].dt.year) * 12 + (last.month - out["last_movement"].dt.month)
+    out["months_since_movement"] = months_idle.fillna(999).astype(int)
+    out["cover_months"] = np.where(out["monthly_demand"] > 0, out["on_hand_qty"] / out["monthly_demand"].where(out["monthly_demand"] > 0), np.inf)
+    out["value_at_risk"] = out["on_hand_qty"] * out["unit_cost"]
+    out = out.reset_index().merge(items[["item_id", "category", *([c for c in ("eol_date", "lifecycle_stage") if c in items.columns])]], on="item_id", how="left")
+    eol = out["eol_date"].notna() & (out["eol_date"] <= last) if "eol_date" in out.columns else False
+    obsolete = (out["months_since_movement"] >= no_movement_months) | eol
+    slow = ~obsolete & ((out["cover_months"] > max_cover_months) | (out["months_since_movement"] >= max(1, no_movement_months // 2)))
+    out["status"] = np.where(obsolete, "obsolete", np.where(slow, "slow-moving", "healthy"))
+    flagged = out[out["status"] != "healthy"]
+    median_value = flagged["value_at_risk"].median() if len(flagged) else 0.0
+    out["disposition"] = np.where(
+        obsolete,
+        np.where(out["value_at_risk"] >= median_value, "sell to liquidator / return to supplier", "scrap and write off"),
+        np.where(slow, "stop replenishment and run down (promote or transfer)", ""),
+    )
+    out = out[out["status"] != "healthy"].sort_values("value_at_risk", ascending=False).reset_index(drop=True)
+    return out
+
+
+def rationalisation_candidates(health: pd.DataFrame, items: pd.DataFrame, max_turns: float = 2.0) -> pd.DataFrame:
+    """SKUs with a negative unit gross margin and low turnover (turns < ``max_turns``) at item level."""
+    h = health.groupby("item_id", observed=True)[["cogs", "avg_value", "gross_margin", "stock_value"]].sum()
+    h["turns"] = h["cogs"] / h["avg_value"].where(h["avg_value"] > 0)
+    m = items.set_index("item_id")[["category", "unit_cost", "unit_price"]]
+    out = h.join(m, how="left")
+    out["unit_margin"] = out["unit_price"] - out["unit_cost"]
+    out = out[(out["unit_margin"] < 0) & (out["turns"].fillna(0) < max_turns)]
+    return out.reset_index().sort_values("gross_margin")[["item_id", "category", "unit_cost", "unit_price", "unit_margin", "turns", "gross_margin", "stock_value"]]
+
+
+POLICY_BY_SEGMENT = {
+    "AX": "Continuous review, tight safety stock, frequent small replenishments; high service target.",
+    "AY": "Continuous review with demand sensing; safety stock sized for variability; review forecast weekly.",
+    "AZ": "Collaborate with customers on demand; buffer selectively; consider make/buy-to-order for spikes.",
+    "BX": "Periodic review with EOQ lots; standard service target.",
+    "BY": "Periodic review; safety stock by formula; monthly forecast review.",
+    "BZ": "Periodic review with higher buffers or order-driven supply; rationalise variants.",
+    "CX": "Two-bin or periodic review with large lots; low management effort.",
+    "CY": "Periodic review with generous lots; low service target acceptable.",
+    "CZ": "Make/buy to order or stop stocking; candidates for rationalisation.",
+}
+
+
+def segment_policy(seg: pd.DataFrame, health: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per ABC/XYZ segment: series count, annual value, share, demand classes, and the stocking policy."""
+    g = seg.groupby("segment", observed=True)
+    out = pd.DataFrame({"series": g.size(), "annual_value": g["annual_value"].sum()})
+    out["value_share"] = out["annual_value"] / out["annual_value"].sum()
+    out["intermittent_or_lumpy"] = g["demand_class"].apply(lambda s: s.isin(["intermittent", "lumpy"]).mean())
+    if health is not None:
+        keys = [c for c in ("item_id", "location_id") if c in seg.columns and c in health.columns]
+        hh = seg[[*keys, "segment"]].merge(health, on=keys, how="left").groupby("segment", observed=True)
+        out["stock_value"] = hh["stock_value"].sum()
+        out["turns"] = hh["cogs"].sum() / hh["avg_value"].sum()
+    out["policy"] = out.index.map(POLICY_BY_SEGMENT)
+    return out.reset_index()

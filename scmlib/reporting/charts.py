@@ -1,0 +1,179 @@
+"""Figure helpers in the suite's style; each returns a matplotlib Figure for ``Report.figure``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from scmlib.reporting import PALETTE, STATUS_COLOURS, fmt_compact_money
+
+
+def axis_format(ax, which: str = "y", kind: str = "number", currency: str = "$") -> None:
+    """Format an axis as ``number`` (1.2k, 3.4M), ``money`` or ``pct`` (fractions)."""
+    def compact(v, _):
+        a = abs(v)
+        for div, suf in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if a >= div:
+                return f"{v / div:,.1f}{suf}"
+        return f"{v:,.0f}" if a >= 10 or v == 0 else f"{v:,.2g}"
+
+    fmt = {
+        "number": FuncFormatter(compact),
+        "money": FuncFormatter(lambda v, _: fmt_compact_money(v, currency)),
+        "pct": FuncFormatter(lambda v, _: f"{100 * v:,.0f}%"),
+    }[kind]
+    (ax.yaxis if which == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", horizontal: bool = True, color: str | None = None,
+        labels: bool = True, currency: str = "$", figsize=(9.5, 4.2), xlabel: str = "", ylabel: str = ""):
+    """Bar chart of ``y`` by ``x`` (horizontal by default, largest on top)."""
+    fig, ax = plt.subplots(figsize=figsize)
+    data = df[[x, y]].copy()
+    data[x] = data[x].astype(str)
+    colours = color or PALETTE[0]
+    if horizontal:
+        data = data.iloc[::-1]
+        bars = ax.barh(data[x], data[y], color=colours)
+        axis_format(ax, "x", kind, currency)
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+    else:
+        bars = ax.bar(data[x], data[y], color=colours)
+        axis_format(ax, "y", kind, currency)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    if labels and len(data) <= 25:
+        fmt = {"pct": lambda v: f"{100 * v:,.1f}%", "money": lambda v: fmt_compact_money(v, currency)}.get(kind, lambda v: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}")
+        ax.bar_label(bars, labels=[fmt(v) for v in data[y]], padding=3, fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def lines(df: pd.DataFrame, x: str, y: str | Sequence[str], title: str, hue: str | None = None, kind: str = "number",
+          ylabel: str = "", currency: str = "$", target: float | None = None, figsize=(9.5, 4.0)):
+    """Line chart of one or more columns over ``x`` (or one line per ``hue`` value)."""
+    fig, ax = plt.subplots(figsize=figsize)
+    ys = [y] if isinstance(y, str) else list(y)
+    if hue:
+        for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
+            ax.plot(g[x], g[ys[0]], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=str(key))
+    else:
+        for i, col in enumerate(ys):
+            ax.plot(df[x], df[col], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=col.replace("_", " "))
+    if target is not None:
+        ax.axhline(target, color=STATUS_COLOURS["red"], ls="--", lw=1, label="target")
+    axis_format(ax, "y", kind, currency)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    if hue or len(ys) > 1 or target is not None:
+        ax.legend(frameon=False, fontsize=8, ncol=min(4, max(1, len(ax.get_lines()))))
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, fmt: str = ",.0f", cmap: str = "Blues", figsize=(6.5, 4.0), cbar: bool = False,
+            annot: pd.DataFrame | None = None, xlabel: str = "", ylabel: str = ""):
+    """Annotated heat map of a small matrix (e.g. ABC x XYZ, likelihood x impact)."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=figsize)
+    sns.heatmap(matrix.astype(float), annot=annot if annot is not None else True, fmt="" if annot is not None else fmt,
+                cmap=cmap, cbar=cbar, linewidths=0.6, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    plt.setp(ax.get_yticklabels(), rotation=0)
+    fig.tight_layout()
+    return fig
+
+
+def pareto(values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "suppliers", figsize=(9.5, 4.0)):
+    """Cumulative share of the total against the share of entities (sorted descending)."""
+    v = pd.Series(values, dtype=float).clip(lower=0).sort_values(ascending=False)
+    cum = v.cumsum() / v.sum() if v.sum() > 0 else v * 0
+    x = np.arange(1, len(v) + 1) / max(len(v), 1)
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.plot(x, cum.to_numpy(), color=PALETTE[0], lw=2)
+    n_cut = int((cum.to_numpy() < cutoff).sum()) + 1
+    ax.axhline(cutoff, color=STATUS_COLOURS["red"], ls="--", lw=1)
+    ax.axvline(n_cut / max(len(v), 1), color=STATUS_COLOURS["amber"], ls=":", lw=1)
+    ax.annotate(f"{n_cut:,} of {len(v):,} {unit} ({n_cut / max(len(v), 1):.0%}) make {cutoff:.0%} of the total",
+                xy=(n_cut / max(len(v), 1), cutoff), xytext=(0.35, 0.35), textcoords="axes fraction",
+                arrowprops={"arrowstyle": "->", "color": "#555"}, fontsize=9)
+    axis_format(ax, "y", "pct")
+    axis_format(ax, "x", "pct")
+    ax.set_xlabel(f"share of {unit} (largest first)")
+    ax.set_ylabel("cumulative share")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def waterfall(steps: pd.DataFrame, label: str, value: str, title: str, kind: str = "pct", figsize=(8, 4.0)):
+    """Waterfall: first row is the starting level, following rows are changes, last bar is the end level."""
+    fig, ax = plt.subplots(figsize=figsize)
+    vals = steps[value].to_numpy(dtype=float)
+    labs = steps[label].astype(str).tolist()
+    level = vals[0]
+    ax.bar(labs[0], level, color=PALETTE[0])
+    ax.text(0, level, f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}", ha="center", va="bottom", fontsize=9)
+    for i, delta in enumerate(vals[1:], start=1):
+        colour = STATUS_COLOURS["green"] if delta >= 0 else STATUS_COLOURS["red"]
+        ax.bar(labs[i], delta, bottom=level, color=colour)
+        ax.text(i, level + max(delta, 0), (f"{100 * delta:+.1f} pts" if kind == "pct" else f"{delta:+,.0f}"), ha="center", va="bottom", fontsize=9)
+        level += delta
+    ax.bar("final", level, color=PALETTE[1])
+    ax.text(len(vals), level, f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}", ha="center", va="bottom", fontsize=9)
+    axis_format(ax, "y", kind)
+    lo = min(0, level, vals[0]) if kind != "pct" else max(0, min(np.cumsum(vals)) - 0.1)
+    ax.set_ylim(bottom=lo)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def scatter(df: pd.DataFrame, x: str, y: str, title: str, hue: str | None = None, xkind: str = "number", ykind: str = "number",
+            xlabel: str = "", ylabel: str = "", currency: str = "$", figsize=(8, 4.2), logx: bool = False):
+    fig, ax = plt.subplots(figsize=figsize)
+    if hue:
+        for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
+            ax.scatter(g[x], g[y], s=18, alpha=0.7, color=PALETTE[i % len(PALETTE)], label=str(key))
+        ax.legend(frameon=False, fontsize=8)
+    else:
+        ax.scatter(df[x], df[y], s=18, alpha=0.7, color=PALETTE[0])
+    if logx:
+        ax.set_xscale("log")
+    else:
+        axis_format(ax, "x", xkind, currency)
+    axis_format(ax, "y", ykind, currency)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def fan(history: pd.DataFrame, forecast: pd.DataFrame, title: str, date: str = "date", actual: str = "quantity",
+        point: str = "forecast", bands: Sequence[tuple[str, str, str]] = (), fitted: pd.DataFrame | None = None, figsize=(9.5, 3.6)):
+    """History, optional backtest fit, forecast and prediction-interval bands."""
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.plot(history[date], history[actual], color="#34495e", lw=1.6, label="actual")
+    if fitted is not None and not fitted.empty:
+        ax.plot(fitted[date], fitted[point], color=PALETTE[2], lw=1.2, ls="--", label="backtest forecast")
+    for i, (lo, hi, lab) in enumerate(bands):
+        ax.fill_between(forecast[date], forecast[lo], forecast[hi], color=PALETTE[1], alpha=0.18 + 0.12 * i, lw=0, label=lab)
+    ax.plot(forecast[date], forecast[point], color=PALETTE[1], lw=2, label="forecast")
+    axis_format(ax, "y", "number")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8, ncol=4)
+    fig.tight_layout()
+    return fig
