@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "reporting" / "templates"
-HIDDEN_TAGS = {"parameters", "injected-parameters", "hide"}
+HIDDEN_TAGS = {"parameters", "injected-parameters", "hide", "papermill-error-cell-tag"}
 
 
 def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat.NotebookNode:
@@ -16,7 +16,7 @@ def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat
     from scmlib.reporting import error_banner
 
     cells = []
-    source_cells = list(nb.cells)
+    source_cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & HIDDEN_TAGS]
     if source_cells and source_cells[0].cell_type == "markdown" and source_cells[0].source.lstrip().startswith("# "):
         source_cells = source_cells[1:]  # the notebook's own title cell: the report header replaces it
     for cell in source_cells:

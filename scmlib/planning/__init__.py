@@ -1,0 +1,1 @@
+"""Planning: demand forecasting and forecast accuracy."""
