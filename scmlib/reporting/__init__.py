@@ -47,7 +47,7 @@ CSS = """
 .scm-section p{font-size:14px;max-width:900px}
 table.scm-table{border-collapse:collapse;font-size:12.5px;margin:6px 0 4px 0}
 table.scm-table th{background:%(accent)s;color:#fff;padding:4px 8px;text-align:left;border:1px solid #d5dde6}
-table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee}
+table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee;text-align:left}
 table.scm-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 .scm-caption{font-size:12px;color:#5d6d7e;margin:2px 0 10px 0}

@@ -70,7 +70,10 @@ def plan_runs(
             values.update(overrides or {})
             if data is not None:
                 values["data_source"] = data
-            where = str(path.relative_to(project_root())) if path is not None and path.resolve().is_relative_to(project_root()) else (str(path) if path else "")
+            where = ""
+            if path is not None:
+                rp = path.resolve()
+                where = str(rp.relative_to(project_root())) if rp.is_relative_to(project_root()) else str(path)
             resolved = resolve_parameters(spec, values, where)
             data_source = resolved.get("data_source", spec.parameters.get("data_source").default if "data_source" in spec.parameters else "")
             jobs.append(RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root, purpose=spec.purpose))

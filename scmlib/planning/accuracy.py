@@ -1,0 +1,287 @@
+"""Forecast accuracy: error metrics at any level, forecast value added, bias, recommendations.
+
+Sign convention: the error is ``e = forecast - actual``, so a positive bias means
+over-forecasting. Every metric is computed with grouped sums (vectorised) at the level
+given by ``by`` (any columns: item, item x location, category, lag, or none for the total).
+
+Metrics (Hyndman & Athanasopoulos, FPP3 5.8; Hyndman & Koehler 2006):
+
+- MAE = mean |e|; RMSE = sqrt(mean e²);
+- MAPE = mean |e| / |A| x 100, with a rule for zero actuals (``zero_rule``):
+  ``exclude`` (default: rows with A = 0 are left out of MAPE), ``floor`` (denominator
+  max(|A|, 1)), ``cap`` (APE of a zero actual is 100% when F != 0, 0% when F = 0);
+- WMAPE = sum |e| / sum |A|; forecast accuracy = max(0, 1 - WMAPE);
+- sMAPE (M3, Makridakis & Hibon 2000) = mean 200 |e| / (|A| + |F|) (0 when both are 0);
+- MASE = mean |e| / s, RMSSE = sqrt(mean e² / s²), s being each series' in-sample mean
+  absolute (or squared) seasonal difference at period ``season``;
+- bias = mean e; percentage bias = sum e / sum A;
+- tracking signal = sum e / MAD, MAD = mean |e| (Brown 1959; alert outside +/-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+ZERO_RULES = ("exclude", "floor", "cap")
+
+
+def seasonal_scale(history: pd.DataFrame, id_cols: Sequence[str], season: int = 12, target: str = "quantity", date_col: str = "date") -> pd.DataFrame:
+    """Per-series MASE and RMSSE scales: mean |y_t - y_{t-m}| and sqrt(mean (y_t - y_{t-m})²).
+
+    Uses the seasonal lag when the series is longer than ``season``, else lag 1.
+    """
+    id_cols = list(id_cols)
+    h = history.sort_values([*id_cols, date_col])
+    g = h.groupby(id_cols, observed=True)[target]
+    n = g.transform("size")
+    lag_m = h[target] - g.shift(season)
+    lag_1 = h[target] - g.shift(1)
+    diff = np.where(n > season, lag_m, lag_1)
+    d = pd.DataFrame({**{c: h[c].to_numpy() for c in id_cols}, "absd": np.abs(diff), "sqd": diff**2})
+    out = d.groupby(id_cols, observed=True).agg(scale_mae=("absd", "mean"), scale_mse=("sqd", "mean")).reset_index()
+    out["scale_rmse"] = np.sqrt(out.pop("scale_mse"))
+    return out
+
+
+def error_metrics(
+    df: pd.DataFrame,
+    by: Sequence[str] = (),
+    actual: str = "actual",
+    forecast: str = "forecast",
+    zero_rule: str = "exclude",
+    scales: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """All accuracy metrics per group of ``by`` (empty: one total row). See the module docstring.
+
+    ``scales`` (from :func:`seasonal_scale`) adds MASE and RMSSE; its id columns are
+    joined to ``df`` row by row, so MASE works at any aggregation level.
+    """
+    if zero_rule not in ZERO_RULES:
+        raise ValueError(f"zero_rule must be one of {list(ZERO_RULES)}, got {zero_rule!r}")
+    for col in (actual, forecast, *by):
+        if col not in df.columns:
+            raise ValueError(f"accuracy input is missing column '{col}'; got {list(df.columns)}")
+    by = list(by)
+    a = df[actual].to_numpy(dtype=float)
+    f = df[forecast].to_numpy(dtype=float)
+    e = f - a
+    ae = np.abs(e)
+    w = pd.DataFrame({c: df[c].to_numpy() for c in by})
+    w["n"] = 1
+    w["a"] = a
+    w["f"] = f
+    w["abs_a"] = np.abs(a)
+    w["e"] = e
+    w["ae"] = ae
+    w["se"] = e**2
+    zero = a == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if zero_rule == "exclude":
+            ape = np.where(zero, np.nan, ae / np.abs(a))
+        elif zero_rule == "floor":
+            ape = ae / np.maximum(np.abs(a), 1.0)
+        else:
+            ape = np.where(zero, np.where(f == 0, 0.0, 1.0), ae / np.abs(a))
+        den = np.abs(a) + np.abs(f)
+        w["sape"] = np.where(den > 0, 2 * ae / den, 0.0)
+    w["ape"] = ape
+    w["ape_n"] = ~np.isnan(ape)
+    w["ape"] = np.nan_to_num(ape)
+    if scales is not None:
+        keys = [c for c in scales.columns if c not in ("scale_mae", "scale_rmse")]
+        sc = df[keys].merge(scales, on=keys, how="left")
+        s_mae = sc["scale_mae"].to_numpy(dtype=float)
+        s_rmse = sc["scale_rmse"].to_numpy(dtype=float)
+        ok = (s_mae > 0) & np.isfinite(s_mae)
+        w["sae"] = np.where(ok, ae / np.where(ok, s_mae, 1), 0.0)
+        w["sse"] = np.where(ok & (s_rmse > 0), e**2 / np.where(ok & (s_rmse > 0), s_rmse, 1) ** 2, 0.0)
+        w["s_n"] = ok
+    grouped = w.groupby(by, observed=True, dropna=False) if by else w.assign(_all=0).groupby("_all")
+    s = grouped.sum(numeric_only=True)
+    out = pd.DataFrame(index=s.index)
+    out["n"] = s["n"]
+    out["actual"] = s["a"]
+    out["forecast"] = s["f"]
+    out["mae"] = s["ae"] / s["n"]
+    out["rmse"] = np.sqrt(s["se"] / s["n"])
+    out["mape"] = 100 * s["ape"] / s["ape_n"].where(s["ape_n"] > 0)
+    out["wmape"] = s["ae"] / s["abs_a"].where(s["abs_a"] > 0)
+    out["smape"] = 100 * s["sape"] / s["n"]
+    out["bias"] = s["e"] / s["n"]
+    out["pct_bias"] = s["e"] / s["abs_a"].where(s["abs_a"] > 0)
+    out["tracking_signal"] = s["e"] / (s["ae"] / s["n"]).where(s["ae"] > 0)
+    out["accuracy"] = (1 - out["wmape"]).clip(lower=0)
+    if scales is not None:
+        out["mase"] = s["sae"] / s["s_n"].where(s["s_n"] > 0)
+        out["rmsse"] = np.sqrt(s["sse"] / s["s_n"].where(s["s_n"] > 0))
+    out = out.reset_index()
+    return out.drop(columns=["_all"]) if not by else out
+
+
+def attach_actuals(snapshots: pd.DataFrame, demand: pd.DataFrame, id_cols: Sequence[str]) -> pd.DataFrame:
+    """Join each forecast snapshot row to the actual of its target period and to the naive forecast.
+
+    The naive forecast of a cycle is the last actual known when the forecast was made: the
+    actual of the period before ``forecast_date`` (the one-step random walk benchmark).
+    Snapshots without an actual yet (future targets) are dropped.
+    """
+    id_cols = list(id_cols)
+    act = demand.groupby([*id_cols, "date"], observed=True, as_index=False)["quantity"].sum()
+    s = snapshots.merge(act.rename(columns={"date": "target_date", "quantity": "actual"}), on=[*id_cols, "target_date"], how="left")
+    last_date = act["date"].max()
+    s = s[s["target_date"] <= last_date]
+    s["actual"] = s["actual"].fillna(0.0)
+    prev = act.assign(forecast_date=act["date"] + pd.DateOffset(months=1)).drop(columns="date").rename(columns={"quantity": "naive_forecast"})
+    s = s.merge(prev, on=[*id_cols, "forecast_date"], how="left")
+    s["naive_forecast"] = s["naive_forecast"].fillna(0.0).clip(lower=0)
+    s["overridden"] = s["override_reason"].notna() & (s["final_forecast"] != s["statistical_forecast"]) if "override_reason" in s.columns else False
+    return s.reset_index(drop=True)
+
+
+def fva(evaluated: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Forecast value added per group: naive -> statistical -> final.
+
+    Each step's FVA is the reduction in WMAPE it brings (percentage points; positive adds
+    value): ``fva_statistical`` = WMAPE(naive) - WMAPE(statistical), ``fva_override`` =
+    WMAPE(statistical) - WMAPE(final). Reference: Gilliland (2010), *The Business Forecasting
+    Deal*, ch. 6 (FVA analysis).
+    """
+    by = list(by)
+    a = evaluated["actual"].abs()
+    w = pd.DataFrame({c: evaluated[c].to_numpy() for c in by})
+    w["abs_a"] = a.to_numpy()
+    for k, col in (("naive", "naive_forecast"), ("statistical", "statistical_forecast"), ("final", "final_forecast")):
+        w[f"ae_{k}"] = (evaluated[col] - evaluated["actual"]).abs().to_numpy()
+    w["n"] = 1
+    g = (w.groupby(by, observed=True, dropna=False) if by else w.assign(_all=0).groupby("_all")).sum(numeric_only=True)
+    out = pd.DataFrame(index=g.index)
+    out["n"] = g["n"]
+    out["actual"] = g["abs_a"]
+    for k in ("naive", "statistical", "final"):
+        out[f"wmape_{k}"] = g[f"ae_{k}"] / g["abs_a"].where(g["abs_a"] > 0)
+    out["fva_statistical"] = out["wmape_naive"] - out["wmape_statistical"]
+    out["fva_override"] = out["wmape_statistical"] - out["wmape_final"]
+    out["fva_total"] = out["wmape_naive"] - out["wmape_final"]
+    out = out.reset_index()
+    return out.drop(columns=["_all"]) if not by else out
+
+
+def override_effect(evaluated: pd.DataFrame, by: Sequence[str] = ("override_reason",)) -> pd.DataFrame:
+    """Per override reason: overrides, share that improved / worsened accuracy, and by how much.
+
+    Improved: |final - actual| < |statistical - actual|. ``mean_abs_error_change`` is the
+    average change in absolute error (negative = better), ``net_units`` its sum.
+    """
+    ov = evaluated[evaluated["overridden"]]
+    if ov.empty:
+        return pd.DataFrame(columns=[*by, "overrides", "improved", "worsened", "mean_abs_error_change", "net_units", "fva_override"])
+    d = (ov["final_forecast"] - ov["actual"]).abs() - (ov["statistical_forecast"] - ov["actual"]).abs()
+    w = ov[list(by)].assign(d=d.to_numpy(), improved=(d < 0).to_numpy(), worsened=(d > 0).to_numpy())
+    g = w.groupby(list(by), observed=True)
+    out = g.agg(overrides=("d", "size"), improved=("improved", "mean"), worsened=("worsened", "mean"), mean_abs_error_change=("d", "mean"), net_units=("d", "sum"))
+    out = out.join(fva(ov, by).set_index(list(by))["fva_override"])
+    return out.reset_index().sort_values("net_units", ascending=False)
+
+
+def bias_alerts(metrics: pd.DataFrame, threshold: float = 4.0, id_cols: Sequence[str] = ("item_id",)) -> pd.DataFrame:
+    """Series whose tracking signal lies outside +/- ``threshold`` (persistent bias)."""
+    m = metrics[metrics["tracking_signal"].abs() > threshold].copy()
+    m["direction"] = np.where(m["tracking_signal"] > 0, "over-forecast", "under-forecast")
+    m["_abs_ts"] = m["tracking_signal"].abs()
+    m["_units"] = (m["bias"] * m["n"]).abs()
+    m = m.sort_values(["_abs_ts", "_units"], ascending=False)
+    return m[[*id_cols, "n", "actual", "forecast", "bias", "pct_bias", "tracking_signal", "direction"]].reset_index(drop=True)
+
+
+def error_pareto(metrics: pd.DataFrame, id_cols: Sequence[str] = ("item_id",)) -> pd.DataFrame:
+    """Series ranked by total absolute error, with their cumulative share of all error."""
+    m = metrics.assign(abs_error=metrics["mae"] * metrics["n"]).sort_values("abs_error", ascending=False)
+    m["cum_share"] = m["abs_error"].cumsum() / m["abs_error"].sum()
+    return m[[*id_cols, "abs_error", "actual", "wmape", "cum_share"]].reset_index(drop=True)
+
+
+def recommendations(
+    item_metrics: pd.DataFrame,
+    naive_metrics: pd.DataFrame,
+    alerts: pd.DataFrame,
+    overrides: pd.DataFrame,
+    segment_accuracy: pd.DataFrame,
+    targets: Mapping[str, float],
+    segment_col: str = "abc",
+    id_cols: Sequence[str] = ("item_id",),
+    min_share: float = 0.5,
+) -> pd.DataFrame:
+    """Recommendations computed from the data, with the numbers behind each.
+
+    1. *change the model*: series where the naive forecast's absolute error is lower than the
+       final forecast's (excess error in units);
+    2. *review bias*: series with persistent bias (tracking-signal alerts);
+    3. *stop override reason*: reasons whose overrides worsened accuracy (negative FVA and
+       more than ``min_share`` of them worse);
+    4. *raise segment accuracy*: segments whose accuracy is below their target.
+    """
+    id_cols = list(id_cols)
+    rows = []
+    j = item_metrics.merge(naive_metrics[[*id_cols, "mae"]].rename(columns={"mae": "mae_naive"}), on=id_cols)
+    worse = j[j["mae_naive"] < j["mae"]].assign(excess=lambda d: (d["mae"] - d["mae_naive"]) * d["n"]).sort_values("excess", ascending=False)
+    for _, r in worse.head(15).iterrows():  # at most 15 recommendation rows
+        rows.append({"recommendation": "change the model", "subject": " / ".join(str(r[c]) for c in id_cols),
+                     "evidence": f"naive MAE {r['mae_naive']:,.1f} < current MAE {r['mae']:,.1f}", "impact_units": r["excess"],
+                     "action": "switch this series to a benchmark-beating model or review its inputs"})
+    for _, r in alerts.head(15).iterrows():
+        size = f"bias {r['pct_bias']:+.0%}" if np.isfinite(r["pct_bias"]) else f"{r['bias'] * r['n']:+,.0f} units on zero actuals"
+        rows.append({"recommendation": "review bias", "subject": " / ".join(str(r[c]) for c in id_cols),
+                     "evidence": f"tracking signal {r['tracking_signal']:+.1f} ({r['direction']}, {size})", "impact_units": abs(r["bias"] * r["n"]),
+                     "action": "find the cause of the persistent " + r["direction"] + " and correct the forecast level"})
+    if len(overrides):
+        bad = overrides[(overrides["fva_override"] < 0) & (overrides["worsened"] > min_share)]
+        for _, r in bad.iterrows():
+            rows.append({"recommendation": "stop override reason", "subject": str(r.iloc[0]),
+                         "evidence": f"{r['worsened']:.0%} of {int(r['overrides']):,} overrides worsened accuracy; FVA {100 * r['fva_override']:+.1f} pts", "impact_units": r["net_units"],
+                         "action": "stop or restrict overrides with this reason; require evidence"})
+    for _, r in segment_accuracy.iterrows():
+        target = targets.get(str(r[segment_col]))
+        if target is not None and r["accuracy"] < target:
+            rows.append({"recommendation": "raise segment accuracy", "subject": f"{segment_col.upper()} class {r[segment_col]}",
+                         "evidence": f"accuracy {r['accuracy']:.1%} below target {target:.0%}", "impact_units": (target - r["accuracy"]) * r["actual"],
+                         "action": "review models and inputs for this segment"})
+    return pd.DataFrame(rows, columns=["recommendation", "subject", "evidence", "impact_units", "action"])
+
+
+LEVEL_IDS = {"item": ["item_id"], "item_location": ["item_id", "location_id"], "category": ["category"], "total": []}
+
+
+def evaluation_frame(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame, level: str = "item",
+                     lags: Sequence[int] = (1, 2, 3), start: str | None = None, end: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Forecast snapshots joined to actuals and naive forecasts, aggregated to ``level``.
+
+    Forecasts and actuals are summed to the level (and forecast date, target date, lag)
+    before any metric, so category or total accuracy lets errors offset as they do in the
+    aggregate plan. ``start``/``end`` bound the target dates (inclusive; empty: the last 12
+    months with actuals).
+    """
+    if level not in LEVEL_IDS:
+        raise ValueError(f"aggregation level must be one of {list(LEVEL_IDS)}, got {level!r}")
+    base = [c for c in ("item_id", "location_id") if c in snapshots.columns and c in demand.columns and snapshots[c].notna().any()]
+    ev = attach_actuals(snapshots[snapshots["lag"].isin(list(lags))], demand, base)
+    if ev.empty:
+        raise ValueError(f"no forecast snapshot with lag in {list(lags)} has an actual to compare with")
+    last = ev["target_date"].max()
+    lo = pd.Timestamp(start) if start else last - pd.DateOffset(months=11)
+    hi = pd.Timestamp(end) if end else last
+    ev = ev[(ev["target_date"] >= lo) & (ev["target_date"] <= hi)]
+    if ev.empty:
+        raise ValueError(f"no forecasts with actuals between {lo:%Y-%m-%d} and {hi:%Y-%m-%d}; widen the evaluation window")
+    ev = ev.merge(items[["item_id", "category", *([c for c in ("lifecycle_stage",) if c in items.columns])]], on="item_id", how="left")
+    ids = LEVEL_IDS[level]
+    if level in ("item_location",) or (level == "item" and base == ["item_id"]):
+        return ev, ids
+    keys = [*ids, *([c for c in ("category", "lifecycle_stage") if level == "item" and c in ev.columns])]
+    agg = ev.groupby([*keys, "forecast_date", "target_date", "lag"], observed=True, dropna=False, as_index=False).agg(
+        actual=("actual", "sum"), statistical_forecast=("statistical_forecast", "sum"), final_forecast=("final_forecast", "sum"),
+        naive_forecast=("naive_forecast", "sum"), overridden=("overridden", "any"))
+    agg["override_reason"] = None
+    return agg, ids
