@@ -25,7 +25,7 @@ import pandas as pd
 
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 3
+DEMO_VERSION = 4
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
@@ -56,10 +56,11 @@ def _suppliers(rng, n: int):
     a = rng.choice(WORDS_A, n)
     b = rng.choice(WORDS_B, n)
     suffix = rng.choice(SUFFIXES, n)
-    names = pd.Series(a) + " " + pd.Series(b) + " " + pd.Series(suffix)
-    # make names unique by appending a number where they collide
-    dup_rank = names.groupby(names).cumcount()
-    names = names.where(dup_rank == 0, pd.Series(a) + " " + pd.Series(b) + " " + (dup_rank + 1).astype(str) + " " + pd.Series(suffix))
+    stems = pd.Series(a) + " " + pd.Series(b)
+    # distinct companies get distinct stems: a number is appended where stems collide
+    dup_rank = stems.groupby(stems).cumcount()
+    stems = stems.where(dup_rank == 0, stems + " " + (dup_rank + 1).astype(str))
+    names = stems + " " + pd.Series(suffix)
     country = rng.choice(COUNTRIES, n, p=COUNTRY_P / COUNTRY_P.sum())
     ids = _ids("S", n)
     parent = np.where(rng.random(n) < 0.2, pd.Series(a).str.cat(["Group"] * n, sep=" ").to_numpy(), None)
@@ -424,7 +425,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     po["line_id"] = "1"
     # contracts: most direct and some indirect supplier-category pairs
     pairs = sup_all[["supplier_id", "category"]].drop_duplicates()
-    has_contract = rng.random(len(pairs)) < np.where(pairs["category"].isin(DIRECT), 0.7, 0.35)
+    has_contract = rng.random(len(pairs)) < np.where(pairs["category"].isin(DIRECT), 0.93, 0.7)
     con_pairs = pairs[has_contract].reset_index(drop=True)
     con_ids = _ids("CT", len(con_pairs))
     po_spend = (po["ordered_qty"] * po["unit_price"]).groupby([po["supplier_id"], po["category"]]).sum() / 3
@@ -433,11 +434,11 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "contract_id": con_ids,
             "supplier_id": con_pairs["supplier_id"].to_numpy(),
             "category": con_pairs["category"].to_numpy(),
-            "start_date": START - pd.Timedelta(days=180) + pd.to_timedelta(rng.integers(0, 400, len(con_pairs)), unit="D"),
+            "start_date": START - pd.to_timedelta(rng.integers(30, 700, len(con_pairs)), unit="D"),
             "annual_value": np.round(pd.MultiIndex.from_frame(con_pairs).map(po_spend.to_dict()).to_series().fillna(10000).to_numpy(), 0),
         }
     )
-    contracts["end_date"] = contracts["start_date"] + pd.to_timedelta(rng.choice([730, 1095, 1460], len(con_pairs)), unit="D")
+    contracts["end_date"] = contracts["start_date"] + pd.to_timedelta(rng.choice([1095, 1460, 1825], len(con_pairs), p=[0.2, 0.4, 0.4]), unit="D")
     con_key = pd.Series(con_ids, index=pd.MultiIndex.from_frame(con_pairs))
     po_con = pd.MultiIndex.from_frame(po[["supplier_id", "category"]]).map(con_key.to_dict())
     po_con = pd.Series(po_con, dtype=object).where(rng.random(len(po)) < 0.92, None)
@@ -449,7 +450,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     inv = pd.DataFrame(
         {
             "supplier_id": rec["supplier_id"].to_numpy(),
-            "invoice_date": (rec["receipt_date"] + pd.to_timedelta(rng.integers(0, 6, len(rec)), unit="D")).to_numpy(),
+            "invoice_date": np.minimum((rec["receipt_date"] + pd.to_timedelta(rng.integers(0, 6, len(rec)), unit="D")).to_numpy(), np.datetime64(last_day)),
             "amount": np.round(rec["received_qty"].to_numpy() * rec["unit_price"].to_numpy(), 2),
             "currency": rec["currency"].to_numpy(),
             "category": rec["category"].to_numpy(),

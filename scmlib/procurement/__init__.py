@@ -1,0 +1,1 @@
+"""Procurement: spend analysis and savings identification."""

@@ -1,0 +1,415 @@
+"""Spend analysis: currency conversion, supplier normalisation, classification, spend cube,
+Pareto, tail and maverick spend, fragmentation (HHI), price variance and savings levers.
+
+Input is an invoice-level (or PO-line) frame in canonical columns: ``supplier_id``,
+``invoice_date``, ``amount`` and optionally ``currency``, ``category``, ``business_unit``,
+``po_id``, ``description``, ``supplier_name``. Metrics whose inputs are absent are reported
+as unavailable with the reason (see :func:`maverick_flags`), never as zeros.
+
+References: Kraljic (1983) and the CIPS spend-analysis guidance for cube, Pareto and tail;
+the U.S. DoJ/FTC Horizontal Merger Guidelines (2023) for the Herfindahl-Hirschman index
+(HHI = sum of squared percentage shares; above 1,800 highly concentrated, below 1,000
+unconcentrated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scmlib.errors import DataError
+
+LEGAL_SUFFIXES = (
+    "limited", "ltd", "plc", "inc", "incorporated", "gmbh", "llc", "llp", "lp", "corp", "corporation", "co", "company",
+    "sa", "s a", "ag", "bv", "b v", "nv", "pty", "srl", "spa", "s p a", "oy", "ab", "as", "kg", "sarl", "uk", "group",
+)
+_SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True)) + r"))+$")
+
+
+# --------------------------------------------------------------------------- currency
+
+
+def to_reporting_currency(df: pd.DataFrame, rates: pd.DataFrame | None, reporting: str = "USD", amount: str = "amount",
+                          currency: str = "currency", date: str = "invoice_date") -> pd.Series:
+    """Amounts converted with the month's rate: amount x rate_to_usd[ccy] / rate_to_usd[reporting].
+
+    Without a currency column every amount is taken to be in the reporting currency. A
+    currency (or month) without a rate is a :class:`DataError` listing what is missing.
+    """
+    if currency not in df.columns or df[currency].isna().all():
+        return df[amount].astype(float)
+    ccy = df[currency].fillna(reporting).astype(str).str.upper()
+    if (ccy == reporting).all():
+        return df[amount].astype(float)
+    if rates is None or rates.empty:
+        others = sorted(set(ccy.unique()) - {reporting})
+        raise DataError(f"table 'invoices', column '{currency}': amounts in {others} but no exchange_rates table to convert them to {reporting}; add exchange_rates (currency, date, rate_to_usd)")
+    r = rates.assign(currency=rates["currency"].str.upper(), month=rates["date"].dt.to_period("M"))
+    r = r.groupby(["currency", "month"], as_index=False)["rate_to_usd"].mean()
+    month = df[date].dt.to_period("M")
+    lookup = pd.DataFrame({"currency": ccy.to_numpy(), "month": month.to_numpy()})
+    m = lookup.merge(r, on=["currency", "month"], how="left")
+    # months outside the rates table use the nearest month of that currency
+    if m["rate_to_usd"].isna().any():
+        nearest = r.sort_values("month").groupby("currency")["rate_to_usd"].last()
+        m["rate_to_usd"] = m["rate_to_usd"].fillna(m["currency"].map(nearest))
+    rep = lookup.assign(currency=reporting).merge(r, on=["currency", "month"], how="left")["rate_to_usd"]
+    if reporting == "USD":
+        rep = rep.fillna(1.0)
+    elif rep.isna().any():
+        rep = rep.fillna(r[r["currency"] == reporting]["rate_to_usd"].mean())
+    missing = sorted(m.loc[m["rate_to_usd"].isna(), "currency"].unique())
+    if missing or rep.isna().any():
+        raise DataError(f"table 'exchange_rates': no rate for currency {missing or [reporting]}; add rows (currency, date, rate_to_usd) for it")
+    return pd.Series(df[amount].to_numpy(dtype=float) * m["rate_to_usd"].to_numpy() / rep.to_numpy(), index=df.index)
+
+
+# --------------------------------------------------------------------------- supplier normalisation
+
+
+def normalise_name(names: pd.Series) -> pd.Series:
+    """Canonical form of supplier names: lower case, '&' -> 'and', punctuation removed,
+    legal suffixes (Ltd, Limited, plc, Inc, GmbH, ...) removed, spaces collapsed."""
+    s = pd.Series(names, dtype="string").fillna("").str.lower()
+    s = s.str.replace("&", " and ", regex=False)
+    s = s.str.replace(r"[^\w\s]", " ", regex=True).str.replace("_", " ", regex=False)
+    s = s.str.replace(r"\s+", " ", regex=True).str.strip()
+    s = s.str.replace(r"^the\s+", "", regex=True)
+    stripped = s.str.replace(_SUFFIX_RE, "", regex=True).str.strip()
+    return stripped.where(stripped != "", s).astype(object)
+
+
+def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshold: float = 92.0,
+                        mapping: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Group raw supplier names into companies.
+
+    1. ``mapping`` (columns ``raw_name``, ``canonical_name``) is applied first and wins;
+    2. names equal after :func:`normalise_name` merge (method ``suffix/punctuation``);
+    3. normalised names whose rapidfuzz ``token_sort_ratio`` is >= ``threshold`` merge
+       (method ``fuzzy``), except when their digits differ ("Unit 2" vs "Unit 3") or their
+       first words are less similar than the threshold ("Horizon Tech" vs "Orion Tech"); a
+       group's representatives must match each other, so matches never chain.
+    The canonical name of a group is its highest-spend raw spelling. Returns one row per
+    raw name: raw_name, normalised, canonical_name, method, score, spend.
+    """
+    from rapidfuzz import fuzz, process
+
+    if not 0 < threshold <= 100:
+        raise ValueError(f"fuzzy-match threshold must be in (0, 100], got {threshold!r}")
+    df = pd.DataFrame({"raw_name": pd.Series(raw).astype(str).to_numpy(), "spend": (spend if spend is not None else pd.Series(1.0, index=raw.index)).to_numpy(dtype=float)})
+    df = df.groupby("raw_name", as_index=False)["spend"].sum()
+    df["normalised"] = normalise_name(df["raw_name"]).to_numpy()
+    # names equal once spaces are removed ("E.On" / "Eon") are the same company
+    df["compact"] = df["normalised"].str.replace(" ", "", regex=False)
+    df["normalised"] = df.groupby("compact")["normalised"].transform("first")
+    norms = pd.Index(df["normalised"].unique())
+    parent = np.arange(len(norms))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if len(norms) > 1:
+        scores = process.cdist(list(norms), list(norms), scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=1)
+        ii, jj = np.nonzero(np.triu(scores, k=1))
+        order = np.argsort(-scores[ii, jj], kind="stable")
+        digits = pd.Series(norms).str.findall(r"\d+").map(tuple).to_numpy()
+        first = pd.Series(norms).str.split(" ").str[0].to_numpy()
+        for a, b in zip(ii[order], jj[order]):  # matched pairs only (few), best first
+            ra, rb = find(a), find(b)
+            if ra == rb or digits[a] != digits[b] or fuzz.ratio(first[a], first[b]) < threshold:
+                continue  # numbers or the leading (distinctive) word differ: "Horizon" is not "Orion"
+            # no chaining: the two groups' representatives must match each other too
+            rep_score = fuzz.token_sort_ratio(norms[ra], norms[rb])
+            if rep_score >= threshold:
+                keep, drop = min(ra, rb), max(ra, rb)
+                parent[drop] = keep
+    roots = np.array([find(i) for i in range(len(norms))])
+    group_of_norm = pd.Series(roots, index=norms)
+    df["group"] = df["normalised"].map(group_of_norm).to_numpy()
+    best = df.sort_values(["group", "spend"], ascending=[True, False]).drop_duplicates("group").set_index("group")["raw_name"]
+    df["canonical_name"] = df["group"].map(best)
+    canon_norm = df["canonical_name"].map(df.set_index("raw_name")["normalised"])
+    moved = (df["canonical_name"] != df["raw_name"]).to_numpy()
+    df["score"] = 100.0
+    df.loc[moved, "score"] = [fuzz.token_sort_ratio(a, b) for a, b in zip(df.loc[moved, "normalised"], canon_norm[moved])]  # merged names only
+    same_norm = df.groupby("normalised")["raw_name"].transform("size") > 1
+    df["method"] = np.where(df["canonical_name"] == df["raw_name"], "unchanged", np.where(df["score"] < 100, "fuzzy", np.where(same_norm, "suffix/punctuation", "fuzzy")))
+    if mapping is not None and len(mapping):
+        need = {"raw_name", "canonical_name"}
+        if not need <= set(mapping.columns):
+            raise DataError(f"supplier mapping file needs columns {sorted(need)}, got {list(mapping.columns)}")
+        mp = mapping.dropna(subset=["raw_name"]).set_index("raw_name")["canonical_name"]
+        hit = df["raw_name"].isin(mp.index)
+        df.loc[hit, "canonical_name"] = df.loc[hit, "raw_name"].map(mp)
+        df.loc[hit, "method"] = "mapping"
+    return df[["raw_name", "normalised", "canonical_name", "method", "score", "spend"]].sort_values(["canonical_name", "spend"], ascending=[True, False]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def load_rules(path: str | Path) -> pd.DataFrame:
+    """Classification rules (CSV or YAML): columns ``keyword`` (regular expression, case-insensitive),
+    ``category``, optional ``field`` (default ``description``); earlier rules win."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"classification rules file not found: {path}")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        rules = pd.DataFrame(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+    else:
+        rules = pd.read_csv(path)
+    if not {"keyword", "category"} <= set(rules.columns):
+        raise DataError(f"classification rules {path}: need columns keyword, category; got {list(rules.columns)}")
+    if "field" not in rules.columns:
+        rules["field"] = "description"
+    return rules
+
+
+def classify(df: pd.DataFrame, rules: pd.DataFrame, category: str = "category") -> tuple[pd.Series, pd.DataFrame]:
+    """Fill missing categories from keyword rules; return (categories, coverage table).
+
+    Coverage gives lines and spend classified in the source, by rules, and left
+    unclassified ("Unclassified").
+    """
+    cat = df[category].astype(object).copy() if category in df.columns else pd.Series(None, index=df.index, dtype=object)
+    source = cat.notna()
+    by_rule = pd.Series(False, index=df.index)
+    for field_name, grp in rules.groupby("field", sort=False):  # one pass per text field
+        if field_name not in df.columns:
+            continue
+        text = df[field_name].astype("string").fillna("")
+        for kw, c in zip(grp["keyword"], grp["category"]):  # rules are few (tens)
+            hit = cat.isna() & text.str.contains(str(kw), case=False, regex=True).fillna(False).to_numpy()
+            cat[hit] = c
+            by_rule |= hit
+    cat = cat.fillna("Unclassified")
+    amount = df["amount_rc"] if "amount_rc" in df.columns else df["amount"]
+    cov = pd.DataFrame(
+        {
+            "status": ["classified in source", "classified by rules", "unclassified"],
+            "lines": [int(source.sum()), int(by_rule.sum()), int((~source & ~by_rule).sum())],
+            "spend": [float(amount[source].sum()), float(amount[by_rule].sum()), float(amount[~source & ~by_rule].sum())],
+        }
+    )
+    cov["spend_share"] = cov["spend"] / cov["spend"].sum() if cov["spend"].sum() else 0.0
+    return cat, cov
+
+
+# --------------------------------------------------------------------------- cube, Pareto, tail, fragmentation
+
+
+def spend_cube(df: pd.DataFrame, dims: Sequence[str] = ("supplier", "category", "business_unit", "period"), amount: str = "amount_rc") -> pd.DataFrame:
+    """Spend and line count per combination of ``dims`` (dimensions absent from ``df`` are skipped)."""
+    dims = [d for d in dims if d in df.columns]
+    g = df.groupby(dims, observed=True, dropna=False)
+    return g.agg(spend=(amount, "sum"), lines=(amount, "size")).reset_index().sort_values("spend", ascending=False).reset_index(drop=True)
+
+
+def pareto(spend_by: pd.Series, cutoff: float = 0.8) -> pd.DataFrame:
+    """Entities sorted by spend with cumulative share; ``in_pareto`` marks those that together
+    make ``cutoff`` of spend (the one crossing the cut-off included)."""
+    s = spend_by.sort_values(ascending=False)
+    total = s.sum()
+    out = pd.DataFrame({"spend": s})
+    out["share"] = s / total if total else 0.0
+    out["cum_share"] = out["share"].cumsum()
+    out["rank"] = np.arange(1, len(s) + 1)
+    out["in_pareto"] = (out["cum_share"] - out["share"]) < cutoff
+    return out.reset_index()
+
+
+def tail_spend(spend_by: pd.Series, mode: str = "share", value: float = 0.2) -> pd.DataFrame:
+    """Tail suppliers: ``mode='share'``: those making the bottom ``value`` share of spend
+    (cumulative share from the top above 1 - value); ``mode='threshold'``: those with
+    spend below ``value``."""
+    p = pareto(spend_by)
+    if mode == "share":
+        if not 0 < value < 1:
+            raise ValueError(f"tail share must be between 0 and 1, got {value!r}")
+        p["tail"] = (p["cum_share"] - p["share"]) >= 1 - value
+    elif mode == "threshold":
+        if value <= 0:
+            raise ValueError(f"tail threshold must be > 0, got {value!r}")
+        p["tail"] = p["spend"] < value
+    else:
+        raise ValueError(f"tail mode must be 'share' or 'threshold', got {mode!r}")
+    return p
+
+
+def fragmentation(df: pd.DataFrame, category: str = "category", supplier: str = "supplier", amount: str = "amount_rc") -> pd.DataFrame:
+    """Per category: supplier count, HHI (sum of squared % shares, 0-10,000), top supplier share."""
+    s = df.groupby([category, supplier], observed=True)[amount].sum()
+    s = s[s > 0]
+    tot = s.groupby(level=0, observed=True).transform("sum")
+    share = s / tot
+    out = pd.DataFrame({
+        "spend": s.groupby(level=0, observed=True).sum(),
+        "suppliers": s.groupby(level=0, observed=True).size(),
+        "hhi": (10_000 * share**2).groupby(level=0, observed=True).sum(),
+        "top_share": share.groupby(level=0, observed=True).max(),
+    })
+    out["concentration"] = np.where(out["hhi"] > 1800, "highly concentrated", np.where(out["hhi"] >= 1000, "moderately concentrated", "fragmented"))
+    return out.reset_index().rename(columns={category: "category"}).sort_values("spend", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- maverick and off-contract
+
+
+def maverick_flags(inv: pd.DataFrame, pos: pd.DataFrame | None, contracts: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Maverick and off-contract flags per invoice line, and the rules that cannot be evaluated.
+
+    - ``no_po``: the invoice has no purchase order (needs ``po_id``);
+    - ``po_after_invoice``: the PO was raised after the invoice date (needs PO lines);
+    - ``off_contract``: neither placed on a PO under a contract, nor covered by a contract of
+      the supplier for the category on the invoice date (needs contracts);
+    - ``maverick``: any of the evaluable flags.
+    Returns (flags frame, {rule: reason it is not available}).
+    """
+    flags = pd.DataFrame(index=inv.index)
+    unavailable: dict[str, str] = {}
+    if "po_id" in inv.columns and inv["po_id"].notna().any():
+        flags["no_po"] = inv["po_id"].isna()
+        if pos is not None and len(pos):
+            first = pos.groupby("po_id")["order_date"].min()
+            po_date = inv["po_id"].map(first)
+            flags["po_after_invoice"] = (po_date > inv["invoice_date"]).fillna(False)
+        else:
+            unavailable["po_after_invoice"] = "no purchase_order_lines table: PO dates unknown"
+    else:
+        unavailable["no_po"] = "the invoices have no po_id column (or it is empty)"
+        unavailable["po_after_invoice"] = "the invoices have no po_id column (or it is empty)"
+    if contracts is not None and len(contracts) and "category" in inv.columns:
+        c = contracts[["supplier_id", "category", "start_date", "end_date"]]
+        j = inv[["supplier_id", "category", "invoice_date"]].reset_index().merge(c, on=["supplier_id", "category"], how="left")
+        j["covered"] = (j["invoice_date"] >= j["start_date"]) & (j["invoice_date"] <= j["end_date"])
+        covered = j.groupby("index")["covered"].any().reindex(inv.index, fill_value=False)
+        if pos is not None and "contract_id" in pos.columns and "po_id" in inv.columns:
+            po_contract = pos.dropna(subset=["contract_id"]).drop_duplicates("po_id").set_index("po_id")["contract_id"]
+            covered |= inv["po_id"].isin(po_contract.index)
+        flags["off_contract"] = ~covered
+    else:
+        unavailable["off_contract"] = "no contracts table (or no category column): contract coverage unknown"
+    cols = [c for c in ("no_po", "po_after_invoice", "off_contract") if c in flags.columns]
+    flags["maverick"] = flags[cols].any(axis=1) if cols else False
+    if not cols:
+        flags["maverick"] = np.nan
+    return flags, unavailable
+
+
+# --------------------------------------------------------------------------- prices and savings
+
+
+def price_variance(lines: pd.DataFrame, key: str = "item_id", supplier: str = "supplier", price: str = "unit_price_rc", qty: str = "ordered_qty",
+                   benchmark: str = "best") -> pd.DataFrame:
+    """Price spread for the same item across suppliers and the harmonisation saving.
+
+    Benchmark price per item: ``best`` = the lowest supplier average price, or ``median`` =
+    the median line price. Saving = sum over lines of max(price - benchmark, 0) x quantity.
+    """
+    if benchmark not in ("best", "median"):
+        raise ValueError(f"benchmark must be 'best' or 'median', got {benchmark!r}")
+    d = lines.dropna(subset=[key])
+    if d.empty:
+        return pd.DataFrame(columns=[key, "suppliers", "lines", "min_price", "max_price", "benchmark_price", "spread", "saving"])
+    avg = (d[price] * d[qty]).groupby([d[key], d[supplier]]).sum() / d.groupby([key, supplier])[qty].sum()
+    bench = avg.groupby(level=0).min() if benchmark == "best" else d.groupby(key)[price].median()
+    b = d[key].map(bench)
+    d = d.assign(_saving=np.clip(d[price] - b, 0, None) * d[qty])
+    g = d.groupby(key)
+    out = pd.DataFrame({"suppliers": g[supplier].nunique(), "lines": g[price].size(), "min_price": g[price].min(), "max_price": g[price].max(),
+                        "benchmark_price": bench, "saving": g["_saving"].sum()})
+    out["spread"] = out["max_price"] / out["min_price"].where(out["min_price"] > 0) - 1
+    return out.reset_index().sort_values("saving", ascending=False).reset_index(drop=True)
+
+
+def savings_opportunities(frag: pd.DataFrame, tail_total: float, maverick_total: float | None, harmonisation: float | None,
+                          rates: Mapping[str, float], min_suppliers: int = 5) -> pd.DataFrame:
+    """Savings levers with their assumption shown, ranked by estimated saving.
+
+    - consolidation: spend of fragmented categories (HHI < 1,000 and at least ``min_suppliers``
+      suppliers) x ``rates['consolidation']``;
+    - tail: tail spend x ``rates['tail']`` (catalogue / aggregator buying);
+    - compliance: maverick spend x ``rates['compliance']`` (bring on contract);
+    - price harmonisation: harmonisation saving x ``rates['price_harmonisation']`` (share captured).
+    Levers whose inputs are unavailable are listed with the reason and no amount.
+    """
+    rows = []
+    frag_cats = frag[(frag["hhi"] < 1000) & (frag["suppliers"] >= min_suppliers)]
+    for _, r in frag_cats.iterrows():  # one row per fragmented category (tens)
+        rows.append({"lever": "consolidation", "scope": str(r["category"]), "addressable_spend": r["spend"], "rate": rates["consolidation"],
+                     "basis": f"{int(r['suppliers'])} suppliers, HHI {r['hhi']:,.0f}"})
+    rows.append({"lever": "tail spend", "scope": "tail suppliers", "addressable_spend": tail_total, "rate": rates["tail"], "basis": "catalogue / aggregator buying"})
+    if maverick_total is not None:
+        rows.append({"lever": "compliance", "scope": "maverick spend", "addressable_spend": maverick_total, "rate": rates["compliance"], "basis": "bring spend on PO and contract"})
+    else:
+        rows.append({"lever": "compliance", "scope": "maverick spend", "addressable_spend": np.nan, "rate": rates["compliance"], "basis": "not available: no PO or contract data"})
+    if harmonisation is not None:
+        rows.append({"lever": "price harmonisation", "scope": "items bought at several prices", "addressable_spend": harmonisation, "rate": rates["price_harmonisation"], "basis": "gap to best price x quantity; share captured"})
+    else:
+        rows.append({"lever": "price harmonisation", "scope": "items", "addressable_spend": np.nan, "rate": rates["price_harmonisation"], "basis": "not available: no item-level PO prices"})
+    out = pd.DataFrame(rows)
+    out["estimated_saving"] = out["addressable_spend"] * out["rate"]
+    return out.sort_values("estimated_saving", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def seasonality(monthly: pd.DataFrame, date: str = "period", value: str = "spend") -> pd.DataFrame:
+    """Seasonal index per calendar month: mean spend of that month / mean monthly spend."""
+    m = monthly.assign(month=monthly[date].dt.month)
+    idx = m.groupby("month")[value].mean() / m[value].mean()
+    return idx.rename("seasonal_index").reset_index()
+
+
+def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None, rates: pd.DataFrame | None = None,
+                  reporting_currency: str = "USD", start: str | None = None, end: str | None = None,
+                  exclude: Mapping[str, Sequence] | None = None, rules: pd.DataFrame | None = None, fuzzy_threshold: float = 92.0,
+                  mapping: pd.DataFrame | None = None, category: str = "category") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Invoice lines ready for analysis: filtered, converted, suppliers normalised, classified.
+
+    Returns (lines, normalisation table, classification coverage). ``lines`` gains
+    ``amount_rc`` (reporting currency), ``raw_supplier`` (vendor-master or invoice name),
+    ``supplier`` (normalised company), ``category`` (source or rules, else "Unclassified"),
+    ``period`` (month start). ``exclude`` maps a column to values to drop (e.g. grants).
+    """
+    df = invoices
+    for col, values in (exclude or {}).items():
+        if col not in df.columns:
+            raise DataError(f"table 'invoices': exclude names column '{col}' that the data does not have; columns: {list(df.columns)[:15]}")
+        df = df[~df[col].isin(list(values))]
+    if start:
+        df = df[df["invoice_date"] >= pd.Timestamp(start)]
+    if end:
+        df = df[df["invoice_date"] <= pd.Timestamp(end)]
+    if df.empty:
+        raise DataError("table 'invoices': no invoice lines left in the chosen period and filters; widen period_start/period_end or exclude")
+    df = df.copy()
+    df["amount_rc"] = to_reporting_currency(df, rates, reporting_currency)
+    if suppliers is not None and len(suppliers):
+        df["raw_supplier"] = df["supplier_id"].map(suppliers.set_index("supplier_id")["name"]).fillna(df["supplier_id"])
+    elif "supplier_name" in df.columns and df["supplier_name"].notna().any():
+        df["raw_supplier"] = df["supplier_name"].fillna(df["supplier_id"])
+    else:
+        df["raw_supplier"] = df["supplier_id"]
+    norm = normalise_suppliers(df["raw_supplier"], df["amount_rc"], fuzzy_threshold, mapping)
+    df["supplier"] = df["raw_supplier"].map(norm.set_index("raw_name")["canonical_name"])
+    if category != "category" and category in df.columns:
+        df["category"] = df[category]
+    if rules is not None:
+        df["category"], coverage = classify(df, rules)
+    else:
+        df["category"], coverage = classify(df, pd.DataFrame(columns=["keyword", "category", "field"]))
+    if "business_unit" not in df.columns:
+        df["business_unit"] = "(all)"
+    df["business_unit"] = df["business_unit"].fillna("(unassigned)")
+    df["period"] = df["invoice_date"].dt.to_period("M").dt.start_time
+    for col in ("supplier", "category", "business_unit"):
+        df[col] = df[col].astype("category")
+    return df, norm, coverage
