@@ -119,7 +119,8 @@ def load_data(
         raws[name] = raw
         frames[name] = frame
     check_references(frames, raws)
-    return Dataset(str(source), frames, quality_warnings(frames), missing)
+    wants_rates = "exchange_rates" in required or "exchange_rates" in optional
+    return Dataset(str(source), frames, quality_warnings(frames, wants_rates), missing)
 
 
 def check_dataset(source: str = "demo", column_map=None, read_options=None) -> tuple[pd.DataFrame, bool]:

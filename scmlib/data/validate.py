@@ -246,7 +246,7 @@ def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable])
                             _examples(raws[name], frame, bad, column), f"add them to {t_table} or correct the ids")
 
 
-def quality_warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
+def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) -> list[str]:
     """Suspicious but usable data: outliers, gaps, mixed currencies without rates."""
     out: list[str] = []
     dh = tables.get("demand_history")
@@ -277,7 +277,7 @@ def quality_warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
             continue
         currencies = sorted(frame["currency"].dropna().unique())
         rates = tables.get("exchange_rates")
-        if len(currencies) > 1 and (rates is None or rates.empty):
+        if wants_rates and len(currencies) > 1 and (rates is None or rates.empty):
             out.append(f"{name}: mixed currencies {currencies} and no exchange_rates table: amounts are summed as they are.")
     for name, frame in tables.items():
         if name in ("invoices", "purchase_order_lines") and {"supplier_id"} <= set(frame.columns):

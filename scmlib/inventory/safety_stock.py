@@ -244,3 +244,73 @@ def safety_stock_table(
     df["safety_stock_value"] = df["safety_stock"] * df["unit_cost"]
     df["avg_cycle_stock_value"] = Q / 2 * df["unit_cost"]
     return df
+
+
+def lead_times_from_po(pos: pd.DataFrame, min_receipts: int = 3) -> pd.DataFrame:
+    """Mean and standard deviation of the order-to-receipt lead time (days) per item, from PO history.
+
+    Items with fewer than ``min_receipts`` receipts are left out (use the item master).
+    """
+    d = pos.dropna(subset=["item_id", "receipt_date"])
+    lt = (d["receipt_date"] - d["order_date"]).dt.days.clip(lower=0)
+    g = lt.groupby(d["item_id"])
+    out = pd.DataFrame({"lead_time_days": g.mean(), "lead_time_std_days": g.std(ddof=1), "receipts": g.size()})
+    return out[out["receipts"] >= min_receipts].reset_index()
+
+
+def dominant_tier(sales: pd.DataFrame, customers: pd.DataFrame, keys=("item_id", "location_id")) -> pd.DataFrame:
+    """The highest service tier buying at least 20% of an item-location's ordered units (else its largest tier)."""
+    keys = list(keys)
+    rank = {"platinum": 0, "gold": 1, "standard": 2}
+    s = sales.merge(customers[["customer_id", "service_tier"]], on="customer_id", how="left")
+    q = s.groupby([*keys, "service_tier"], observed=True)["ordered_qty"].sum().reset_index()
+    q["share"] = q["ordered_qty"] / q.groupby(keys, observed=True)["ordered_qty"].transform("sum")
+    q["rank"] = q["service_tier"].map(rank).fillna(3)
+    q = q[q["share"] >= 0.2].sort_values([*keys, "rank"])
+    return q.drop_duplicates(keys)[[*keys, "service_tier"]]
+
+
+def build_inputs(demand: pd.DataFrame, items: pd.DataFrame, segments: pd.DataFrame, lead_time_source: str = "po_history",
+                 pos: pd.DataFrame | None = None, period: str = "month", keys=("item_id", "location_id")) -> pd.DataFrame:
+    """Per item-location inputs for :func:`safety_stock_table`: demand mean and deviation per
+    period (from ``segments``, i.e. ``abc_xyz`` output), lead time and its deviation in periods
+    (from PO history or the item master), unit cost and lot size."""
+    keys = list(keys)
+    if lead_time_source not in ("po_history", "item_master"):
+        raise ValueError(f"lead_time_source must be 'po_history' or 'item_master', got {lead_time_source!r}")
+    cols = [c for c in ("item_id", "lead_time_days", "lead_time_std_days", "lot_size") if c in items.columns]
+    df = segments.merge(items[cols], on="item_id", how="left")
+    if "lead_time_days" not in df.columns:
+        df["lead_time_days"] = np.nan
+        df["lead_time_std_days"] = np.nan
+    df["lead_time_source"] = "item master"
+    if lead_time_source == "po_history":
+        if pos is None or pos.empty:
+            raise ValueError("lead_time_source 'po_history' needs purchase_order_lines with receipts; use 'item_master'")
+        lt = lead_times_from_po(pos)
+        df = df.merge(lt.rename(columns={"lead_time_days": "lt_po", "lead_time_std_days": "lt_std_po"}), on="item_id", how="left")
+        has = df["lt_po"].notna()
+        df.loc[has, "lead_time_days"] = df.loc[has, "lt_po"]
+        df.loc[has, "lead_time_std_days"] = df.loc[has, "lt_std_po"].fillna(0)
+        df.loc[has, "lead_time_source"] = "PO history"
+        df = df.drop(columns=["lt_po", "lt_std_po", "receipts"])
+    missing = df["lead_time_days"].isna()
+    if missing.any():
+        ex = df.loc[missing, "item_id"].head(5).tolist()
+        raise ValueError(f"no lead time for {int(missing.sum())} item-locations (e.g. {ex}): fill items.lead_time_days or provide PO receipts")
+    df["lead_time"] = lead_time_in_periods(df["lead_time_days"], period)
+    df["lead_time_std"] = lead_time_in_periods(df["lead_time_std_days"].fillna(0), period)
+    df["mean_demand"] = df["mean"]
+    df["std_demand"] = df["std"].fillna(0)
+    return df
+
+
+def tradeoff_curve(inputs: pd.DataFrame, levels=(0.80, 0.85, 0.90, 0.925, 0.95, 0.97, 0.98, 0.99, 0.995), segment: str = "abc", **kwargs) -> pd.DataFrame:
+    """Inventory investment against service level per segment: safety-stock value at each
+    target level (the same target for every series of the segment)."""
+    rows = []
+    for lv in levels:  # one vectorised computation per service level (a few)
+        t = safety_stock_table(inputs.assign(service_target=lv), **kwargs)
+        g = t.groupby(segment, observed=True)["safety_stock_value"].sum()
+        rows.append(pd.DataFrame({segment: g.index, "service_level": lv, "safety_stock_value": g.to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
