@@ -202,6 +202,7 @@ TABLES: dict[str, Table] = {
                 C("business_unit", "str", "Ordering business unit.", required=False, nullable=True),
                 C("order_date", "date", "PO date."),
                 C("promised_date", "date", "Supplier-promised receipt date."),
+                C("requested_date", "date", "Receipt date the buyer asked for.", required=False, nullable=True),
                 C("receipt_date", "date", "Actual receipt date (empty: open).", required=False, nullable=True),
                 C("ordered_qty", "float", "Units ordered.", min=0, unit="units"),
                 C("received_qty", "float", "Units received.", required=False, nullable=True, min=0, unit="units"),

@@ -1,0 +1,1 @@
+"""Supplier management: performance scorecards, trends and corrective actions."""
