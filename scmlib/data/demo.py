@@ -25,7 +25,7 @@ import pandas as pd
 
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 4
+DEMO_VERSION = 5
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
@@ -317,11 +317,11 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     cust = rng.choice(n_cust, n_sol, p=cust_w / cust_w.sum())
     order_date = _month_dates(rng, MONTHS.to_numpy()[tt[rep]])
     req = order_date + pd.to_timedelta(rng.integers(3, 11, n_sol), unit="D").to_numpy()
-    promised = req + pd.to_timedelta(rng.choice([0, 0, 0, 1, 2], n_sol), unit="D").to_numpy()
+    promised = req + pd.to_timedelta(rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 2], n_sol), unit="D").to_numpy()
     loc_late = np.array([0.08, 0.12, 0.18])[s_loc[ss[rep]]]
     ship_date = order_date + pd.to_timedelta(rng.integers(1, 4, n_sol), unit="D").to_numpy()
     late = rng.random(n_sol) < loc_late
-    delivery = promised + pd.to_timedelta(np.where(late, rng.integers(1, 6, n_sol), -rng.integers(0, 2, n_sol)), unit="D").to_numpy()
+    delivery = promised + pd.to_timedelta(np.where(late, rng.integers(1, 6, n_sol), -rng.integers(0, 3, n_sol)), unit="D").to_numpy()
     delivery = np.maximum(delivery, ship_date)
     price = unit_price[s_item[ss[rep]]] * rng.uniform(0.9, 1.0, n_sol)
     returned = np.where(rng.random(n_sol) < 0.02, np.maximum(1, np.round(delivered * rng.uniform(0.05, 0.5, n_sol))), 0)
@@ -497,7 +497,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     ppm = qb["ppm"].to_numpy() * np.where(qb["deteriorating"].to_numpy(), 1 + 6 * np.clip(frac - 0.5, 0, None) * 2, 1)
     received = qr["received_qty"].to_numpy()
     rejected = rng.binomial(received.astype(np.int64), np.clip(ppm / 1e6, 0, 0.5))
-    batch_reject = rng.random(len(qr)) < 0.004
+    batch_reject = rng.random(len(qr)) < 0.001
     rejected = np.where(batch_reject, received, rejected)
     quality_receipts = pd.DataFrame(
         {

@@ -1,0 +1,1 @@
+"""Analytics: the SCOR-aligned KPI dashboard."""
