@@ -1,0 +1,1 @@
+"""Risk: register scoring, country risk, single sourcing, financial distress and exposure."""
