@@ -44,3 +44,10 @@ def reports_dir() -> Path:
 def reference_dir() -> Path:
     """Public reference data shipped with the project (country risk, real spend)."""
     return data_dir() / "reference"
+
+
+def resolve(path: str | Path) -> Path:
+    """A user-given path: absolute as is, relative to the project root otherwise (so notebooks
+    find the same files whether run by papermill, nbval or JupyterLab)."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else project_root() / p

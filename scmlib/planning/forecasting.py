@@ -609,6 +609,16 @@ def forecast_exceptions(new: pd.DataFrame, previous: pd.DataFrame, metrics: pd.D
     return res.groupby(id_cols, as_index=False).agg({**{c: "first" for c in res.columns if c not in id_cols and c != "reason"}, "reason": "; ".join})
 
 
+def read_overrides(path) -> pd.DataFrame:
+    """Read a planner overrides CSV (path relative to the project root); missing file: clear error."""
+    from scmlib.paths import resolve
+
+    p = resolve(path)
+    if not p.is_file():
+        raise ValueError(f"overrides file not found: {p}")
+    return pd.read_csv(p, dtype=str)
+
+
 def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, id_cols: Sequence[str], date_col: str = "date") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replace forecasts with planner overrides (columns: id_cols, date, value, reason).
 

@@ -155,10 +155,22 @@ def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshol
 # --------------------------------------------------------------------------- classification
 
 
+def load_mapping(path: str | Path) -> pd.DataFrame:
+    """Supplier mapping file (CSV with raw_name, canonical_name), path relative to the project root."""
+    from scmlib.paths import resolve
+
+    p = resolve(path)
+    if not p.is_file():
+        raise DataError(f"supplier mapping file not found: {p}")
+    return pd.read_csv(p)
+
+
 def load_rules(path: str | Path) -> pd.DataFrame:
     """Classification rules (CSV or YAML): columns ``keyword`` (regular expression, case-insensitive),
     ``category``, optional ``field`` (default ``description``); earlier rules win."""
-    path = Path(path)
+    from scmlib.paths import resolve
+
+    path = resolve(path)
     if not path.is_file():
         raise DataError(f"classification rules file not found: {path}")
     if path.suffix in (".yaml", ".yml"):

@@ -55,7 +55,7 @@ result = F.forecast(demand, h=horizon, freq=freq, id_cols=ids, models=models, le
                     metric=metric, combine=combine, clean_outliers=clean_outliers, eol_dates=eol, progress=interactive)
 fc, applied = result.forecast, pd.DataFrame()
 if overrides_file:
-    fc, applied = F.apply_overrides(result.forecast, pd.read_csv(overrides_file), ids)
+    fc, applied = F.apply_overrides(result.forecast, F.read_overrides(overrides_file), ids)
 """),
 ("code", """
 bench = F.accuracy_vs_benchmarks(result, ids)

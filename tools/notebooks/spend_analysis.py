@@ -47,7 +47,7 @@ from scmlib.reporting import Report, charts, fmt_compact_money, fmt_pct
 report = Report("spend_analysis", "Spend analysis and savings", data_source, currency=reporting_currency, interactive=interactive)
 data = load_data(data_source, tables=["invoices"], optional=["suppliers", "purchase_order_lines", "contracts", "exchange_rates"], column_map=column_map, read_options=read_options)
 rules = S.load_rules(rules_file) if rules_file else None
-mapping = pd.read_csv(supplier_mapping_file) if supplier_mapping_file else None
+mapping = S.load_mapping(supplier_mapping_file) if supplier_mapping_file else None
 lines, norm, coverage = S.prepare_spend(data["invoices"], data.get("suppliers"), data.get("exchange_rates"), reporting_currency, period_start or None, period_end or None, exclude, rules, fuzzy_threshold, mapping, category_column)
 cur = report.currency
 """),
