@@ -42,9 +42,30 @@ def _examples(raw: RawTable, frame: pd.DataFrame, mask: np.ndarray, column: str)
     idx = np.flatnonzero(mask)
     labels = row_labels(raw, idx)
     values = frame[column].to_numpy()[idx[:MAX_EXAMPLES]] if column in frame.columns else [None] * len(labels)
-    shown = ", ".join(f"{lab}: {v!r}" for lab, v in zip(labels, values))
+    shown = ", ".join(f"{lab}: {_show(v)}" for lab, v in zip(labels, values))
     more = f" and {len(idx) - MAX_EXAMPLES:,} more" if len(idx) > MAX_EXAMPLES else ""
     return f"{len(idx):,} row(s), e.g. {shown}{more}"
+
+
+def _show(v) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+        return "(empty)"
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(v).date())
+    return str(v.item() if hasattr(v, "item") else v)
+
+
+def _check_text(check: str) -> str:
+    """pandera's check names in plain words."""
+    m = re.match(r"(greater_than_or_equal_to|less_than_or_equal_to|isin)\((.*)\)$", check)
+    if not m:
+        return check
+    kind, arg = m.groups()
+    return {"greater_than_or_equal_to": f"at least {arg}", "less_than_or_equal_to": f"at most {arg}", "isin": f"one of {arg}"}[kind]
 
 
 def _fail(table: str, column: str, problem: str, examples: str, fix: str) -> DataError:
@@ -179,7 +200,7 @@ def _schema(spec: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
 
 _FIXES = {
     "not_nullable": "fill the empty cells or drop those rows",
-    "at least": "negative or too small values are not allowed here; correct or remove those rows",
+    "at least": "values below the minimum (e.g. negative quantities or prices) are not allowed here; correct or remove those rows",
     "at most": "correct the values to the allowed range",
     "one of": "map the values to the allowed ones",
 }
@@ -193,13 +214,14 @@ def check_values(raw: RawTable, spec: Table, frame: pd.DataFrame) -> None:
     except SchemaErrors as err:
         fc = err.failure_cases
         first = fc.iloc[0]
-        column, check = first["column"], str(first["check"])
-        if check.startswith("field_uniqueness") or check.startswith("multiple_fields_uniqueness") or column == spec.name or column is None or "unique" in check:
+        column, raw_check = first["column"], str(first["check"])
+        check = _check_text(raw_check)
+        if raw_check.startswith("field_uniqueness") or check.startswith("multiple_fields_uniqueness") or column == spec.name or column is None or "unique" in check:
             key = [k for k in spec.key if k in frame.columns]
             dup = frame.duplicated(subset=key, keep=False).to_numpy()
             raise _fail(spec.name, ", ".join(key), "duplicate keys: each key must appear once", _examples(raw, frame, dup, key[0]),
                         "remove the duplicate rows or aggregate them before loading")
-        rows = fc.loc[(fc["column"] == column) & (fc["check"].astype(str) == check), "index"].dropna().astype(int).to_numpy()
+        rows = fc.loc[(fc["column"] == column) & (fc["check"].astype(str) == raw_check), "index"].dropna().astype(int).to_numpy()
         mask = np.zeros(len(frame), dtype=bool)
         mask[rows] = True
         if check == "not_nullable":
