@@ -69,7 +69,7 @@ def error_metrics(
     f = df[forecast].to_numpy(dtype=float)
     e = f - a
     ae = np.abs(e)
-    w = pd.DataFrame({c: df[c].to_numpy() for c in by})
+    w = pd.DataFrame({c: df[c].to_numpy() for c in by}, index=pd.RangeIndex(len(df)))
     w["n"] = 1
     w["a"] = a
     w["f"] = f
@@ -151,7 +151,7 @@ def fva(evaluated: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     """
     by = list(by)
     a = evaluated["actual"].abs()
-    w = pd.DataFrame({c: evaluated[c].to_numpy() for c in by})
+    w = pd.DataFrame({c: evaluated[c].to_numpy() for c in by}, index=pd.RangeIndex(len(evaluated)))
     w["abs_a"] = a.to_numpy()
     for k, col in (("naive", "naive_forecast"), ("statistical", "statistical_forecast"), ("final", "final_forecast")):
         w[f"ae_{k}"] = (evaluated[col] - evaluated["actual"]).abs().to_numpy()

@@ -1,0 +1,171 @@
+"""Forecasting engine: models against known values, no leakage, intervals, rules, dask, interrupts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scmlib.planning import forecasting as F
+
+
+def _frame(series: dict[str, np.ndarray], start="2022-01-01", freq="MS") -> pd.DataFrame:
+    parts = [pd.DataFrame({"item_id": k, "date": pd.date_range(start, periods=len(v), freq=freq), "quantity": v}) for k, v in series.items()]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_seasonal_naive_repeats_last_season():
+    y = np.arange(1, 37, dtype=float)
+    out = F._model_forecast("seasonal_naive", y, 24, 12, (80,))
+    assert np.allclose(out["mean"], np.tile(y[-12:], 2))
+
+
+def test_naive_repeats_last_value():
+    y = np.array([3.0, 5, 4, 8])
+    assert np.allclose(F._model_forecast("naive", y, 3, 12, (80,))["mean"], 8)
+
+
+def _ses(values, alpha=0.1):
+    level = values[0]
+    for v in values[1:]:
+        level = level + alpha * (v - level)
+    return level
+
+
+def test_croston_and_sba_match_hand_computation():
+    # Croston (1972): SES (alpha 0.1) of demand sizes and of inter-demand intervals.
+    y = np.array([0, 0, 5, 0, 3, 0, 0, 4, 0, 6], dtype=float)
+    sizes = [5, 3, 4, 6]
+    intervals = [3, 2, 3, 2]  # periods since the previous demand (the first counted from the start)
+    croston = _ses(sizes) / _ses(intervals)
+    assert croston == pytest.approx(4.848 / 2.819, rel=1e-3)
+    assert F._model_forecast("croston", y, 3, 12, ())["mean"] == pytest.approx([croston] * 3, rel=1e-6)
+    # SBA (Syntetos & Boylan 2005): Croston x (1 - alpha / 2)
+    assert F._model_forecast("sba", y, 3, 12, ())["mean"] == pytest.approx([0.95 * croston] * 3, rel=1e-6)
+
+
+def test_backtest_has_no_leakage():
+    rng = np.random.default_rng(0)
+    y = 100 + rng.normal(0, 5, 48)
+    y2 = y.copy()
+    y2[-6:] = 10_000  # only the last window's actuals change
+    a = F.forecast(_frame({"A": y}), h=6, models=["naive", "ets", "theta"], combine=False, n_windows=3, n_jobs=1, progress=False)
+    b = F.forecast(_frame({"A": y2}), h=6, models=["naive", "ets", "theta"], combine=False, n_windows=3, n_jobs=1, progress=False)
+    first = a.backtest["origin"] < a.backtest["origin"].max()
+    assert len(a.backtest) == 18 and first.sum() == 12
+    assert np.allclose(a.backtest.loc[first, "forecast"], b.backtest.loc[first, "forecast"])  # earlier origins never saw the change
+
+
+def test_intervals_hold_roughly_nominal_coverage():
+    rng = np.random.default_rng(1)
+    series = {f"S{i}": 200 + np.cumsum(rng.normal(0, 1, 60)) + rng.normal(0, 8, 60) for i in range(40)}
+    r = F.forecast(_frame(series), h=6, models=["naive", "ets", "moving_average"], n_windows=3, n_jobs=1, progress=False)
+    sel = r.metrics[r.metrics["selected"]]
+    assert 0.65 <= sel["coverage_80"].mean() <= 0.97
+    assert sel["coverage_95"].mean() >= 0.82
+    assert (r.forecast["lo_95"] <= r.forecast["lo_80"]).all() and (r.forecast["hi_80"] <= r.forecast["hi_95"]).all()
+    assert (r.forecast["lo_80"] <= r.forecast["forecast"] + 1e-9).all()
+
+
+def test_rules_for_edge_cases():
+    rng = np.random.default_rng(2)
+    smooth = 50 + rng.normal(0, 5, 36)
+    with_returns = smooth.copy()
+    with_returns[5] = -20
+    df = _frame({"SMOOTH": smooth, "ZERO": np.zeros(36), "RETURNS": with_returns})
+    df = pd.concat([df, _frame({"SHORT": smooth[:15]}, start="2023-10-01")])  # 15 months, ending with the others
+    gap = _frame({"GAPPY": smooth})
+    gap = gap[~gap["date"].isin(pd.date_range("2023-03-01", periods=3, freq="MS"))]
+    eol = pd.DataFrame({"item_id": ["SMOOTH"], "eol_date": [pd.Timestamp("2025-04-01")]})
+    new = pd.DataFrame({"item_id": ["NEW"]})
+    r = F.forecast(pd.concat([df, gap]), h=6, eol_dates=eol, new_items=new, n_jobs=1, progress=False)
+    prof = r.profile.set_index("item_id")
+    fc = r.forecast.set_index(["item_id", "date"])["forecast"]
+    assert prof.loc["ZERO", "model"] == "zero" and "all-zero" in prof.loc["ZERO", "rule"]
+    assert prof.loc["NEW", "model"] == "zero" and "no history" in prof.loc["NEW", "rule"]
+    assert "returns clipped" in prof.loc["RETURNS", "rule"]
+    assert "short series" in prof.loc["SHORT", "rule"] and prof.loc["SHORT", "model"] != "seasonal_naive"
+    assert prof.loc["GAPPY", "history_periods"] == 36  # missing periods filled with zeros
+    assert "end of life" in prof.loc["SMOOTH", "rule"]
+    assert (fc.loc["SMOOTH"].loc["2025-04-01":] == 0).all() and (fc.loc["SMOOTH"].loc[:"2025-03-01"] > 0).all()
+    assert len(r.forecast) == 6 * 6
+
+
+def test_outlier_cleaning_caps_spikes():
+    y = np.full(36, 20.0) + np.tile([0, 1, -1], 12)
+    y[20] = 2000
+    capped, n = F._cap_outliers(y)
+    assert n == 1 and capped[20] < 40
+    r = F.forecast(_frame({"A": y}), h=3, clean_outliers=True, n_jobs=1, progress=False)
+    assert "1 outliers capped" in r.profile.loc[0, "rule"] and r.forecast["forecast"].max() < 60
+
+
+def test_intermittent_series_use_croston_family():
+    rng = np.random.default_rng(3)
+    y = np.where(rng.random(36) < 0.3, rng.gamma(4, 5, 36), 0)
+    r = F.forecast(_frame({"A": y}), h=3, combine=False, n_jobs=1, progress=False)
+    assert set(r.metrics["model"]) <= set(F.INTERMITTENT)
+    assert r.profile.loc[0, "demand_class"] in ("intermittent", "lumpy")
+
+
+def test_input_errors_name_the_problem():
+    df = _frame({"A": np.ones(24)})
+    with pytest.raises(ValueError, match="missing column"):
+        F.forecast(df.drop(columns="quantity"), progress=False)
+    with pytest.raises(ValueError, match="unknown model"):
+        F.forecast(df, models=["prophet"], progress=False)
+    with pytest.raises(ValueError, match="period starts"):
+        F.forecast(df.assign(date=df["date"] + pd.Timedelta(days=3)), progress=False)
+    with pytest.raises(ValueError, match="frequency must be one of"):
+        F.forecast(df, freq="Q", progress=False)
+
+
+def test_parallel_equals_sequential_and_dask_equals_local():
+    rng = np.random.default_rng(4)
+    df = _frame({f"S{i}": 30 + rng.normal(0, 4, 30) for i in range(8)})
+    kw = dict(h=4, models=["naive", "ets", "theta"], progress=False, chunk_size=2)
+    one = F.forecast(df, n_jobs=1, **kw)
+    two = F.forecast(df, n_jobs=2, **kw)
+    pd.testing.assert_frame_equal(one.forecast, two.forecast)
+    dask = F.forecast(df, engine="dask", n_jobs=2, **kw)
+    pd.testing.assert_frame_equal(one.forecast, dask.forecast)
+    pd.testing.assert_frame_equal(one.metrics, dask.metrics)
+
+
+def test_interrupt_keeps_finished_series(monkeypatch):
+    calls = {"n": 0}
+    real = F._run_chunk
+
+    def flaky(chunk, cfg):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(chunk, cfg)
+
+    monkeypatch.setattr(F, "_run_chunk", flaky)
+    df = _frame({f"S{i}": np.full(24, 5.0 + i) for i in range(6)})
+    r = F.forecast(df, h=2, models=["naive"], n_jobs=1, chunk_size=2, progress=False)
+    assert r.interrupted and sorted(r.profile["item_id"]) == ["S0", "S1", "S2", "S3"]
+
+
+def test_bottom_up_adds_up_and_overrides():
+    fc = pd.DataFrame({"item_id": ["A", "A", "B", "B"], "date": pd.to_datetime(["2026-11-01", "2026-12-01"] * 2), "forecast": [1.0, 2, 3, 4]})
+    items = pd.DataFrame({"item_id": ["A", "B"], "category": ["X", "X"]})
+    cat = F.reconcile_bottom_up(fc, items, "category")
+    assert cat["forecast"].tolist() == [4.0, 6.0]
+    assert F.reconcile_bottom_up(fc, items, "total")["forecast"].sum() == fc["forecast"].sum()
+    ov = pd.DataFrame({"item_id": ["A"], "date": ["2026-12-01"], "value": ["9"], "reason": ["promotion"]})
+    out, applied = F.apply_overrides(fc, ov, ["item_id"])
+    assert out.loc[1, "forecast"] == 9 and out.loc[1, "override_reason"] == "promotion" and len(applied) == 1
+    with pytest.raises(ValueError, match="needs a reason"):
+        F.apply_overrides(fc, ov.assign(reason=""), ["item_id"])
+    with pytest.raises(ValueError, match="match no forecast"):
+        F.apply_overrides(fc, ov.assign(item_id="Z"), ["item_id"])
+
+
+def test_exceptions_flag_changes_and_high_error():
+    new = pd.DataFrame({"item_id": ["A", "B"], "date": pd.to_datetime(["2026-11-01"] * 2), "forecast": [120.0, 100.0]})
+    prev = pd.DataFrame({"item_id": ["A", "B"], "target_date": pd.to_datetime(["2026-11-01"] * 2), "final_forecast": [100.0, 95.0]})
+    met = pd.DataFrame({"item_id": ["A", "B"], "model": ["ets", "naive"], "mase": [0.8, 2.0], "selected": [True, True]})
+    ex = F.forecast_exceptions(new, prev, met, ["item_id"], threshold=0.15, max_mase=1.5).set_index("item_id")
+    assert "changed by 20%" in ex.loc["A", "reason"] and "MASE 2.0" in ex.loc["B", "reason"]

@@ -1,0 +1,171 @@
+"""Supplier scorecard, SCOR KPIs and risk: hand-computed OTIF variants, PPM, cash-to-cash,
+perfect order, register scoring, Altman Z, country mapping; delivery data without quantities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scmlib.analytics import kpis as K
+from scmlib.errors import DataError
+from scmlib.risk import assessment as R
+from scmlib.suppliers import scorecard as SC
+
+
+def _po():
+    d = pd.to_datetime
+    return pd.DataFrame({
+        "po_id": ["P1", "P1", "P2", "P3", "P4"], "line_id": ["1", "2", "1", "1", "1"], "supplier_id": ["S1", "S1", "S1", "S2", "S2"],
+        "order_date": d(["2025-01-01"] * 5),
+        "promised_date": d(["2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10"]),
+        "requested_date": d(["2025-01-08", "2025-01-08", "2025-01-12", "2025-01-10", "2025-01-10"]),
+        "receipt_date": d(["2025-01-10", "2025-01-11", "2025-01-05", "2025-01-09", "2025-01-10"]),
+        "ordered_qty": [10.0, 10, 10, 10, 10], "received_qty": [10.0, 10, 10, 9, 10], "unit_price": 1.0,
+    })
+
+
+def test_otif_line_level_default_window():
+    # window: up to 3 days early, 0 late; in full = received >= ordered
+    f, unavailable = SC.otif(_po())
+    assert f["on_time"].tolist() == [1, 0, 0, 1, 1]  # 1 day late; 5 days early
+    assert f["in_full"].tolist() == [1, 1, 1, 0, 1]
+    assert f["otif"].tolist() == [1, 0, 0, 0, 1] and not unavailable
+
+
+def test_otif_variants():
+    f, _ = SC.otif(_po(), late_days=1, early_days=5, in_full_tolerance=0.1)
+    assert f["otif"].tolist() == [1, 1, 1, 1, 1]
+    f, _ = SC.otif(_po(), due="requested_date")
+    assert f["on_time"].tolist() == [0, 0, 0, 1, 1]  # 2 and 3 days late vs requested; 7 days early
+    f, _ = SC.otif(_po(), level="order")
+    assert f.set_index("po_id")["otif"].to_dict() == {"P1": 0, "P2": 0, "P3": 0, "P4": 1}
+
+
+def test_delivery_data_without_quantities_computes_what_it_can():
+    po = _po().drop(columns=["received_qty"])
+    f, unavailable = SC.otif(po)
+    assert f["on_time"].notna().all() and f["otif"].isna().all()
+    assert "in_full" in unavailable and "otif" in unavailable
+    m, unavailable = SC.supplier_metrics(po.drop(columns=["requested_date"]), None, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    assert m.set_index("supplier_id")["on_time"].to_dict() == {"S1": pytest.approx(1 / 3), "S2": 1.0}
+    assert {"in_full", "otif", "quality", "responsiveness", "sustainability", "cost"} <= set(unavailable)
+    card = SC.score(m, {"otif": 0.5, "quality": 0.5})
+    assert card["score"].isna().all() and (card["grade"] == "n/a").all()
+
+
+def test_ppm_and_score_grades():
+    q = pd.DataFrame({"supplier_id": ["S1", "S1", "S2"], "receipt_date": pd.to_datetime(["2025-01-05"] * 3), "received_qty": [1000.0, 1000, 500], "rejected_qty": [1.0, 3, 0]})
+    m, _ = SC.supplier_metrics(_po(), q, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    m = m.set_index("supplier_id")
+    assert m.loc["S1", "ppm"] == pytest.approx(4 / 2000 * 1e6) and m.loc["S1", "rejection_rate"] == 1.0 and m.loc["S2", "ppm"] == 0
+    card = SC.score(m.reset_index(), {"otif": 0.5, "quality": 0.5}, {"A": 85, "B": 70, "C": 55}).set_index("supplier_id")
+    # S1: otif 1/3 -> 33.3, quality 100 x (1 - 2000/10000) = 80 -> 56.7 (C); S2: otif 0.5 -> 50, quality 100 -> 75 (B)
+    assert card.loc["S1", "score"] == pytest.approx((100 / 3 + 80) / 2) and card.loc["S1", "grade"] == "C"
+    assert card.loc["S2", "score"] == pytest.approx(75) and card.loc["S2", "grade"] == "B"
+
+
+def test_deterioration_test_flags_a_falling_supplier():
+    periods = pd.date_range("2025-01-01", periods=12, freq="MS")
+    t = pd.concat([pd.DataFrame({"supplier_id": "FALL", "period": periods, "otif": np.linspace(0.98, 0.6, 12)}),
+                   pd.DataFrame({"supplier_id": "FLAT", "period": periods, "otif": [0.9, 0.92] * 6})])
+    d = SC.deterioration(t).set_index("supplier_id")
+    assert d.loc["FALL", "deteriorating"] and not d.loc["FLAT", "deteriorating"]
+
+
+def test_cash_to_cash_worked_example():
+    c = K.cash_to_cash(revenue=1095, cogs=730, inventory=100, receivables=60, payables=40)
+    assert c == {"dio": pytest.approx(50), "dso": pytest.approx(20), "dpo": pytest.approx(20), "c2c": pytest.approx(50)}
+
+
+def test_perfect_order_hand_computed():
+    d = pd.to_datetime
+    s = pd.DataFrame({
+        "order_id": ["O1", "O1", "O2", "O3", "O4"], "order_date": d(["2025-01-01"] * 5),
+        "requested_date": d(["2025-01-05"] * 5), "delivery_date": d(["2025-01-05", "2025-01-04", "2025-01-06", "2025-01-03", "2025-01-05"]),
+        "ordered_qty": [5.0, 5, 5, 5, 5], "delivered_qty": [5.0, 5, 5, 5, 4],
+        "damage_free": [True, True, True, False, True], "documentation_accurate": [True, True, True, True, True],
+    })
+    po = K.perfect_orders(s).set_index("order_id")
+    assert po["perfect"].to_dict() == {"O1": True, "O2": False, "O3": False, "O4": False}  # late; damaged; short
+    assert po.loc["O1", "cycle_time_days"] == 4
+    scor = K.scor_level1(s, None, pd.Timestamp("2025-12-31")).set_index("code")
+    assert scor.loc["RL.1.1", "value"] == 0.25 and np.isnan(scor.loc["AG.1.1", "value"]) and "not computable" in scor.loc["AM.1.1", "inputs"]
+
+
+def test_rag_status():
+    assert K.rag(0.96, 0.95, False) == "green" and K.rag(0.93, 0.95, False) == "amber" and K.rag(0.80, 0.95, False) == "red"
+    assert K.rag(40, 45, True) == "green" and K.rag(47, 45, True) == "amber" and K.rag(60, 45, True) == "red"
+    assert K.rag(1.0, None, True) == "grey"
+
+
+def test_financials_from_parameters():
+    f = K.financials_from_params({"revenue": 1200, "cost_of_goods_sold": 600, "supply_chain_management_cost": 120, "accounts_receivable": 100,
+                                  "accounts_payable": 50, "inventory_value": 80, "supply_chain_fixed_assets": 400}, pd.Timestamp("2025-12-31"))
+    scor = K.scor_level1(None, f, pd.Timestamp("2025-12-31")).set_index("code")
+    assert scor.loc["CO.1.1", "value"] == pytest.approx(0.1)
+    assert scor.loc["AM.1.2", "value"] == pytest.approx(480 / 400) and scor.loc["AM.1.3", "value"] == pytest.approx(480 / 130)
+    with pytest.raises(ValueError, match="missing"):
+        K.financials_from_params({"revenue": 1}, pd.Timestamp("2025-12-31"))
+
+
+# ---------------------------------------------------------------- risk
+
+
+def _register():
+    return pd.DataFrame({
+        "risk_id": ["R1", "R2", "R3"], "title": ["a", "b", "c"], "category": ["financial", "operational", "geopolitical"],
+        "likelihood": [5, 2, 3], "impact": [5, 2, 4], "owner": ["x", None, "y"], "status": ["open", "open", "closed"],
+        "mitigation_effectiveness": [0.4, 0.0, 0.5], "review_date": pd.to_datetime(["2025-01-01", "2026-01-01", "2025-01-01"]),
+        "previous_likelihood": [4, 2, None], "previous_impact": [5, 2, None],
+    })
+
+
+def test_register_scoring():
+    r = R.score_register(_register(), 5, R.DEFAULT_BANDS, pd.Timestamp("2025-06-01")).set_index("risk_id")
+    assert r.loc["R1", "inherent_score"] == 25 and r.loc["R1", "residual_score"] == 15
+    assert r.loc["R1", "inherent_band"] == "critical" and r.loc["R1", "residual_band"] == "high"
+    assert r.loc["R2", "inherent_band"] == "low" and r.loc["R2", "no_owner"]
+    assert r.loc["R1", "trend"] == "rising" and r.loc["R2", "trend"] == "unchanged" and r.loc["R3", "trend"] == "new"
+    assert r.loc["R1", "review_overdue"] and not r.loc["R3", "review_overdue"]  # closed risks need no review
+    m = R.heat_matrix(r.reset_index())
+    assert m.loc[5, 5] == 1 and m.values.sum() == 3
+
+
+def test_register_out_of_scale_is_an_error():
+    with pytest.raises(DataError, match=r"column 'impact'.*outside the 1-5 scale.*R2 \(7\)"):
+        R.score_register(_register().assign(impact=[5, 7, 4]))
+    with pytest.raises(DataError, match="do not reach the top score"):
+        R.score_register(_register(), bands={"low": 5, "high": 10})
+
+
+def test_altman_z_worked_example():
+    # X1 = 0.2, X2 = 0.3, X3 = 0.1, X4 = 1.0, X5 = 1.5 (total assets 100)
+    fin = pd.DataFrame({"supplier_id": ["M", "N"], "fiscal_year": 2025, "total_assets": 100.0, "current_assets": 50.0, "current_liabilities": 30.0,
+                        "total_liabilities": 50.0, "retained_earnings": 30.0, "ebit": 10.0, "sales": 150.0, "book_equity": 50.0, "is_manufacturer": [True, False]})
+    z = R.altman_z(fin).set_index("supplier_id")
+    assert z.loc["M", "z_score"] == pytest.approx(0.717 * 0.2 + 0.847 * 0.3 + 3.107 * 0.1 + 0.420 * 1.0 + 0.998 * 1.5)  # 2.6285
+    assert z.loc["M", "zone"] == "grey"
+    assert z.loc["N", "z_score"] == pytest.approx(6.56 * 0.2 + 3.26 * 0.3 + 6.72 * 0.1 + 1.05 * 1.0)  # 4.017
+    assert z.loc["N", "zone"] == "safe"
+
+
+def test_country_risk_reference_and_mapping():
+    cr = R.load_country_risk(2023)
+    assert cr["code"].is_unique and cr["lpi_score"].notna().sum() == 139  # every LPI economy matched (Türkiye, Viet Nam included)
+    codes, unknown = R.country_codes(pd.Series(["USA", "Germany", "Viet Nam", "uk", "Atlantis"]), cr)
+    assert codes.tolist()[:4] == ["USA", "DEU", "VNM", "GBR"] and unknown == ["Atlantis"]
+    assert cr.set_index("code").loc["SGP", "governance_risk"] < cr.set_index("code").loc["AFG", "governance_risk"]
+    with pytest.raises(DataError, match="not in the WGI data"):
+        R.load_country_risk(1900)
+
+
+def test_exposure_weights_and_gaps():
+    ind = pd.DataFrame({"supplier_id": ["A", "B"], "ind_country": [1.0, 0.0], "ind_spend": [0.5, 1.0], "revenue_supplied": [100.0, 0]})
+    e = R.supplier_exposure(ind, {"ind_country": 3, "ind_spend": 1}).set_index("supplier_id")
+    assert e.loc["A", "exposure_score"] == pytest.approx(100 * (3 + 0.5) / 4) and e.loc["A", "revenue_at_risk"] == pytest.approx(87.5)
+    assert e.loc["A", "main_driver"] == "country"
+    with pytest.raises(ValueError, match="unknown indicator"):
+        R.supplier_exposure(ind, {"ind_weather": 1})
+    gaps = R.register_gaps(e.reset_index(), pd.DataFrame({"supplier_id": ["B"], "status": ["open"]}), 20)
+    assert gaps["supplier_id"].tolist() == ["A"]
