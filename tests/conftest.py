@@ -36,3 +36,21 @@ def reports(tmp_path, monkeypatch) -> Path:
     out = tmp_path / "reports"
     monkeypatch.setenv("SCM_REPORTS_DIR", str(out))
     return out
+
+
+@pytest.fixture(scope="session")
+def runs(small_demo, tmp_path_factory):
+    """Run every (notebook, parameter set) once; demo-sourced sets use the small demo company.
+    Returns (reports folder, {(notebook, parameter set): run record})."""
+    from scmlib.params import load_parameter_file
+    from scmlib.runner import build_index, notebook_specs, parameter_sets, plan_runs, run_jobs
+
+    out = tmp_path_factory.mktemp("reports")
+    jobs = []
+    for name in notebook_specs():
+        for path in parameter_sets(name).values():
+            data = str(small_demo) if load_parameter_file(path).get("data_source", "demo") == "demo" else None
+            jobs += plan_runs([name], params_files=[path], data=data, out=out)
+    records = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    build_index(out)
+    return out, {(r["notebook"], r["parameter_set"]): r for r in records}
