@@ -104,3 +104,40 @@ def test_hostile_supplier_names_are_escaped(small_demo, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "&lt;img src=x onerror=alert(2)&gt;" in html and "<img src=x" not in html
     assert not re.search(r"<img[^>]+onerror", html)
+
+
+@pytest.mark.parametrize("name", ["inventory_segmentation", "safety_stock", "supplier_scorecard"])
+def test_interactive_mode_builds_widgets(small_demo, tmp_path, name):
+    [rec] = run_jobs(plan_runs([name], data=str(small_demo), overrides={"interactive": True}, out=tmp_path), n_jobs=1, progress=False, echo=lambda *_: None)
+    assert rec["status"] == "success", rec["error"]
+    import nbformat
+
+    nb = nbformat.read(str(Path(rec["run_dir"]) / f"{name}.ipynb"), as_version=4)
+    mimes = {m for c in nb.cells if c.cell_type == "code" for o in c.outputs for m in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in mimes
+
+
+def test_scorecard_on_delivery_data_without_quantities(tmp_path):
+    """A user's own delivery extract with scheduled and delivered dates only, given a column map."""
+    d = tmp_path / "deliveries"
+    d.mkdir()
+    rng = pd.date_range("2025-01-06", periods=60, freq="W-MON")
+    rows = pd.DataFrame({
+        "Order": [f"PO{i}" for i in range(120)], "Vendor": ["V1", "V2"] * 60, "Group": "Packaging",
+        "Ordered on": list(rng.repeat(2) - pd.Timedelta(days=20)), "Scheduled": list(rng.repeat(2)),
+        "Delivered": list(rng.repeat(2) + pd.to_timedelta([0, 2] * 60, unit="D")), "Qty": 10,
+    })
+    rows.to_csv(d / "purchase_order_lines.csv", index=False)
+    params = tmp_path / "mine.yaml"
+    params.write_text(
+        f"data_source: {d}\n"
+        "column_map:\n  purchase_order_lines: {Order: po_id, Vendor: supplier_id, Group: category, 'Ordered on': order_date, Scheduled: promised_date, Delivered: receipt_date, Qty: ordered_qty}\n"
+        "read_options:\n  purchase_order_lines: {fill: {line_id: '1', unit_price: 1}}\n"
+        "top_n: 2\n"
+    )
+    [rec] = run_jobs(plan_runs(["supplier_scorecard"], params_files=[params], out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None)
+    assert rec["status"] == "success", rec["error"]
+    html = Path(rec["run_dir"], "report.html").read_text()
+    assert "OTIF is not available" in html and "in-full cannot be measured" in html
+    card = pd.read_csv(Path(rec["run_dir"], "outputs", "scorecard.csv")).set_index("supplier_id")
+    assert card.loc["V1", "on_time"] == 1.0 and card.loc["V2", "on_time"] == 0.0

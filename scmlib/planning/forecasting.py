@@ -24,20 +24,27 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
 - **no history** (new item, only known from the item master) or **all zeros**: forecast 0,
   zero-width intervals, flagged for planner input;
 - **end of life**: periods after the item's ``eol_date`` are forecast 0;
-- **short series** (fewer than two seasons): seasonal models are not candidates; under
-  ``min_backtest`` points there is no backtest and the moving average is used;
+- **short series** (fewer than two seasons): seasonal models are not candidates; the
+  backtest uses as many rolling origins as leave at least ``min_backtest`` points of
+  training data; with none, the theta method (SBA for intermittent series) is used;
 - **intermittent / lumpy** (ADI >= 1.32): Croston, SBA and TSB join naive and moving average
   as candidates; smooth and erratic series use the continuous models.
 
 Selection: for every series and candidate, ``n_windows`` rolling origins each forecast
 ``backtest_horizon`` periods from data strictly before the origin (no leakage); the model
-with the lowest mean ``metric`` wins.
+with the lowest mean ``metric`` wins, except that the combination is kept unless a single
+model beats it by more than ``select_margin`` (10%): per-series selection is noisy and
+combinations of exponential smoothing and Theta forecasts are hard to beat (Makridakis &
+Hibon 2000; Petropoulos et al. 2018, "Judgmental selection of forecasting models").
+The combination averages the structural models that ran (ETS, Theta, classic Theta, ARIMA);
+for intermittent series it averages the best ``combine_top`` candidates.
 
-Intervals: statsforecast's own intervals where the model has them; otherwise (Croston
-family, moving average, combination) a normal approximation whose standard deviation at
-step k is sigma_1 sqrt(k), sigma_1 estimated from the backtest errors. Interval coverage
-is measured out of sample: each backtest window's empirical intervals use the errors of the
-other windows only. Lower bounds are floored at zero.
+Intervals: an empirical normal interval whose standard deviation at step k is
+sigma_1 sqrt(k), sigma_1 estimated from the series' backtest errors, widened to the
+model's own interval where it has one (statsforecast's ETS, ARIMA, Theta, naive); model
+intervals alone ignore selection uncertainty and run narrow. Interval coverage is measured
+out of sample: each backtest window's empirical interval uses the errors of the other
+windows only. Lower bounds are floored at zero.
 
 References: Hyndman & Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.),
 ch. 5.10 (time-series cross-validation), 8 (ETS), 9 (ARIMA); Assimakopoulos & Nikolopoulos
@@ -59,11 +66,12 @@ import pandas as pd
 
 from scmlib.inventory.segmentation import ADI_CUTOFF, complete_periods, demand_class
 
-FREQS = {"MS": 12, "M": 12, "W": 52, "W-MON": 52, "D": 7}
-CONTINUOUS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "arima", "arima_pm")
+FREQS = {"MS": 12, "M": 12, "W": 52, "W-MON": 52, "D": 7, "QS": 4, "YS": 1}
+CONTINUOUS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "arima", "arima_pm")
 INTERMITTENT = ("naive", "moving_average", "croston", "sba", "tsb")
-ALL_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "arima", "arima_pm", "croston", "sba", "tsb")
-DEFAULT_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "croston", "sba", "tsb")
+ALL_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "arima", "arima_pm", "croston", "sba", "tsb")
+DEFAULT_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "croston", "sba", "tsb")
+ENSEMBLE = ("ets", "theta", "theta_classic", "arima", "arima_pm")
 METRICS = ("mase", "rmsse", "smape", "mae", "wmape")
 SEASONAL = {"seasonal_naive"}
 
@@ -107,6 +115,8 @@ def _model_forecast(name: str, y: np.ndarray, h: int, m: int, levels: Sequence[i
             return sf.AutoETS(season_length=1, model="ANN").forecast(y=y, h=h, level=lv)
     if name == "theta":
         return sf.AutoTheta(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
+    if name == "theta_classic":
+        return sf.Theta(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
     if name == "arima":
         return sf.AutoARIMA(season_length=m if seasonal_ok else 1, max_p=2, max_q=2, max_P=1, max_Q=1, max_d=1, max_D=1, stepwise=True).forecast(y=y, h=h, level=lv)
     if name == "arima_pm":
@@ -198,6 +208,7 @@ class Settings:
     combine: bool
     combine_top: int
     clean_outliers: bool
+    select_margin: float
     min_backtest: int
 
 
@@ -220,6 +231,21 @@ def _empirical_intervals(mean: np.ndarray, sigma1: float, levels: Sequence[int])
         z = norm.ppf(0.5 + level / 200)
         out[f"lo-{level}"] = mean - z * sigma1 * steps
         out[f"hi-{level}"] = mean + z * sigma1 * steps
+    return out
+
+
+def _union(native: dict, empirical: dict, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """The wider of the model's own interval and the empirical (backtest-error) interval.
+
+    Model-based intervals ignore model-selection and parameter uncertainty and tend to be
+    too narrow; backtest errors measure what the forecasts actually missed by.
+    """
+    if not all(f"lo-{lv}" in native for lv in levels):
+        return empirical
+    out = {}
+    for lv in levels:
+        out[f"lo-{lv}"] = np.minimum(np.asarray(native[f"lo-{lv}"], dtype=float), empirical[f"lo-{lv}"])
+        out[f"hi-{lv}"] = np.maximum(np.asarray(native[f"hi-{lv}"], dtype=float), empirical[f"hi-{lv}"])
     return out
 
 
@@ -258,11 +284,17 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     if not candidates:
         candidates = ["moving_average"]
     hb = min(cfg.backtest_horizon, h)
-    first_origin = len(y) - hb - (cfg.n_windows - 1) * hb
     metrics_rows: list[dict] = []
     bt_preds: dict[str, list[np.ndarray]] = {}
     bt_native: dict[str, list[dict]] = {}
-    origins = [first_origin + w * hb for w in range(cfg.n_windows)] if first_origin >= cfg.min_backtest else []
+    origins: list[int] = []
+    for n_win in range(cfg.n_windows, 0, -1):  # as many rolling origins as the history allows
+        first_origin = len(y) - hb * n_win
+        if first_origin >= cfg.min_backtest:
+            origins = [first_origin + w * hb for w in range(n_win)]
+            if n_win < cfg.n_windows:
+                rules.append(f"short history: {n_win} backtest window{'s' if n_win > 1 else ''}")
+            break
     for name in candidates:
         preds, natives = [], []
         for o in origins:
@@ -275,8 +307,11 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
             bt_preds[name] = preds
             bt_native[name] = natives
     if cfg.combine and len(bt_preds) >= 2:
-        score = {n: np.mean([_window_metrics(y[o:o + hb], p, *_scale(y[:o], m))[cfg.metric] for o, p in zip(origins, ps)]) for n, ps in bt_preds.items()}
-        top = sorted(score, key=score.get)[: cfg.combine_top]
+        # the ensemble of the structural models when at least two ran, else the best few candidates
+        top = [n for n in ENSEMBLE if n in bt_preds]
+        if len(top) < 2:
+            score = {n: np.mean([_window_metrics(y[o:o + hb], p, *_scale(y[:o], m))[cfg.metric] for o, p in zip(origins, ps)]) for n, ps in bt_preds.items()}
+            top = sorted(score, key=score.get)[: cfg.combine_top]
         if len(top) >= 2:
             bt_preds["combination"] = [np.mean([bt_preds[t][w] for t in top], axis=0) for w in range(len(origins))]
             bt_native["combination"] = [{} for _ in origins]
@@ -290,13 +325,10 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
         for w, (o, p) in enumerate(zip(origins, preds)):
             actual = y[o:o + hb]
             per_window.append(_window_metrics(actual, p, *_scale(y[:o], m)))
-            native = bt_native[name][w]
-            if all(f"lo-{lv}" in native for lv in levels):
-                bounds = {k: np.asarray(v, dtype=float) for k, v in native.items() if k != "mean"}
-            else:  # leave-one-window-out empirical intervals: honest coverage
-                others = [e for j, e in enumerate(errs) if j != w]
-                sig = _sigma1(np.concatenate(others), np.tile(steps_bt, len(others))) if others else 0.0
-                bounds = _empirical_intervals(p, sig, levels)
+            # leave-one-window-out empirical intervals (honest coverage), widened to the model's own
+            others = [e for j, e in enumerate(errs) if j != w]
+            sig = _sigma1(np.concatenate(others), np.tile(steps_bt, len(others))) if others else 0.0
+            bounds = _union(bt_native[name][w], _empirical_intervals(p, sig, levels), levels)
             for lv in levels:
                 lo, hi = np.maximum(bounds[f"lo-{lv}"], 0), bounds[f"hi-{lv}"]
                 cover[lv].append(((actual >= lo - 1e-9) & (actual <= hi + 1e-9)).mean())
@@ -309,9 +341,13 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     if metrics_rows:
         best = min(metrics_rows, key=lambda r: (r[cfg.metric], ALL_MODELS.index(r["model"]) if r["model"] in ALL_MODELS else 99))
         chosen = best["model"]
+        combo = next((r for r in metrics_rows if r["model"] == "combination"), None)
+        if combo is not None and chosen != "combination" and not best[cfg.metric] < (1 - cfg.select_margin) * combo[cfg.metric]:
+            chosen = "combination"  # a single model must beat the ensemble clearly to replace it
     else:
-        chosen = "moving_average"
-        rules.append("too short to backtest")
+        preferred = ("sba", "croston", "moving_average") if adi >= ADI_CUTOFF else ("theta", "theta_classic", "ets", "naive")
+        chosen = next((c for c in preferred if c in candidates), candidates[0])
+        rules.append(f"too short to backtest: {chosen}")
     for r in metrics_rows:
         r["selected"] = r["model"] == chosen
     # final fit on all the history
@@ -323,15 +359,12 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     else:
         native = _safe_forecast(chosen, y, h, m, levels) or _safe_forecast("moving_average", y, h, m, levels) or {"mean": np.full(h, y[-3:].mean())}
         mean = np.asarray(native["mean"], dtype=float)
-    if all(f"lo-{lv}" in native for lv in levels):
-        bounds = {k: np.asarray(v, dtype=float) for k, v in native.items() if k != "mean"}
+    errs_all = [y[o:o + hb] - p for o, p in zip(origins, bt_preds.get(chosen, []))]
+    if errs_all:
+        sig = _sigma1(np.concatenate(errs_all), np.tile(steps_bt, len(errs_all)))
     else:
-        errs_all = [y[o:o + hb] - p for o, p in zip(origins, bt_preds.get(chosen, []))]
-        if errs_all:
-            sig = _sigma1(np.concatenate(errs_all), np.tile(steps_bt, len(errs_all)))
-        else:
-            sig = float(np.std(np.diff(y))) if len(y) > 2 else float(np.mean(y))
-        bounds = _empirical_intervals(mean, sig, levels)
+        sig = float(np.std(np.diff(y))) if len(y) > 2 else float(np.mean(y))
+    bounds = _union(native, _empirical_intervals(mean, sig, levels), levels)
     mean = np.clip(mean, 0, None)
     bounds = {k: np.clip(v, 0, None) for k, v in bounds.items()}
     if s.eol_index is not None and s.eol_index < h:
@@ -399,6 +432,7 @@ def forecast(
     metric: str = "mase",
     combine: bool = True,
     combine_top: int = 3,
+    select_margin: float = 0.1,
     clean_outliers: bool = False,
     eol_dates: pd.DataFrame | None = None,
     new_items: pd.DataFrame | None = None,
@@ -441,7 +475,7 @@ def forecast(
     levels = tuple(int(lv) for lv in levels)
     cfg = Settings(h=int(h), m=m, freq=freq, models=tuple(models), levels=levels, n_windows=int(n_windows),
                    backtest_horizon=int(backtest_horizon or min(h, max(m // 2, 1))), metric=metric, combine=combine,
-                   combine_top=combine_top, clean_outliers=clean_outliers, min_backtest=max(6, min(m, 12)))
+                   combine_top=combine_top, clean_outliers=clean_outliers, select_margin=float(select_margin), min_backtest=max(6, min(m, 12)))
     full, offset = _prepare(df, id_cols, freq, target, date_col)
     last = full[date_col].max()
     future = pd.date_range(last + offset, periods=h, freq=freq)
@@ -671,7 +705,7 @@ def prepare_demand(demand: pd.DataFrame, items: pd.DataFrame, level: str = "item
         df = demand.merge(items[["item_id", "category"]], on="item_id", how="left")
     if level == "item_location" and ("location_id" not in df.columns or df["location_id"].isna().all()):
         raise ValueError("aggregation level 'item_location' needs demand_history.location_id; use level 'item'")
-    period = {"MS": "M", "M": "M", "W": "W-SUN", "W-MON": "W-SUN", "D": "D"}[freq]
+    period = {"MS": "M", "M": "M", "W": "W-SUN", "W-MON": "W-SUN", "D": "D", "QS": "Q", "YS": "Y"}[freq]
     start = df["date"].dt.to_period(period).dt.start_time
     out = df.assign(date=start).groupby([*ids, "date"], as_index=False, observed=True)["quantity"].sum()
     return out, ids

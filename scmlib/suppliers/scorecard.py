@@ -116,7 +116,7 @@ def score(metrics: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS,
           ppm_limit: float = 10_000.0, price_limit: float = 0.10, min_lines: int = 1) -> pd.DataFrame:
     """Dimension scores (0-100), weighted overall score and grade.
 
-    otif: OTIF x 100; quality: 100 x max(0, 1 - PPM / ``ppm_limit``); cost: 100 x
+    otif: OTIF x 100 (the on-time rate when in-full cannot be measured); quality: 100 x max(0, 1 - PPM / ``ppm_limit``); cost: 100 x
     clip(1 - price change / ``price_limit``, 0, 1) (flat prices score 100; a rise of
     ``price_limit`` or more scores 0); responsiveness and sustainability: (score - 1) / 4 x 100.
     Weights are renormalised over the dimensions available for each supplier. Suppliers with
@@ -130,7 +130,7 @@ def score(metrics: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS,
         raise ValueError(f"weights must be non-negative and not all zero, got {dict(weights)}")
     m = metrics.copy()
     s = pd.DataFrame(index=m.index)
-    s["otif"] = 100 * m["otif"]
+    s["otif"] = 100 * (m["otif"].fillna(m["on_time"]) if "on_time" in m else m["otif"])
     s["quality"] = 100 * (1 - m["ppm"] / ppm_limit).clip(lower=0)
     s["cost"] = 100 * (1 - m["price_change"].clip(lower=0) / price_limit).clip(0, 1)
     s["responsiveness"] = (m["responsiveness"] - 1) / 4 * 100
@@ -184,8 +184,12 @@ def deterioration(trend: pd.DataFrame, metric: str = "otif", last_periods: int =
     return r
 
 
-def action_status(actions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per supplier: open, overdue and closed actions; and the list of overdue actions."""
+def action_status(actions: pd.DataFrame | None, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per supplier: open, overdue and closed actions; and the list of overdue actions
+    (empty frames when there is no action table)."""
+    if actions is None or actions.empty:
+        return (pd.DataFrame(columns=["supplier_id", "open_actions", "overdue_actions", "closed_actions"]),
+                pd.DataFrame(columns=["action_id", "supplier_id", "issue", "owner", "opened", "due", "status", "days_overdue"]))
     a = actions.copy()
     a["is_open"] = a["status"] != "closed"
     a["overdue"] = a["is_open"] & (a["due"] < as_of)
@@ -193,3 +197,16 @@ def action_status(actions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.DataFr
     per = a.groupby("supplier_id").agg(open_actions=("is_open", "sum"), overdue_actions=("overdue", "sum"), closed_actions=("is_open", lambda s: int((~s).sum())))
     overdue = a[a["overdue"]].sort_values("days_overdue", ascending=False)
     return per.reset_index(), overdue[["action_id", "supplier_id", "issue", "owner", "opened", "due", "status", "days_overdue"]].reset_index(drop=True)
+
+
+def deterioration_all(trend: pd.DataFrame, last_periods: int = 12, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`deterioration` for every metric the trend frame holds: OTIF (or on-time when
+    in-full is unavailable) and PPM. Empty frame with the same columns when none is available."""
+    tests = []
+    delivery = "otif" if "otif" in trend and trend["otif"].notna().any() else "on_time"
+    for metric, higher_is_better in ((delivery, True), ("ppm", False)):
+        if metric in trend and trend[metric].notna().any():
+            tests.append(deterioration(trend, metric, last_periods, alpha, higher_is_better))
+    if not tests:
+        return pd.DataFrame(columns=["supplier_id", "tau", "p_value", "periods", "deteriorating", "metric"])
+    return pd.concat(tests, ignore_index=True)

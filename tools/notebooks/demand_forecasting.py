@@ -18,8 +18,8 @@ read_options: dict = {}  # reading options (encoding, date_format, decimal, ...)
 level: str = "item"  # aggregation level: item, item_location or category
 freq: str = "MS"  # frequency: MS (monthly), W-MON (weekly) or D (daily)
 horizon: int = 18  # periods to forecast
-models: list = ["naive", "seasonal_naive", "moving_average", "ets", "theta", "croston", "sba", "tsb"]  # candidate models (also arima, arima_pm)
-combine: bool = True  # add the mean of the best three candidates as a candidate
+models: list = ["naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "croston", "sba", "tsb"]  # candidate models (also arima, arima_pm)
+combine: bool = True  # add the ensemble (ETS, Theta, ARIMA mean) as a candidate, kept unless a model beats it by 10%
 metric: str = "mase"  # selection metric: mase, rmsse, smape, mae or wmape
 n_windows: int = 3  # rolling backtest origins
 interval_levels: list = [80, 95]  # prediction interval levels (%)
@@ -140,9 +140,10 @@ report.appendix({
     "Rolling-origin backtest": f"{n_windows} origins, each forecasting {result.settings['backtest_horizon']} periods from the data before it only (Hyndman & Athanasopoulos, FPP3 5.10).",
     "MASE": "Mean absolute error / in-sample mean absolute error of the seasonal naive forecast (Hyndman & Koehler 2006).",
     "WMAPE": "Sum of absolute errors / sum of actuals; forecast accuracy = 1 - WMAPE, floored at 0.",
-    "Models": "naive (last value), seasonal naive (value one season ago), moving average, ETS (AutoETS), Theta (AutoTheta), ARIMA (bounded AutoARIMA), Croston, SBA (Syntetos-Boylan approximation), TSB (Teunter-Syntetos-Babai), combination (mean of the best three candidates).",
+    "Models": "naive (last value), seasonal naive (value one season ago), moving average, ETS (AutoETS), Theta (AutoTheta and the classic Theta method), ARIMA (bounded AutoARIMA), Croston, SBA (Syntetos-Boylan approximation), TSB (Teunter-Syntetos-Babai), combination (mean of the ETS, Theta and ARIMA models that ran; for intermittent series the best three candidates).",
+    "Selection": "Lowest mean backtest error; the combination is kept unless a single model beats it by more than 10% (per-series selection is noisy; combinations are robust).",
     "Demand classes": "Syntetos-Boylan: ADI 1.32 and CV² 0.49 cut-offs; intermittent and lumpy series get Croston, SBA and TSB as candidates.",
-    "Prediction intervals": "The model's own intervals where it has them; otherwise normal with variance growing with the horizon, estimated from backtest errors. Coverage is measured out of sample.",
+    "Prediction intervals": "Normal with variance growing with the horizon, estimated from the series' backtest errors, widened to the model's own interval where it has one. Coverage is measured out of sample (each window's interval uses the other windows' errors).",
     "Rules": "Missing periods are zero demand; negative values (returns) are clipped; series without history or all zeros get a zero forecast; periods after an item's end-of-life date are zero; series shorter than two seasons use no seasonal models.",
     "Exceptions": f"Change above {exception_threshold:.0%} in total forecast against the previous cycle over the common periods, or backtest MASE above {max_mase:g}.",
 })

@@ -59,9 +59,9 @@ card.insert(1, "name", card["supplier_id"].map(names.set_index("supplier_id")["n
 ("code", """
 monthly = SC.trends(po, data.get("quality_receipts"), "M", otif_kw)
 quarterly = SC.trends(po, data.get("quality_receipts"), "Q", otif_kw)
-det = pd.concat([SC.deterioration(monthly, m, higher_is_better=hb) for m, hb in (("otif", True), ("ppm", False)) if m in monthly and monthly[m].notna().any()], ignore_index=True)
+det = SC.deterioration_all(monthly)
 deteriorating = det[det["deteriorating"]].merge(card[["supplier_id", "name", "spend", "score", "grade"]], on="supplier_id", how="left")
-actions, overdue = (SC.action_status(data["supplier_actions"], end) if "supplier_actions" in data else (pd.DataFrame(columns=["supplier_id"]), pd.DataFrame()))
+actions, overdue = SC.action_status(data["supplier_actions"] if "supplier_actions" in data else None, end)
 card = card.merge(actions, on="supplier_id", how="left").fillna({"open_actions": 0, "overdue_actions": 0, "closed_actions": 0})
 card["meets_otif_target"] = card["otif"] >= targets.get("otif", 0)
 card["meets_ppm_target"] = card["ppm"] <= targets.get("ppm", float("inf"))
@@ -74,7 +74,7 @@ scored = card.dropna(subset=["score"])
 report.summary([
     f"{len(card):,} suppliers scored over {period_months} months; spend-weighted OTIF {fmt_pct(w_otif)} against a {targets.get('otif', 0):.0%} target ({int((~card['meets_otif_target']).sum()):,} suppliers below it)." if card["otif"].notna().any() else "OTIF is not available: " + unavailable.get("otif", "") + ".",
     f"Quality: median {card['ppm'].median():,.0f} PPM; {int((~card['meets_ppm_target'] & card['ppm'].notna()).sum()):,} suppliers above {targets.get('ppm', 0):,.0f} PPM." if card["ppm"].notna().any() else "Quality is not available: " + unavailable.get("quality", "") + ".",
-    "Grades: " + ", ".join(f"{g} {grades.get(g, 0):,}" for g in [*bands, "D"]) + f"; best: {scored.iloc[0]['name']} ({scored.iloc[0]['score']:.0f}), worst: {scored.iloc[-1]['name']} ({scored.iloc[-1]['score']:.0f}); {int(card['score'].isna().sum()):,} suppliers with fewer than {min_lines} lines are not scored.",
+    ("Grades: " + ", ".join(f"{g} {grades.get(g, 0):,}" for g in [*bands, "D"]) + f"; best: {scored.iloc[0]['name']} ({scored.iloc[0]['score']:.0f}), worst: {scored.iloc[-1]['name']} ({scored.iloc[-1]['score']:.0f}); " if len(scored) else "No supplier could be scored; ") + f"{int(card['score'].isna().sum()):,} suppliers with fewer than {min_lines} lines or no scorable dimension are not scored.",
     f"{deteriorating['supplier_id'].nunique():,} suppliers show a statistically significant deterioration (OTIF falling or PPM rising, Kendall test p < 0.05), with {fmt_compact_money(deteriorating.drop_duplicates('supplier_id')['spend'].sum())} of spend.",
     f"{len(overdue):,} corrective actions are overdue" + (f", the oldest by {int(overdue['days_overdue'].max())} days." if len(overdue) else "."),
     ("Not available: " + "; ".join(f"{k} ({v})" for k, v in unavailable.items()) + ".") if unavailable else "Every scorecard dimension could be computed from the data.",
@@ -93,8 +93,9 @@ for k, v in unavailable.items():
 """),
 ("code", """
 report.section("Trends", "OTIF and PPM averaged over suppliers, by quarter.")
-qt = quarterly.groupby("period").agg(otif=("otif", "mean"), ppm=("ppm", "mean") if "ppm" in quarterly else ("otif", "size")).reset_index()
-report.figure(charts.lines(qt, "period", "otif", "Average supplier OTIF by quarter", kind="pct", target=targets.get("otif")))
+delivery = "otif" if quarterly["otif"].notna().any() else "on_time"
+qt = quarterly.groupby("period").agg(delivery=(delivery, "mean"), ppm=("ppm", "mean") if "ppm" in quarterly else (delivery, "size")).reset_index()
+report.figure(charts.lines(qt, "period", "delivery", f"Average supplier {delivery.replace('_', '-').upper() if delivery == 'otif' else 'on-time rate'} by quarter", kind="pct", target=targets.get("otif")))
 if "ppm" in quarterly:
     report.figure(charts.lines(qt, "period", "ppm", "Average supplier PPM by quarter", target=targets.get("ppm")))
 report.section("Deteriorating suppliers", "Monthly OTIF falling or PPM rising over the last 12 months (Kendall's tau, p < 0.05).")
@@ -109,13 +110,13 @@ def profile(supplier):
     row = card[card["name"] == supplier].iloc[0]
     report.kpi_tiles([
         {"label": "Score / grade", "value": f"{row['score']:.0f} / {row['grade']}", "detail": f"rank {row['rank']} of {len(card)}", "status": "green" if row["grade"] == "A" else "amber" if row["grade"] in ("B", "C") else "red"},
-        {"label": "OTIF", "value": fmt_pct(row["otif"]), "detail": f"target {targets.get('otif', 0):.0%}", "status": "green" if row["meets_otif_target"] else "red"},
-        {"label": "Quality", "value": f"{row['ppm']:,.0f} PPM", "detail": f"target {targets.get('ppm', 0):,.0f}", "status": "green" if row["meets_ppm_target"] else "red"},
-        {"label": "Spend", "value": fmt_compact_money(row["spend"]), "detail": f"lead time {row['lead_time_days']:.0f} ± {row['lead_time_std_days']:.0f} days"},
+        {"label": "OTIF" if delivery == "otif" else "On time", "value": fmt_pct(row[delivery]), "detail": f"target {targets.get('otif', 0):.0%}", "status": "green" if row[delivery] >= targets.get("otif", 0) else "red"},
+        {"label": "Quality", "value": "n/a" if pd.isna(row["ppm"]) else f"{row['ppm']:,.0f} PPM", "detail": f"target {targets.get('ppm', 0):,.0f}", "status": "grey" if pd.isna(row["ppm"]) else "green" if row["meets_ppm_target"] else "red"},
+        {"label": "Spend", "value": fmt_compact_money(row["spend"]), "detail": f"lead time {row['lead_time_days']:.0f} ± {0 if pd.isna(row['lead_time_std_days']) else row['lead_time_std_days']:.0f} days"},
         {"label": "Actions", "value": f"{int(row.get('open_actions', 0))} open", "detail": f"{int(row.get('overdue_actions', 0))} overdue"},
     ])
     t = monthly[monthly["supplier_id"] == row["supplier_id"]]
-    report.figure(charts.lines(t, "period", "otif", f"{supplier}: monthly OTIF", kind="pct", target=targets.get("otif"), figsize=(9.5, 2.8)))
+    report.figure(charts.lines(t, "period", delivery, f"{supplier}: monthly {'OTIF' if delivery == 'otif' else 'on-time rate'}", kind="pct", target=targets.get("otif"), figsize=(9.5, 2.8)))
 top = card.sort_values("spend", ascending=False).head(top_n)
 report.section("Supplier profiles", f"The {top_n} largest suppliers by spend.")
 for name in top["name"]:
@@ -132,6 +133,7 @@ report.appendix({
     "PPM": "Rejected units / received units x 1,000,000; rejection rate = share of receipts with any rejection.",
     "Price change": "Quantity-weighted unit price per item in the period against the prior 12 months, spend-weighted over items.",
     "Score": "Dimension scores 0-100: OTIF x 100; quality 100 x (1 - PPM / 10,000); cost 100 x (1 - price rise / 10%); responsiveness and sustainability (assessment 1-5) rescaled. Weighted with " + ", ".join(f"{k} {v:.0%}" for k, v in weights.items()) + "; weights are renormalised over the dimensions available.",
+    "Not available": "; ".join(f"{k}: {v}" for k, v in unavailable.items()) or "every dimension was computed",
     "Grades": ", ".join(f"{g} >= {v}" for g, v in bands.items()) + f", else D; suppliers with fewer than {min_lines} PO lines in the period are not scored (n/a).",
     "Deterioration": "Kendall's tau between time and monthly OTIF (or PPM) over the last 12 months; flagged when p < 0.05 and the trend is adverse (Mann-Kendall test).",
 })
