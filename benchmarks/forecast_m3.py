@@ -18,24 +18,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scmlib.planning.forecasting import forecast
+from scmlib.planning.forecasting import DEFAULT_MODELS, forecast
 
 SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data"
 PUBLISHED = {"quarterly": {"Naive2": (9.95, 1.238), "Theta": (8.96, 1.087)}, "yearly": {"Naive2": (17.88, 3.172), "Theta": (16.97, 2.806), "RBF (best)": (16.42, 2.720)}}
-SETUPS = {
-    "quarterly": ("m3_quarterly.csv", "QS", 4, ["naive", "seasonal_naive", "ets", "theta", "theta_classic"]),
-    "yearly": ("m3_yearly.csv", "YS", 1, ["naive", "ets", "theta", "theta_classic"]),
-}
+SETUPS = {"quarterly": ("m3_quarterly.csv", "QS", 4, DEFAULT_MODELS), "yearly": ("m3_yearly.csv", "YS", 1, DEFAULT_MODELS)}
 
 
 def load(file: str, freq: str) -> pd.DataFrame:
     raw = pd.read_csv(SHARED / file)
     # the M3 time stamps are labels; give every series a regular calendar ending on the same period
-    raw["date"] = pd.Timestamp("2000-01-01") + pd.to_timedelta(0, unit="D")
     n = raw.groupby("series_id")["t"].transform("max")
-    offset = pd.tseries.frequencies.to_offset(freq)
-    end = pd.Timestamp("2100-01-01")
-    raw["date"] = [end - offset * int(k) for k in (n - raw["t"]).to_numpy()]  # one date per row, vectorisable but cheap here
+    periods = pd.period_range(end="2099Q4" if freq == "QS" else "2099", periods=int(n.max()), freq="Q" if freq == "QS" else "Y")
+    raw["date"] = periods[len(periods) - 1 - (n - raw["t"]).to_numpy()].to_timestamp()  # every series ends on the same period
     return raw
 
 

@@ -33,7 +33,7 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
 Selection: for every series and candidate, ``n_windows`` rolling origins each forecast
 ``backtest_horizon`` periods from data strictly before the origin (no leakage); the model
 with the lowest mean ``metric`` wins, except that the combination is kept unless a single
-model beats it by more than ``select_margin`` (10%): per-series selection is noisy and
+model beats it by more than ``select_margin`` (30%): per-series selection is noisy and
 combinations of exponential smoothing and Theta forecasts are hard to beat (Makridakis &
 Hibon 2000; Petropoulos et al. 2018, "Judgmental selection of forecasting models").
 The combination averages the structural models that ran (ETS, Theta, classic Theta, ARIMA);
@@ -432,7 +432,7 @@ def forecast(
     metric: str = "mase",
     combine: bool = True,
     combine_top: int = 3,
-    select_margin: float = 0.1,
+    select_margin: float = 0.3,
     clean_outliers: bool = False,
     eol_dates: pd.DataFrame | None = None,
     new_items: pd.DataFrame | None = None,

@@ -19,7 +19,7 @@ level: str = "item"  # aggregation level: item, item_location or category
 freq: str = "MS"  # frequency: MS (monthly), W-MON (weekly) or D (daily)
 horizon: int = 18  # periods to forecast
 models: list = ["naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "croston", "sba", "tsb"]  # candidate models (also arima, arima_pm)
-combine: bool = True  # add the ensemble (ETS, Theta, ARIMA mean) as a candidate, kept unless a model beats it by 10%
+combine: bool = True  # add the ensemble (ETS, Theta, ARIMA mean) as a candidate, kept unless a model beats it by 30%
 metric: str = "mase"  # selection metric: mase, rmsse, smape, mae or wmape
 n_windows: int = 3  # rolling backtest origins
 interval_levels: list = [80, 95]  # prediction interval levels (%)
@@ -141,7 +141,7 @@ report.appendix({
     "MASE": "Mean absolute error / in-sample mean absolute error of the seasonal naive forecast (Hyndman & Koehler 2006).",
     "WMAPE": "Sum of absolute errors / sum of actuals; forecast accuracy = 1 - WMAPE, floored at 0.",
     "Models": "naive (last value), seasonal naive (value one season ago), moving average, ETS (AutoETS), Theta (AutoTheta and the classic Theta method), ARIMA (bounded AutoARIMA), Croston, SBA (Syntetos-Boylan approximation), TSB (Teunter-Syntetos-Babai), combination (mean of the ETS, Theta and ARIMA models that ran; for intermittent series the best three candidates).",
-    "Selection": "Lowest mean backtest error; the combination is kept unless a single model beats it by more than 10% (per-series selection is noisy; combinations are robust).",
+    "Selection": "Lowest mean backtest error; the combination is kept unless a single model beats it by more than 30% (per-series selection is noisy; combinations are robust).",
     "Demand classes": "Syntetos-Boylan: ADI 1.32 and CV² 0.49 cut-offs; intermittent and lumpy series get Croston, SBA and TSB as candidates.",
     "Prediction intervals": "Normal with variance growing with the horizon, estimated from the series' backtest errors, widened to the model's own interval where it has one. Coverage is measured out of sample (each window's interval uses the other windows' errors).",
     "Rules": "Missing periods are zero demand; negative values (returns) are clipped; series without history or all zeros get a zero forecast; periods after an item's end-of-life date are zero; series shorter than two seasons use no seasonal models.",

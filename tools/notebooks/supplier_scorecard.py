@@ -83,8 +83,8 @@ report.data_quality(data.warnings)
 """),
 ("code", """
 report.section("Ranking", "Weighted score (0-100) and its dimensions; the CSV output holds every supplier.")
-cols = ["rank", "supplier_id", "name", "grade", "score", "otif", "ppm", "price_change", "responsiveness", "sustainability", "lead_time_days", "spend", "overdue_actions"]
-fmt = {"score": "num1", "otif": "pct", "ppm": "int", "price_change": "pct", "responsiveness": "num1", "sustainability": "num1", "lead_time_days": "num1", "spend": "money", "overdue_actions": "int", "rank": "int"}
+cols = ["rank", "supplier_id", "name", "grade", "score", "otif", "on_time", "ppm", "price_change", "responsiveness", "sustainability", "lead_time_days", "spend", "overdue_actions"]
+fmt = {"score": "num1", "otif": "pct", "on_time": "pct", "ppm": "int", "price_change": "pct", "responsiveness": "num1", "sustainability": "num1", "lead_time_days": "num1", "spend": "money", "overdue_actions": "int", "rank": "int"}
 report.table(card[cols], fmt, max_rows=20)
 dist = card["grade"].value_counts().reindex([*bands, "D", "n/a"]).dropna().rename_axis("grade").reset_index(name="suppliers")
 report.figure(charts.bar(dist, "grade", "suppliers", "Suppliers by grade", horizontal=False, figsize=(6, 3.2)))
