@@ -17,19 +17,26 @@ import numpy as np
 import pandas as pd
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import pandas as pd
 mode, folder = sys.argv[1], sys.argv[2]
 from scmlib.data import load_data  # imports outside the measured window
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def rss_mb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+base = rss_mb("VmRSS:")
 t = time.perf_counter()
 if mode == "plain":
     df = pd.read_csv(f"{folder}/purchase_order_lines.csv")
 else:
     df = load_data(folder, tables=["purchase_order_lines"])["purchase_order_lines"]
 secs = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": secs, "peak_delta_mb": (peak - base) / 1024, "frame_mb": df.memory_usage(deep=True).sum() / 2**20}))
+peak = rss_mb("VmHWM:")
+print(json.dumps({"seconds": secs, "peak_delta_mb": peak - base, "frame_mb": df.memory_usage(deep=True).sum() / 2**20}))
 """
 
 

@@ -12,6 +12,9 @@ A *source* is one of:
 table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal``, ``thousands``,
 ``date_format``, ``path`` (a file or glob inside a folder source), ``sheet``, ``table``,
 ``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``).
+
+Parquet files are read column-pruned (the table's canonical columns and those named in the
+``column_map``); other formats keep every column, so extra columns can drive filters.
 """
 
 from __future__ import annotations
@@ -91,8 +94,10 @@ def _csv_kwargs(opts: dict[str, Any], id_columns: list[str]) -> dict[str, Any]:
         kw["decimal"] = opts["decimal"]
     if opts.get("thousands"):
         kw["thousands"] = opts["thousands"]
-    kw["dtype"] = {c: "string" for c in id_columns}
-    kw["low_memory"] = False
+    import pyarrow as pa
+
+    kw["dtype"] = {c: pd.ArrowDtype(pa.string()) for c in id_columns}
+    kw["dtype_backend"] = "pyarrow"  # Arrow-backed columns: no Python-object round trip before validation
     return kw
 
 
@@ -101,8 +106,7 @@ def _read_csv(path: Path, opts: dict[str, Any], id_columns: list[str]) -> pd.Dat
     try:
         try:
             if "decimal" not in kw and "thousands" not in kw and kw["sep"] == ",":
-                kw_arrow = {k: v for k, v in kw.items() if k != "low_memory"}
-                return pd.read_csv(path, engine="pyarrow", **kw_arrow)
+                return pd.read_csv(path, engine="pyarrow", **kw)
         except Exception:
             pass  # the C engine below gives the precise message
         return pd.read_csv(path, **kw)
@@ -129,9 +133,14 @@ def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
 def _read_files(files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]) -> RawTable:
     ids = _id_columns(table, column_map)
     frames, segments, start = [], [], 0
+    spec = TABLES.get(table)
+    wanted = ({c.name for c in spec.columns} if spec else set()) | set(column_map) | {v for v in column_map.values()}
     for f in files:
         if f.suffix == ".parquet":
-            df = pd.read_parquet(f)
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(f).names
+            df = pd.read_parquet(f, columns=[c for c in names if c in wanted] or None)  # only the columns the data model needs
         else:
             df = _read_csv(f, opts, ids)
         frames.append(df)

@@ -86,14 +86,60 @@ def apply_column_map(frame: pd.DataFrame, table: str, column_map: dict[str, str]
 
 def _parse_numbers(s: pd.Series, decimal: str | None) -> pd.Series:
     """Numbers written as text: currency symbols, thousands separators and a decimal comma handled."""
-    text = s.astype("string").str.strip()
-    text = text.str.replace(_CURRENCY_RE, "", regex=True)
+    text = _text_series(s, strip=False).str.strip()
+    text = text.str.replace(_CURRENCY_RE.pattern, "", regex=True)
     if decimal == ",":
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = text.str.replace(",", "", regex=False)
-    text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives (123.00)
-    return pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+    negative = (text.str.startswith("(") & text.str.endswith(")")).fillna(False).to_numpy(dtype=bool)  # accounting (123.00)
+    text = text.str.strip("()")
+    text = pd.Series(text.to_numpy(dtype=object, na_value=None), index=s.index)
+    values = pd.to_numeric(text.replace("", None), errors="coerce")
+    return values.where(~negative, -values)
+
+
+def _arrow_text(s: pd.Series):
+    """The column as an Arrow string array (vectorised, no Python loop over values)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_float_dtype(s) and not isinstance(s.dtype, pd.ArrowDtype):
+        whole = s.notna() & (s % 1 == 0)
+        if whole.any() and (whole | s.isna()).all():  # ids read as numbers: 7.0 -> "7"
+            s = s.astype("Int64")
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed Python objects
+        arr = pa.array(s.astype(str).where(s.notna(), None), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return arr
+
+
+def _text_series(s: pd.Series, strip: bool = True) -> pd.Series:
+    """Arrow-backed string Series, blanks stripped and empty strings made missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if strip:
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return pd.Series(arr, index=s.index, name=s.name, dtype=pd.ArrowDtype(arr.type))
+
+
+def _as_text(s: pd.Series, strip: bool) -> pd.Series:
+    """Text column as Python strings with None for missing; ids stripped of surrounding blanks."""
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if strip:
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), None, arr)
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, name=s.name, dtype=object)
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -110,22 +156,14 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
         s = df[col.name]
         before_null = s.isna().to_numpy()
         if col.type in ("id", "str", "cat"):
-            if not pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-                s = s.astype("string").astype(object).where(~before_null, None)
-            if col.type == "id" and pd.api.types.is_float_dtype(df[col.name]):
-                s = df[col.name].map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-            if col.type in ("id", "cat"):
-                stripped = pd.Series(s, dtype=object)
-                s = stripped.where(stripped.isna(), stripped.astype(str).str.strip())
-                s = s.where(s != "", None)
-            df[col.name] = s
+            df[col.name] = _as_text(s, strip=col.type in ("id", "cat"))
             continue
         if col.type == "date":
             if pd.api.types.is_datetime64_any_dtype(s):
                 parsed = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
             else:
                 fmt = opts.get("date_format")
-                text = s.astype("string").str.strip()
+                text = pd.Series(_as_text(s, strip=True), index=s.index)
                 try:
                     parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
                 except (ValueError, TypeError):
@@ -156,7 +194,7 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
         elif col.type == "bool":
             if pd.api.types.is_bool_dtype(s):
                 continue
-            text = s.astype("string").str.strip().str.lower()
+            text = _as_text(s, strip=True).str.lower()
             out = pd.Series(pd.NA, index=s.index, dtype="boolean")
             out[text.isin(_TRUE).fillna(False).to_numpy()] = True
             out[text.isin(_FALSE).fillna(False).to_numpy()] = False
@@ -164,7 +202,23 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
             if bad.any():
                 raise _fail(name, col.name, "values that are not true/false", _examples(raw, df, bad, col.name), "use true/false, yes/no or 1/0")
             df[col.name] = out
+    known = {c.name for c in spec.columns}
+    for name_, col_ in df.items():  # extra columns: back to NumPy-backed dtypes for the analysis code
+        if name_ not in known and isinstance(col_.dtype, pd.ArrowDtype):
+            df[name_] = _numpy_backed(col_)
     return df
+
+
+def _numpy_backed(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.astype("datetime64[ns]")
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype("Int64") if s.isna().any() else s.astype("int64")
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    return _as_text(s, strip=False)
 
 
 def check_columns(raw: RawTable, spec: Table) -> None:
@@ -302,8 +356,8 @@ def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) 
         if wants_rates and len(currencies) > 1 and (rates is None or rates.empty):
             out.append(f"{name}: mixed currencies {currencies} and no exchange_rates table: amounts are summed as they are.")
     for name, frame in tables.items():
-        if name in ("invoices", "purchase_order_lines") and {"supplier_id"} <= set(frame.columns):
-            dups = int(frame.duplicated().sum())
+        if name == "invoices":  # double-posted invoices inflate spend
+            dups = int(frame.drop(columns=["line_id"], errors="ignore").duplicated().sum())
             if dups:
                 out.append(f"{name}: {dups:,} rows are exact duplicates of another row (kept; check for double posting).")
     return out
