@@ -146,6 +146,7 @@ def execute_job(job: RunJob) -> dict[str, Any]:
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                request_save_on_cell_execute=False,  # one write at the end, not after every cell
                 stdout_file=log,
                 stderr_file=log,
             )
