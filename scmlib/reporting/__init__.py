@@ -46,9 +46,9 @@ CSS = """
 .scm-section h2{font-size:20px;color:%(accent)s;border-bottom:2px solid #dbe4ee;padding-bottom:3px;margin-top:22px}
 .scm-section p{font-size:14px;max-width:900px}
 table.scm-table{border-collapse:collapse;font-size:12.5px;margin:6px 0 4px 0}
-table.scm-table th{background:%(accent)s;color:#fff;padding:4px 8px;text-align:left;border:1px solid #d5dde6}
-table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee;text-align:left}
-table.scm-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.scm-report table.scm-table th{background:%(accent)s;color:#fff;padding:4px 8px;text-align:left;border:1px solid #d5dde6}
+.scm-report table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee;text-align:left}
+.scm-report table.scm-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 .scm-caption{font-size:12px;color:#5d6d7e;margin:2px 0 10px 0}
 .scm-figure img{max-width:100%%;height:auto}
@@ -80,11 +80,13 @@ def setup(interactive: bool = False) -> None:
     if not interactive:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import seaborn as sns
+    from cycler import cycler
 
-    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
+    plt.style.use("seaborn-v0_8-whitegrid")  # seaborn's whitegrid look without importing seaborn
     plt.rcParams.update(
         {
+            "axes.prop_cycle": cycler(color=PALETTE),
+            "font.size": 9.5,
             "figure.dpi": 96,
             "savefig.dpi": 96,
             "figure.figsize": (9.5, 4.2),

@@ -147,6 +147,7 @@ def execute_job(job: RunJob) -> dict[str, Any]:
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,  # one write at the end, not after every cell
+                shutdown_kernel="immediate",  # the notebook is done: no graceful-shutdown wait
                 stdout_file=log,
                 stderr_file=log,
             )
