@@ -91,7 +91,7 @@ classes = result.profile.groupby("demand_class").agg(series=("model", "size"), m
 report.table(classes, {"mean_adi": "num2", "mean_cv2": "num2"}, max_rows=None)
 """),
 ("code", """
-report.section("Which models won where, and why", f"Each series' model is the candidate with the lowest mean {metric.upper()} over {n_windows} rolling backtest origins. Rows: demand class; columns: winning model (series count).")
+report.section("Which models won where, and why", f"Each series' model is the candidate with the lowest mean {metric.upper()} over {n_windows} rolling backtest origins, except that the combination is kept unless a single model beats it by more than 30%. Rows: demand class; columns: winning model (series count).")
 wins = pd.crosstab(result.profile["demand_class"], result.profile["model"])
 report.figure(charts.heatmap(wins, "Selected model by demand class (series)", fmt=".0f", figsize=(9, 3.4)))
 why = result.metrics.groupby("model").agg(series=("mase", "size"), mean_mase=("mase", "mean"), times_selected=("selected", "sum")).reset_index().sort_values("mean_mase")
