@@ -169,3 +169,17 @@ def test_exceptions_flag_changes_and_high_error():
     met = pd.DataFrame({"item_id": ["A", "B"], "model": ["ets", "naive"], "mase": [0.8, 2.0], "selected": [True, True]})
     ex = F.forecast_exceptions(new, prev, met, ["item_id"], threshold=0.15, max_mase=1.5).set_index("item_id")
     assert "changed by 20%" in ex.loc["A", "reason"] and "MASE 2.0" in ex.loc["B", "reason"]
+
+
+def test_arima_models_and_weekly_frequency():
+    rng = np.random.default_rng(5)
+    y = 50 + np.cumsum(rng.normal(0, 1, 30))
+    for name in ("arima", "arima_pm"):  # statsforecast AutoARIMA and pmdarima auto_arima, bounded searches
+        out = F._model_forecast(name, y, 3, 1, (80, 95))
+        assert out["mean"].shape == (3,) and np.all(out["lo-95"] <= out["lo-80"]) and np.all(out["hi-80"] <= out["hi-95"])
+    weekly = _frame({"W": 20 + rng.normal(0, 2, 60)}, start="2025-01-06", freq="W-MON")
+    r = F.forecast(weekly, h=4, freq="W-MON", models=["naive", "ets", "theta_classic"], n_jobs=1, progress=False)
+    assert r.forecast["date"].dt.dayofweek.eq(0).all() and len(r.forecast) == 4
+    demand = pd.DataFrame({"item_id": "A", "location_id": "L", "date": pd.date_range("2025-01-01", periods=30, freq="D"), "quantity": 1.0})
+    weekly_from_daily, ids = F.prepare_demand(demand, pd.DataFrame({"item_id": ["A"], "category": ["c"]}), "item", "W-MON")
+    assert weekly_from_daily["date"].dt.dayofweek.eq(0).all() and weekly_from_daily["quantity"].sum() == 30

@@ -111,10 +111,13 @@ acts = pd.concat([acts, gaps.head(10).assign(risk_id="(new)", title=lambda d: "E
 report.table(acts, max_rows=30)
 """),
 ("code", """
-def by_dimension(dimension):
-    rows = scored if dimension == "(all)" else scored[scored["category"] == dimension]
-    report.table(rows[cols], {"residual_score": "num1", "review_date": "date"}, max_rows=15, caption=f"Risks: {dimension}")
-report.explore(by_dimension, "Explore by dimension", dimension=["(all)", *sorted(scored["category"].unique())])
+def by_filter(dimension, category, supplier):
+    rows = scored[((scored["category"] == dimension) | (dimension == "(all)")) & ((scored["related_category"] == category) | (category == "(all)"))]
+    rows = rows[(rows["supplier_id"] == supplier.split(" ")[0]) | (supplier == "(all)")]
+    report.table(rows[cols], {"residual_score": "num1", "review_date": "date"}, max_rows=15, caption=f"Risks: {dimension} / {category} / {supplier} ({len(rows)})")
+suppliers_in_register = exposure[exposure["supplier_id"].isin(scored["supplier_id"])]
+report.explore(by_filter, "Explore by dimension, category and supplier", dimension=["(all)", *sorted(scored["category"].unique())],
+               category=["(all)", *sorted(scored["related_category"].dropna().unique())], supplier=["(all)", *(suppliers_in_register["supplier_id"] + " " + suppliers_in_register["name"])])
 report.outputs({"risk_register_scored.csv": scored, "supplier_exposure.csv": exposure, "country_exposure.csv": country_exp},
                {"risk_register_scored.csv": "register with inherent and residual scores, bands, trend and flags", "supplier_exposure.csv": "exposure score and indicators per supplier", "country_exposure.csv": "spend and country risk per country"})
 report.appendix({
