@@ -197,6 +197,10 @@ def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = Tru
 
         ensure_demo()
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    import nbconvert  # noqa: F401  imported once here: forked workers start running notebooks at once
+    import papermill  # noqa: F401
+
+    from scmlib.runner.export import export_html  # noqa: F401
     results: list[dict[str, Any]] = []
     bar = tqdm(total=len(jobs), desc="scm run", unit="run", disable=not progress, file=sys.stderr)
     if n_jobs == 1:
