@@ -48,17 +48,17 @@ scor = K.scor_level1(sales, fin, end, late_days)
 table = K.kpi_table(monthly, scor, targets, amber_band=amber_band)
 """),
 ("code", """
-fmt_value = lambda kpi, v: "–" if pd.isna(v) else (f"{v:,.0f}" if ("PPM" in kpi or "days" in kpi or "Time" in kpi) else fmt_pct(v))
+fmt_value = lambda kpi, v: "–" if pd.isna(v) else (f"{v:,.0f}" if ("PPM" in kpi or "days" in kpi or "Time" in kpi) else fmt_pct(v, 2 if abs(v) < 0.02 else 1))
 moved = table.dropna(subset=["change"]).assign(rel=lambda d: d["change"].abs() / d["previous"].abs().where(d["previous"] != 0)).sort_values("rel", ascending=False)
 moved = moved[moved["rel"] > 0.05]
 why = []
 from scmlib.suppliers.scorecard import otif as otif_flags
 if po is not None:
     sup = K.drivers(otif_flags(po[po["promised_date"] <= end])[0], "promised_date", "supplier_id", "otif")
-    why.append("supplier OTIF: " + ", ".join(f"{r['supplier_id']} {r['change']:+.0%}" for _, r in sup.iterrows()))
+    why.append("supplier OTIF: " + ", ".join(f"{r['supplier_id']} {r['change']:+.1%}" for _, r in sup.iterrows()))
 if sales is not None:
     loc = K.drivers(otif_flags(sales[sales["order_date"] <= end], due="requested_date", arrived="delivery_date", received="delivered_qty", early_days=30, order_id="order_id")[0], "order_date", "location_id", "otif")
-    why.append("customer OTIF by location: " + ", ".join(f"{r['location_id']} {r['change']:+.0%}" for _, r in loc.iterrows()))
+    why.append("customer OTIF by location: " + ", ".join(f"{r['location_id']} {r['change']:+.1%}" for _, r in loc.iterrows()))
 """),
 ("code", """
 report.header(period=(end - pd.DateOffset(months=12) + pd.Timedelta(days=1), end), extra={"SCOR version": K.SCOR_VERSION})
