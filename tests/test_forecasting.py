@@ -183,3 +183,17 @@ def test_arima_models_and_weekly_frequency():
     demand = pd.DataFrame({"item_id": "A", "location_id": "L", "date": pd.date_range("2025-01-01", periods=30, freq="D"), "quantity": 1.0})
     weekly_from_daily, ids = F.prepare_demand(demand, pd.DataFrame({"item_id": ["A"], "category": ["c"]}), "item", "W-MON")
     assert weekly_from_daily["date"].dt.dayofweek.eq(0).all() and weekly_from_daily["quantity"].sum() == 30
+
+
+def test_cached_normal_quantiles_match_statsforecast():
+    import statsforecast.utils as su
+    from statsforecast.models import AutoETS
+
+    y = 100 + np.random.default_rng(6).normal(0, 5, 40)
+    F._cache_normal_quantiles()
+    assert getattr(su._quantiles, "_scm_cached", False)
+    fast = AutoETS(season_length=1).forecast(y=y, h=4, level=[80, 95])
+    from scipy.stats import norm
+
+    assert np.allclose(su._quantiles([80, 95]), norm.ppf([0.9, 0.975]))
+    assert np.allclose(fast["hi-95"] - fast["mean"], (fast["hi-80"] - fast["mean"]) * norm.ppf(0.975) / norm.ppf(0.9))
