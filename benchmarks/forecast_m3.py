@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from scmlib.planning.forecasting import DEFAULT_MODELS, forecast

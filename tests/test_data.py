@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from scmlib.cli import main
-from scmlib.data import check_dataset, load_data
-from scmlib.data.demo import generate_demo, write_demo
+from scmlib.data import load_data
+from scmlib.data.demo import write_demo
 from scmlib.data.model import TABLES, to_markdown
 from scmlib.errors import DataError
 

@@ -117,7 +117,6 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     dup_of = rng.choice(n_sup, n_dup, replace=False)
     dup = sup.iloc[dup_of].copy()
     dup["name"] = _variant_names(dup["name"].reset_index(drop=True), rng).to_numpy()
-    dup["supplier_id"] = _ids("S", n_dup, 4)
     dup["supplier_id"] = np.char.add("S9", np.char.zfill(np.arange(1, n_dup + 1).astype(str), 3))
     dup["dup_of"] = sup["supplier_id"].to_numpy()[dup_of]
     sup["dup_of"] = None

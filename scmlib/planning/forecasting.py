@@ -56,7 +56,6 @@ Babai (2011) (TSB); Hyndman & Koehler (2006) (MASE).
 from __future__ import annotations
 
 import functools
-import math
 import os
 import warnings
 from collections.abc import Sequence

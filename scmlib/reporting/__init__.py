@@ -19,7 +19,7 @@ import io
 import logging
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -230,22 +230,6 @@ def _display_html(markup: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(f'<div class="scm-report">{markup}</div>'))
-
-
-def period_of(frames: Iterable[pd.DataFrame | None], columns: Sequence[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Earliest and latest value of the first date column found in each frame."""
-    lows, highs = [], []
-    for df in frames:
-        if df is None or df.empty:
-            continue
-        for col in columns:
-            if col in df.columns and pd.api.types.is_datetime64_any_dtype(df[col]):
-                lows.append(df[col].min())
-                highs.append(df[col].max())
-                break
-    if not lows:
-        return None, None
-    return min(lows), max(highs)
 
 
 class Report:
