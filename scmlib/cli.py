@@ -1,12 +1,20 @@
-"""The ``scm`` command line: ``list``, ``run``, ``index``, ``data check``, ``data demo``."""
+"""The ``scm`` command line: ``list``, ``run``, ``index``, ``data check``, ``data demo``.
+
+One error boundary (:func:`main`): every failure prints one line, ``scm: error: ...``, with
+what to do, and exits 2 for bad arguments or parameters (nothing was written), 1 for unusable
+data, failed runs, filesystem problems and unexpected errors; ``--debug`` shows the traceback.
+Relative paths given on the command line are resolved from the current directory.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
-from scmlib.errors import ScmError
+from scmlib.errors import DataError, ParameterError, ScmError
 
 
 def _cmd_list(args) -> int:
@@ -19,7 +27,9 @@ def _cmd_list(args) -> int:
         sets = parameter_sets(name)
         print(f"    parameter sets: {', '.join(sets) if sets else '(none: built-in defaults)'}")
         for p in spec.parameters.values():
-            print(f"    - {p.name}: {p.type}{' | None' if p.optional else ''} = {p.default!r}  # {p.help}")
+            kind = f"{p.type}[{p.item_type}]" if p.item_type else p.type
+            rule = f" ({p.constraint_text})" if p.constraint_text else ""
+            print(f"    - {p.name}: {kind}{' | None' if p.optional else ''} = {p.default!r}  # {p.help}{rule}")
         print()
     return 0
 
@@ -28,16 +38,22 @@ def _cmd_run(args) -> int:
     from scmlib.params import parse_cli_assignments
     from scmlib.runner import build_index, notebook_specs, plan_runs, run_jobs
 
+    from scmlib.runner.folders import claim_reports_folder
+
     names = list(notebook_specs()) if args.all else args.names
     if not names:
-        raise ScmError("name one or more notebooks, or use --all (`scm list` shows the catalogue)")
+        raise ParameterError("name one or more notebooks, or use --all (`scm list` shows the catalogue)")
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {args.jobs}")
     jobs = plan_runs(
         names,
         params_files=[Path(p) for p in args.params] if args.params else None,
         overrides=parse_cli_assignments(args.p),
         data=args.data,
         out=Path(args.out) if args.out else None,
+        timeout_s=args.timeout,
     )
+    claim_reports_folder(jobs[0].out_root, notebook_specs())
     results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
     index = build_index(jobs[0].out_root)
     failed = [r for r in results if r["status"] != "success"]
@@ -48,16 +64,22 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_index(args) -> int:
-    from scmlib.runner import build_index
+    from scmlib.runner import build_index, notebook_specs
+    from scmlib.runner.folders import check_reports_folder
 
-    print(build_index(Path(args.out) if args.out else None))
+    root = Path(args.out).expanduser().resolve() if args.out else None
+    if root is not None:
+        if not root.is_dir():
+            raise ParameterError(f"reports folder not found: {root}")
+        check_reports_folder(root, notebook_specs())
+    print(build_index(root))
     return 0
 
 
 def _cmd_data_check(args) -> int:
     from scmlib.data import check_dataset
 
-    report, usable = check_dataset(args.data)
+    report, usable = check_dataset(_cli_source(args.data))
     from scmlib.reporting import format_frame
 
     print(format_frame(report).to_string(index=False))
@@ -68,13 +90,30 @@ def _cmd_data_check(args) -> int:
 def _cmd_data_demo(args) -> int:
     from scmlib.data.demo import write_demo
 
-    out = write_demo(Path(args.out) if args.out else None, seed=args.seed, scale=args.scale, fmt=args.format)
+    if args.scale <= 0:
+        raise ParameterError(f"--scale must be positive, got {args.scale:g}")
+    out = Path(args.out).expanduser().resolve() if args.out else None
+    out = write_demo(out, seed=args.seed, scale=args.scale, fmt=args.format, force=args.force)
     print(out)
     return 0
 
 
+def _cli_source(source: str) -> str:
+    """A data source given on the command line: relative paths from the current directory."""
+    text = str(source).strip()
+    if text == "demo" or "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    if not path.exists():
+        raise DataError(
+            f"data source not found: {path} (expected 'demo', a folder, an .xlsx workbook, a .duckdb/.sqlite file or a database URL)"
+        )
+    return str(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scm", description="Supply chain analytics notebooks: run, publish, check data.")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="the notebook catalogue with parameters and parameter sets")
@@ -89,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="reports folder (default reports/)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel runs (default: CPU count)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a notebook cell running longer than this (default 3600)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("index", help="rebuild reports/index.html")
@@ -100,26 +140,77 @@ def build_parser() -> argparse.ArgumentParser:
     c = dsub.add_parser("check", help="validate a whole dataset")
     c.add_argument("--data", default="demo", metavar="SOURCE")
     c.set_defaults(func=_cmd_data_check)
-    d = dsub.add_parser("demo", help="generate the demo company")
-    d.add_argument("--seed", type=int, default=42)
-    d.add_argument("--scale", type=float, default=1.0)
+    d = dsub.add_parser(
+        "demo",
+        help="generate the demo company",
+        description="Write the demo company's tables into a new or empty folder (Parquet by default, --format csv "
+        "for CSV files). A folder holding other files is refused; --force replaces only a previous demo.",
+    )
+    d.add_argument("--seed", type=int, default=42, help="random seed (same seed and scale: identical files)")
+    d.add_argument("--scale", type=float, default=1.0, help="company size (1: about 2,000 items; 10 for benchmarks)")
     d.add_argument("--out", metavar="DIR", help="target folder (default data/demo)")
-    d.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    d.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    d.add_argument("--force", action="store_true", help="replace a previous demo in --out (never other files)")
     d.set_defaults(func=_cmd_data_demo)
     return parser
 
 
+def _os_error_line(exc: OSError) -> str:
+    """One line for a filesystem error, naming the path and what to do."""
+    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOSPC:
+        return f"disk full while writing{where}: free some space (or choose another --out) and run again"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied:{where}: choose a folder you can write to (--out) or fix its permissions"
+    if exc.errno == errno.EROFS:
+        return f"read-only file system:{where}: choose a writable folder with --out"
+    if exc.errno == errno.ENOTDIR:
+        return f"not a folder:{where} (a file is in the way): choose another path"
+    if exc.errno == errno.EISDIR:
+        return f"is a folder, not a file:{where}: name a file"
+    if exc.errno == errno.ENOENT:
+        return f"not found:{where}: check the path (relative paths start from {os.getcwd()})"
+    return f"{exc.strerror or exc}{':' + where if where else ''}: check the path and the disk"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; every failure is one line on stderr and an exit status.
+
+    Exit status: 0 success; 1 unusable data, a failed run, a filesystem problem or an
+    unexpected error; 2 bad arguments or parameters (nothing was written); 130 interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False)) or os.environ.get("SCM_DEBUG") == "1"
     try:
         return int(args.func(args) or 0)
+    except DataError as exc:
+        _report(f"scm: error: {exc}", debug)
+        return 1
     except ScmError as exc:
-        print(f"scm: error: {exc}", file=sys.stderr)
+        _report(f"scm: error: {exc}", debug)
         return 2
     except KeyboardInterrupt:
         print("scm: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        _report(f"scm: error: {_os_error_line(exc)}", debug)
+        return 1
+    except Exception as exc:  # the one boundary: never a raw traceback unless asked for
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _report(f"scm: error: unexpected {type(exc).__name__}: {first} (run again with --debug for the traceback)", debug)
+        return 1
+
+
+def _report(line: str, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Notebooks read data only through :func:`load_data`::
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,59 @@ from scmlib.data.validate import (
 )
 from scmlib.errors import DataError, did_you_mean
 
-__all__ = ["Dataset", "load_data", "check_dataset", "ensure_demo", "TABLES"]
+__all__ = ["Dataset", "load_data", "check_dataset", "check_data_block", "ensure_demo", "TABLES"]
+
+
+def check_data_block(column_map: Any = None, read_options: Any = None, where: str = "") -> None:
+    """Check the shape of a ``column_map`` and ``read_options`` before anything is read.
+
+    ``column_map`` is ``{table: {source column: canonical column}}``; ``read_options`` holds
+    reading options for all tables and ``{table: {option: value}}`` for one. A flat column map,
+    an unknown table, a canonical name the table does not have or an unknown option is a
+    one-line :class:`~scmlib.errors.ParameterError` showing the expected form.
+    """
+    from scmlib.data.sources import READ_KEYS
+    from scmlib.errors import ParameterError
+
+    prefix = f"{where}: " if where else ""
+    example = "column_map: {purchase_order_lines: {Vendor: supplier_id, Qty: ordered_qty}}"
+    if column_map:
+        if not isinstance(column_map, Mapping):
+            raise ParameterError(f"{prefix}column_map must be a mapping of table to {{source column: canonical column}}, e.g. {example}")
+        for table, mapping in column_map.items():
+            if not isinstance(mapping, Mapping):
+                hint = f" (a flat map: put '{table}: {mapping}' under its table)" if isinstance(mapping, str) else ""
+                raise ParameterError(f"{prefix}column_map['{table}'] must be a mapping of source column to canonical column{hint}, e.g. {example}")
+            if table not in TABLES:
+                raise ParameterError(
+                    f"{prefix}column_map: unknown table '{table}'{did_you_mean(table, TABLES)}; "
+                    f"the map is per table, e.g. {example}"
+                )
+            canon = TABLES[table].column_names
+            for src, dst in mapping.items():
+                # an extra (non-canonical) column may be kept under a name of the user's, e.g. to drive
+                # a row filter; a name one typo away from a canonical column is refused
+                typo = isinstance(dst, str) and dst not in canon and difflib.get_close_matches(dst, canon, n=1, cutoff=0.85)
+                if not isinstance(dst, str) or not dst.strip() or typo:
+                    raise ParameterError(
+                        f"{prefix}column_map['{table}']: '{src}' maps to {dst!r}, which is not a column of table "
+                        f"'{table}'{did_you_mean(str(dst), canon)}; docs/data-model.md lists its columns"
+                    )
+    if read_options:
+        if not isinstance(read_options, Mapping):
+            raise ParameterError(f"{prefix}read_options must be a mapping, e.g. read_options: {{encoding: latin-1, invoices: {{decimal: ','}}}}")
+        for key, value in read_options.items():
+            if key in TABLES:
+                if not isinstance(value, Mapping):
+                    raise ParameterError(f"{prefix}read_options['{key}'] must be a mapping of option: value, e.g. {key}: {{date_format: '%d/%m/%Y'}}")
+                unknown = sorted(set(value) - READ_KEYS)
+            else:
+                unknown = [] if key in READ_KEYS else [key]
+            if unknown:
+                raise ParameterError(
+                    f"{prefix}read_options: unknown option or table '{unknown[0]}'{did_you_mean(unknown[0], [*READ_KEYS, *TABLES])}; "
+                    f"options: {', '.join(sorted(READ_KEYS))}"
+                )
 
 
 @dataclass
@@ -81,6 +134,7 @@ def load_data(
     DataError
         One line naming table, column, problem, example rows and the fix.
     """
+    check_data_block(column_map, read_options)
     column_map = {k: dict(v or {}) for k, v in (column_map or {}).items()}
     required, optional = list(tables), [t for t in optional if t not in tables]
     for name in [*required, *optional, *column_map]:

@@ -13,7 +13,6 @@ shipments, invoices follow received PO lines, sales orders follow demand.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -665,44 +664,104 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     }
 
 
-def write_demo(out: Path | None = None, seed: int = 42, scale: float = 1.0, fmt: str = "parquet") -> Path:
-    """Generate the demo company into ``out`` (default ``data/demo``), atomically."""
+def _demo_files(marker: Path) -> set[str]:
+    """Names of the files a previous demo wrote (recorded in its ``demo.json``)."""
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if "files" in meta:
+        return set(meta["files"]) | {marker.name}
+    from scmlib.data.model import TABLES  # demos written before the file list was recorded
+
+    return {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")} | {marker.name}
+
+
+def check_demo_target(out: Path, force: bool = False) -> None:
+    """Refuse a target that is not new, empty, or (with ``force``) a previous demo of ours.
+
+    Raises a one-line :class:`~scmlib.errors.ParameterError`; nothing is written or deleted.
+    """
+    from scmlib.errors import ParameterError
+
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"demo target {out} is a file, not a folder: choose a new folder with --out")
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    if not entries:
+        return
+    marker = out / "demo.json"
+    if not marker.is_file():
+        shown = ", ".join(f"'{e.name}'" for e in entries[:3]) + (" ..." if len(entries) > 3 else "")
+        raise ParameterError(
+            f"demo target {out} is not empty and holds no demo company ({shown}); nothing was written or deleted: "
+            "choose a new or empty folder with --out"
+        )
+    if not force:
+        raise ParameterError(f"demo target {out} already holds a demo company: add --force to replace it, or choose another --out")
+    ours = _demo_files(marker)
+    foreign = [e.name for e in entries if e.name not in ours or e.is_dir()]
+    if foreign:
+        raise ParameterError(
+            f"demo target {out} holds files the demo did not write ({', '.join(repr(f) for f in foreign[:3])}); "
+            "nothing was replaced: move them out or choose another --out"
+        )
+
+
+def write_demo(out: Path | None = None, seed: int = 42, scale: float = 1.0, fmt: str = "parquet", force: bool = False) -> Path:
+    """Generate the demo company into ``out`` (default ``data/demo``), atomically.
+
+    ``out`` must be new or empty; with ``force``, a previous demo folder (one holding this
+    function's ``demo.json`` and only the files it lists) is replaced. Nothing else is ever
+    deleted or overwritten: see :func:`check_demo_target`.
+    """
     out = Path(out) if out else data_dir() / "demo"
+    check_demo_target(out, force)
     tables = generate_demo(seed, scale)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
+    old = None
     try:
+        files = []
         for name, df in tables.items():
             if fmt == "parquet":
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
+                files.append(f"{name}.parquet")
             else:
                 df.to_csv(tmp / f"{name}.csv", index=False, date_format="%Y-%m-%d")
-        (tmp / "demo.json").write_text(json.dumps({"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": fmt}, indent=2))
-        if out.exists():
-            shutil.rmtree(out)
+                files.append(f"{name}.csv")
+        meta = {"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": fmt, "files": files}
+        (tmp / "demo.json").write_text(json.dumps(meta, indent=2))
+        if out.is_dir() and any(out.iterdir()):  # a previous demo (checked above): move it aside, then drop it
+            old = Path(tempfile.mkdtemp(prefix=".demo-old-", dir=out.parent))
+            os.replace(out, old / "demo")
+        elif out.is_dir():
+            out.rmdir()  # empty: os.replace cannot move a folder onto it on every platform
         os.replace(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return out
 
 
 def ensure_demo(seed: int = 42, scale: float = 1.0) -> Path:
     """Return ``data/demo`` after generating it if it is missing or stale (process-safe)."""
+    from scmlib.core.files import file_lock
+
     out = data_dir() / "demo"
     wanted = {"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": "parquet"}
 
     def current() -> bool:
         try:
-            return json.loads((out / "demo.json").read_text()) == wanted
+            meta = json.loads((out / "demo.json").read_text())
         except (OSError, ValueError):
             return False
+        return {k: meta.get(k) for k in wanted} == wanted
 
     if current():
         return out
-    data_dir().mkdir(parents=True, exist_ok=True)
-    with open(data_dir() / ".demo.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(data_dir() / ".demo.lock"):
         if not current():
-            write_demo(out, seed, scale, "parquet")
+            write_demo(out, seed, scale, "parquet", force=True)
     return out
