@@ -43,6 +43,7 @@ class RunJob:
     purpose: str = ""
     run_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    timeout_s: float | None = None  # per-cell execution timeout (None: the default, 3600 s)
 
 
 def plan_runs(
@@ -51,32 +52,59 @@ def plan_runs(
     overrides: dict[str, Any] | None = None,
     data: str | None = None,
     out: Path | None = None,
+    cwd: Path | None = None,
+    timeout_s: float | None = None,
 ) -> list[RunJob]:
-    """Validate everything a batch needs and return its jobs; raise :class:`ParameterError` on
-    the first problem (unknown notebook, missing file, unknown name, wrong type)."""
+    """Validate everything a batch needs and return its jobs, writing nothing.
+
+    Raises :class:`ParameterError` (one line) on the first problem: unknown notebook, missing or
+    malformed parameter file, unknown name, wrong type, a value outside its declared choices or
+    range, an impossible date, a missing file or data source, a malformed ``column_map`` or
+    ``read_options``, or a reports folder holding files ``scm`` did not create. Values from a
+    parameter file are named by the file, values from ``overrides``/``data`` by "command line".
+    Relative paths on the command line (``out``, ``data``, file parameters) are resolved from
+    ``cwd`` (default: the current directory); relative paths in parameter files from the
+    project root.
+    """
+    from scmlib.data import check_data_block
+    from scmlib.params import absolute_paths
+    from scmlib.runner.catalog import notebook_specs
+    from scmlib.runner.folders import check_reports_folder
+
+    cwd = Path(cwd) if cwd else Path.cwd()
     jobs: list[RunJob] = []
-    out_root = Path(out).resolve() if out else reports_dir()
+    out_root = (cwd / Path(out).expanduser()).resolve() if out else reports_dir()
+    check_reports_folder(out_root, notebook_specs())
+    if timeout_s is not None and not timeout_s > 0:
+        raise ParameterError(f"command line: --timeout must be a positive number of seconds, got {timeout_s!r}")
+    cli_values = dict(overrides or {})
+    if data is not None:
+        cli_values["data_source"] = data
     for name in names:
         spec = get_spec(name)
         if params_files:
-            sets = [(set_name_for(name, Path(p)), Path(p)) for p in params_files]
+            sets = [(set_name_for(name, cwd / Path(p)), cwd / Path(p)) for p in params_files]
         else:
             default = parameter_sets(name).get(DEFAULT_SET)
             sets = [(DEFAULT_SET, default)]
         for set_name, path in sets:
-            values: dict[str, Any] = {}
-            if path is not None:
-                values.update(load_parameter_file(path))
-            values.update(overrides or {})
-            if data is not None:
-                values["data_source"] = data
+            resolved: dict[str, Any] = {}
             where = ""
             if path is not None:
                 rp = path.resolve()
-                where = str(rp.relative_to(project_root())) if rp.is_relative_to(project_root()) else str(path)
-            resolved = resolve_parameters(spec, values, where)
-            data_source = resolved.get("data_source", spec.parameters.get("data_source").default if "data_source" in spec.parameters else "")
-            jobs.append(RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root, purpose=spec.purpose))
+                where = str(rp.relative_to(project_root())) if rp.is_relative_to(project_root()) else str(rp)
+                from_file = resolve_parameters(spec, load_parameter_file(path), where, base=project_root())
+                resolved.update(absolute_paths(spec, from_file, project_root()))
+            from_cli = resolve_parameters(spec, cli_values, "command line", base=cwd)
+            resolved.update(absolute_paths(spec, from_cli, cwd))
+            data_param = spec.parameters.get("data_source")
+            data_source = resolved.get("data_source", data_param.default if data_param else "")
+            origin = "command line" if ({"column_map", "read_options"} & set(cli_values)) else (where or "defaults")
+            check_data_block(resolved.get("column_map"), resolved.get("read_options"), origin)
+            jobs.append(
+                RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root,
+                       purpose=spec.purpose, timeout_s=timeout_s)
+            )
     return jobs
 
 
