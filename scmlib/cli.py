@@ -52,6 +52,7 @@ def _cmd_run(args) -> int:
         data=args.data,
         out=Path(args.out) if args.out else None,
         timeout_s=args.timeout,
+        settings=Path(args.settings) if args.settings else None,
     )
     claim_reports_folder(jobs[0].out_root, notebook_specs())
     results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
@@ -61,6 +62,21 @@ def _cmd_run(args) -> int:
         print(f"FAILED {r['notebook']} ({r['parameter_set']}): {r['error']}", file=sys.stderr)
     print(f"index: {index}")
     return 1 if failed else 0
+
+
+def _cmd_settings(args) -> int:
+    from scmlib.core.settings import SCHEMA, load_settings
+
+    settings = load_settings(Path(args.settings).expanduser().resolve() if args.settings else None)
+    if args.settings_command == "check":
+        print(f"{settings.source}: ok ({len(SCHEMA)} settings)")
+        return 0
+    print(f"company settings from {settings.source}")
+    for name, text in settings.describe().items():
+        param = SCHEMA[name]
+        rule = f" ({param.constraint_text})" if param.constraint_text else ""
+        print(f"  {name} = {text}\n      {param.help}{rule}")
+    return 0
 
 
 def _cmd_index(args) -> int:
@@ -129,7 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel runs (default: CPU count)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a notebook cell running longer than this (default 3600)")
+    p.add_argument("--settings", metavar="FILE.yaml", help="company settings file (default parameters/company.yaml, or $SCM_SETTINGS)")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("settings", help="company settings: check or show the file every report reads")
+    ssub = p.add_subparsers(dest="settings_command", required=True)
+    for cmd, text in (("check", "validate the company settings file"), ("show", "print every setting in force with its meaning")):
+        c = ssub.add_parser(cmd, help=text)
+        c.add_argument("--settings", metavar="FILE.yaml", help="settings file (default parameters/company.yaml, or $SCM_SETTINGS)")
+        c.set_defaults(func=_cmd_settings)
 
     p = sub.add_parser("index", help="rebuild reports/index.html")
     p.add_argument("--out", metavar="DIR", help="reports folder (default reports/)")

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from scmlib.analytics import kpis as K
+from scmlib.core.settings import load_settings
+from scmlib.errors import ParameterError
 from scmlib.errors import DataError
 from scmlib.risk import assessment as R
 from scmlib.suppliers import scorecard as SC
@@ -90,23 +92,40 @@ def test_perfect_order_hand_computed():
     po = K.perfect_orders(s).set_index("order_id")
     assert po["perfect"].to_dict() == {"O1": True, "O2": False, "O3": False, "O4": False}  # late; damaged; short
     assert po.loc["O1", "cycle_time_days"] == 4
-    scor = K.scor_level1(s, None, pd.Timestamp("2025-12-31")).set_index("code")
-    assert scor.loc["RL.1.1", "value"] == 0.25 and np.isnan(scor.loc["AG.1.1", "value"]) and "not computable" in scor.loc["AM.1.1", "inputs"]
+    settings = load_settings(None).with_overrides(calendar__as_of="2025-12-31")
+    scor = {f.kpi: f for f in K.scor_level1(s, None, settings)}
+    assert scor["perfect_order_fulfillment"].value == 0.25 and np.isnan(scor["upside_adaptability"].value)
+    assert "not computable" in scor["cash_to_cash"].basis
 
 
 def test_rag_status():
-    assert K.rag(0.96, 0.95, False) == "green" and K.rag(0.93, 0.95, False) == "amber" and K.rag(0.80, 0.95, False) == "red"
-    assert K.rag(40, 45, True) == "green" and K.rag(47, 45, True) == "amber" and K.rag(60, 45, True) == "red"
-    assert K.rag(1.0, None, True) == "grey"
+    assert K.rag(0.96, 0.95, True) == "green" and K.rag(0.93, 0.95, True) == "amber" and K.rag(0.80, 0.95, True) == "red"
+    assert K.rag(40, 45, False) == "green" and K.rag(47, 45, False) == "amber" and K.rag(60, 45, False) == "red"
+    assert K.rag(1.0, None, True) == "grey" and K.rag(0.9498, 0.95, True) == "amber"
+
+
+def test_cash_to_cash_dpo_on_material_purchases():
+    """SCOR 12.0 AM.1.1: DPO on material purchases. Payables 40 against purchases of 584 a year
+    (instead of COGS 730) -> DPO 25 days, so C2C = 50 + 20 - 25 = 45 days (5 days fewer)."""
+    c = K.cash_to_cash(revenue=1095, cogs=730, inventory=100, receivables=60, payables=40, purchases=584)
+    assert c["dpo"] == pytest.approx(25) and c["c2c"] == pytest.approx(45)
+
+
+def test_perfect_order_from_component_rates():
+    assert K.perfect_order_from_rates({"on_time": 0.95, "in_full": 0.96, "damage_free": 0.99, "documents": 0.995}) == pytest.approx(0.8983, abs=1e-4)
+    assert np.isnan(K.perfect_order_from_rates({}))
+    with pytest.raises(ParameterError):
+        K.perfect_order_from_rates({"on_time": 95})
 
 
 def test_financials_from_parameters():
     f = K.financials_from_params({"revenue": 1200, "cost_of_goods_sold": 600, "supply_chain_management_cost": 120, "accounts_receivable": 100,
                                   "accounts_payable": 50, "inventory_value": 80, "supply_chain_fixed_assets": 400}, pd.Timestamp("2025-12-31"))
-    scor = K.scor_level1(None, f, pd.Timestamp("2025-12-31")).set_index("code")
-    assert scor.loc["CO.1.1", "value"] == pytest.approx(0.1)
-    assert scor.loc["AM.1.2", "value"] == pytest.approx(480 / 400) and scor.loc["AM.1.3", "value"] == pytest.approx(480 / 130)
-    with pytest.raises(ValueError, match="missing"):
+    settings = load_settings(None).with_overrides(calendar__as_of="2025-12-31")
+    scor = {f.kpi: f.value for f in K.scor_level1(None, f, settings)}
+    assert scor["total_scm_cost"] == pytest.approx(0.1)
+    assert scor["return_on_sc_fixed_assets"] == pytest.approx(480 / 400) and scor["return_on_working_capital"] == pytest.approx(480 / 130)
+    with pytest.raises(ParameterError, match="missing"):
         K.financials_from_params({"revenue": 1}, pd.Timestamp("2025-12-31"))
 
 

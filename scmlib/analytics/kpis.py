@@ -9,23 +9,31 @@ Level-1 metrics (SCOR 12.0 codes):
   computable from transaction data;
 - CO.1.1 Total Supply Chain Management Cost: supply chain management cost / revenue;
 - AM.1.1 Cash-to-Cash Cycle Time = days of inventory + days of sales outstanding - days of
-  payables outstanding (DIO = inventory / COGS x 365, DSO = receivables / revenue x 365,
-  DPO = payables / COGS x 365);
+  payables outstanding (DIO = inventory / COGS x days, DSO = receivables / revenue x days,
+  DPO = payables / material purchases x days);
 - AM.1.2 Return on Supply Chain Fixed Assets = (revenue - COGS - SCM cost) / supply chain
   fixed assets;
 - AM.1.3 Return on Working Capital = (revenue - COGS - SCM cost) / (inventory + receivables -
   payables).
 
-Annual flows (revenue, COGS, SCM cost) are the sums over the last 12 months; balances
-(inventory, receivables, payables, fixed assets) are the latest period's.
+Flows (revenue, COGS, SCM cost, purchases) are the sums over the company reporting window
+(the last ``calendar.window_months`` complete months), balances (inventory, receivables,
+payables, fixed assets) the latest period's. Operational KPIs come from
+:mod:`scmlib.core.measures`, the functions every report uses, so the dashboard shows the same
+value as each specialist report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from scmlib.core.kpi import KPIS, STATUS_WORDS, Figure, rag  # noqa: F401  (rag re-exported)
+from scmlib.core.measures import reporting_window
+from scmlib.core.settings import Settings
+from scmlib.errors import ParameterError
 
 SCOR_VERSION = "SCOR 12.0 (APICS/ASCM, 2017)"
 
@@ -45,46 +53,87 @@ def perfect_orders(sales: pd.DataFrame, late_days: int = 0) -> pd.DataFrame:
     return o.reset_index()
 
 
-def cash_to_cash(revenue: float, cogs: float, inventory: float, receivables: float, payables: float, days: float = 365.0) -> dict[str, float]:
-    """DIO, DSO, DPO and cash-to-cash cycle time (days). Worked example (Hugos, *Essentials of
-    Supply Chain Management*): inventory 100, COGS 730/yr -> DIO 50; receivables 60, revenue
-    1,095 -> DSO 20; payables 40, COGS 730 -> DPO 20; C2C = 50 + 20 - 20 = 50 days."""
+def cash_to_cash(revenue: float, cogs: float, inventory: float, receivables: float, payables: float, days: float = 365.0,
+                 purchases: float | None = None) -> dict[str, float]:
+    """DIO, DSO, DPO and cash-to-cash cycle time (days), SCOR 12.0 AM.1.1.
+
+    DIO = inventory / COGS x days, DSO = receivables / revenue x days, DPO = payables /
+    material purchases x days (SCOR defines days payables outstanding on material purchases;
+    without ``purchases`` COGS stands in, as in Hugos' worked example). Worked example (Hugos,
+    *Essentials of Supply Chain Management*): inventory 100, COGS 730/yr -> DIO 50;
+    receivables 60, revenue 1,095 -> DSO 20; payables 40, COGS 730 -> DPO 20; C2C = 50 days.
+    """
+    base = purchases if purchases is not None else cogs
     dio = inventory / cogs * days if cogs else np.nan
     dso = receivables / revenue * days if revenue else np.nan
-    dpo = payables / cogs * days if cogs else np.nan
+    dpo = payables / base * days if base else np.nan
     return {"dio": dio, "dso": dso, "dpo": dpo, "c2c": dio + dso - dpo}
 
 
-def scor_level1(sales: pd.DataFrame | None, fin: pd.DataFrame | None, end: pd.Timestamp, late_days: int = 0) -> pd.DataFrame:
-    """The SCOR level-1 metrics with value, unit, inputs and availability notes."""
-    rows = []
-    start = end - pd.DateOffset(months=12) + pd.Timedelta(days=1)
-    if sales is not None and len(sales) and "delivery_date" in sales.columns:
-        po = perfect_orders(sales[(sales["order_date"] >= start) & (sales["order_date"] <= end)], late_days)
-        rows.append({"code": "RL.1.1", "metric": "Perfect Order Fulfillment", "value": po["perfect"].mean(), "unit": "%", "inputs": f"{len(po):,} delivered orders"})
-        rows.append({"code": "RS.1.1", "metric": "Order Fulfillment Cycle Time", "value": po["cycle_time_days"].mean(), "unit": "days", "inputs": "order date to last delivery"})
+def perfect_order_from_rates(rates: Mapping[str, float]) -> float:
+    """Perfect order fulfilment from component rates when only rates are known (no per-order
+    flags): the product of the on-time, in-full, damage-free and documentation-accurate rates,
+    which assumes the failures are independent. Worked example (the perfect-order index of
+    Gartner and APQC material): 95% on time x 96% in full x 99% damage free x 99.5% accurate
+    documents = 89.8%. Per-order flags (:func:`perfect_orders`) are preferred when available:
+    SCOR 12.0 RL.1.1 counts orders meeting every component.
+    """
+    if not rates:
+        return float("nan")
+    bad = {k: v for k, v in rates.items() if not 0 <= float(v) <= 1}
+    if bad:
+        raise ParameterError(f"perfect order component rates must be shares in [0, 1], got {bad}")
+    return float(np.prod([float(v) for v in rates.values()]))
+
+
+def scor_level1(sales: pd.DataFrame | None, fin: pd.DataFrame | None, settings: Settings,
+                purchases: float | None = None) -> list[Figure]:
+    """The SCOR 12.0 level-1 metrics as headline figures over the company reporting window.
+
+    RL.1.1 uses the customer OTIF setting's late tolerance against the requested date; flows
+    (revenue, COGS, SCM cost, purchases) are summed over the window and day counts use the
+    window's length; balances are the latest period's within the window.
+    """
+    figs: list[Figure] = []
+    late = int(settings["customer_otif.late_days"])
+    if sales is not None and len(sales) and sales["delivery_date"].notna().any():
+        start, end = reporting_window(sales["delivery_date"], settings)
+        po = perfect_orders(sales[(sales["order_date"] >= start) & (sales["order_date"] <= end)], late)
+        n = f"{len(po):,} delivered orders"
+        figs.append(Figure("perfect_order_fulfillment", float(po["perfect"].mean()) if len(po) else float("nan"), start, end,
+                           f"orders complete, delivered by the requested date (+{late} days), damage free, documents accurate; by order date", n))
+        figs.append(Figure("order_fulfillment_cycle_time", float(po["cycle_time_days"].mean()) if len(po) else float("nan"), start, end,
+                           "mean days from order date to the order's last delivery; by order date", n))
     else:
-        for code, name in (("RL.1.1", "Perfect Order Fulfillment"), ("RS.1.1", "Order Fulfillment Cycle Time")):
-            rows.append({"code": code, "metric": name, "value": np.nan, "unit": "", "inputs": "not computable: no sales_order_lines with delivery dates"})
-    rows.append({"code": "AG.1.1", "metric": "Upside Supply Chain Adaptability", "value": np.nan, "unit": "days", "inputs": "not computable: needs capacity and ramp-up scenario data, not in transactional data"})
-    if fin is not None and len(fin):
-        f = fin[fin["period"] <= end].sort_values("period")
-        last12 = f[f["period"] > end - pd.DateOffset(months=12)]
-        latest = f.iloc[-1]
-        rev, cogs, scm = last12["revenue"].sum(), last12["cost_of_goods_sold"].sum(), last12["supply_chain_management_cost"].sum()
-        c2c = cash_to_cash(rev, cogs, latest["inventory_value"], latest["accounts_receivable"], latest["accounts_payable"])
-        margin = rev - cogs - scm
-        wc = latest["inventory_value"] + latest["accounts_receivable"] - latest["accounts_payable"]
-        rows += [
-            {"code": "CO.1.1", "metric": "Total Supply Chain Management Cost", "value": scm / rev if rev else np.nan, "unit": "% of revenue", "inputs": "SCM cost / revenue, last 12 months"},
-            {"code": "AM.1.1", "metric": "Cash-to-Cash Cycle Time", "value": c2c["c2c"], "unit": "days", "inputs": f"DIO {c2c['dio']:.0f} + DSO {c2c['dso']:.0f} - DPO {c2c['dpo']:.0f}"},
-            {"code": "AM.1.2", "metric": "Return on Supply Chain Fixed Assets", "value": margin / latest["supply_chain_fixed_assets"] if latest["supply_chain_fixed_assets"] else np.nan, "unit": "%", "inputs": "(revenue - COGS - SCM cost) / SC fixed assets"},
-            {"code": "AM.1.3", "metric": "Return on Working Capital", "value": margin / wc if wc else np.nan, "unit": "%", "inputs": "(revenue - COGS - SCM cost) / (inventory + receivables - payables)"},
-        ]
-    else:
-        for code, name in (("CO.1.1", "Total Supply Chain Management Cost"), ("AM.1.1", "Cash-to-Cash Cycle Time"), ("AM.1.2", "Return on Supply Chain Fixed Assets"), ("AM.1.3", "Return on Working Capital")):
-            rows.append({"code": code, "metric": name, "value": np.nan, "unit": "", "inputs": "not computable: no financials table or parameter inputs"})
-    return pd.DataFrame(rows)
+        for key in ("perfect_order_fulfillment", "order_fulfillment_cycle_time"):
+            figs.append(Figure(key, float("nan"), None, None, KPIS[key].definition, "not computable: no sales_order_lines with delivery dates"))
+    figs.append(Figure("upside_adaptability", float("nan"), None, None, KPIS["upside_adaptability"].definition,
+                       "not computable: needs capacity and ramp-up scenario data, not in transactional data"))
+    keys = ("total_scm_cost", "cash_to_cash", "return_on_sc_fixed_assets", "return_on_working_capital")
+    if fin is None or not len(fin):
+        figs += [Figure(k, float("nan"), None, None, KPIS[k].definition, "not computable: no financials table or parameter inputs") for k in keys]
+        return figs
+    start, end = reporting_window(fin["period"], settings, periodic=True)
+    f = fin[(fin["period"] >= start) & (fin["period"] <= end)].sort_values("period")
+    latest = f.iloc[-1]
+    days = (end - start).days + 1
+    rev, cogs, scm = f["revenue"].sum(), f["cost_of_goods_sold"].sum(), f["supply_chain_management_cost"].sum()
+    if purchases is None and "material_purchases" in f.columns and f["material_purchases"].notna().all():
+        purchases = float(f["material_purchases"].sum())
+    c2c = cash_to_cash(rev, cogs, latest["inventory_value"], latest["accounts_receivable"], latest["accounts_payable"], days, purchases)
+    margin = rev - cogs - scm
+    wc = latest["inventory_value"] + latest["accounts_receivable"] - latest["accounts_payable"]
+    dpo_base = "material purchases" if purchases is not None else "COGS (no material purchases in the data)"
+    figs += [
+        Figure("total_scm_cost", scm / rev if rev else float("nan"), start, end, "supply chain management cost / revenue", f"{len(f)} months of financials"),
+        Figure("cash_to_cash", c2c["c2c"], start, end,
+               f"DIO {c2c['dio']:.0f} + DSO {c2c['dso']:.0f} - DPO {c2c['dpo']:.0f} days (DPO on {dpo_base})", f"{len(f)} months of financials"),
+        Figure("return_on_sc_fixed_assets", margin / latest["supply_chain_fixed_assets"] if latest["supply_chain_fixed_assets"] else float("nan"),
+               start, end, "(revenue - COGS - SCM cost) / supply chain fixed assets", f"{len(f)} months of financials"),
+        Figure("return_on_working_capital", margin / wc if wc else float("nan"), start, end,
+               "(revenue - COGS - SCM cost) / (inventory + receivables - payables)", f"{len(f)} months of financials"),
+    ]
+    return figs
 
 
 def financials_from_params(values: Mapping[str, float], end: pd.Timestamp) -> pd.DataFrame | None:
@@ -98,7 +147,7 @@ def financials_from_params(values: Mapping[str, float], end: pd.Timestamp) -> pd
         return None
     missing = [k for k in need if k not in values]
     if missing:
-        raise ValueError(f"financial inputs are missing {missing}; give all of {need} or none")
+        raise ParameterError(f"financial inputs are missing {missing}; give all of {need} or none")
     months = pd.date_range(end=end.to_period("M").start_time, periods=12, freq="MS")
     df = pd.DataFrame({"period": months})
     for k in need[:3]:
@@ -108,82 +157,26 @@ def financials_from_params(values: Mapping[str, float], end: pd.Timestamp) -> pd
     return df
 
 
-def monthly_operational(sales: pd.DataFrame | None, po: pd.DataFrame | None, quality: pd.DataFrame | None, snaps: pd.DataFrame | None,
-                        demand: pd.DataFrame | None, otif_kw: Mapping | None = None) -> pd.DataFrame:
-    """Monthly operational KPIs by SCOR process (long frame: period, process, kpi, value)."""
-    from scmlib.planning.accuracy import attach_actuals, error_metrics
-    from scmlib.suppliers.scorecard import otif
-
-    parts = []
-
-    def add(series: pd.Series, process: str, kpi: str):
-        s = series.dropna()
-        parts.append(pd.DataFrame({"period": s.index, "process": process, "kpi": kpi, "value": s.to_numpy()}))
-
-    if snaps is not None and demand is not None and len(snaps):
-        ids = [c for c in ("item_id", "location_id") if c in snaps.columns and snaps[c].notna().any()]
-        ev = attach_actuals(snaps[snaps["lag"] == snaps["lag"].min()], demand, ids).rename(columns={"final_forecast": "forecast"})
-        m = error_metrics(ev, ["target_date"]).set_index("target_date")
-        add(m["accuracy"], "plan", "forecast accuracy")
-        add(m["pct_bias"], "plan", "forecast bias")
-    if po is not None and len(po):
-        flags, _ = otif(po, **dict(otif_kw or {}))
-        if flags["otif"].notna().any():
-            add(flags.groupby(flags["promised_date"].dt.to_period("M").dt.start_time)["otif"].mean(), "source", "supplier OTIF")
-    if quality is not None and len(quality):
-        q = quality.groupby(quality["receipt_date"].dt.to_period("M").dt.start_time)[["rejected_qty", "received_qty"]].sum()
-        add(1e6 * q["rejected_qty"] / q["received_qty"], "source", "supplier PPM")
-    if sales is not None and len(sales):
-        s = sales[sales["delivery_date"].notna()]
-        month = s["order_date"].dt.to_period("M").dt.start_time
-        g = s.groupby(month)
-        add(g["delivered_qty"].sum() / g["ordered_qty"].sum(), "deliver", "fill rate")
-        cust_flags, _ = otif(s, due="requested_date", arrived="delivery_date", ordered="ordered_qty", received="delivered_qty", early_days=30, order_id="order_id")
-        add(cust_flags.groupby(cust_flags["order_date"].dt.to_period("M").dt.start_time)["otif"].mean(), "deliver", "customer OTIF")
-        add(((s["delivery_date"] - s["order_date"]).dt.days).groupby(month).mean(), "deliver", "order cycle time (days)")
-        if "returned_qty" in s.columns:
-            add(g["returned_qty"].sum() / g["delivered_qty"].sum(), "return", "return rate")
-    if not parts:
-        return pd.DataFrame(columns=["period", "process", "kpi", "value"])
-    return pd.concat(parts, ignore_index=True)
-
-
-LOWER_IS_BETTER = {"forecast bias (abs)", "supplier PPM", "order cycle time (days)", "return rate", "Order Fulfillment Cycle Time",
-                   "Total Supply Chain Management Cost", "Cash-to-Cash Cycle Time"}
-
-
-def rag(value: float, target: float | None, lower_is_better: bool, amber_band: float = 0.05) -> str:
-    """Red/amber/green against a target: green when the target is met, amber when within
-    ``amber_band`` (relative) of it, red otherwise; grey without a target or value."""
-    if target is None or value is None or not np.isfinite(value) or not np.isfinite(target):
-        return "grey"
-    if lower_is_better:
-        if value <= target:
-            return "green"
-        return "amber" if value <= target * (1 + amber_band) else "red"
-    if value >= target:
-        return "green"
-    return "amber" if value >= target * (1 - amber_band) else "red"
-
-
-def kpi_table(monthly: pd.DataFrame, scor: pd.DataFrame, targets: Mapping[str, float], recent: int = 3, amber_band: float = 0.05) -> pd.DataFrame:
-    """One row per KPI: value (last 12 months), target, status, and the change of the last
-    ``recent`` months against the ``recent`` months before (the trend)."""
+def kpi_table(figures: Sequence[Figure], monthly: pd.DataFrame, settings: Settings, recent: int = 3) -> pd.DataFrame:
+    """One row per headline figure: value and window (from the shared measure), company target,
+    status in words and colour, and the trend: the mean of the last ``recent`` monthly values
+    against the ``recent`` before (change in points for percentages)."""
     rows = []
-    for (process, kpi), g in monthly.groupby(["process", "kpi"], sort=False):
-        g = g.sort_values("period")
-        last12 = g[g["period"] > g["period"].max() - pd.DateOffset(months=12)]
-        value = last12["value"].mean()
-        now, before = g["value"].iloc[-recent:].mean(), g["value"].iloc[-2 * recent:-recent].mean()
-        name = "forecast bias (abs)" if kpi == "forecast bias" else kpi
-        v = abs(value) if kpi == "forecast bias" else value
-        lower = name in LOWER_IS_BETTER
-        rows.append({"process": process, "kpi": kpi, "value": value, "target": targets.get(kpi), "status": rag(v, targets.get(kpi), lower, amber_band),
-                     "recent": now, "previous": before, "change": now - before, "lower_is_better": lower})
-    for _, r in scor.iterrows():
-        lower = r["metric"] in LOWER_IS_BETTER
-        rows.append({"process": "SCOR level 1", "kpi": f"{r['code']} {r['metric']}", "value": r["value"], "target": targets.get(r["metric"]),
-                     "status": rag(r["value"], targets.get(r["metric"]), lower, amber_band), "recent": np.nan, "previous": np.nan, "change": np.nan, "lower_is_better": lower})
+    band = settings["amber_band"]
+    for f in figures:
+        kpi = KPIS[f.kpi]
+        g = monthly[monthly["kpi"] == f.kpi].sort_values("period") if len(monthly) else monthly
+        if f.window_end is not None and len(g):
+            g = g[g["period"] <= f.window_end]
+        now = g["value"].iloc[-recent:].mean() if len(g) >= 2 * recent else np.nan
+        before = g["value"].iloc[-2 * recent:-recent].mean() if len(g) >= 2 * recent else np.nan
+        target = settings.target(f.kpi)
+        judged = abs(f.value) if f.kpi == "forecast_bias" else f.value
+        status = rag(judged, target, kpi.higher_is_better, band) if f.available else "grey"
+        rows.append({"process": kpi.process or "SCOR level 1", "kpi": f.kpi, "label": kpi.label, "scor": kpi.scor, "value": f.value,
+                     "unit": kpi.unit, "target": target, "status": status, "status_text": STATUS_WORDS[status] if f.available else "not computable",
+                     "window_start": f.window_start, "window_end": f.window_end, "recent": now, "previous": before, "change": now - before,
+                     "higher_is_better": kpi.higher_is_better, "definition": f.definition, "basis": f.basis})
     return pd.DataFrame(rows)
 
 
@@ -201,3 +194,14 @@ def drivers(frame: pd.DataFrame, date_col: str, dim: str, metric: str, recent: i
     j["change"] = j["mean_recent"] - j["mean_previous"]
     j["contribution"] = j["change"] * j["size_recent"] / j["size_recent"].sum()
     return j.reindex(j["contribution"].abs().sort_values(ascending=False).index).head(top).reset_index()
+
+
+def largest_moves(table: pd.DataFrame, threshold: float = 0.05) -> pd.DataFrame:
+    """KPIs whose last three months moved by more than ``threshold`` (relative) against the three
+    before, largest first, with ``improved`` telling whether the move is for the better."""
+    t = table.dropna(subset=["change"]).copy()
+    t = t[t["previous"].abs() > 0]
+    t["rel"] = t["change"].abs() / t["previous"].abs()
+    t["improved"] = np.where(t["kpi"] == "forecast_bias", t["recent"].abs() < t["previous"].abs(),
+                             (t["change"] > 0) == t["higher_is_better"].fillna(True).astype(bool))
+    return t[t["rel"] > threshold].sort_values("rel", ascending=False)

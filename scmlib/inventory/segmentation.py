@@ -11,9 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-ADI_CUTOFF = 1.32
-CV2_CUTOFF = 0.49
-
+from scmlib.core.demand import ADI_CUTOFF, CV2_CUTOFF, complete_periods, demand_class  # noqa: F401  (re-exported)
 
 def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     c = tuple(float(x) for x in cutoffs)
@@ -54,37 +52,6 @@ def xyz_classes(cv: pd.Series, cutoffs: Sequence[float] = (0.5, 1.0)) -> pd.Seri
     x, y = _check_cutoffs("XYZ cut-offs", cutoffs)
     cv = pd.Series(cv, dtype=float)
     return pd.Series(np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z")), index=cv.index)
-
-
-def demand_class(adi: pd.Series | np.ndarray, cv2: pd.Series | np.ndarray) -> np.ndarray:
-    """Syntetos-Boylan-Croston categorisation with cut-offs ADI 1.32 and CV² 0.49.
-
-    smooth (ADI < 1.32, CV² < 0.49), erratic (ADI < 1.32, CV² >= 0.49),
-    intermittent (ADI >= 1.32, CV² < 0.49), lumpy (both high); ``no demand`` when ADI is NaN.
-
-    Reference: Syntetos, Boylan & Croston (2005), "On the categorization of demand patterns",
-    JORS 56(5), 495-503.
-    """
-    adi = np.asarray(adi, dtype=float)
-    cv2 = np.nan_to_num(np.asarray(cv2, dtype=float), nan=0.0)
-    cls = np.where(adi < ADI_CUTOFF, np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"), np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"))
-    return np.where(np.isnan(adi), "no demand", cls).astype(object)
-
-
-def complete_periods(demand: pd.DataFrame, id_cols: Sequence[str], date_col: str = "date", target: str = "quantity") -> pd.DataFrame:
-    """Fill missing periods between each series' first period and the last period overall with zeros."""
-    id_cols = list(id_cols)
-    periods = pd.DatetimeIndex(np.sort(demand[date_col].unique()))
-    pos = pd.Series(np.arange(len(periods)), index=periods)
-    keys = demand[id_cols].drop_duplicates().reset_index(drop=True)
-    first = demand.assign(_p=demand[date_col].map(pos)).groupby(id_cols, observed=True, dropna=False)["_p"].min().rename("_first").reset_index()
-    grid = keys.merge(first, on=id_cols).loc[lambda d: d.index.repeat(len(periods) - d["_first"])].copy()
-    grid["_p"] = grid.groupby(id_cols, observed=True, dropna=False).cumcount() + grid["_first"]
-    grid[date_col] = periods[grid["_p"].to_numpy()]
-    agg = demand.groupby([*id_cols, date_col], observed=True, dropna=False)[target].sum().reset_index()
-    out = grid.drop(columns=["_first", "_p"]).merge(agg, on=[*id_cols, date_col], how="left")
-    out[target] = out[target].fillna(0.0)
-    return out.sort_values([*id_cols, date_col]).reset_index(drop=True)
 
 
 def demand_profile(demand: pd.DataFrame, id_cols: Sequence[str] = ("item_id",), date_col: str = "date", target: str = "quantity") -> pd.DataFrame:

@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from scmlib.inventory.segmentation import ADI_CUTOFF, complete_periods, demand_class
+from scmlib.core.demand import ADI_CUTOFF, complete_periods, demand_class
 
 FREQS = {"MS": 12, "M": 12, "W": 52, "W-MON": 52, "D": 7, "QS": 4, "YS": 1}
 CONTINUOUS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "arima", "arima_pm")

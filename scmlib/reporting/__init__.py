@@ -57,6 +57,7 @@ table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 .scm-tile .v{font-size:22px;font-weight:600}
 .scm-tile .l{font-size:12px;color:#5d6d7e}
 .scm-tile .t{font-size:11.5px;color:#5d6d7e}
+.scm-tile .d{font-size:11px;color:#7f8c8d;margin-top:4px;max-width:260px;font-style:italic}
 .scm-note{font-size:13px;background:#eef5fb;border-left:4px solid #2e86c1;padding:6px 10px;margin:6px 0}
 .scm-warn{font-size:13px;background:#fdf2e9;border-left:4px solid #e67e22;padding:6px 10px;margin:6px 0}
 .scm-error{font-size:14px;background:#fdedec;border-left:6px solid #c0392b;padding:10px 14px;margin:6px 0}
@@ -134,6 +135,27 @@ def fmt_pct(value, decimals: int = 1) -> str:
     if value is None or pd.isna(value) or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
     return f"{100 * value:,.{decimals}f}%"
+
+
+def fmt_kpi(kpi: str, value, currency: str = "$", precise: bool = False) -> str:
+    """A KPI value in its registry unit: percentages with one decimal (two below 2%, or when
+    ``precise`` and the value sits within 0.05 points of a round figure), days and ppm as whole
+    numbers, money compact."""
+    from scmlib.core.kpi import KPIS
+
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    unit = KPIS[kpi].unit
+    if unit == "%":
+        decimals = 2 if abs(value) < 0.02 or (precise and abs(round(value * 100, 1) - value * 100) > 0.005) else 1
+        return fmt_pct(value, decimals)
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if unit == "ppm":
+        return f"{value:,.0f} ppm"
+    if unit == "money":
+        return fmt_compact_money(value, currency)
+    return fmt_number(value, 2)
 
 
 def currency_symbol(code: str) -> str:
@@ -244,8 +266,11 @@ class Report:
     interactive : whether the analyst is exploring in JupyterLab (widgets) or a headless run.
     """
 
-    def __init__(self, name: str, title: str, data_source: str = "demo", currency: str = "$", interactive: bool = False):
+    def __init__(self, name: str, title: str, data_source: str = "demo", currency: str = "$", interactive: bool = False,
+                 settings=None):
         setup(interactive)
+        self.settings = settings
+        self.figures: list = []
         self.name = name
         self.title = title
         self.data_source = str(data_source)
@@ -271,6 +296,11 @@ class Report:
             "Generated at": self.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
             "scmlib version": scmlib.__version__,
         }
+        if self.settings is not None:
+            rows["Company settings"] = self.settings.source
+            differs = self.settings.differences()
+            if differs:
+                rows["Differs from company settings"] = "; ".join(f"{k} = {v}" for k, v in differs.items())
         rows.update(extra or {})
         cells = "".join(
             f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows.items()
@@ -303,11 +333,47 @@ class Report:
         out = []
         for t in tiles:
             colour = STATUS_COLOURS.get(str(t.get("status", "grey")), STATUS_COLOURS["grey"])
+            definition = t.get("definition")
+            defn = f'<div class="d">{html.escape(str(definition))}</div>' if definition else ""
             out.append(
                 f'<div class="scm-tile" style="border-top-color:{colour}"><div class="l">{html.escape(str(t.get("label", "")))}</div>'
-                f'<div class="v">{html.escape(str(t.get("value", "")))}</div><div class="t">{html.escape(str(t.get("detail", "")))}</div></div>'
+                f'<div class="v">{html.escape(str(t.get("value", "")))}</div><div class="t">{html.escape(str(t.get("detail", "")))}</div>{defn}</div>'
             )
         _display_html(f'<div class="scm-tiles">{"".join(out)}</div>')
+
+    def headlines(self, figures: Sequence, caption: str | None = None) -> None:
+        """Headline figures (:class:`scmlib.core.kpi.Figure`) as tiles: value with its unit, the
+        status in words and colour against the company target, the window, and beside each the
+        line saying how the figure is defined. Every figure is also written to
+        ``outputs/headlines.csv`` so reports can be reconciled with each other."""
+        from scmlib.core.kpi import KPIS, STATUS_WORDS, rag
+
+        tiles = []
+        for f in figures:
+            kpi = KPIS[f.kpi]
+            target = self.settings.target(f.kpi) if self.settings is not None else None
+            band = self.settings["amber_band"] if self.settings is not None else 0.05
+            value = abs(f.value) if f.kpi == "forecast_bias" else f.value
+            status = rag(value, target, kpi.higher_is_better, band) if f.available else "grey"
+            words = STATUS_WORDS[status] if target is not None and f.available else ("not available" if not f.available else "")
+            detail = " · ".join(x for x in (
+                f"{words}" + (f" (target {'|x| ≤ ' if f.kpi == 'forecast_bias' else ''}{fmt_kpi(f.kpi, target, self.currency)})" if target is not None else ""),
+                f.window_text) if x)
+            tiles.append({"label": kpi.label + (f" ({kpi.scor})" if kpi.scor else ""), "value": fmt_kpi(f.kpi, f.value, self.currency, precise=True),
+                          "status": status, "detail": detail, "definition": f"{f.definition}; {f.basis}" if f.basis else f.definition})
+            self.figures.append(f)
+        self.kpi_tiles(tiles)
+        if caption:
+            _display_html(f'<div class="scm-caption">{html.escape(caption)}</div>')
+        self._write_headlines()
+
+    def _write_headlines(self) -> None:
+        from scmlib.core.files import atomic_write_text
+
+        rows = [f.as_row() for f in self.figures]
+        frame = pd.DataFrame(rows).drop_duplicates(subset=["kpi", "window_start", "window_end", "definition"], keep="last")
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.output_dir / "headlines.csv", frame.to_csv(index=False))
 
     def data_quality(self, issues: Sequence[str]) -> None:
         """Show the data-quality warnings collected while loading (or that none were found)."""

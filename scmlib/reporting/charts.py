@@ -177,3 +177,14 @@ def fan(history: pd.DataFrame, forecast: pd.DataFrame, title: str, date: str = "
     ax.legend(frameon=False, fontsize=8, ncol=4)
     fig.tight_layout()
     return fig
+
+
+def kpi_trend(monthly: pd.DataFrame, kpi: str, target: float | None = None, currency: str = "$", figsize=(9.5, 2.8)):
+    """Monthly values of one KPI (registry label and unit) with its target line."""
+    from scmlib.core.kpi import KPIS
+
+    k = KPIS[kpi]
+    kind = {"%": "pct", "money": "money"}.get(k.unit, "number")
+    unit = {"%": "%", "days": "days", "ppm": "ppm", "money": currency}.get(k.unit, "")
+    return lines(monthly, "period", "value", f"{k.label} by month", kind=kind, ylabel=f"{k.label} ({unit})" if unit else k.label,
+                 currency=currency, target=target, figsize=figsize)

@@ -54,6 +54,7 @@ def plan_runs(
     out: Path | None = None,
     cwd: Path | None = None,
     timeout_s: float | None = None,
+    settings: Path | None = None,
 ) -> list[RunJob]:
     """Validate everything a batch needs and return its jobs, writing nothing.
 
@@ -64,8 +65,10 @@ def plan_runs(
     parameter file are named by the file, values from ``overrides``/``data`` by "command line".
     Relative paths on the command line (``out``, ``data``, file parameters) are resolved from
     ``cwd`` (default: the current directory); relative paths in parameter files from the
-    project root.
+    project root. ``settings`` names the company settings file (default: ``$SCM_SETTINGS`` or
+    ``parameters/company.yaml``); it is validated here and handed to every run.
     """
+    from scmlib.core.settings import ENV_VAR, load_settings
     from scmlib.data import check_data_block
     from scmlib.params import absolute_paths
     from scmlib.runner.catalog import notebook_specs
@@ -77,6 +80,9 @@ def plan_runs(
     check_reports_folder(out_root, notebook_specs())
     if timeout_s is not None and not timeout_s > 0:
         raise ParameterError(f"command line: --timeout must be a positive number of seconds, got {timeout_s!r}")
+    settings_path = (cwd / Path(settings).expanduser()).resolve() if settings else None
+    company = load_settings(settings_path)
+    settings_env = {ENV_VAR: company.source} if company.source != "built-in defaults" else {}
     cli_values = dict(overrides or {})
     if data is not None:
         cli_values["data_source"] = data
@@ -103,7 +109,7 @@ def plan_runs(
             check_data_block(resolved.get("column_map"), resolved.get("read_options"), origin)
             jobs.append(
                 RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root,
-                       purpose=spec.purpose, timeout_s=timeout_s)
+                       purpose=spec.purpose, timeout_s=timeout_s, extra_env=dict(settings_env))
             )
     return jobs
 
