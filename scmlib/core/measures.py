@@ -153,22 +153,27 @@ def fill_rate(sales: pd.DataFrame, settings: Settings) -> Figure:
 # --------------------------------------------------------------------------- inventory
 
 
+def valued_snapshots(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Stock snapshots with ``unit_cost`` by the company valuation basis (``inventory.valuation``):
+    the item master's standard cost, or the cost recorded in each snapshot. Every stock value in
+    every report is computed from this frame."""
+    if settings["inventory.valuation"] == "snapshot_cost":
+        return snapshots
+    cost = snapshots["item_id"].map(items.set_index("item_id")["unit_cost"])
+    if cost.isna().any():
+        missing = snapshots.loc[cost.isna(), "item_id"].unique()[:5].tolist()
+        raise DataError(f"table 'items': no unit_cost for stocked item(s) {missing}; add them to the item master "
+                        "or set inventory.valuation: snapshot_cost in the company settings")
+    return snapshots.assign(unit_cost=cost.to_numpy(dtype=float))
+
+
 def stock_positions(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The latest snapshot's stock per item-location with its unit cost and value by the company
-    valuation basis (``inventory.valuation``: item master standard cost, or snapshot cost)."""
+    valuation basis (see :func:`valued_snapshots`)."""
     latest = snapshots["snapshot_date"].max()
-    cur = snapshots[snapshots["snapshot_date"] == latest]
-    if settings["inventory.valuation"] == "standard_cost":
-        cost = cur["item_id"].map(items.set_index("item_id")["unit_cost"])
-        if cost.isna().any():
-            missing = cur.loc[cost.isna(), "item_id"].unique()[:5].tolist()
-            raise DataError(f"table 'items': no unit_cost for stocked item(s) {missing}; add them to the item master "
-                            "or set inventory.valuation: snapshot_cost in the company settings")
-    else:
-        cost = cur["unit_cost"]
-    out = cur[["snapshot_date", "item_id", "location_id", "on_hand_qty"]].copy()
-    out["unit_cost"] = cost.to_numpy(dtype=float)
-    out["stock_value"] = out["on_hand_qty"].to_numpy(dtype=float) * out["unit_cost"].to_numpy()
+    cur = valued_snapshots(snapshots[snapshots["snapshot_date"] == latest], items, settings)
+    out = cur[["snapshot_date", "item_id", "location_id", "on_hand_qty", "unit_cost"]].copy()
+    out["stock_value"] = out["on_hand_qty"].to_numpy(dtype=float) * out["unit_cost"].to_numpy(dtype=float)
     return out.reset_index(drop=True)
 
 

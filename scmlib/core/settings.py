@@ -142,7 +142,9 @@ class Settings:
             if name not in SCHEMA:
                 raise ParameterError(f"{where}: unknown setting '{name}'{did_you_mean(name, SCHEMA)}")
         values = dict(self.values)
-        values.update(_validate(flat, where))
+        for name, value in _validate(flat, where).items():
+            # a dict override (targets, service targets) changes the keys it names, keeps the others
+            values[name] = {**self.values[name], **value} if isinstance(value, dict) else value
         return Settings(values, self.source, self.file_values)
 
     def differences(self) -> dict[str, str]:
