@@ -346,8 +346,12 @@ def seasonality(monthly: pd.DataFrame, date: str = "period", value: str = "spend
 def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None, rates: pd.DataFrame | None = None,
                   reporting_currency: str = "USD", start: str | None = None, end: str | None = None,
                   exclude: Mapping[str, Sequence] | None = None, rules: pd.DataFrame | None = None, fuzzy_threshold: float = 92.0,
-                  mapping: pd.DataFrame | None = None, category: str = "category") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                  mapping: pd.DataFrame | None = None, category: str = "category",
+                  rate_policy: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Invoice lines ready for analysis: filtered, converted, suppliers normalised, classified.
+
+    Amounts are converted under the company exchange-rate policy ``rate_policy`` (see
+    :func:`scmlib.core.currency.to_reporting_currency`).
 
     Returns (lines, normalisation table, classification coverage). ``lines`` gains
     ``amount_rc`` (reporting currency), ``raw_supplier`` (vendor-master or invoice name),
@@ -366,7 +370,7 @@ def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None,
     if df.empty:
         raise DataError("table 'invoices': no invoice lines left in the chosen period and filters; widen period_start/period_end or exclude")
     df = df.copy()
-    df["amount_rc"] = to_reporting_currency(df, rates, reporting_currency)
+    df["amount_rc"] = to_reporting_currency(df, rates, reporting_currency, policy=rate_policy)
     if suppliers is not None and len(suppliers):
         df["raw_supplier"] = df["supplier_id"].map(suppliers.set_index("supplier_id")["name"]).fillna(df["supplier_id"])
     elif "supplier_name" in df.columns and df["supplier_name"].notna().any():
