@@ -1,0 +1,46 @@
+"""The company's fiscal calendar: fiscal years and quarters from ``calendar.fiscal_year_start_month``.
+
+A fiscal year starting in April (``fiscal_year_start_month: 4``, as in the UK government and
+Japan) runs April to March: 15 May 2026 lies in fiscal year 2026/27, quarter 1; 10 February
+2027 in 2026/27, quarter 4. A fiscal year starting in January is the calendar year (labelled
+``2026``). Quarters are pandas quarterly periods anchored on the fiscal year's last month
+(``Q-MAR`` for an April start), so grouping by them is vectorised.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scmlib.errors import ParameterError
+
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
+def _start(start_month: int) -> int:
+    if not 1 <= int(start_month) <= 12:
+        raise ParameterError(f"calendar.fiscal_year_start_month must be 1-12, got {start_month!r}")
+    return int(start_month)
+
+
+def quarter_freq(start_month: int) -> str:
+    """The pandas quarterly frequency whose year ends the month before ``start_month``."""
+    return f"Q-{_MONTHS[(_start(start_month) - 2) % 12]}"
+
+
+def fiscal_year_start(dates: pd.Series, start_month: int) -> pd.Series:
+    """The calendar year in which each date's fiscal year starts."""
+    d = pd.to_datetime(dates)
+    return d.dt.year - (d.dt.month < _start(start_month)).astype(int)
+
+
+def fiscal_quarter(dates: pd.Series, start_month: int) -> pd.Series:
+    """Fiscal quarter number (1-4) of each date."""
+    d = pd.to_datetime(dates)
+    return ((d.dt.month - _start(start_month)) % 12) // 3 + 1
+
+
+def fiscal_label(dates: pd.Series, start_month: int, quarter: bool = True) -> pd.Series:
+    """Labels such as ``FY2026/27 Q1`` (``FY2026 Q1`` when the fiscal year is the calendar year)."""
+    y = fiscal_year_start(dates, start_month)
+    year = "FY" + y.astype(str) if _start(start_month) == 1 else "FY" + y.astype(str) + "/" + ((y + 1) % 100).astype(str).str.zfill(2)
+    return year + (" Q" + fiscal_quarter(dates, start_month).astype(str) if quarter else "")
