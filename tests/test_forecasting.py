@@ -133,8 +133,10 @@ def test_parallel_equals_sequential_and_dask_equals_local():
 
 
 def test_interrupt_keeps_finished_series(monkeypatch):
+    from scmlib.planning.forecasting import execution
+
     calls = {"n": 0}
-    real = F._run_chunk
+    real = execution._run_chunk
 
     def flaky(chunk, cfg):
         calls["n"] += 1
@@ -142,7 +144,7 @@ def test_interrupt_keeps_finished_series(monkeypatch):
             raise KeyboardInterrupt
         return real(chunk, cfg)
 
-    monkeypatch.setattr(F, "_run_chunk", flaky)
+    monkeypatch.setattr(execution, "_run_chunk", flaky)
     df = _frame({f"S{i}": np.full(24, 5.0 + i) for i in range(6)})
     r = F.forecast(df, h=2, models=["naive"], n_jobs=1, chunk_size=2, progress=False)
     assert r.interrupted and sorted(r.profile["item_id"]) == ["S0", "S1", "S2", "S3"]
@@ -197,3 +199,39 @@ def test_cached_normal_quantiles_match_statsforecast():
 
     assert np.allclose(su._quantiles([80, 95]), norm.ppf([0.9, 0.975]))
     assert np.allclose(fast["hi-95"] - fast["mean"], (fast["hi-80"] - fast["mean"]) * norm.ppf(0.975) / norm.ppf(0.9))
+
+
+def test_statsforecast_patch_target_is_unchanged():
+    """The private function the patch wraps must exist with the same signature in the pinned
+    release; an upgrade that moves or changes it fails here, loudly, before any forecast drifts."""
+    import inspect
+
+    import statsforecast
+    import statsforecast.utils as su
+
+    from scmlib.planning.forecasting._statsforecast_patch import PATCHED_VERSION
+
+    assert statsforecast.__version__ == PATCHED_VERSION, (
+        f"statsforecast {statsforecast.__version__} is not the release the quantile patch was tested against "
+        f"({PATCHED_VERSION}): review scmlib/planning/forecasting/_statsforecast_patch.py"
+    )
+    original = getattr(su._quantiles, "__wrapped__", None) or su._quantiles
+    if getattr(su._quantiles, "_scm_cached", False):
+        return  # already patched in this process: the signature was checked when it was applied
+    assert list(inspect.signature(original).parameters)[:3] == ["level", "distribution", "dist_params"]
+
+
+def test_a_failed_final_fit_falls_back_and_says_so(monkeypatch):
+    from scmlib.planning.forecasting import backtest
+
+    real = backtest._safe_forecast
+
+    def flaky(name, y, h, m, levels, state=None):
+        return None if name == "ets" and len(y) > 30 else real(name, y, h, m, levels, state)
+
+    monkeypatch.setattr(backtest, "_safe_forecast", flaky)
+    y = 100 + 10 * np.sin(np.arange(36) / 2)
+    cfg = backtest.Settings(h=6, m=12, freq="MS", models=("ets",), levels=(80,), n_windows=2, backtest_horizon=6, metric="mase",
+                            combine=False, combine_top=3, clean_outliers=False, select_margin=0.3, min_backtest=12)
+    out = backtest.forecast_one(backtest.SeriesSpec(("A",), y, np.arange(36)), cfg)
+    assert out["model"] == "moving_average" and "ets failed on the full history" in out["rule"]

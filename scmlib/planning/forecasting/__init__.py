@@ -1,0 +1,98 @@
+"""Statistical demand forecasting with per-series model selection by rolling-origin backtest.
+
+Input is a tidy long frame: id column(s), a period-start ``date`` and a ``quantity``.
+:func:`forecast` returns a :class:`ForecastResult` holding
+
+- ``forecast``: id columns, date, forecast, ``lo_80``/``hi_80``/``lo_95``/``hi_95`` (one pair
+  per level), model, rule;
+- ``metrics``: backtest metrics per series and candidate model (MASE, RMSSE, sMAPE, MAE,
+  WMAPE, bias, interval coverage), with the selected model marked;
+- ``backtest``: the selected model's backtest forecasts against actuals;
+- ``profile``: demand class (Syntetos-Boylan) and the rule applied per series.
+
+Models (names used in ``models=``): ``naive``, ``seasonal_naive``, ``moving_average``,
+``ets`` (statsforecast AutoETS), ``theta`` (AutoTheta), ``arima`` (statsforecast AutoARIMA
+with a bounded search), ``arima_pm`` (pmdarima ``auto_arima``, bounded, slow), ``croston``,
+``sba``, ``tsb``; ``combination`` (the mean of the best ``combine_top`` candidates) is added
+when ``combine=True``.
+
+Rules, applied per series before fitting (each recorded in the ``rule`` column):
+
+- missing periods inside a series are zero demand;
+- negative values (net returns) are clipped to zero: the engine forecasts gross demand;
+- ``clean_outliers``: values beyond median +/- 5 x 1.4826 MAD of the series are capped;
+- **no history** (new item, only known from the item master) or **all zeros**: forecast 0,
+  zero-width intervals, flagged for planner input;
+- **end of life**: periods after the item's ``eol_date`` are forecast 0;
+- **short series** (fewer than two seasons): seasonal models are not candidates; the
+  backtest uses as many rolling origins as leave at least ``min_backtest`` points of
+  training data; with none, the theta method (SBA for intermittent series) is used;
+- **intermittent / lumpy** (ADI >= 1.32): Croston, SBA and TSB join naive and moving average
+  as candidates; smooth and erratic series use the continuous models.
+
+Selection: for every series and candidate, ``n_windows`` rolling origins each forecast
+``backtest_horizon`` periods from data strictly before the origin (no leakage); the model
+with the lowest mean ``metric`` wins, except that the combination is kept unless a single
+model beats it by more than ``select_margin`` (30%): per-series selection is noisy and
+combinations of exponential smoothing and Theta forecasts are hard to beat (Makridakis &
+Hibon 2000; Petropoulos et al. 2018, "Judgmental selection of forecasting models").
+The combination averages the structural models that ran (ETS, Theta, classic Theta, ARIMA);
+for intermittent series it averages the best ``combine_top`` candidates.
+
+Intervals: an empirical normal interval whose standard deviation at step k is
+sigma_1 sqrt(k), sigma_1 estimated from the series' backtest errors, widened to the
+model's own interval where it has one (statsforecast's ETS, ARIMA, Theta, naive); model
+intervals alone ignore selection uncertainty and run narrow. Interval coverage is measured
+out of sample on the empirical intervals: each backtest window's interval uses the errors of
+the other windows only (the final intervals, widened to the model's own, are at least as
+wide, so the reported coverage is a lower bound). Lower bounds are floored at zero.
+
+References: Hyndman & Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.),
+ch. 5.10 (time-series cross-validation), 8 (ETS), 9 (ARIMA); Assimakopoulos & Nikolopoulos
+(2000) (Theta); Croston (1972); Syntetos & Boylan (2005) (SBA); Teunter, Syntetos &
+Babai (2011) (TSB); Hyndman & Koehler (2006) (MASE).
+
+The package is split by concern: :mod:`.models` (model adapters), :mod:`.backtest`
+(backtest, selection and intervals of one series), :mod:`.execution` (many series, local or Dask)
+and :mod:`.cycle` (the planning cycle around the forecast).
+"""
+
+from scmlib.planning.forecasting._statsforecast_patch import (
+    cache_normal_quantiles as _cache_normal_quantiles,
+)
+from scmlib.planning.forecasting.backtest import (
+    SeriesSpec,
+    Settings,
+    _cap_outliers,
+    forecast_one,
+)
+from scmlib.planning.forecasting.cycle import (
+    LEVELS,
+    accuracy_vs_benchmarks,
+    apply_overrides,
+    forecast_exceptions,
+    prepare_demand,
+    previous_cycle,
+    read_overrides,
+    reconcile_bottom_up,
+)
+from scmlib.planning.forecasting.execution import ForecastResult, _run_chunk, forecast
+from scmlib.planning.forecasting.models import (
+    ALL_MODELS,
+    CONTINUOUS,
+    DEFAULT_MODELS,
+    ENSEMBLE,
+    FREQS,
+    INTERMITTENT,
+    METRICS,
+    SEASONAL,
+    _model_forecast,
+    season_length,
+)
+
+__all__ = [
+    "ALL_MODELS", "CONTINUOUS", "DEFAULT_MODELS", "ENSEMBLE", "FREQS", "INTERMITTENT", "LEVELS", "METRICS", "SEASONAL",
+    "ForecastResult", "SeriesSpec", "Settings", "accuracy_vs_benchmarks", "apply_overrides", "forecast", "forecast_exceptions",
+    "forecast_one", "prepare_demand", "previous_cycle", "read_overrides", "reconcile_bottom_up", "season_length",
+    "_cache_normal_quantiles", "_cap_outliers", "_model_forecast", "_run_chunk",
+]
