@@ -131,3 +131,17 @@ def test_slob_and_rationalisation():
     h = SEG.inventory_health(demand, stock, items)
     r = SEG.rationalisation_candidates(h, items, max_turns=2.0)
     assert r["item_id"].tolist() == ["DEAD"]  # sells below cost and barely turns
+
+
+def test_health_without_selling_prices_keeps_margin_unknown():
+    """unit_price is optional in the data model: data that passes `scm data check` without it
+    must not fail, and the margin (GMROI) is unknown rather than zero."""
+    from scmlib.inventory.segmentation import inventory_health, rationalisation_candidates
+
+    d = pd.to_datetime
+    demand = pd.DataFrame({"item_id": "A", "location_id": "L", "date": d(["2026-01-01", "2026-02-01"]), "quantity": [5.0, 7.0]})
+    stock = pd.DataFrame({"snapshot_date": d(["2026-01-01", "2026-02-01"]), "item_id": "A", "location_id": "L", "on_hand_qty": [10.0, 8.0], "unit_cost": 2.0})
+    items = pd.DataFrame({"item_id": ["A"], "category": ["c"], "unit_cost": [2.0]})
+    h = inventory_health(demand, stock, items, months=2)
+    assert h["turns"].notna().all() and h["gmroi"].isna().all()
+    assert rationalisation_candidates(h, items).empty

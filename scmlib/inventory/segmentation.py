@@ -136,14 +136,16 @@ def inventory_health(
     start = last - pd.DateOffset(months=months - 1)
     inv = inventory[inventory["snapshot_date"] >= start].copy()
     inv["value"] = inv["on_hand_qty"] * inv["unit_cost"]
-    dem = demand[(demand["date"] >= start) & (demand["date"] <= last)].merge(items[["item_id", "unit_cost", "unit_price"]], on="item_id", how="left")
+    price_cols = ["unit_price"] if "unit_price" in items.columns else []  # optional in the data model
+    dem = demand[(demand["date"] >= start) & (demand["date"] <= last)].merge(items[["item_id", "unit_cost", *price_cols]], on="item_id", how="left")
     dem["q"] = dem["quantity"].clip(lower=0)
     dem["cogs"] = dem["q"] * dem["unit_cost"]
-    dem["margin"] = dem["q"] * (dem["unit_price"].fillna(dem["unit_cost"]) - dem["unit_cost"])
-    d = dem.groupby(id_cols, observed=True)[["q", "cogs", "margin"]].sum()
+    # without selling prices the margin (and so GMROI) is unknown, not zero
+    dem["margin"] = dem["q"] * (dem["unit_price"].fillna(dem["unit_cost"]) - dem["unit_cost"]) if price_cols else np.nan
+    d = dem.groupby(id_cols, observed=True)[["q", "cogs", "margin"]].sum(min_count=1)
     i = inv.groupby(id_cols, observed=True).agg(avg_value=("value", "mean"))
     latest = inv[inv["snapshot_date"] == last].set_index(id_cols)[["on_hand_qty", "value"]].rename(columns={"value": "stock_value"})
-    out = i.join(latest, how="left").join(d, how="left").fillna({"q": 0.0, "cogs": 0.0, "margin": 0.0, "on_hand_qty": 0.0, "stock_value": 0.0})
+    out = i.join(latest, how="left").join(d, how="left").fillna({"q": 0.0, "cogs": 0.0, "on_hand_qty": 0.0, "stock_value": 0.0, **({"margin": 0.0} if price_cols else {})})
     ann = 12 / months
     out["turns"] = np.where(out["avg_value"] > 0, out["cogs"] * ann / out["avg_value"].where(out["avg_value"] > 0), np.nan)
     daily = out["q"] * ann / 365
@@ -222,6 +224,8 @@ def slob(
 
 def rationalisation_candidates(health: pd.DataFrame, items: pd.DataFrame, max_turns: float = 2.0) -> pd.DataFrame:
     """SKUs with a negative unit gross margin and low turnover (turns < ``max_turns``) at item level."""
+    if "unit_price" not in items.columns:  # selling prices are optional: no price, no below-cost finding
+        return pd.DataFrame(columns=["item_id", "category", "unit_cost", "unit_price", "unit_margin", "turns", "gross_margin", "stock_value"])
     h = health.groupby("item_id", observed=True)[["cogs", "avg_value", "gross_margin", "stock_value"]].sum()
     h["turns"] = h["cogs"] / h["avg_value"].where(h["avg_value"] > 0)
     m = items.set_index("item_id")[["category", "unit_cost", "unit_price"]]

@@ -71,9 +71,16 @@ table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 def setup(interactive: bool = False) -> None:
     """Apply the suite's theme and keep library warnings out of reports.
 
-    Called once at the top of every notebook (through :class:`Report`).
+    Called once at the top of every notebook (through :class:`Report`). Only the noise of
+    third-party libraries is filtered (their deprecation and future warnings, numeric runtime
+    warnings inside NumPy and the model libraries); warnings raised by the suite's own code stay
+    visible in the run log. Reports never show stderr in any case (see ``runner.export``).
     """
-    warnings.filterwarnings("ignore")
+    for category in (DeprecationWarning, FutureWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    for module in ("numpy", "scipy", "statsforecast", "statsmodels", "pmdarima", "numba", "sklearn", "matplotlib", "pandas"):
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=module)
+        warnings.filterwarnings("ignore", category=UserWarning, module=module)
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
     os.environ.setdefault("TQDM_DISABLE", "0" if interactive else "1")
     import matplotlib

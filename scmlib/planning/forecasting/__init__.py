@@ -75,6 +75,7 @@ from scmlib.planning.forecasting.cycle import (
     previous_cycle,
     read_overrides,
     reconcile_bottom_up,
+    year_on_year,
 )
 from scmlib.planning.forecasting.execution import ForecastResult, _run_chunk, forecast
 from scmlib.planning.forecasting.models import (
@@ -93,6 +94,6 @@ from scmlib.planning.forecasting.models import (
 __all__ = [
     "ALL_MODELS", "CONTINUOUS", "DEFAULT_MODELS", "ENSEMBLE", "FREQS", "INTERMITTENT", "LEVELS", "METRICS", "SEASONAL",
     "ForecastResult", "SeriesSpec", "Settings", "accuracy_vs_benchmarks", "apply_overrides", "forecast", "forecast_exceptions",
-    "forecast_one", "prepare_demand", "previous_cycle", "read_overrides", "reconcile_bottom_up", "season_length",
+    "forecast_one", "prepare_demand", "previous_cycle", "read_overrides", "reconcile_bottom_up", "season_length", "year_on_year",
     "_cache_normal_quantiles", "_cap_outliers", "_model_forecast", "_run_chunk",
 ]

@@ -157,3 +157,16 @@ def accuracy_vs_benchmarks(result: ForecastResult, id_cols: Sequence[str], segme
                 mase_seasonal_naive=("mase_seasonal_naive", "mean"), beats_naive=("beats_naive", "mean"),
                 **{c: (c, "mean") for c in cov_cols})
     return out.reset_index()
+
+
+def year_on_year(history: pd.DataFrame, fc: pd.DataFrame, freq: str, date_col: str = "date") -> tuple[float, float, int]:
+    """Total forecast over the next year against actual demand over the last year, a year being
+    one season of the frequency (12 months, 52 weeks, ...): returns (last year, next year, periods).
+    With less than a year of forecast, both sides cover the forecast's periods."""
+    n = season_length(freq)
+    past = np.sort(history[date_col].unique())[-n:]
+    future = np.sort(fc[date_col].unique())[:n]
+    k = min(len(past), len(future))
+    last = float(history.loc[history[date_col].isin(past[-k:]), "quantity"].sum())
+    nxt = float(fc.loc[fc[date_col].isin(future[:k]), "forecast"].sum())
+    return last, nxt, k
