@@ -18,6 +18,7 @@ import html
 import io
 import logging
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -64,6 +65,7 @@ table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 .scm-appendix dt{font-weight:600;margin-top:6px;font-size:13.5px}
 .scm-appendix dd{margin-left:16px;font-size:13px}
 .scm-outputs li{font-size:13px}
+.scm-report code.scm-d{font:inherit;background:none;padding:0;margin:0;color:inherit;border:none}
 </style>
 """ % {"accent": ACCENT}
 
@@ -180,7 +182,10 @@ _FORMATTERS = {
     "pct0": lambda v, cur: fmt_pct(v, 0),
     "date": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
     "month": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%b %Y"),
+    "pts": lambda v, cur: "–" if v is None or pd.isna(v) else f"{100 * v:+.1f} pts",
+    "yesno": lambda v, cur: "–" if v is None or (not isinstance(v, (bool, np.bool_)) and pd.isna(v)) else ("Yes" if bool(v) else "No"),
 }
+_SELF_DESCRIBING = {"money", "money2", "pct", "pct0", "pts", "date", "month", "yesno"}  # the value shows its unit
 
 
 def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, currency: str = "$") -> pd.DataFrame:
@@ -190,14 +195,18 @@ def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, cur
     date, month``. Unlisted numeric columns get thousands separators (integers) or one
     decimal; datetimes get ISO dates.
     """
+    from scmlib.reporting.labels import LABELS
+
     formats = dict(formats or {})
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         s = df[col]
         kind = formats.get(col)
+        if LABELS.get(str(col), ("", ""))[1] == "pts" and kind in (None, "pct", "num1"):
+            kind = "pts"  # one unit per metric: value-added figures are points everywhere
         if kind is None:
-            if pd.api.types.is_bool_dtype(s):
-                kind = None
+            if pd.api.types.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all() and s.notna().any()):
+                kind = "yesno"
             elif pd.api.types.is_integer_dtype(s):
                 kind = "int"
             elif pd.api.types.is_float_dtype(s):
@@ -220,12 +229,22 @@ def table_html(
     currency: str = "$",
     max_rows: int | None = 25,
     caption: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    full_csv: str | None = None,
 ) -> str:
-    """Render a DataFrame as an escaped, styled HTML table (numbers right-aligned)."""
+    """Render a DataFrame as an escaped, styled HTML table (numbers right-aligned, headers from
+    the label registry with units). A table cut at ``max_rows`` names ``full_csv``, the output
+    file holding all its rows (:meth:`Report.table` writes it)."""
+    from scmlib.reporting.labels import label
+
     shown = df if max_rows is None else df.head(max_rows)
     text = format_frame(shown.reset_index(drop=True), formats, currency)
     numeric = {c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in text.columns)
+    kinds = dict(formats or {})
+    head = "".join(
+        f"<th>{html.escape(label(str(c), labels, with_unit=kinds.get(c) not in _SELF_DESCRIBING))}</th>"
+        for c in text.columns
+    )
     cols = list(text.columns)
     body_rows = []
     values = text.to_numpy()
@@ -237,7 +256,8 @@ def table_html(
         body_rows.append(f"<tr>{cells}</tr>")
     more = ""
     if max_rows is not None and len(df) > max_rows:
-        more = f'<div class="scm-caption">Showing {max_rows:,} of {len(df):,} rows; the full table is in the CSV outputs.</div>'
+        where = f'<a href="outputs/{html.escape(full_csv)}">outputs/{html.escape(full_csv)}</a>' if full_csv else "the CSV outputs"
+        more = f'<div class="scm-caption">Showing {max_rows:,} of {len(df):,} rows; all rows are in {where}.</div>'
     cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
     return f'<table class="scm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>{more}{cap}'
 
@@ -255,10 +275,66 @@ def figure_html(fig, caption: str | None = None) -> str:
     return f'<div class="scm-figure"><img alt="{alt}" src="data:image/png;base64,{data}"/>{cap}</div>'
 
 
+_TAG_RE = re.compile(r"(<[^>]*>)")
+DOLLAR = '<code class="scm-d">$</code>'
+
+
+def mathjax_safe(markup: str) -> str:
+    """Report markup that JupyterLab's maths renderer leaves alone: every ``$`` in text (not in
+    tags or attributes) sits in its own ``<code>`` element, which MathJax never scans, so two
+    money amounts in one sentence are never typeset as a formula (``tex2jax_ignore`` classes are
+    not honoured by JupyterLab 4)."""
+    parts = _TAG_RE.split(markup)
+    return "".join(p if i % 2 else p.replace("$", DOLLAR) for i, p in enumerate(parts))
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (and headers) cannot run as spreadsheet formulas: a leading ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe (OWASP, CSV injection).
+    Numbers are untouched, so negative values stay numbers."""
+    out = df.copy()
+    danger = ("=", "+", "-", "@", "\t", "\r")
+
+    def fix(v):
+        return "'" + v if isinstance(v, str) and v.startswith(danger) else v
+
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(fix)
+    out.columns = [fix(str(c)) for c in out.columns]
+    return out
+
+
+def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """One ``.xlsx`` with a sheet per table (names from the file names, Excel's 31 characters),
+    formula-safe like the CSV files, written atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    used: set[str] = set()
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for fname, df in tables.items():
+            base = re.sub(r"[\\/*?:\[\]]", "_", Path(fname).stem)[:31] or "table"
+            sheet, n = base, 2
+            while sheet in used:
+                sheet = f"{base[:28]}-{n}"
+                n += 1
+            used.add(sheet)
+            frame = spreadsheet_safe(df)
+            for col in frame.columns:  # Excel has no time zones
+                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                    frame[col] = frame[col].dt.tz_localize(None)
+            frame.to_excel(xl, sheet_name=sheet, index=False)
+    os.replace(tmp, path)
+    return path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:60] or "table"
+
+
 def _display_html(markup: str) -> None:
     from IPython.display import HTML, display
 
-    display(HTML(f'<div class="scm-report">{markup}</div>'))
+    display(HTML(mathjax_safe(f'<div class="scm-report">{markup}</div>')))
 
 
 class Report:
@@ -278,6 +354,8 @@ class Report:
         setup(interactive)
         self.settings = settings
         self.figures: list = []
+        self.extra_outputs: dict[str, pd.DataFrame] = {}  # full tables behind truncated ones
+        self._section = ""
         self.name = name
         self.title = title
         self.data_source = str(data_source)
@@ -322,6 +400,7 @@ class Report:
         _display_html(f'<div class="scm-summary"><h2>{html.escape(title)}</h2><ul>{items}</ul></div>')
 
     def section(self, title: str, text: str = "") -> None:
+        self._section = title
         para = f"<p>{html.escape(text)}</p>" if text else ""
         _display_html(f'<div class="scm-section"><h2>{html.escape(title)}</h2>{para}</div>')
 
@@ -329,8 +408,17 @@ class Report:
         """A highlighted sentence: ``kind`` is ``note`` or ``warn``."""
         _display_html(f'<div class="scm-{"warn" if kind == "warn" else "note"}">{html.escape(text)}</div>')
 
-    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int | None = 25, caption: str | None = None) -> None:
-        _display_html(table_html(df, formats, self.currency, max_rows, caption))
+    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int | None = 25, caption: str | None = None,
+              labels: Mapping[str, str] | None = None, name: str | None = None) -> None:
+        """A formatted table; when it has more than ``max_rows`` rows, all of them are written to
+        ``outputs/<name>.csv`` (``name`` defaults to a slug of the caption or the current section)
+        and the note under the table links that file."""
+        full = None
+        if max_rows is not None and len(df) > max_rows:
+            full = f"{_slug(name or caption or self._section or 'table')}.csv"
+            self._write_csv(self.output_dir / full, df)
+            self.extra_outputs[full] = df
+        _display_html(table_html(df, formats, self.currency, max_rows, caption, labels, full))
 
     def figure(self, fig, caption: str | None = None) -> None:
         _display_html(figure_html(fig, caption))
@@ -390,16 +478,24 @@ class Report:
         items = "".join(f"<li>{html.escape(i)}</li>" for i in issues)
         _display_html(f'<div class="scm-warn"><b>Data-quality warnings ({len(issues)})</b><ul>{items}</ul></div>')
 
+    @staticmethod
+    def _write_csv(path: Path, df: pd.DataFrame) -> None:
+        from scmlib.core.files import atomic_write_text
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, spreadsheet_safe(df).to_csv(index=False))
+
     def outputs(self, tables: Mapping[str, pd.DataFrame], descriptions: Mapping[str, str] | None = None) -> dict[str, Path]:
-        """Write each table to ``<run folder>/outputs/<name>.csv`` and list them with links."""
+        """Write each table to ``<run folder>/outputs/<name>.csv``, all of them (and the full
+        tables behind truncated ones) to one workbook ``outputs/<report>.xlsx`` for managers, and
+        list them with links. Text cells that a spreadsheet would run as a formula are
+        neutralised (:func:`spreadsheet_safe`)."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
         written = {}
         items = []
         for fname, df in tables.items():
             path = self.output_dir / fname
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            df.to_csv(tmp, index=False)
-            os.replace(tmp, path)
+            self._write_csv(path, df)
             written[fname] = path
             desc = (descriptions or {}).get(fname, "")
             href = f"outputs/{html.escape(fname)}"
@@ -407,6 +503,15 @@ class Report:
                 f'<li><a href="{href}">{html.escape(fname)}</a> – {len(df):,} rows'
                 f'{": " + html.escape(desc) if desc else ""}</li>'
             )
+        for fname, df in self.extra_outputs.items():
+            items.append(f'<li><a href="outputs/{html.escape(fname)}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>')
+        book = self.output_dir / f"{self.name}.xlsx"
+        sheets = {**tables, **self.extra_outputs}
+        if self.figures:
+            sheets = {"headlines.csv": pd.DataFrame([f.as_row() for f in self.figures]), **sheets}
+        write_workbook(book, sheets)
+        written[book.name] = book
+        items.append(f'<li><a href="outputs/{html.escape(book.name)}">{html.escape(book.name)}</a> – every table above in one workbook, a sheet each</li>')
         _display_html(f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>')
         return written
 
@@ -415,14 +520,13 @@ class Report:
 
         ``controls`` map argument names to a list of choices (dropdown) or a
         ``(min, max, step, value)`` tuple (slider). ``render(**values)`` displays the view
-        (typically through ``Report.table`` / ``Report.figure``). Headless runs render it
-        once with the first choice / the slider's value.
+        (typically through ``Report.table`` / ``Report.figure``). Explore sections exist only in
+        interactive sessions: in a headless report they would repeat what the report shows.
         """
+        if not self.interactive:
+            return  # the static report already shows what this view would repeat
         self.section(title)
         defaults = {k: (v[3] if isinstance(v, tuple) else list(v)[0]) for k, v in controls.items()}
-        if not self.interactive:
-            render(**defaults)
-            return
         import ipywidgets as w
 
         widgets = {}

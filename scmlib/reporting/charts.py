@@ -7,26 +7,70 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
+from scmlib.errors import ParameterError
 from scmlib.reporting import PALETTE, STATUS_COLOURS, fmt_compact_money
 
 
-def axis_format(ax, which: str = "y", kind: str = "number", currency: str = "$") -> None:
-    """Format an axis as ``number`` (1.2k, 3.4M), ``money`` or ``pct`` (fractions)."""
-    def compact(v, _):
+class UniqueFormatter(Formatter):
+    """Tick labels with the fewest decimals that keep every label on the axis distinct, so that
+    ticks never read ``1%, 1%, 1%`` or ``92% / 88% / 82%`` for unevenly rounded steps."""
+
+    def __init__(self, kind: str = "number", currency: str = "$"):
+        self.kind, self.currency = kind, currency
+
+    def _one(self, v: float, decimals: int) -> str:
+        if self.kind == "pct":
+            return f"{100 * v:,.{decimals}f}%"
+        if self.kind == "money":
+            return fmt_compact_money(v, self.currency) if decimals == 0 else f"{self.currency}{v:,.{decimals}f}"
         a = abs(v)
         for div, suf in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if a >= div:
-                return f"{v / div:,.1f}{suf}"
-        return f"{v:,.0f}" if a >= 10 or v == 0 else f"{v:,.2g}"
+                return f"{v / div:,.{max(decimals, 1) if decimals else 1}f}{suf}"
+        return f"{v:,.{decimals}f}"
 
-    fmt = {
-        "number": FuncFormatter(compact),
-        "money": FuncFormatter(lambda v, _: fmt_compact_money(v, currency)),
-        "pct": FuncFormatter(lambda v, _: f"{100 * v:,.0f}%"),
-    }[kind]
-    (ax.yaxis if which == "y" else ax.xaxis).set_major_formatter(fmt)
+    def format_ticks(self, values):
+        values = list(values)
+        for decimals in range(0, 5):
+            labels = [self._one(v, decimals) for v in values]
+            if len(set(labels)) == len(labels):
+                return labels
+        return labels
+
+    def __call__(self, x, pos=None):
+        return self._one(x, 0 if self.kind != "pct" or abs(x) >= 0.1 else 1)
+
+
+def axis_format(ax, which: str = "y", kind: str = "number", currency: str = "$") -> None:
+    """Format an axis as ``number`` (1.2k, 3.4M), ``money`` or ``pct`` (fractions), with labels
+    that never repeat (:class:`UniqueFormatter`)."""
+    (ax.yaxis if which == "y" else ax.xaxis).set_major_formatter(UniqueFormatter(kind, currency))
+
+
+def axis_title(column: str, kind: str = "number", currency: str = "$") -> str:
+    """An axis title from a column name: the label registry's text with the unit of ``kind``."""
+    from scmlib.reporting.labels import LABELS, humanise
+
+    text, unit = LABELS.get(str(column), (humanise(column), ""))
+    unit = {"pct": "%", "money": currency}.get(kind, unit)
+    return f"{text} ({unit})" if unit else text
+
+
+def finish(fig, ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
+    """Title (sentence case), both axis titles and a legend kept off the data; refuses a chart
+    without axis titles (a reader must know what each axis measures and in which unit)."""
+    for axis, text in (("x", xlabel), ("y", ylabel)):
+        if not str(text or "").strip():
+            raise ParameterError(f"chart '{title}': the {axis} axis needs a title (with its unit)")
+    ax.set_title(title[:1].upper() + title[1:])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
 
 
 def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", horizontal: bool = True, color: str | None = None,
@@ -40,24 +84,24 @@ def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", hori
         data = data.iloc[::-1]
         bars = ax.barh(data[x], data[y], color=colours)
         axis_format(ax, "x", kind, currency)
-        ax.set_xlabel(ylabel)
-        ax.set_ylabel(xlabel)
     else:
         bars = ax.bar(data[x], data[y], color=colours)
         axis_format(ax, "y", kind, currency)
-        ax.set_ylabel(ylabel)
-        ax.set_xlabel(xlabel)
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     if labels and len(data) <= 25:
         fmt = {"pct": lambda v: f"{100 * v:,.1f}%", "money": lambda v: fmt_compact_money(v, currency)}.get(kind, lambda v: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}")
         ax.bar_label(bars, labels=[fmt(v) for v in data[y]], padding=3, fontsize=8)
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    lo = min(0.0, float(np.nanmin(data[y]))) if len(data) else 0.0
+    if horizontal:  # bars start at zero
+        ax.set_xlim(left=lo)
+    else:
+        ax.set_ylim(bottom=lo)
+    vx, vy = xlabel or axis_title(x), ylabel or axis_title(y, kind, currency)
+    return finish(fig, ax, title, vy if horizontal else vx, vx if horizontal else vy)
 
 
 def lines(df: pd.DataFrame, x: str, y: str | Sequence[str], title: str, hue: str | None = None, kind: str = "number",
-          ylabel: str = "", currency: str = "$", target: float | None = None, figsize=(9.5, 4.0)):
+          ylabel: str = "", currency: str = "$", target: float | None = None, figsize=(9.5, 4.0), xlabel: str = ""):
     """Line chart of one or more columns over ``x`` (or one line per ``hue`` value)."""
     fig, ax = plt.subplots(figsize=figsize)
     ys = [y] if isinstance(y, str) else list(y)
@@ -66,17 +110,13 @@ def lines(df: pd.DataFrame, x: str, y: str | Sequence[str], title: str, hue: str
             ax.plot(g[x], g[ys[0]], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=str(key))
     else:
         for i, col in enumerate(ys):
-            ax.plot(df[x], df[col], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=col.replace("_", " "))
+            ax.plot(df[x], df[col], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=axis_title(col))
     if target is not None:
         ax.axhline(target, color=STATUS_COLOURS["red"], ls="--", lw=1, label="target")
     axis_format(ax, "y", kind, currency)
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel("")
-    if hue or len(ys) > 1 or target is not None:
-        ax.legend(frameon=False, fontsize=8, ncol=min(4, max(1, len(ax.get_lines()))))
-    fig.tight_layout()
-    return fig
+    xt = xlabel or ("Month" if x in ("period", "date", "target_date") else axis_title(x))
+    yt = ylabel or (axis_title(ys[0], kind, currency) if len(ys) == 1 else {"pct": "%", "money": currency}.get(kind, "Value"))
+    return finish(fig, ax, title, xt, yt, legend=bool(hue or len(ys) > 1 or target is not None))
 
 
 def heatmap(matrix: pd.DataFrame, title: str, fmt: str = ",.0f", cmap: str = "Blues", figsize=(6.5, 4.0), cbar: bool = False,
@@ -87,12 +127,8 @@ def heatmap(matrix: pd.DataFrame, title: str, fmt: str = ",.0f", cmap: str = "Bl
     fig, ax = plt.subplots(figsize=figsize)
     sns.heatmap(matrix.astype(float), annot=annot if annot is not None else True, fmt="" if annot is not None else fmt,
                 cmap=cmap, cbar=cbar, linewidths=0.6, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
     plt.setp(ax.get_yticklabels(), rotation=0)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, title, xlabel or axis_title(matrix.columns.name or "columns"), ylabel or axis_title(matrix.index.name or "rows"))
 
 
 def pareto(values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "suppliers", figsize=(9.5, 4.0)):
@@ -110,15 +146,11 @@ def pareto(values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "supp
                 arrowprops={"arrowstyle": "->", "color": "#555"}, fontsize=9)
     axis_format(ax, "y", "pct")
     axis_format(ax, "x", "pct")
-    ax.set_xlabel(f"share of {unit} (largest first)")
-    ax.set_ylabel("cumulative share")
     ax.set_ylim(0, 1.02)
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, title, f"Share of {unit}, largest first (%)", "Cumulative share of the total (%)")
 
 
-def waterfall(steps: pd.DataFrame, label: str, value: str, title: str, kind: str = "pct", figsize=(8, 4.0)):
+def waterfall(steps: pd.DataFrame, label: str, value: str, title: str, kind: str = "pct", figsize=(8, 4.0), ylabel: str = ""):
     """Waterfall: first row is the starting level, following rows are changes, last bar is the end level."""
     fig, ax = plt.subplots(figsize=figsize)
     vals = steps[value].to_numpy(dtype=float)
@@ -134,36 +166,35 @@ def waterfall(steps: pd.DataFrame, label: str, value: str, title: str, kind: str
     ax.bar("final", level, color=PALETTE[1])
     ax.text(len(vals), level, f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}", ha="center", va="bottom", fontsize=9)
     axis_format(ax, "y", kind)
-    lo = min(0, level, vals[0]) if kind != "pct" else max(0, min(np.cumsum(vals)) - 0.1)
-    ax.set_ylim(bottom=lo)
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    ax.set_ylim(bottom=min(0.0, float(np.min(np.cumsum(vals)))))  # bars start at zero
+    return finish(fig, ax, title, "Step", ylabel or {"pct": "%"}.get(kind, "Value"))
 
 
 def scatter(df: pd.DataFrame, x: str, y: str, title: str, hue: str | None = None, xkind: str = "number", ykind: str = "number",
-            xlabel: str = "", ylabel: str = "", currency: str = "$", figsize=(8, 4.2), logx: bool = False):
+            xlabel: str = "", ylabel: str = "", currency: str = "$", figsize=(8, 4.2), logx: bool = False,
+            label: str | None = None, label_top: int = 8):
+    """Scatter of ``y`` against ``x``; ``label`` names the column whose values identify the points a
+    reader must find: the ``label_top`` largest by ``y`` are annotated."""
     fig, ax = plt.subplots(figsize=figsize)
     if hue:
         for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
             ax.scatter(g[x], g[y], s=18, alpha=0.7, color=PALETTE[i % len(PALETTE)], label=str(key))
-        ax.legend(frameon=False, fontsize=8)
     else:
         ax.scatter(df[x], df[y], s=18, alpha=0.7, color=PALETTE[0])
+    if label:
+        for _, r in df.nlargest(label_top, y).iterrows():
+            ax.annotate(str(r[label]), (r[x], r[y]), xytext=(4, 3), textcoords="offset points", fontsize=7.5, color="#34495e")
     if logx:
         ax.set_xscale("log")
     else:
         axis_format(ax, "x", xkind, currency)
     axis_format(ax, "y", ykind, currency)
-    ax.set_xlabel(xlabel or x)
-    ax.set_ylabel(ylabel or y)
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, title, xlabel or axis_title(x, xkind, currency), ylabel or axis_title(y, ykind, currency), legend=bool(hue))
 
 
 def fan(history: pd.DataFrame, forecast: pd.DataFrame, title: str, date: str = "date", actual: str = "quantity",
-        point: str = "forecast", bands: Sequence[tuple[str, str, str]] = (), fitted: pd.DataFrame | None = None, figsize=(9.5, 3.6)):
+        point: str = "forecast", bands: Sequence[tuple[str, str, str]] = (), fitted: pd.DataFrame | None = None, figsize=(9.5, 3.6),
+        ylabel: str = "Demand (units)"):
     """History, optional backtest fit, forecast and prediction-interval bands."""
     fig, ax = plt.subplots(figsize=figsize)
     ax.plot(history[date], history[actual], color="#34495e", lw=1.6, label="actual")
@@ -173,10 +204,7 @@ def fan(history: pd.DataFrame, forecast: pd.DataFrame, title: str, date: str = "
         ax.fill_between(forecast[date], forecast[lo], forecast[hi], color=PALETTE[1], alpha=0.18 + 0.12 * i, lw=0, label=lab)
     ax.plot(forecast[date], forecast[point], color=PALETTE[1], lw=2, label="forecast")
     axis_format(ax, "y", "number")
-    ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8, ncol=4)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, title, "Period", ylabel, legend=True)
 
 
 def kpi_trend(monthly: pd.DataFrame, kpi: str, target: float | None = None, currency: str = "$", figsize=(9.5, 2.8)):

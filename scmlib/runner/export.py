@@ -12,7 +12,9 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "hide", "papermill-error-cel
 
 
 def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat.NotebookNode:
-    """Drop parameter cells, stderr streams, tracebacks and markdown-free noise; add the error banner."""
+    """Keep only the outputs of code cells (the Report blocks): no parameter cells, no markdown
+    narrative (it is for the analyst in JupyterLab), no stderr streams or tracebacks; add the error
+    banner of a failed run."""
     from scmlib.reporting import error_banner
 
     cells = []
@@ -21,8 +23,8 @@ def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat
         source_cells = source_cells[1:]  # the notebook's own title cell: the report header replaces it
     for cell in source_cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & HIDDEN_TAGS:
-            continue
+        if tags & HIDDEN_TAGS or cell.cell_type != "code":
+            continue  # markdown cells narrate the notebook for its analyst; the report is built by Report blocks
         if cell.cell_type == "code":
             cell.outputs = [
                 o
