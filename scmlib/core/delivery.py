@@ -36,8 +36,8 @@ def otif(lines: pd.DataFrame, level: str = "line", early_days: int = 3, late_day
     unavailable: dict[str, str] = {}
     df = lines.copy()
     as_of = df[arrived].max() if arrived in df.columns else None
-    if due not in df.columns or arrived not in df.columns or df[due].isna().all():
-        unavailable["on_time"] = f"no '{due}' or '{arrived}' dates"
+    if due not in df.columns or arrived not in df.columns or df[due].isna().all() or df[arrived].isna().all():
+        unavailable["on_time"] = f"no '{due}' or '{arrived}' dates: on time cannot be measured"
         df["on_time"] = np.nan
     else:
         late_open = df[arrived].isna() & (df[due] + pd.Timedelta(days=late_days) < as_of)

@@ -78,6 +78,14 @@ def check_data_block(column_map: Any = None, read_options: Any = None, where: st
                 unknown = sorted(set(value) - READ_KEYS)
             else:
                 unknown = [] if key in READ_KEYS else [key]
+                if key in ("date_format", "na_values", "bounds") and isinstance(value, Mapping):
+                    every = sorted({c for t in TABLES.values() for c in t.column_names})
+                    stray = [c for c in value if c not in every]
+                    if stray:
+                        raise ParameterError(
+                            f"{prefix}read_options {key}: column '{stray[0]}' is in no table{did_you_mean(str(stray[0]), every)}; "
+                            f"use canonical column names (after column_map)"
+                        )
             if unknown:
                 raise ParameterError(
                     f"{prefix}read_options: unknown option or table '{unknown[0]}'{did_you_mean(unknown[0], [*READ_KEYS, *TABLES])}; "

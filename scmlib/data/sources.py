@@ -9,9 +9,13 @@ A *source* is one of:
 - a SQLAlchemy URL (``postgresql://...``) with a table name or SQL query per table.
 
 ``read_options`` tunes reading: top-level keys apply to every table, a key named after a
-table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal``, ``thousands``,
-``date_format``, ``path`` (a file or glob inside a folder source), ``sheet``, ``table``,
-``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``).
+table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal`` (checked against
+the values; detected per column when absent, ambiguous columns refused), ``thousands``,
+``date_format`` (one format, or ``{column: format}``; without it ISO dates, named months and
+day/month order are detected per column), ``na_values`` (placeholder texts read as missing: a
+list, or ``{column: [...]}``), ``bounds`` (``{column: largest plausible absolute value}``,
+overriding the data model's per-unit bounds), ``path`` (a file or glob inside a folder source),
+``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``).
 
 Parquet files are read column-pruned (the table's canonical columns and those named in the
 ``column_map``); other formats keep every column, so extra columns can drive filters.
@@ -31,7 +35,7 @@ from scmlib.data.model import TABLES
 from scmlib.errors import DataError
 from scmlib.paths import project_root
 
-READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill"}
+READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill", "na_values", "bounds"}
 
 
 @dataclass
@@ -47,8 +51,16 @@ class RawTable:
 def table_options(read_options: dict[str, Any] | None, table: str) -> dict[str, Any]:
     """Merge global and per-table read options; unknown keys are a clear error."""
     read_options = dict(read_options or {})
-    merged = {k: v for k, v in read_options.items() if k not in TABLES and not isinstance(v, dict) or k == "fill"}
-    merged.update(read_options.get(table, {}) or {})
+    merged = {k: v for k, v in read_options.items() if k not in TABLES}  # options for every table
+    own = set(TABLES[table].column_names) if table in TABLES else set()
+    for key in ("date_format", "na_values", "bounds"):  # a global per-column map applies to the columns this table has
+        if isinstance(merged.get(key), dict):
+            merged[key] = {c: v for c, v in merged[key].items() if c in own}
+    per_table = read_options.get(table, {}) or {}
+    for key in ("date_format", "na_values", "bounds", "fill"):  # per-column maps: a table's entries add to the global ones
+        if isinstance(merged.get(key), dict) and isinstance(per_table.get(key), dict):
+            per_table = {**per_table, key: {**merged[key], **per_table[key]}}
+    merged.update(per_table)
     unknown = set(merged) - READ_KEYS
     if unknown:
         raise DataError(f"read_options for table '{table}': unknown option(s) {sorted(unknown)}; allowed: {sorted(READ_KEYS)}")

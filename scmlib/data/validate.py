@@ -52,6 +52,8 @@ def _show(v) -> str:
         return repr(v)
     if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
         return "(empty)"
+    if isinstance(v, (float, np.floating)) and (abs(float(v)) >= 1e15 or not np.isfinite(v)):
+        return f"{float(v):.3g}"
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     if isinstance(v, (pd.Timestamp, np.datetime64)):
@@ -142,6 +144,131 @@ def _as_text(s: pd.Series, strip: bool) -> pd.Series:
     return pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, name=s.name, dtype=object)
 
 
+# --------------------------------------------------------------------------- numbers as the user meant
+
+# a comma then exactly three digits per group, optionally a dot decimal: 1,234 / 1,234.56 / 12,345,678
+_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+# a dot then exactly three digits per group, optionally a comma decimal: 1.234 / 1.234,56
+_THOUSANDS_DOT = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
+_DEC_COMMA = r"^[+-]?\d*,\d+$"  # 12,5 / 1121,62 / ,5
+_DEC_DOT = r"^[+-]?\d*\.\d+$"  # 12.5 / .5
+
+
+def decimal_evidence(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: (decimal-comma evidence, decimal-point evidence, ambiguous).
+
+    ``1121,62`` (a comma not followed by exactly three digits) or ``1.234,56`` speaks for a
+    decimal comma; ``1,234.56`` or ``12.5`` for a decimal point; ``1,234`` and ``1.234`` could be
+    either (one thousand two hundred and thirty-four, or a little over one). Vectorised.
+    """
+    t = text.fillna("").astype(str).str.replace(r"[\s'_]", "", regex=True).str.strip("()")
+    tc, td, dc, dd = (t.str.match(p).fillna(False).to_numpy(dtype=bool) for p in (_THOUSANDS_COMMA, _THOUSANDS_DOT, _DEC_COMMA, _DEC_DOT))
+    has_both = t.str.contains(",", regex=False).to_numpy(dtype=bool) & t.str.contains(".", regex=False).to_numpy(dtype=bool)
+    many_commas = t.str.count(",").to_numpy() > 1  # a decimal separator appears once: 1,234,567 has thousands commas
+    many_dots = t.str.count(r"\.").to_numpy() > 1
+    comma = (dc & ~tc) | (td & (has_both | many_dots))  # 12,5 ; 1.234,56 ; 1.234.567
+    point = (dd & ~td) | (tc & (has_both | many_commas))  # 12.5 ; 1,234.56 ; 1,234,567
+    ambiguous = (tc | td) & ~has_both & ~many_commas & ~many_dots  # 1,234 ; 1.234
+    return comma, point, ambiguous
+
+
+def _decide_decimal(raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series, decimal: str | None) -> str:
+    """The decimal separator of a text column of numbers: the user's ``decimal`` option, checked
+    against the values, or detected from them; a column that cannot be read unambiguously is
+    refused with the evidence and the ``decimal`` fix."""
+    comma, point, ambiguous = decimal_evidence(text)
+    fix = f"set read_options: {{{table}: {{decimal: ','}}}} for decimal commas (1.234,56) or {{decimal: '.'}} for decimal points (1,234.56)"
+    if decimal == ",":
+        if point.any():
+            raise _fail(table, column, "numbers written with a decimal point although read_options decimal is ','",
+                        _examples(raw, df, point, column), "set decimal to '.' or correct those cells")
+        return ","
+    if decimal == ".":
+        if comma.any():
+            raise _fail(table, column, "numbers written with a decimal comma although read_options decimal is '.'",
+                        _examples(raw, df, comma, column), "set decimal to ',' or correct those cells")
+        return "."
+    if comma.any() and point.any():
+        raise _fail(table, column, "numbers written with both decimal commas and decimal points",
+                    _examples(raw, df, comma, column) + "; with points: " + _examples(raw, df, point, column), "export the column with one convention, then " + fix)
+    if comma.any():
+        return ","
+    if point.any() or not ambiguous.any():
+        return "."
+    raise _fail(table, column, "numbers whose separator could be a thousands separator or a decimal (e.g. 1,234 or 1.234)",
+                _examples(raw, df, ambiguous, column), fix)
+
+
+# --------------------------------------------------------------------------- dates as the user meant
+
+_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$"
+
+
+def _numeric_dates(raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series) -> pd.Series:
+    """Dates written ``A/B/YEAR`` (``/``, ``-`` or ``.``; 2- or 4-digit years), read day-first or
+    month-first as the column shows: some A above 12 means day-first, some B above 12 month-first;
+    both is a mixed column and neither an ambiguous one, refused with the evidence and the
+    ``date_format`` fix. Two-digit years follow ``%y`` (69-99: 1900s, 00-68: 2000s)."""
+    parts = text.str.extract(_DMY)
+    has = parts[0].notna().to_numpy()
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if not has.any():
+        return out
+    a = pd.to_numeric(parts[0], errors="coerce")
+    b = pd.to_numeric(parts[1], errors="coerce")
+    y = pd.to_numeric(parts[2], errors="coerce")
+    y = y.where(parts[2].str.len() == 4, np.where(y < 69, 2000 + y, 1900 + y))
+    dayfirst_ev = (a > 12).to_numpy() & has
+    monthfirst_ev = (b > 12).to_numpy() & has
+    fmt = "'%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)"
+    if dayfirst_ev.any() and monthfirst_ev.any():
+        raise _fail(table, column, "dates written both day-first and month-first", _examples(raw, df, dayfirst_ev, column)
+                    + "; month-first: " + _examples(raw, df, monthfirst_ev, column), "export the column in one date format (YYYY-MM-DD is safest)")
+    if not dayfirst_ev.any() and not monthfirst_ev.any():
+        raise _fail(table, column, f"dates whose day and month cannot be told apart (every day and month is 12 or less, {int(has.sum()):,} dates)",
+                    _examples(raw, df, has, column), f"set read_options: {{{table}: {{date_format: {{{column}: ...}}}}}} to {fmt}")
+    day, month = (a, b) if dayfirst_ev.any() else (b, a)
+    parsed = pd.to_datetime(pd.DataFrame({"year": y, "month": month, "day": day}), errors="coerce")
+    return out.where(~has, parsed)
+
+
+def _date_format_for(opts: dict[str, Any], table: str, column: str, columns: list[str]) -> str | None:
+    """``date_format`` as one format for every date column of the table, or a dict per column."""
+    fmt = opts.get("date_format")
+    if isinstance(fmt, dict):
+        unknown = [c for c in fmt if c not in columns]
+        if unknown:
+            raise DataError(f"table '{table}': read_options date_format names column(s) {unknown} that the table does not have"
+                            f"{did_you_mean(str(unknown[0]), columns)}; date columns: {columns}")
+        return fmt.get(column)
+    return fmt
+
+
+def _na_values(opts: dict[str, Any], column: str) -> set[str]:
+    """Placeholder texts read as missing (``na_values``: a list for every column, or a dict of
+    column -> list), e.g. ``["N/A", "Date Not Captured"]``."""
+    na = opts.get("na_values")
+    if not na:
+        return set()
+    if isinstance(na, dict):
+        return {str(v) for v in (na.get(column) or [])}
+    return {str(v) for v in (na if isinstance(na, (list, tuple)) else [na])}
+
+
+# --------------------------------------------------------------------------- magnitudes
+
+# largest plausible absolute value per unit of the data model: anything above is a data error
+# (an exponent typo, a placeholder such as 9.99e99, or numbers read with the wrong separators)
+DEFAULT_BOUNDS = {"currency": 1e13, "currency/unit": 1e9, "units": 1e12, "days": 36_500, "periods": 1e6, "USD/currency": 1e6}
+
+
+def _bound(col, opts: dict[str, Any]) -> float:
+    bounds = opts.get("bounds") or {}
+    if col.name in bounds:
+        return float(bounds[col.name])
+    return float(DEFAULT_BOUNDS.get(col.unit, 1e15))
+
+
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
@@ -150,10 +277,16 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
     """Coerce canonical columns to their types; a value that cannot be read is an error."""
     df = raw.frame
     name = spec.name
+    date_cols = [c.name for c in spec.columns if c.type == "date" and c.name in df.columns]
+    _date_format_for(opts, name, "", date_cols)  # a per-column date_format naming unknown columns fails first
     for col in spec.columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
+        placeholders = _na_values(opts, col.name)
+        if placeholders:
+            s = s.where(~_text_series(s).isin(list(placeholders)).fillna(False).to_numpy(dtype=bool))
+            df[col.name] = s
         before_null = s.isna().to_numpy()
         if col.type in ("id", "str", "cat"):
             df[col.name] = _as_text(s, strip=col.type in ("id", "cat"))
@@ -162,28 +295,46 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
             if pd.api.types.is_datetime64_any_dtype(s):
                 parsed = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
             else:
-                fmt = opts.get("date_format")
+                fmt = _date_format_for(opts, name, col.name, date_cols)
                 text = pd.Series(_as_text(s, strip=True), index=s.index)
                 try:
                     parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
                 except (ValueError, TypeError):
                     parsed = pd.to_datetime(text, format="mixed", errors="coerce")
                 if parsed.isna().to_numpy().sum() > before_null.sum() and not fmt:
-                    parsed = parsed.fillna(pd.to_datetime(text, format="mixed", dayfirst=False, errors="coerce"))
+                    rest = text.where(parsed.isna())
+                    parsed = parsed.fillna(_numeric_dates(raw, df, name, col.name, rest))  # dd/mm or mm/dd, as the column shows
+                    rest = text.where(parsed.isna())
+                    named = ~rest.fillna("").str.match(_DMY).to_numpy(dtype=bool)  # 12-Jan-24, Jan 12 2024: no day/month ambiguity
+                    parsed = parsed.fillna(pd.to_datetime(rest.where(named), format="mixed", errors="coerce"))
             bad = parsed.isna().to_numpy() & ~before_null
             if bad.any():
                 raise _fail(name, col.name, "dates that cannot be read", _examples(raw, df, bad, col.name),
-                            f"write dates as YYYY-MM-DD, or set read_options: {{{name}: {{date_format: '%d/%m/%Y'}}}} to the format used")
+                            f"write dates as YYYY-MM-DD, set read_options: {{{name}: {{date_format: {{{col.name}: '%d/%m/%Y'}}}}}} to the format used, "
+                            f"or declare placeholder texts as missing with read_options: {{{name}: {{na_values: {{{col.name}: [...]}}}}}}")
             df[col.name] = parsed.astype("datetime64[ns]")
         elif col.type in ("float", "int"):
             if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-                parsed = _parse_numbers(s, opts.get("decimal"))
+                text = _text_series(s, strip=False).str.strip().str.replace(_CURRENCY_RE.pattern, "", regex=True)
+                decimal = _decide_decimal(raw, df, name, col.name, text, opts.get("decimal"))
+                parsed = _parse_numbers(s, decimal)
             else:
                 parsed = s
             bad = parsed.isna().to_numpy() & ~before_null
             if bad.any():
                 raise _fail(name, col.name, "values that are not numbers", _examples(raw, df, bad, col.name),
-                            "correct those cells, or set read_options decimal/thousands to the separators used")
+                            "correct those cells, declare placeholders with read_options na_values, or set decimal/thousands to the separators used")
+            values = np.asarray(parsed.astype("float64"), dtype=float)
+            infinite = np.isinf(values)
+            if infinite.any():
+                raise _fail(name, col.name, "values that are not finite numbers (infinity)", _examples(raw, df, infinite, col.name),
+                            "replace them with the real values or leave the cells empty")
+            limit = _bound(col, opts)
+            huge = np.abs(np.nan_to_num(values)) > limit
+            if huge.any():
+                raise _fail(name, col.name, f"implausibly large values (beyond {limit:,.0f}{' in ' + col.unit if col.unit else ''})",
+                            _examples(raw, df, huge, col.name),
+                            f"correct them, or raise the bound with read_options: {{{name}: {{bounds: {{{col.name}: <largest plausible value>}}}}}}")
             if col.type == "int":
                 nonint = parsed.notna().to_numpy() & (np.asarray(parsed.fillna(0), dtype=float) % 1 != 0)
                 if nonint.any():
@@ -228,6 +379,9 @@ def check_columns(raw: RawTable, spec: Table) -> None:
     if missing:
         found = list(raw.frame.columns)
         hint = did_you_mean(missing[0], found)
+        if len(found) == 1 and any(sep in str(found[0]) for sep in (";", "\t", "|")):
+            sep = next(sep for sep in (";", "\t", "|") if sep in str(found[0]))
+            hint = f" (the file seems separated by {sep!r}: set read_options: {{{spec.name}: {{sep: {sep!r}}}}})"
         raise DataError(
             f"table '{spec.name}' ({raw.origin}): missing required column '{missing[0]}'{hint}"
             f"{f' and {len(missing) - 1} more: {missing[1:]}' if len(missing) > 1 else ''}; columns found: {found[:15]}. "

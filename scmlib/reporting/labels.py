@@ -21,7 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "target_date": ("Target month", ""), "forecast_date": ("Forecast made", ""), "lag": ("Lag", "months"),
     "n": ("Observations", ""), "series": ("Series", ""), "lines": ("Lines", ""), "suppliers": ("Suppliers", ""),
     "actual": ("Actual", "units"), "forecast": ("Forecast", "units"), "units_sold": ("Units sold", "units"),
-    "accuracy": ("Accuracy (1 - WMAPE)", ""), "wmape": ("WMAPE", ""), "mape": ("MAPE", ""), "smape": ("sMAPE", ""),
+    "accuracy": ("Accuracy (1 - WMAPE)", ""), "wmape": ("WMAPE", ""), "mape": ("MAPE", "%"), "smape": ("sMAPE", "%"),
     "mase": ("MASE", ""), "rmsse": ("RMSSE", ""), "mae": ("MAE", "units"), "rmse": ("RMSE", "units"), "bias": ("Bias", "units"),
     "pct_bias": ("Bias", ""), "tracking_signal": ("Tracking signal", ""),
     "fva_statistical": ("FVA of the statistical model", "pts"), "fva_override": ("FVA of overrides", "pts"),

@@ -15,54 +15,12 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from scmlib.core.delivery import otif  # noqa: F401  (one OTIF for the suite; re-exported)
 from scipy import stats
 
 DEFAULT_WEIGHTS = {"otif": 0.35, "quality": 0.25, "cost": 0.15, "responsiveness": 0.15, "sustainability": 0.10}
 DEFAULT_BANDS = {"A": 85.0, "B": 70.0, "C": 55.0}
-
-
-def otif(lines: pd.DataFrame, level: str = "line", early_days: int = 3, late_days: int = 0, in_full_tolerance: float = 0.0,
-         due: str = "promised_date", arrived: str = "receipt_date", ordered: str = "ordered_qty", received: str = "received_qty",
-         order_id: str = "po_id") -> tuple[pd.DataFrame, dict[str, str]]:
-    """On-time, in-full and OTIF flags per line or per order; returns (flags, unavailable).
-
-    Lines not yet arrived are left out (they are open, not late, until their due date passes:
-    open lines past due count as late). ``flags`` keeps the input's other columns.
-    """
-    if level not in ("line", "order"):
-        raise ValueError(f"OTIF level must be 'line' or 'order', got {level!r}")
-    if early_days < 0 or late_days < 0 or not 0 <= in_full_tolerance < 1:
-        raise ValueError(f"early/late days must be >= 0 and the in-full tolerance in [0, 1), got {early_days}, {late_days}, {in_full_tolerance}")
-    unavailable: dict[str, str] = {}
-    df = lines.copy()
-    as_of = df[arrived].max() if arrived in df.columns else None
-    if due not in df.columns or arrived not in df.columns or df[due].isna().all():
-        unavailable["on_time"] = f"no '{due}' or '{arrived}' dates"
-        df["on_time"] = np.nan
-    else:
-        late_open = df[arrived].isna() & (df[due] + pd.Timedelta(days=late_days) < as_of)
-        df = df[df[arrived].notna() | late_open].copy()
-        delta = (df[arrived] - df[due]).dt.days
-        df["on_time"] = ((delta >= -early_days) & (delta <= late_days)).astype(float)
-        df.loc[df[arrived].isna(), "on_time"] = 0.0
-    if received not in df.columns or df[received].isna().all() or ordered not in df.columns:
-        unavailable["in_full"] = f"no '{received}' quantities: in-full cannot be measured"
-        df["in_full"] = np.nan
-    else:
-        df["in_full"] = (df[received].fillna(0) >= (1 - in_full_tolerance) * df[ordered]).astype(float)
-    if "on_time" in unavailable or "in_full" in unavailable:
-        unavailable["otif"] = "needs both on-time and in-full: " + "; ".join(unavailable.values())
-        df["otif"] = np.nan
-    else:
-        df["otif"] = df["on_time"] * df["in_full"]
-    if level == "order":
-        keep = [c for c in df.columns if c not in ("on_time", "in_full", "otif")]
-        agg = {c: "first" for c in keep if c != order_id}
-        agg.update({"on_time": "min", "in_full": "min", "otif": "min"})
-        if arrived in df.columns:
-            agg[arrived] = "max"
-        df = df.groupby(order_id, as_index=False).agg(agg)
-    return df, unavailable
 
 
 def supplier_metrics(po: pd.DataFrame, quality: pd.DataFrame | None, assessments: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp,
