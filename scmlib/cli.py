@@ -54,8 +54,16 @@ def _cmd_run(args) -> int:
         timeout_s=args.timeout,
         settings=Path(args.settings) if args.settings else None,
     )
+    from scmlib.runner.execute import RunInterrupted
+
     claim_reports_folder(jobs[0].out_root, notebook_specs())
-    results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
+    try:
+        results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
+    except RunInterrupted as exc:
+        build_index(jobs[0].out_root)
+        print(f"scm: interrupted ({exc.signal_name}): the runs in progress are recorded as interrupted; "
+              f"index: {jobs[0].out_root / 'index.html'}", file=sys.stderr)
+        return exc.exit_code
     index = build_index(jobs[0].out_root)
     failed = [r for r in results if r["status"] != "success"]
     for r in failed:

@@ -50,7 +50,7 @@ def test_successful_run_folder(project):
     assert run.parent == project / "reports" / "tiny" and run.name.endswith("-default")
     meta = json.loads((run / "run.json").read_text())
     assert meta["parameters"]["n"] == 4 and meta["versions"]["scmlib"] and meta["duration_s"] > 0
-    assert meta["outputs"] == ["tiny.csv"] and (run / "outputs" / "tiny.csv").read_text().count("\n") == 5
+    assert meta["outputs"] == ["tiny.csv", "tiny.xlsx"] and (run / "outputs" / "tiny.csv").read_text().count("\n") == 5
     html = (run / "report.html").read_text()
     assert "<title>Tiny &lt;report&gt;</title>" in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

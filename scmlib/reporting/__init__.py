@@ -361,9 +361,13 @@ class Report:
         self.data_source = str(data_source)
         self.currency = currency_symbol(currency) if len(str(currency)) == 3 else currency
         self.interactive = interactive
-        self.parameter_set = os.environ.get("SCM_PARAMETER_SET", "interactive")
-        env_out = os.environ.get("SCM_OUTPUT_DIR")
-        self.output_dir = Path(env_out) if env_out else reports_dir() / name / "interactive" / "outputs"
+        from scmlib.runner.context import current
+
+        context = current()  # set by `scm run`; empty in an interactive session
+        self.parameter_set = context.get("parameter_set", "interactive")
+        self.purpose = context.get("purpose", "")
+        out = context.get("output_dir")
+        self.output_dir = Path(out) if out else reports_dir() / name / "interactive" / "outputs"
         self.generated_at = dt.datetime.now(dt.timezone.utc)
 
     # -- blocks -----------------------------------------------------------------------------
@@ -390,7 +394,7 @@ class Report:
         cells = "".join(
             f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows.items()
         )
-        purpose = os.environ.get("SCM_REPORT_PURPOSE", "")
+        purpose = self.purpose
         lead = f'<p style="margin:0 0 8px 0;font-size:14px">{html.escape(purpose)}</p>' if purpose else ""
         _display_html(f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1>{lead}<table>{cells}</table></div>')
 

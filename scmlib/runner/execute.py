@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import platform
 import sys
@@ -127,12 +126,59 @@ def _new_run_dir(out_root: Path, name: str, set_name: str) -> Path:
             candidate = base.with_name(f"{base.name}-{n}")
 
 
-def _versions() -> dict[str, str]:
-    import pandas
+class RunInterrupted(BaseException):
+    """A run stopped by SIGINT (Ctrl-C) or SIGTERM; ``exit_code`` is 130 or 143."""
 
-    import scmlib
+    def __init__(self, signal_name: str = "SIGINT"):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = 143 if signal_name == "SIGTERM" else 130
 
-    return {"scmlib": scmlib.__version__, "pandas": pandas.__version__, "python": platform.python_version()}
+
+def _versions() -> dict[str, str | None]:
+    """Versions of the packages that decide a report's numbers (None when not installed)."""
+    from importlib import metadata
+
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for pkg in ("scmlib", "pandas", "numpy", "statsforecast", "statsmodels", "papermill", "pandera"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def _git_commit() -> str | None:
+    """The project's git commit when it is a checkout (None otherwise, quietly)."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _fingerprints(data_source: str) -> dict[str, str]:
+    """A cheap fingerprint (name, size, modification time) of every input file of a file-based
+    data source, so two runs can be told apart by their inputs; database URLs have none."""
+    import hashlib
+
+    text = str(data_source).strip()
+    if "://" in text:
+        return {}
+    if text == "demo":
+        from scmlib.paths import data_dir
+
+        path = data_dir() / "demo"
+    else:
+        path = Path(text)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else ([path] if path.is_file() else [])
+    out = {}
+    for f in files[:500]:
+        st = f.stat()
+        out[f.relative_to(path).as_posix() if path.is_dir() else f.name] = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+    return out
 
 
 @contextlib.contextmanager
@@ -149,27 +195,69 @@ def _stderr_to(log):
         os.close(saved)
 
 
+def _static_page(title: str, banner_html: str) -> str:
+    import html as _html
+
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_html.escape(title)}</title></head>"
+            f"<body>{banner_html}</body></html>")
+
+
+def _write_report(run_dir: Path, executed: Path, job: RunJob, error: str | None, status: str) -> tuple[str, str | None]:
+    """report.html for any outcome; returns the (possibly updated) status and error."""
+    from scmlib.core.files import atomic_write_text
+    from scmlib.reporting import error_banner
+    from scmlib.runner.export import export_html
+
+    target = run_dir / "report.html"
+    try:
+        if status == "interrupted":
+            atomic_write_text(target, _static_page(job.title, error_banner(f"This run was interrupted ({error}) before it finished.")))
+        else:
+            export_html(executed if executed.exists() else job.notebook, target, job.title, error)
+        return status, error
+    except OSError as exc:
+        error = error or f"could not write the report in {run_dir}: disk full or not writable ({exc.strerror or exc})"
+    except Exception as exc:  # the report of a run must exist even when export fails
+        error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
+    try:
+        atomic_write_text(target, _static_page(job.title, error_banner(error)))
+    except OSError:
+        pass
+    return "failed", error
+
+
 def execute_job(job: RunJob) -> dict[str, Any]:
-    """Execute one job (in a worker process): papermill, HTML export, run.json."""
+    """Execute one job: record it as running, run the notebook with papermill, export the report,
+    record the outcome. SIGINT/SIGTERM during the run record it as interrupted (and re-raise)."""
+    import socket
+
     import papermill as pm
 
-    from scmlib.runner.export import export_html
+    from scmlib.runner.context import DEFAULT_TIMEOUT_S, ENV_VAR, write_context, write_record
 
     for var in THREAD_VARS:
         os.environ[var] = "1"
     os.environ["PYTHONWARNINGS"] = "ignore"
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["TQDM_DISABLE"] = "1"
+    os.environ.update(job.extra_env)
     run_dir = job.run_dir or _new_run_dir(job.out_root, job.name, job.parameter_set)
     (run_dir / "outputs").mkdir(exist_ok=True)
-    os.environ["SCM_PARAMETER_SET"] = job.parameter_set
-    os.environ["SCM_OUTPUT_DIR"] = str(run_dir / "outputs")
-    os.environ["SCM_REPORT_PURPOSE"] = job.purpose
-    os.environ.update(job.extra_env)
+    timeout = float(getattr(job, "timeout_s", None) or DEFAULT_TIMEOUT_S)
+    os.environ[ENV_VAR] = str(write_context(run_dir, parameter_set=job.parameter_set, output_dir=str(run_dir / "outputs"),
+                                            purpose=job.purpose, settings=job.extra_env.get("SCM_SETTINGS")))
     executed = run_dir / f"{job.name}.ipynb"
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
-    status, error = "success", None
+    record = {
+        "notebook": job.name, "title": job.title, "parameter_set": job.parameter_set, "parameters": job.parameters,
+        "data_source": job.data_source, "status": "running", "error": None, "start": started.isoformat(timespec="seconds"),
+        "end": None, "duration_s": None, "pid": os.getpid(), "host": socket.gethostname(), "timeout_s": timeout,
+        "settings": job.extra_env.get("SCM_SETTINGS"), "versions": _versions(), "git_commit": _git_commit(),
+        "inputs": _fingerprints(job.data_source), "outputs": [], "run_dir": str(run_dir),
+    }
+    write_record(run_dir, record)
+    status, error, stop = "success", None, None
     with open(run_dir / "run.log", "w", encoding="utf-8") as log, _stderr_to(log):
         try:
             pm.execute_notebook(
@@ -182,48 +270,83 @@ def execute_job(job: RunJob) -> dict[str, Any]:
                 log_output=False,
                 request_save_on_cell_execute=False,  # one write at the end, not after every cell
                 shutdown_kernel="immediate",  # the notebook is done: no graceful-shutdown wait
+                execution_timeout=timeout,
                 stdout_file=log,
                 stderr_file=log,
             )
+        except KeyboardInterrupt:
+            status, error, stop = "interrupted", "SIGINT", RunInterrupted("SIGINT")
+        except RunInterrupted as exc:
+            status, error, stop = "interrupted", exc.signal_name, exc
         except pm.PapermillExecutionError as exc:
             status, error = "failed", f"{exc.ename}: {exc.evalue}"
-        except Exception as exc:  # kernel died, notebook unreadable, ...
+        except Exception as exc:  # kernel died, timed out, notebook unreadable, ...
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             log.write(traceback.format_exc())
-    try:
-        export_html(executed if executed.exists() else job.notebook, run_dir / "report.html", job.title, error)
-    except Exception as exc:  # the report of a run must exist even when export fails
-        from scmlib.reporting import error_banner
-
-        status = "failed"
-        error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
-        (run_dir / "report.html").write_text(
-            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{job.title}</title></head><body>{error_banner(error)}</body></html>",
-            encoding="utf-8",
-        )
+    status, error = _write_report(run_dir, executed, job, error, status)
     ended = dt.datetime.now(dt.timezone.utc)
-    outputs = sorted(p.name for p in (run_dir / "outputs").glob("*.csv"))
-    record = {
-        "notebook": job.name,
-        "title": job.title,
-        "parameter_set": job.parameter_set,
-        "parameters": job.parameters,
-        "data_source": job.data_source,
-        "status": status,
-        "error": error,
-        "start": started.isoformat(timespec="seconds"),
-        "end": ended.isoformat(timespec="seconds"),
-        "duration_s": round(time.perf_counter() - t0, 2),
-        "versions": _versions(),
-        "outputs": outputs,
-        "run_dir": str(run_dir),
-    }
-    (run_dir / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    record.update(status=status, error=error, end=ended.isoformat(timespec="seconds"), duration_s=round(time.perf_counter() - t0, 2),
+                  outputs=sorted(p.name for p in (run_dir / "outputs").glob("*") if not p.name.startswith(".")))
+    try:
+        write_record(run_dir, record)
+    except OSError as exc:
+        print(f"scm: could not record the end of {run_dir}: {exc.strerror or exc}", file=sys.stderr)
+    if stop is not None:
+        raise stop
     return record
 
 
+def _raise_interrupted(signum, frame):
+    import signal
+
+    raise RunInterrupted(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _signals_recorded():
+    """SIGTERM (like SIGINT) interrupts the run so that it is recorded; the previous handlers are
+    restored afterwards (tests call the runner in-process)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _environment_restored():
+    """The runner sets thread limits, the run context and the settings file for each notebook;
+    a caller running jobs in-process gets its environment back unchanged."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _worker_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
+
+
 def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = True, echo=print) -> list[dict[str, Any]]:
-    """Run validated jobs, ``n_jobs`` at a time, echoing each run folder as it finishes."""
+    """Run validated jobs, ``n_jobs`` at a time, echoing each run folder as it finishes.
+
+    On SIGINT or SIGTERM every running notebook is recorded as interrupted (its run.json and a
+    short report.html say so), the workers stop, and :class:`RunInterrupted` is raised.
+    """
     from tqdm.auto import tqdm
 
     if any(job.data_source == "demo" for job in jobs):
@@ -237,22 +360,42 @@ def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = Tru
     from scmlib.runner.export import export_html  # noqa: F401
     results: list[dict[str, Any]] = []
     bar = tqdm(total=len(jobs), desc="scm run", unit="run", disable=not progress, file=sys.stderr)
-    if n_jobs == 1:
-        for job in jobs:
-            rec = execute_job(job)
-            results.append(rec)
-            echo(f"{rec['status']:>7}  {rec['run_dir']}")
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            futures = {pool.submit(execute_job, job): job for job in jobs}
-            for fut in as_completed(futures):
-                rec = fut.result()
+    with _signals_recorded(), _environment_restored():
+        if n_jobs == 1:
+            for job in jobs:
+                rec = execute_job(job)
                 results.append(rec)
                 echo(f"{rec['status']:>7}  {rec['run_dir']}")
                 bar.update()
+        else:
+            pool = ProcessPoolExecutor(max_workers=n_jobs, initializer=_worker_init)
+            try:
+                futures = {pool.submit(execute_job, job): job for job in jobs}
+                for fut in as_completed(futures):
+                    rec = fut.result()
+                    results.append(rec)
+                    echo(f"{rec['status']:>7}  {rec['run_dir']}")
+                    bar.update()
+            except BaseException:
+                _stop_workers(pool)
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
     return results
 
 
-__all__ = ["RunJob", "plan_runs", "run_jobs", "execute_job", "ParameterError"]
+def _stop_workers(pool: ProcessPoolExecutor, grace_s: float = 20.0) -> None:
+    """Ask every worker to stop (SIGTERM: each records its run as interrupted) and wait for them."""
+    import signal
+
+    procs = list(getattr(pool, "_processes", {}).values())
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+
+
+__all__ = ["RunJob", "RunInterrupted", "plan_runs", "run_jobs", "execute_job", "ParameterError"]

@@ -11,12 +11,15 @@ import html
 import json
 from pathlib import Path
 
+from scmlib.core.files import atomic_write_text, file_lock
 from scmlib.paths import reports_dir
 from scmlib.reporting import ACCENT, STATUS_COLOURS
+from scmlib.runner.context import effective_status
 
 
 def collect_runs(root: Path | None = None) -> list[dict]:
-    """Read every ``run.json`` under the reports folder (unreadable ones are skipped)."""
+    """Read every ``run.json`` under the reports folder (unreadable ones are skipped); a stale
+    ``running`` record is shown as ``interrupted`` (:func:`scmlib.runner.context.effective_status`)."""
     root = Path(root) if root else reports_dir()
     runs = []
     for path in sorted(root.glob("*/*/run.json")):
@@ -24,21 +27,37 @@ def collect_runs(root: Path | None = None) -> list[dict]:
             rec = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        rec["status"], rec["error"] = effective_status(rec)
         rec["_folder"] = path.parent.relative_to(root).as_posix()
         runs.append(rec)
     return runs
 
 
 def _badge(status: str) -> str:
-    colour = STATUS_COLOURS["green"] if status == "success" else STATUS_COLOURS["red"]
+    colour = {"success": STATUS_COLOURS["green"], "running": STATUS_COLOURS["amber"]}.get(status, STATUS_COLOURS["red"])
     return f'<span class="badge" style="background:{colour}">{html.escape(status)}</span>'
 
 
-def build_index(root: Path | None = None) -> Path:
-    """Rebuild ``index.html`` in the reports folder and return its path."""
-    root = Path(root) if root else reports_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    runs = collect_runs(root)
+def _headlines(root: Path, rec: dict, limit: int = 3) -> str:
+    """The first headline figures of a successful run, formatted, for the index."""
+    from scmlib.core.kpi import KPIS
+    from scmlib.reporting import fmt_kpi
+
+    path = root / rec["_folder"] / "outputs" / "headlines.csv"
+    try:
+        import pandas as pd
+
+        h = pd.read_csv(path)
+    except (OSError, ValueError):
+        return ""
+    items = []
+    for _, r in h.head(limit).iterrows():
+        if r["kpi"] in KPIS:
+            items.append(f"{html.escape(KPIS[r['kpi']].label)} <b>{html.escape(fmt_kpi(r['kpi'], float(r['value'])))}</b>")
+    return '<div class="figs">' + " · ".join(items) + "</div>" if items else ""
+
+
+def _page(root: Path, runs: list[dict]) -> str:
     by_name: dict[str, list[dict]] = {}
     for rec in runs:
         by_name.setdefault(rec.get("notebook", "?"), []).append(rec)
@@ -47,11 +66,19 @@ def build_index(root: Path | None = None) -> Path:
     for name in sorted(by_name):
         recs = sorted(by_name[name], key=lambda r: r.get("start", ""), reverse=True)
         latest = recs[0]
-        link = f'{e(latest["_folder"])}/report.html'
+        ok = next((r for r in recs if r.get("status") == "success"), None)
+        title = e(str(latest.get("title", name)))
+        if ok is not None:
+            good = f'<a href="{e(ok["_folder"])}/report.html">{e(str(ok.get("start", ""))[:16].replace("T", " "))}</a>{_headlines(root, ok)}'
+        else:
+            good = '<span class="sub">no successful run yet</span>'
+        latest_cell = f'{_badge(str(latest.get("status", "?")))} <a href="{e(latest["_folder"])}/report.html">{e(str(latest.get("start", ""))[:16].replace("T", " "))}</a>'
+        if latest.get("error") and latest is not ok:
+            latest_cell += f'<div class="sub">{e(str(latest["error"]))[:200]}</div>'
         rows.append(
-            f'<tr><td><a href="{link}">{e(str(latest.get("title", name)))}</a><div class="sub">{e(name)}</div></td>'
-            f"<td>{_badge(str(latest.get('status', '?')))}</td><td>{e(str(latest.get('start', ''))[:16].replace('T', ' '))}</td>"
-            f"<td>{e(str(latest.get('parameter_set', '')))}</td><td>{e(str(latest.get('data_source', '')))}</td><td>{len(recs)}</td></tr>"
+            f'<tr><td><a href="{e((ok or latest)["_folder"])}/report.html">{title}</a><div class="sub">{e(name)}</div></td>'
+            f"<td>{good}</td><td>{latest_cell}</td><td>{e(str(latest.get('parameter_set', '')))}</td>"
+            f"<td>{e(str(latest.get('data_source', '')))}</td><td>{len(recs)}</td></tr>"
         )
         items = "".join(
             f'<li><a href="{e(r["_folder"])}/report.html">{e(str(r.get("start", ""))[:19].replace("T", " "))}</a> '
@@ -59,26 +86,34 @@ def build_index(root: Path | None = None) -> Path:
             f"{(' · ' + e(str(r.get('error')))) if r.get('error') else ''}</li>"
             for r in recs
         )
-        history.append(f'<details><summary>{e(str(latest.get("title", name)))} ({len(recs)} runs)</summary><ul>{items}</ul></details>')
+        history.append(f'<details><summary>{title} ({len(recs)} runs)</summary><ul>{items}</ul></details>')
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = "".join(rows) or '<tr><td colspan="6">No runs yet: <code>scm run --all</code> creates them.</td></tr>'
-    page = f"""<!DOCTYPE html>
+    return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>scm-notebooks reports</title>
 <style>
-body{{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#1d2733;margin:24px;max-width:1100px}}
+body{{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#1d2733;margin:24px;max-width:1200px}}
 h1{{color:{ACCENT}}} table{{border-collapse:collapse;font-size:14px}} th{{background:{ACCENT};color:#fff;text-align:left;padding:6px 10px}}
-td{{border-bottom:1px solid #e3e8ee;padding:6px 10px;vertical-align:top}} .sub{{font-size:11px;color:#7f8c8d}}
+td{{border-bottom:1px solid #e3e8ee;padding:6px 10px;vertical-align:top}} .sub{{font-size:11px;color:#7f8c8d}} .figs{{font-size:12px;color:#34495e;margin-top:3px}}
 .badge{{color:#fff;border-radius:3px;padding:1px 7px;font-size:12px}} details{{margin:6px 0}} li{{font-size:13px;margin:2px 0}}
 </style></head><body>
 <h1>Supply chain reports</h1>
-<p>Latest report of each process (generated {e(now)}). Each run folder is static files: share or archive it as it is.</p>
-<table><thead><tr><th>Process</th><th>Status</th><th>Run (UTC)</th><th>Parameter set</th><th>Data source</th><th>Runs</th></tr></thead>
+<p>Each process with its last successful report (and its headline figures) and its latest run (generated {e(now)}).
+Each run folder is static files: share or archive it as it is.</p>
+<table><thead><tr><th>Process</th><th>Last successful report</th><th>Latest run (UTC)</th><th>Parameter set</th><th>Data source</th><th>Runs</th></tr></thead>
 <tbody>{body}</tbody></table>
 <h2>History</h2>
 {''.join(history)}
 </body></html>"""
+
+
+def build_index(root: Path | None = None) -> Path:
+    """Rebuild ``index.html`` in the reports folder and return its path. Safe under concurrent
+    rebuilds: a lock serialises writers and each write replaces the file atomically, so readers
+    always see a complete page."""
+    root = Path(root) if root else reports_dir()
+    root.mkdir(parents=True, exist_ok=True)
     target = root / "index.html"
-    tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
+    with file_lock(root / ".index.lock"):
+        atomic_write_text(target, _page(root, collect_runs(root)))
     return target

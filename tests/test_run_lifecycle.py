@@ -1,0 +1,153 @@
+"""Every run leaves a record: running at the start, then success, failed or interrupted (also after
+SIGTERM or SIGKILL); the index always links the last successful report; concurrent index rebuilds
+never expose a partial page; a hung cell stops at its timeout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from nbbuild import write  # noqa: E402
+
+from scmlib.runner import build_index, plan_runs, run_jobs  # noqa: E402
+from scmlib.runner.context import effective_status  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project(root: Path) -> Path:
+    (root / "notebooks").mkdir(parents=True)
+    (root / "parameters").mkdir()
+    write(
+        root / "notebooks" / "sleepy.ipynb",
+        {"title": "Sleepy", "area": "analytics", "purpose": "Sleeps, for lifecycle tests."},
+        [
+            ("md", "# Sleepy"),
+            ("code", "seconds: float = 0.0  # how long to sleep [0, ]\nfail: bool = False  # raise an error\ninteractive: bool = False  # widgets", ["parameters"]),
+            ("code", "import json, os, time\nfrom pathlib import Path\nfrom scmlib.runner.context import current\n"
+                     "ctx = current()\nrecord = json.loads((Path(ctx['output_dir']).parent / 'run.json').read_text())\n"
+                     "Path(ctx['output_dir'], 'seen.json').write_text(json.dumps({'status': record['status'], 'pid': record['pid']}))\n"
+                     "time.sleep(seconds)\nif fail:\n    raise ValueError('planned failure')"),
+            ("code", "from scmlib.reporting import Report\nreport = Report('sleepy', 'Sleepy', 'demo')\nreport.header()\nreport.summary(['done'])"),
+        ],
+    )
+    (root / "parameters" / "sleepy.yaml").write_text("seconds: 0\n")
+    (root / "pyproject.toml").write_text("")
+    return root
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    root = _project(tmp_path / "proj")
+    monkeypatch.setenv("SCM_PROJECT_ROOT", str(root))
+    monkeypatch.delenv("SCM_REPORTS_DIR", raising=False)
+    return root
+
+
+def test_run_json_says_running_while_the_notebook_runs(project, tmp_path):
+    [rec] = run_jobs(plan_runs(["sleepy"], out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None)
+    run = Path(rec["run_dir"])
+    seen = json.loads((run / "outputs" / "seen.json").read_text())
+    assert seen["status"] == "running" and seen["pid"] == os.getpid()
+    final = json.loads((run / "run.json").read_text())
+    assert final["status"] == "success" and final["end"] and final["host"] == socket.gethostname()
+    assert final["versions"]["statsforecast"] and final["versions"]["numpy"] and "inputs" in final and "git_commit" in final
+    assert "SCM_RUN_CONTEXT" not in os.environ  # the caller's environment is restored
+
+
+def test_sigterm_records_the_run_as_interrupted(project, tmp_path):
+    out = tmp_path / "r"
+    env = {**os.environ, "SCM_PROJECT_ROOT": str(project)}
+    proc = subprocess.Popen([sys.executable, "-m", "scmlib", "run", "sleepy", "-p", "seconds=60", "--out", str(out), "--quiet"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("sleepy/*/outputs/seen.json")):
+        time.sleep(0.2)
+    assert list(out.glob("sleepy/*/outputs/seen.json")), "the notebook never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "interrupted (SIGTERM)" in err and "Traceback" not in err
+    [record] = [json.loads(p.read_text()) for p in out.glob("sleepy/*/run.json")]
+    assert record["status"] == "interrupted" and record["error"] == "SIGTERM" and record["end"]
+    report = next(out.glob("sleepy/*/report.html")).read_text()
+    assert "interrupted" in report
+    assert "interrupted" in (out / "index.html").read_text()
+
+
+def _fake_run(root: Path, folder: str, **fields) -> Path:
+    run = root / "sleepy" / folder
+    run.mkdir(parents=True)
+    (run / "report.html").write_text("<html>report</html>")
+    rec = {"notebook": "sleepy", "title": "Sleepy", "parameter_set": "default", "data_source": "demo", "start": "2026-11-01T10:00:00+00:00"}
+    rec.update(fields)
+    (run / "run.json").write_text(json.dumps(rec))
+    return run
+
+
+def test_a_killed_run_shows_as_interrupted(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    rec = {"status": "running", "pid": dead.pid, "host": socket.gethostname(), "start": now, "timeout_s": 3600}
+    assert effective_status(rec)[0] == "interrupted"
+    assert effective_status({**rec, "pid": os.getpid()})[0] == "running"
+    old = {**rec, "pid": os.getpid(), "start": "2020-01-01T00:00:00+00:00"}
+    assert effective_status(old)[0] == "interrupted"  # older than its timeout
+    _fake_run(tmp_path, "20261101T100000Z-default", status="running", pid=dead.pid, host=socket.gethostname(), start=now)
+    html = build_index(tmp_path).read_text()
+    assert "interrupted (the process stopped without recording an end)" in html
+
+
+def test_index_links_the_last_successful_report_after_a_failure(tmp_path):
+    _fake_run(tmp_path, "20261101T100000Z-default", status="success", start="2026-11-01T10:00:00+00:00")
+    _fake_run(tmp_path, "20261102T100000Z-default", status="failed", error="boom", start="2026-11-02T10:00:00+00:00")
+    html = build_index(tmp_path).read_text()
+    assert 'href="sleepy/20261101T100000Z-default/report.html">Sleepy' in html  # the process links its good report
+    assert "boom" in html and "failed" in html
+
+
+def test_overlapping_index_rebuilds_never_expose_a_partial_page(tmp_path):
+    _fake_run(tmp_path, "20261101T100000Z-default", status="success")
+    build_index(tmp_path)
+    errors, reads = [], []
+
+    def rebuild():
+        try:
+            for _ in range(10):
+                build_index(tmp_path)
+        except Exception as exc:  # noqa: BLE001 - any error fails the test
+            errors.append(exc)
+
+    def read():
+        for _ in range(200):
+            text = (tmp_path / "index.html").read_text()
+            reads.append(len(text) > 0 and text.rstrip().endswith("</html>"))
+
+    threads = [threading.Thread(target=rebuild) for _ in range(5)] + [threading.Thread(target=read)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and all(reads) and len(reads) == 200
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".index.html.*"))
+
+
+def test_a_hung_cell_stops_at_its_timeout(project, tmp_path):
+    jobs = plan_runs(["sleepy"], overrides={"seconds": 30}, out=tmp_path / "r", timeout_s=3)
+    t0 = time.monotonic()
+    [rec] = run_jobs(jobs, n_jobs=1, progress=False, echo=lambda *_: None)
+    assert time.monotonic() - t0 < 25
+    assert rec["status"] == "failed" and "Timeout" in rec["error"]
+    assert json.loads((Path(rec["run_dir"]) / "run.json").read_text())["timeout_s"] == 3
