@@ -70,3 +70,31 @@ def test_index_links_resolve(browser, runs):
     page.click("text=Spend analysis and savings")  # follows a link to a report, offline
     assert page.title() == "Spend analysis and savings"
     page.close()
+
+
+def test_reports_read_as_reports(browser, runs):
+    """Over the whole suite run: no table header is a code name, no widget state leaks, every
+    "all rows are in" note links an existing file, money never sits between two bare dollar
+    signs a maths renderer would typeset, and every headline tile says its status in words."""
+    _, records = runs
+    for rec in records.values():
+        run = Path(rec["run_dir"])
+        page, _, _ = _open(browser, run / "report.html")
+        headers = page.evaluate("Array.from(document.querySelectorAll('table.scm-table th')).map(t => t.innerText)")
+        assert headers and not [h for h in headers if "_" in h], (rec["notebook"], [h for h in headers if "_" in h][:5])
+        body = page.inner_text("body")
+        assert "(all) / (all)" not in body and "Explore" not in page.evaluate(
+            "Array.from(document.querySelectorAll('.scm-section h2')).map(h => h.innerText).join('|')")
+        links = page.evaluate("Array.from(document.querySelectorAll('.scm-caption a')).map(a => a.href)")
+        for href in links:
+            assert Path(href[len("file://"):]).is_file(), (rec["notebook"], href)
+        notes = page.locator("text=all rows are in").count()
+        assert notes == len(links), (rec["notebook"], notes, len(links))
+        bare = page.evaluate(
+            "(() => { const w = document.createTreeWalker(document.querySelector('.jp-Notebook') || document.body, NodeFilter.SHOW_TEXT);"
+            " let n, bad = 0; while ((n = w.nextNode())) { if (n.parentElement.closest('code')) continue;"
+            " if ((n.textContent.match(/\\$/g) || []).length) bad++; } return bad; })()")
+        assert bare == 0, rec["notebook"]
+        for tile in page.evaluate("Array.from(document.querySelectorAll('.scm-tile .t')).map(t => t.innerText)"):
+            assert any(w in tile for w in ("on target", "close to target", "off target", "not available", "no target")) or "as of" in tile or " to " in tile, tile
+        page.close()

@@ -263,3 +263,28 @@ def test_real_read_only_filesystem_error_through_a_subprocess(tmp_path):
     assert proc.returncode == 1, proc.stderr
     line = _one_line(proc.stderr)
     assert line.startswith("scm: error:") and "/proc" in line
+
+
+def test_damaged_and_unreadable_files_in_data_check(tmp_path, small_demo, capsys):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "items.parquet").write_bytes(b"PAR1 this is not parquet")
+    assert main(["data", "check", "--data", str(folder)]) == 1
+    out = capsys.readouterr()
+    assert "cannot be read as Parquet" in out.out and "Traceback" not in out.out + out.err
+
+
+def test_disk_full_while_writing_the_report_still_records_the_run(tmp_path, monkeypatch, small_demo):
+    import json
+
+    import scmlib.runner.export as export
+    from scmlib.runner import plan_runs, run_jobs
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "export_html", full)
+    [job] = plan_runs(["kpi_dashboard"], data=str(small_demo), out=tmp_path / "r")
+    [rec] = run_jobs([job], n_jobs=1, progress=False, echo=lambda *_: None)
+    meta = json.loads((Path(rec["run_dir"]) / "run.json").read_text())
+    assert meta["status"] == "failed" and "disk full or not writable" in meta["error"]

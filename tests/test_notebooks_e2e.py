@@ -55,11 +55,13 @@ def test_summary_numbers_come_from_the_data(runs):
     _, records = runs
     run = Path(records[("spend_analysis", "default")]["run_dir"])
     cube = pd.read_csv(run / "outputs" / "spend_cube.csv")
-    html = (run / "report.html").read_text()
-    total = cube["spend"].sum()
-    from scmlib.reporting import fmt_compact_money
+    from scmlib.reporting import DOLLAR, fmt_compact_money
 
-    assert f"Spend of {fmt_compact_money(total)}" in html
+    html = (run / "report.html").read_text().replace(DOLLAR, "$")  # each $ sits in a MathJax-proof element
+    total = cube["spend"].sum()
+    assert f"Over the whole analysis period: {fmt_compact_money(total)}" in html
+    head = pd.read_csv(run / "outputs" / "headlines.csv").set_index("kpi")
+    assert f"): {fmt_compact_money(head.loc['spend_total', 'value'])}." in html  # the headline window's spend, as computed
 
 
 def test_uk_report_marks_unavailable_metrics(runs):

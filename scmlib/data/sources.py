@@ -151,8 +151,15 @@ def _read_files(files: list[Path], opts: dict[str, Any], table: str, column_map:
         if f.suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            names = pq.read_schema(f).names
-            df = pd.read_parquet(f, columns=[c for c in names if c in wanted] or None)  # only the columns the data model needs
+            try:
+                names = pq.read_schema(f).names
+                df = pd.read_parquet(f, columns=[c for c in names if c in wanted] or None)  # only the columns the data model needs
+            except OSError as exc:
+                if isinstance(exc, (PermissionError, FileNotFoundError)):
+                    raise
+                raise DataError(f"file {_display(f)} cannot be read as Parquet ({str(exc).splitlines()[0][:160]}); export it again") from None
+            except Exception as exc:  # pyarrow's ArrowInvalid and the like: a damaged or truncated file
+                raise DataError(f"file {_display(f)} cannot be read as Parquet ({type(exc).__name__}); export it again") from None
         else:
             df = _read_csv(f, opts, ids)
         frames.append(df)
