@@ -48,7 +48,7 @@ def test_chart_rules_bars_from_zero_titles_and_unique_ticks():
     assert ax.get_ylim()[0] == 0 and ax.get_title() == "Accuracy by class"
     assert ax.get_xlabel() == "ABC class" and ax.get_ylabel() == "Accuracy (1 - WMAPE) (%)"
     labels = charts.UniqueFormatter("pct").format_ticks([0.010, 0.0125, 0.015, 0.0175])
-    assert len(set(labels)) == 4 and labels[0] == "1.00%"
+    assert len(set(labels)) == 4 and labels[0] == "1.0%"
 
 
 def test_scatter_labels_the_largest_points():
