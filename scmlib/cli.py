@@ -54,8 +54,9 @@ def _cmd_run(args) -> int:
         timeout_s=args.timeout,
         settings=Path(args.settings) if args.settings else None,
     )
-    from scmlib.runner.execute import RunInterrupted
+    from scmlib.runner.execute import RunInterrupted, preflight_data
 
+    preflight_data(jobs)  # data and mapping problems stop here: exit 1, nothing written, no failed report
     claim_reports_folder(jobs[0].out_root, notebook_specs())
     try:
         results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
@@ -101,12 +102,49 @@ def _cmd_index(args) -> int:
 
 
 def _cmd_data_check(args) -> int:
-    from scmlib.data import check_dataset
+    """Validate a source with exactly what a run would apply (the column map and reading options
+    of ``--params``), print one line per table and one per problem (fits 100 columns), and say
+    which processes the source can run."""
+    import textwrap
 
-    report, usable = check_dataset(_cli_source(args.data))
-    from scmlib.reporting import format_frame
+    from scmlib.data import check_data_block, check_dataset, load_data
+    from scmlib.params import load_parameter_file, parse_cli_assignments
+    from scmlib.runner import notebook_specs
 
-    print(format_frame(report).to_string(index=False))
+    column_map, read_options = {}, {}
+    if args.params:
+        values = load_parameter_file(Path(args.params))
+        column_map, read_options = values.get("column_map") or {}, values.get("read_options") or {}
+    extra = parse_cli_assignments([f"column_map={args.column_map}"] if args.column_map else []) | \
+        parse_cli_assignments([f"read_options={args.read_options}"] if args.read_options else [])
+    column_map = extra.get("column_map", column_map)
+    read_options = extra.get("read_options", read_options)
+    check_data_block(column_map, read_options, args.params or "command line")
+    source = _cli_source(args.data if not (args.params and args.data == "demo") else load_parameter_file(Path(args.params)).get("data_source", args.data))
+    report, usable = check_dataset(source, column_map, read_options)
+    print(f"data source: {source}")
+    print(f"{'table':<24}{'rows':>10}  status")
+    for _, r in report.iterrows():
+        print(f"{r['table']:<24}{r['rows']:>10,}  {r['status']}")
+        for problem in [p for p in str(r["problems"]).split("; ") if p]:
+            print(textwrap.fill(problem, width=100, initial_indent="    - ", subsequent_indent="      "))
+    status = dict(zip(report["table"], report["status"]))
+    can, cannot = [], []
+    for name, spec in notebook_specs().items():
+        need = spec.tables.get("required", [])
+        bad = [t for t in need if status.get(t) not in ("ok", "warning")]
+        if bad and spec.tables.get("relaxed") and all(status.get(t) == "error" for t in bad):
+            try:  # the process may do without the columns that failed
+                tables = spec.tables
+                load_data(source, tables=need, optional=[], column_map=column_map, read_options=read_options, relaxed=tables.get("relaxed"))
+                bad = []
+            except ScmError:
+                pass
+        (cannot if bad else can).append((name, bad))
+    print(textwrap.fill("can run: " + (", ".join(n for n, _ in can) or "none"), width=100, subsequent_indent="    "))
+    for name, bad in cannot:
+        print(textwrap.fill(f"cannot run {name}: needs " + ", ".join(f"{t} ({status.get(t, 'absent')})" for t in bad), width=100,
+                            subsequent_indent="    "))
     print("usable" if usable else "NOT usable: fix the problems above and run `scm data check` again")
     return 0 if usable else 1
 
@@ -169,8 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("data", help="data tools")
     dsub = p.add_subparsers(dest="data_command", required=True)
-    c = dsub.add_parser("check", help="validate a whole dataset")
-    c.add_argument("--data", default="demo", metavar="SOURCE")
+    c = dsub.add_parser("check", help="validate a whole dataset as a run would read it")
+    c.add_argument("--data", default="demo", metavar="SOURCE", help="data source (default: the --params file's, else demo)")
+    c.add_argument("--params", metavar="FILE.yaml", help="parameter set whose data_source, column_map and read_options to apply")
+    c.add_argument("--column-map", metavar="YAML", help="column map, e.g. '{purchase_order_lines: {Vendor: supplier_id}}'")
+    c.add_argument("--read-options", metavar="YAML", help="reading options, e.g. '{sep: \";\", decimal: \",\"}'")
     c.set_defaults(func=_cmd_data_check)
     d = dsub.add_parser(
         "demo",

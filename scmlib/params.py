@@ -92,6 +92,7 @@ class NotebookSpec:
     area: str
     purpose: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)  # {"required": [...], "optional": [...], "relaxed": {table: [columns]}}
 
 
 def _type_name(annotation: ast.expr) -> tuple[str, bool, str | None]:
@@ -184,6 +185,7 @@ def read_notebook_spec(path: Path) -> NotebookSpec:
         area=meta.get("area", ""),
         purpose=meta.get("purpose", ""),
         parameters=params,
+        tables=dict(meta.get("tables", {})),
     )
 
 
@@ -318,6 +320,16 @@ def absolute_paths(spec: NotebookSpec, values: dict[str, Any], base: Path) -> di
             continue
         out[key] = str(_resolve_path(value.strip(), base).resolve())
     return out
+
+
+def declared_tables(name: str) -> dict[str, Any]:
+    """The tables notebook ``name`` declares in its metadata, as ``load_data`` keyword arguments:
+    ``tables`` (required), ``optional`` and ``relaxed`` (columns the data model requires but
+    this process can do without). One declaration feeds the notebook's load, the runner's
+    pre-flight data check, ``scm data check`` and the data model's "used by" lists."""
+    spec = read_notebook_spec(project_root() / "notebooks" / f"{name}.ipynb")
+    t = spec.tables
+    return {"tables": list(t.get("required", [])), "optional": list(t.get("optional", [])), "relaxed": dict(t.get("relaxed", {}))}
 
 
 def check_notebook(name: str, namespace: dict[str, Any]) -> None:

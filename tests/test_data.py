@@ -200,7 +200,11 @@ def test_stock_follows_receipts_minus_shipments(small_tables):
 
 
 def test_data_model_doc_in_sync():
-    assert (ROOT / "docs" / "data-model.md").read_text() == to_markdown()
+    from scmlib.runner.catalog import data_model_markdown, used_by
+
+    assert (ROOT / "docs" / "data-model.md").read_text() == data_model_markdown()
+    assert "Used by: `supplier_scorecard`" not in to_markdown()  # the data layer itself names no process
+    assert "supplier_scorecard" in used_by()["purchase_order_lines"]
 
 
 def test_uk_spend_files_load_with_the_parameter_set():

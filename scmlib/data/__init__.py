@@ -33,6 +33,20 @@ from scmlib.errors import DataError, did_you_mean
 __all__ = ["Dataset", "load_data", "check_dataset", "check_data_block", "ensure_demo", "TABLES"]
 
 
+def relax(spec: Table, columns: Iterable[str]) -> Table:
+    """A copy of a table's spec in which ``columns`` are optional and may be empty."""
+    import dataclasses
+
+    cols = set(columns)
+    if not cols:
+        return spec
+    unknown = cols - set(spec.column_names)
+    if unknown:
+        raise DataError(f"table '{spec.name}': relaxed column(s) {sorted(unknown)} are not in the data model")
+    return dataclasses.replace(spec, columns=tuple(
+        dataclasses.replace(c, required=False, nullable=True) if c.name in cols else c for c in spec.columns))
+
+
 def check_data_block(column_map: Any = None, read_options: Any = None, where: str = "") -> None:
     """Check the shape of a ``column_map`` and ``read_options`` before anything is read.
 
@@ -126,6 +140,7 @@ def load_data(
     optional: Iterable[str] = (),
     column_map: Mapping[str, Mapping[str, str]] | None = None,
     read_options: Mapping[str, Any] | None = None,
+    relaxed: Mapping[str, Iterable[str]] | None = None,
 ) -> Dataset:
     """Load and validate canonical tables from ``source``.
 
@@ -136,6 +151,8 @@ def load_data(
     optional : tables used when present; a missing one is listed in ``Dataset.missing``.
     column_map : ``{table: {source column: canonical column}}``.
     read_options : see :mod:`scmlib.data.sources`.
+    relaxed : ``{table: [columns]}`` the data model requires but the caller can do without: they
+        may be absent or empty (e.g. the supplier scorecard needs no PO order date).
 
     Raises
     ------
@@ -168,7 +185,7 @@ def load_data(
         for col, value in (opts.get("fill") or {}).items():
             if col not in raw.frame.columns:
                 raw.frame[col] = value
-        spec: Table = TABLES[name]
+        spec: Table = relax(TABLES[name], (relaxed or {}).get(name, ()))
         check_columns(raw, spec)
         raw.frame = raw.frame.reset_index(drop=True)
         for col in spec.columns:
@@ -208,7 +225,7 @@ def check_dataset(source: str = "demo", column_map=None, read_options=None) -> t
         try:
             ds = load_data(source, tables=[name], column_map=column_map, read_options=read_options)
             tables_ok[name] = ds[name]
-            rows.append({"table": name, "rows": len(ds[name]), "status": "ok", "problems": "; ".join(ds.warnings)})
+            rows.append({"table": name, "rows": len(ds[name]), "status": "warning" if ds.warnings else "ok", "problems": "; ".join(ds.warnings)})
         except DataError as exc:
             rows.append({"table": name, "rows": 0, "status": "error", "problems": str(exc)})
             usable = False
@@ -220,7 +237,7 @@ def check_dataset(source: str = "demo", column_map=None, read_options=None) -> t
             usable = False
     for name in TABLES:
         if name not in present and not any(r["table"] == name for r in rows):
-            rows.append({"table": name, "rows": 0, "status": "absent", "problems": "not in this source (processes that need it say so)"})
+            rows.append({"table": name, "rows": 0, "status": "absent", "problems": ""})
     if not present:
         usable = False
     return pd.DataFrame(rows), usable

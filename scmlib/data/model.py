@@ -1,12 +1,15 @@
 """The canonical supply-chain data model: every table, column, type, key, unit and meaning.
 
-This module is the single definition; ``docs/data-model.md`` is generated from it
-(``python -m scmlib.data.model > docs/data-model.md``; a test keeps them in sync).
+This module is the single definition; ``docs/data-model.md`` is generated from it and from the
+tables each notebook declares (``python -m scmlib.runner.catalog > docs/data-model.md``; a test
+keeps them in sync). The data layer knows no process: which process reads a table is declared by
+the notebooks.
 Later processes add tables or optional columns here without changing existing ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # column types: id (string key), str, cat (string from a known set), date, float, int, bool
@@ -33,7 +36,6 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
-    processes: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -77,7 +79,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("item_id",),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("demand_forecasting", "forecast_accuracy", "inventory_segmentation", "safety_stock", "risk_assessment", "kpi_dashboard"),
         ),
         Table(
             "locations",
@@ -91,7 +92,6 @@ TABLES: dict[str, Table] = {
                 C("longitude", "float", "Longitude.", required=False, nullable=True, min=-180, max=180, unit="degrees"),
             ),
             key=("location_id",),
-            processes=("inventory_segmentation", "safety_stock", "risk_assessment"),
         ),
         Table(
             "customers",
@@ -105,7 +105,6 @@ TABLES: dict[str, Table] = {
                 C("country", "str", "Country.", required=False, nullable=True),
             ),
             key=("customer_id",),
-            processes=("safety_stock", "kpi_dashboard"),
         ),
         Table(
             "suppliers",
@@ -118,7 +117,6 @@ TABLES: dict[str, Table] = {
                 C("parent", "str", "Corporate parent (family).", required=False, nullable=True),
             ),
             key=("supplier_id",),
-            processes=("spend_analysis", "supplier_scorecard", "risk_assessment", "kpi_dashboard"),
         ),
         Table(
             "demand_history",
@@ -131,7 +129,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("item_id", "location_id", "date"),
             references={"item_id": "items.item_id", "location_id": "locations.location_id"},
-            processes=("demand_forecasting", "forecast_accuracy", "inventory_segmentation", "safety_stock", "kpi_dashboard"),
         ),
         Table(
             "forecast_snapshots",
@@ -148,7 +145,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("item_id", "location_id", "forecast_date", "target_date"),
             references={"item_id": "items.item_id", "location_id": "locations.location_id"},
-            processes=("forecast_accuracy", "kpi_dashboard"),
         ),
         Table(
             "inventory_snapshots",
@@ -163,7 +159,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("snapshot_date", "item_id", "location_id"),
             references={"item_id": "items.item_id", "location_id": "locations.location_id"},
-            processes=("inventory_segmentation", "safety_stock", "kpi_dashboard"),
         ),
         Table(
             "sales_order_lines",
@@ -188,7 +183,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("order_id", "line_id"),
             references={"customer_id": "customers.customer_id", "item_id": "items.item_id", "location_id": "locations.location_id"},
-            processes=("safety_stock", "kpi_dashboard"),
         ),
         Table(
             "purchase_order_lines",
@@ -212,7 +206,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("po_id", "line_id"),
             references={"supplier_id": "suppliers.supplier_id", "item_id": "items.item_id", "contract_id": "contracts.contract_id"},
-            processes=("spend_analysis", "supplier_scorecard", "safety_stock", "risk_assessment", "kpi_dashboard"),
         ),
         Table(
             "invoices",
@@ -232,7 +225,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("invoice_id", "line_id"),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("spend_analysis", "risk_assessment", "kpi_dashboard"),
         ),
         Table(
             "contracts",
@@ -249,7 +241,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("contract_id",),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("spend_analysis", "supplier_scorecard"),
         ),
         Table(
             "quality_receipts",
@@ -264,7 +255,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("receipt_id",),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("supplier_scorecard", "risk_assessment", "kpi_dashboard"),
         ),
         Table(
             "supplier_assessments",
@@ -277,7 +267,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("supplier_id", "assessment_date", "criterion"),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("supplier_scorecard",),
         ),
         Table(
             "supplier_actions",
@@ -294,7 +283,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("action_id",),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("supplier_scorecard",),
         ),
         Table(
             "risk_register",
@@ -318,7 +306,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("risk_id",),
             references={"supplier_id": "suppliers.supplier_id", "location_id": "locations.location_id"},
-            processes=("risk_assessment",),
         ),
         Table(
             "supplier_financials",
@@ -338,7 +325,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("supplier_id", "fiscal_year"),
             references={"supplier_id": "suppliers.supplier_id"},
-            processes=("risk_assessment",),
         ),
         Table(
             "exchange_rates",
@@ -349,7 +335,6 @@ TABLES: dict[str, Table] = {
                 C("rate_to_usd", "float", "Units of USD per unit of currency.", min=0, unit="USD/currency"),
             ),
             key=("currency", "date"),
-            processes=("spend_analysis",),
         ),
         Table(
             "financials",
@@ -365,18 +350,19 @@ TABLES: dict[str, Table] = {
                 C("supply_chain_fixed_assets", "float", "Supply chain fixed assets (net).", min=0, unit="currency"),
             ),
             key=("period",),
-            processes=("kpi_dashboard",),
         ),
     ]
 }
 
 
-def to_markdown() -> str:
-    """The data model as Markdown (``docs/data-model.md``)."""
+def to_markdown(used_by: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The data model as Markdown (``docs/data-model.md``); ``used_by`` maps a table to the
+    processes that read it (from the notebooks' declarations, see ``scmlib.runner.catalog``)."""
+    used_by = used_by or {}
     lines = [
         "# Data model",
         "",
-        "Generated from `scmlib/data/model.py` (`python -m scmlib.data.model > docs/data-model.md`); a test keeps it in sync.",
+        "Generated from `scmlib/data/model.py` and the tables each notebook declares (`python -m scmlib.runner.catalog > docs/data-model.md`); a test keeps it in sync.",
         "",
         "Every process notebook reads these canonical tables through `scmlib.data.load_data`. Column names",
         "are canonical; a `column_map` renames a source's columns to them. Types: `id` (text key), `str`,",
@@ -390,8 +376,8 @@ def to_markdown() -> str:
         if t.references:
             refs = ", ".join(f"`{c}` → `{r}`" for c, r in t.references.items())
             lines.append(f"References: {refs}.")
-        if t.processes:
-            lines.append(f"Used by: {', '.join(f'`{p}`' for p in t.processes)}.")
+        if used_by.get(t.name):
+            lines.append(f"Used by: {', '.join(f'`{p}`' for p in used_by[t.name])}.")
         lines += ["", "| column | type | required | unit | rules | meaning |", "|---|---|---|---|---|---|"]
         for c in t.columns:
             rules = []
@@ -408,7 +394,3 @@ def to_markdown() -> str:
             )
         lines.append("")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(to_markdown(), end="")

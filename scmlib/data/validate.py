@@ -378,7 +378,7 @@ def check_columns(raw: RawTable, spec: Table) -> None:
     missing = [c for c in spec.required_columns if c not in raw.frame.columns]
     if missing:
         found = list(raw.frame.columns)
-        hint = did_you_mean(missing[0], found)
+        hint = did_you_mean(missing[0], found, cutoff=0.8)  # column names: only a near-identical spelling is a hint
         if len(found) == 1 and any(sep in str(found[0]) for sep in (";", "\t", "|")):
             sep = next(sep for sep in (";", "\t", "|") if sep in str(found[0]))
             hint = f" (the file seems separated by {sep!r}: set read_options: {{{spec.name}: {{sep: {sep!r}}}}})"

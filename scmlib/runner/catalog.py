@@ -36,9 +36,29 @@ def parameter_sets(name: str) -> dict[str, Path]:
     return out
 
 
+def used_by() -> dict[str, list[str]]:
+    """Table -> the processes whose notebooks declare it (required or optional)."""
+    out: dict[str, list[str]] = {}
+    for name, spec in notebook_specs().items():
+        for table in [*spec.tables.get("required", []), *spec.tables.get("optional", [])]:
+            out.setdefault(table, []).append(name)
+    return out
+
+
+def data_model_markdown() -> str:
+    """``docs/data-model.md``: the data model with each table's processes."""
+    from scmlib.data.model import to_markdown
+
+    return to_markdown(used_by())
+
+
 def set_name_for(name: str, path: Path) -> str:
     """The parameter-set label of a file: its set name if it is one of the notebook's, else its stem."""
     for set_name, p in parameter_sets(name).items():
         if p.resolve() == Path(path).resolve():
             return set_name
     return Path(path).stem
+
+
+if __name__ == "__main__":
+    print(data_model_markdown(), end="")

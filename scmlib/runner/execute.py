@@ -126,6 +126,37 @@ def _new_run_dir(out_root: Path, name: str, set_name: str) -> Path:
             candidate = base.with_name(f"{base.name}-{n}")
 
 
+def preflight_data(jobs: list[RunJob]) -> None:
+    """Read and validate every table the jobs' notebooks declare, as their runs would (column map,
+    reading options, relaxed columns), before any kernel starts: a data problem is one
+    :class:`~scmlib.errors.DataError` naming the notebook, and nothing is written. Each distinct
+    table is read once; the built-in demo company is known to be valid and is skipped."""
+    import json as _json
+
+    from scmlib.data import load_data
+    from scmlib.errors import DataError
+    from scmlib.runner.catalog import get_spec
+
+    seen: set[str] = set()
+    for job in jobs:
+        if job.data_source.strip() == "demo":
+            continue
+        tables = get_spec(job.name).tables
+        cmap, opts = job.parameters.get("column_map") or {}, job.parameters.get("read_options") or {}
+        for table in [*tables.get("required", []), *tables.get("optional", [])]:
+            relaxed = {table: tables.get("relaxed", {}).get(table, [])}
+            key = _json.dumps([job.data_source, table, cmap.get(table), opts, relaxed], sort_keys=True, default=str)
+            if key in seen:
+                continue
+            seen.add(key)
+            required = table in tables.get("required", [])
+            try:
+                load_data(job.data_source, tables=[table] if required else [], optional=[] if required else [table],
+                          column_map={table: cmap[table]} if table in cmap else None, read_options=opts, relaxed=relaxed)
+            except DataError as exc:
+                raise DataError(f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}") from None
+
+
 class RunInterrupted(BaseException):
     """A run stopped by SIGINT (Ctrl-C) or SIGTERM; ``exit_code`` is 130 or 143."""
 
@@ -398,4 +429,4 @@ def _stop_workers(pool: ProcessPoolExecutor, grace_s: float = 20.0) -> None:
         p.join(max(0.0, deadline - time.monotonic()))
 
 
-__all__ = ["RunJob", "RunInterrupted", "plan_runs", "run_jobs", "execute_job", "ParameterError"]
+__all__ = ["RunJob", "RunInterrupted", "plan_runs", "preflight_data", "run_jobs", "execute_job", "ParameterError"]
