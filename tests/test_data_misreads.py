@@ -183,3 +183,27 @@ def test_scorecard_on_po_lines_without_receipts(tmp_path, small_demo):
     assert np.isnan(head.loc["supplier_otif", "value"])  # unavailable, never reported as missed
     html = (Path(rec["run_dir"]) / "report.html").read_text()
     assert "OTIF is not available" in html
+
+
+def test_validation_gaps_closed(tmp_path, small_demo):
+    """Out-of-scale register scores refused; invoices naming unknown POs and receipts naming unknown
+    items warned with rows; planned dates decades ahead warned."""
+    from scmlib.data import load_data
+
+    folder = tmp_path / "gaps"
+    shutil.copytree(small_demo, folder)
+    reg = pd.read_parquet(folder / "risk_register.parquet")
+    reg.loc[0, "likelihood"] = 90
+    reg.to_parquet(folder / "risk_register.parquet", index=False)
+    with pytest.raises(DataError, match="likelihood.*at most 10"):
+        load_data(str(folder), tables=["risk_register"])
+    inv = pd.read_parquet(folder / "invoices.parquet")
+    inv.loc[inv.index[:3], "po_id"] = "PO-DOES-NOT-EXIST"
+    inv.to_parquet(folder / "invoices.parquet", index=False)
+    po = pd.read_parquet(folder / "purchase_order_lines.parquet")
+    po.loc[po.index[:2], "promised_date"] = pd.Timestamp("2081-01-01")
+    po.to_parquet(folder / "purchase_order_lines.parquet", index=False)
+    ds = load_data(str(folder), tables=["invoices", "purchase_order_lines", "suppliers"])
+    text = " ".join(ds.warnings)
+    assert "invoices: po_id values not found in purchase_order_lines (3 row(s)" in text
+    assert "promised_date values lie more than 10 years ahead" in text

@@ -26,6 +26,7 @@ from scmlib.data.validate import (
     check_references,
     check_values,
     coerce_table,
+    planned_date_warnings,
     quality_warnings,
 )
 from scmlib.errors import DataError, did_you_mean
@@ -197,9 +198,10 @@ def load_data(
         check_future_dates(raw, spec, frame)
         raws[name] = raw
         frames[name] = frame
-    check_references(frames, raws)
+    reference_warnings = check_references(frames, raws)
     wants_rates = "exchange_rates" in required or "exchange_rates" in optional
-    return Dataset(str(source), frames, quality_warnings(frames, wants_rates), missing)
+    warnings_ = quality_warnings(frames, wants_rates) + reference_warnings + planned_date_warnings(frames)
+    return Dataset(str(source), frames, warnings_, missing)
 
 
 def check_dataset(source: str = "demo", column_map=None, read_options=None) -> tuple[pd.DataFrame, bool]:

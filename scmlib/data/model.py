@@ -35,7 +35,8 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
-    references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
+    references: dict[str, str] = field(default_factory=dict)  # column -> "table.column": unknown values are errors
+    soft_references: dict[str, str] = field(default_factory=dict)  # the same, but unknown values are warnings
 
     @property
     def column_names(self) -> list[str]:
@@ -225,6 +226,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("invoice_id", "line_id"),
             references={"supplier_id": "suppliers.supplier_id"},
+            soft_references={"po_id": "purchase_order_lines.po_id"},
         ),
         Table(
             "contracts",
@@ -255,6 +257,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("receipt_id",),
             references={"supplier_id": "suppliers.supplier_id"},
+            soft_references={"item_id": "items.item_id"},
         ),
         Table(
             "supplier_assessments",
@@ -291,8 +294,8 @@ TABLES: dict[str, Table] = {
                 C("risk_id", "id", "Risk."),
                 C("title", "str", "Short description."),
                 C("category", "cat", "Risk dimension.", allowed=RISK_CATEGORIES),
-                C("likelihood", "int", "Likelihood on the register scale.", min=1, unit="scale"),
-                C("impact", "int", "Impact on the register scale.", min=1, unit="scale"),
+                C("likelihood", "int", "Likelihood on the register scale (1 to the scale's top, at most 10).", min=1, max=10, unit="scale"),
+                C("impact", "int", "Impact on the register scale (1 to the scale's top, at most 10).", min=1, max=10, unit="scale"),
                 C("owner", "str", "Owner (empty: unassigned).", required=False, nullable=True),
                 C("status", "cat", "Status.", allowed=RISK_STATUS),
                 C("mitigation", "str", "Mitigation plan.", required=False, nullable=True),
@@ -301,8 +304,8 @@ TABLES: dict[str, Table] = {
                 C("location_id", "id", "Related site.", required=False, nullable=True),
                 C("related_category", "str", "Related spend or product category.", required=False, nullable=True),
                 C("review_date", "date", "Next review due.", required=False, nullable=True),
-                C("previous_likelihood", "int", "Likelihood at the previous assessment.", required=False, nullable=True, min=1),
-                C("previous_impact", "int", "Impact at the previous assessment.", required=False, nullable=True, min=1),
+                C("previous_likelihood", "int", "Likelihood at the previous assessment.", required=False, nullable=True, min=1, max=10),
+                C("previous_impact", "int", "Impact at the previous assessment.", required=False, nullable=True, min=1, max=10),
             ),
             key=("risk_id",),
             references={"supplier_id": "suppliers.supplier_id", "location_id": "locations.location_id"},
@@ -376,6 +379,9 @@ def to_markdown(used_by: Mapping[str, Sequence[str]] | None = None) -> str:
         if t.references:
             refs = ", ".join(f"`{c}` → `{r}`" for c, r in t.references.items())
             lines.append(f"References: {refs}.")
+        if t.soft_references:
+            refs = ", ".join(f"`{c}` → `{r}`" for c, r in t.soft_references.items())
+            lines.append(f"Checked references (unknown values are warnings): {refs}.")
         if used_by.get(t.name):
             lines.append(f"Used by: {', '.join(f'`{p}`' for p in used_by[t.name])}.")
         lines += ["", "| column | type | required | unit | rules | meaning |", "|---|---|---|---|---|---|"]

@@ -21,6 +21,7 @@ from scmlib.data.sources import RawTable
 from scmlib.errors import DataError, did_you_mean
 
 MAX_EXAMPLES = 5
+PLANNED_DATES = ("end_date", "due", "due_date", "review_date", "promised_date", "requested_date", "target_date", "eol_date", "start_date")
 FUTURE_LIMIT_DAYS = 366
 _CURRENCY_RE = re.compile(r"[£$€¥\s]|(?i:gbp|usd|eur)")
 
@@ -450,7 +451,7 @@ def check_future_dates(raw: RawTable, spec: Table, frame: pd.DataFrame, today: d
         if col.type != "date" or col.name not in frame.columns:
             continue
         # planned dates (due, end, review) may lie ahead; observed ones may not lie far ahead
-        if col.name in ("end_date", "due", "review_date", "promised_date", "requested_date", "target_date", "eol_date"):
+        if col.name in PLANNED_DATES:
             continue
         bad = (frame[col.name] > limit).to_numpy()
         if bad.any():
@@ -458,22 +459,50 @@ def check_future_dates(raw: RawTable, spec: Table, frame: pd.DataFrame, today: d
                         _examples(raw, frame, bad, col.name), "check the date format (day/month order) or the year")
 
 
-def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> None:
-    """Foreign keys: every referenced value must exist in the loaded target table."""
+def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[str]:
+    """Foreign keys between the loaded tables: a value missing from its master table
+    (``references``) is an error; a value missing from a transaction table it points to
+    (``soft_references``, e.g. an invoice naming an unknown PO) is a warning naming the rows.
+    Returns the warnings."""
+    warnings_: list[str] = []
     for name, frame in tables.items():
         spec = TABLES.get(name)
         if spec is None:
             continue
-        for column, target in spec.references.items():
-            t_table, t_col = target.split(".")
-            if column not in frame.columns or t_table not in tables or t_col not in tables[t_table].columns:
-                continue
-            values = frame[column]
-            known = pd.Index(tables[t_table][t_col].dropna().unique())
-            bad = (values.notna() & ~values.isin(known)).to_numpy()
-            if bad.any():
-                raise _fail(name, column, f"references to unknown {t_table} (not in {t_table}.{t_col})",
-                            _examples(raws[name], frame, bad, column), f"add them to {t_table} or correct the ids")
+        for soft, refs in ((False, spec.references), (True, spec.soft_references)):
+            for column, target in refs.items():
+                t_table, t_col = target.split(".")
+                if column not in frame.columns or t_table not in tables or t_col not in tables[t_table].columns:
+                    continue
+                values = frame[column]
+                known = pd.Index(tables[t_table][t_col].dropna().unique())
+                bad = (values.notna() & ~values.isin(known)).to_numpy()
+                if not bad.any():
+                    continue
+                if soft:
+                    warnings_.append(f"{name}: {column} values not found in {t_table} ({_examples(raws[name], frame, bad, column)}); "
+                                     "those rows are kept but cannot be matched")
+                else:
+                    raise _fail(name, column, f"references to unknown {t_table} (not in {t_table}.{t_col})",
+                                _examples(raws[name], frame, bad, column), f"add them to {t_table} or correct the ids")
+    return warnings_
+
+
+def planned_date_warnings(tables: dict[str, pd.DataFrame], horizon_years: float = 10.0, today: dt.date | None = None) -> list[str]:
+    """Planned dates (due, promised, contract end, review) more than ``horizon_years`` ahead: kept,
+    but named in the data-quality box (likely a typo in the year)."""
+    limit = pd.Timestamp(today or dt.date.today()) + pd.DateOffset(years=int(horizon_years))
+    out = []
+    for name, frame in tables.items():
+        spec = TABLES.get(name)
+        if spec is None:
+            continue
+        for col in spec.columns:
+            if col.type == "date" and col.name in frame.columns and col.name in PLANNED_DATES:
+                n = int((frame[col.name] > limit).sum())
+                if n:
+                    out.append(f"{name}: {n:,} {col.name} values lie more than {horizon_years:g} years ahead (after {limit:%Y-%m-%d}); check the year")
+    return out
 
 
 def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) -> list[str]:
