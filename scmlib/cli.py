@@ -160,6 +160,33 @@ def _cmd_data_demo(args) -> int:
     return 0
 
 
+def _cmd_data_template(args) -> int:
+    from scmlib.data.onboarding import write_template
+
+    out = write_template(Path(args.out).expanduser().resolve(), args.tables.split(",") if args.tables else None)
+    print(f"templates and a parameter set written to {out}")
+    return 0
+
+
+def _cmd_data_map(args) -> int:
+    import yaml
+
+    from scmlib.data.onboarding import propose_column_map
+
+    proposal, notes = propose_column_map(Path(args.data).expanduser().resolve())
+    for note in notes:
+        print(f"# {note}")
+    text = yaml.safe_dump({"column_map": {t: m for t, m in proposal.items() if m}}, sort_keys=False, allow_unicode=True)
+    print(text, end="")
+    if args.out:
+        target = Path(args.out).expanduser().resolve()
+        if target.exists():
+            raise ParameterError(f"{target} exists: nothing was written; choose a new file name")
+        target.write_text("# Proposed by `scm data map`: check every line before use.\n" + text, encoding="utf-8")
+        print(f"# written to {target}")
+    return 0
+
+
 def _cli_source(source: str) -> str:
     """A data source given on the command line: relative paths from the current directory."""
     text = str(source).strip()
@@ -213,6 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--column-map", metavar="YAML", help="column map, e.g. '{purchase_order_lines: {Vendor: supplier_id}}'")
     c.add_argument("--read-options", metavar="YAML", help="reading options, e.g. '{sep: \";\", decimal: \",\"}'")
     c.set_defaults(func=_cmd_data_check)
+    t = dsub.add_parser("template", help="empty CSV files with the canonical headers and a commented parameter set")
+    t.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    t.add_argument("--tables", metavar="T1,T2", help="only these tables (default: all)")
+    t.set_defaults(func=_cmd_data_template)
+    m = dsub.add_parser("map", help="propose a column map from a folder's file and column names, to confirm")
+    m.add_argument("--data", required=True, metavar="DIR", help="folder of CSV or Parquet files")
+    m.add_argument("--out", metavar="FILE.yaml", help="also write the proposal to this new file")
+    m.set_defaults(func=_cmd_data_map)
     d = dsub.add_parser(
         "demo",
         help="generate the demo company",

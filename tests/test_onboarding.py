@@ -119,3 +119,24 @@ def test_relaxed_columns_are_per_process(small_demo, tmp_path):
         load_data(str(folder), tables=["purchase_order_lines"])
     got = load_data(str(folder), tables=["purchase_order_lines"], relaxed={"purchase_order_lines": ["order_date"]})
     assert got["purchase_order_lines"]["order_date"].isna().all() and np.isfinite(got["purchase_order_lines"]["ordered_qty"]).all()
+
+
+def test_template_and_map_give_a_guided_start(tmp_path, small_demo, capsys):
+    from scmlib.data.model import TABLES
+
+    tpl = tmp_path / "tpl"
+    assert main(["data", "template", "--out", str(tpl)]) == 0
+    assert sorted(p.stem for p in tpl.glob("*.csv")) == sorted(TABLES)
+    header = (tpl / "purchase_order_lines.csv").read_text().strip().split(",")
+    required = [c.name for c in TABLES["purchase_order_lines"].columns if c.required]
+    assert header[: len(required)] == required and "data_source:" in (tpl / "parameters.yaml").read_text()
+    assert main(["data", "template", "--out", str(tpl)]) == 2  # never into a folder that is not empty
+    capsys.readouterr()
+    params = _extract(tmp_path / "x", small_demo) if (tmp_path / "x").mkdir() is None else None
+    folder = params.parent / "programme"
+    (folder / "deliveries.csv").rename(folder / "purchase_orders.csv")
+    assert main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 0
+    proposal = yaml.safe_load((tmp_path / "map.yaml").read_text())["column_map"]["purchase_order_lines"]
+    expected = yaml.safe_load(params.read_text())["column_map"]["purchase_order_lines"]
+    assert proposal == expected  # every column of the renamed extract matched to its canonical name
+    assert main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 2  # no overwrite
