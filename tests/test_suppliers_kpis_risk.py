@@ -52,9 +52,21 @@ def test_delivery_data_without_quantities_computes_what_it_can():
     m, unavailable = SC.supplier_metrics(po.drop(columns=["requested_date"]), None, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
     assert m.set_index("supplier_id")["on_time"].to_dict() == {"S1": pytest.approx(1 / 3), "S2": 1.0}
     assert {"in_full", "otif", "quality", "responsiveness", "sustainability", "cost"} <= set(unavailable)
-    card = SC.score(m, {"otif": 0.5, "quality": 0.5}).set_index("supplier_id")
+    card = SC.score(m, {"otif": 0.5, "quality": 0.5}, min_measured_weight=0.5).set_index("supplier_id")
     # without in-full the delivery dimension is the on-time rate; quality is absent, so weights renormalise
     assert card.loc["S1", "score"] == pytest.approx(100 / 3) and card.loc["S2", "score"] == pytest.approx(100)
+    # by default a supplier known by half of the score weight is neither ranked nor graded, and says why
+    card = SC.score(m, {"otif": 0.5, "quality": 0.5}).set_index("supplier_id")
+    assert card["score"].isna().all() and (card["grade"] == "n/a").all()
+    assert card.loc["S1", "unscored_reason"] == "only 50% of the score weight measured (needs 60%)"
+
+
+def test_no_top_grade_below_the_otif_target():
+    m = pd.DataFrame({"supplier_id": ["S1", "S2"], "lines": [20, 20], "otif": [0.90, 0.97], "on_time": [0.9, 0.97], "ppm": [0.0, 0.0],
+                      "price_change": [0.0, 0.0], "responsiveness": [5.0, 5.0], "sustainability": [5.0, 5.0], "spend": [1.0, 1.0]})
+    card = SC.score(m, otif_target=0.95).set_index("supplier_id")
+    assert card.loc["S1", "score"] >= 85 and card.loc["S1", "grade"] == "B"  # an A score, but below the OTIF target
+    assert card.loc["S2", "grade"] == "A"
 
 
 def test_ppm_and_score_grades():

@@ -71,15 +71,19 @@ def supplier_metrics(po: pd.DataFrame, quality: pd.DataFrame | None, assessments
 
 
 def score(metrics: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS, bands: Mapping[str, float] = DEFAULT_BANDS,
-          ppm_limit: float = 10_000.0, price_limit: float = 0.10, min_lines: int = 1) -> pd.DataFrame:
+          ppm_limit: float = 10_000.0, price_limit: float = 0.10, min_lines: int = 1, min_measured_weight: float = 0.6,
+          otif_target: float | None = None) -> pd.DataFrame:
     """Dimension scores (0-100), weighted overall score and grade.
 
     otif: OTIF x 100 (the on-time rate when in-full cannot be measured); quality: 100 x max(0, 1 - PPM / ``ppm_limit``); cost: 100 x
     clip(1 - price change / ``price_limit``, 0, 1) (flat prices score 100; a rise of
     ``price_limit`` or more scores 0); responsiveness and sustainability: (score - 1) / 4 x 100.
-    Weights are renormalised over the dimensions available for each supplier. Suppliers with
-    fewer than ``min_lines`` PO lines in the period are not scored (grade ``n/a``). Grades: the
-    first band whose threshold the score reaches (A >= 85, B >= 70, C >= 55, else D by default).
+    Weights are renormalised over the dimensions measured for each supplier, but a supplier is
+    ranked and graded only when the measured dimensions carry at least ``min_measured_weight`` of
+    the total weight (default 60%: a supplier known by OTIF alone is not ranked) and it has at
+    least ``min_lines`` PO lines in the period; otherwise grade ``n/a`` with ``unscored_reason``.
+    Grades: the first band whose threshold the score reaches (A >= 85, B >= 70, C >= 55, else D by
+    default), except that a supplier below ``otif_target`` never gets the top grade.
     """
     bad = set(weights) - set(DEFAULT_WEIGHTS)
     if bad:
@@ -96,14 +100,25 @@ def score(metrics: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS,
     w = pd.Series({k: float(weights.get(k, 0)) for k in DEFAULT_WEIGHTS})
     avail = s[w.index].notna()
     wsum = (avail * w).sum(axis=1)
+    m["measured_weight"] = wsum / w.sum()
     m["score"] = (s[w.index].fillna(0) * w).sum(axis=1) / wsum.where(wsum > 0)
-    m.loc[m["lines"] < min_lines, "score"] = np.nan
+    few = m["lines"] < min_lines
+    thin = m["measured_weight"] < min_measured_weight - 1e-9
+    m["unscored_reason"] = np.where(few, f"fewer than {min_lines} PO lines in the period",
+                                    np.where(thin, "only " + (100 * m["measured_weight"]).round().astype(int).astype(str)
+                                             + f"% of the score weight measured (needs {min_measured_weight:.0%})", ""))
+    m.loc[few | thin, "score"] = np.nan
     for k in w.index:
         m[f"score_{k}"] = s[k]
     ordered = sorted(bands.items(), key=lambda kv: -kv[1])
     grade = pd.Series("D" if "D" not in bands else "E", index=m.index)
     for name, thr in reversed(ordered):
         grade = grade.where(~(m["score"] >= thr), name)
+    if otif_target is not None and ordered:
+        top = ordered[0][0]
+        demote = ordered[1][0] if len(ordered) > 1 else ("D" if "D" not in bands else "E")
+        below = m["otif"].notna() & (m["otif"] < otif_target)
+        grade = grade.where(~(below & (grade == top)), demote)  # no top grade below the OTIF target
     m["grade"] = grade.where(m["score"].notna(), "n/a")
     m["rank"] = m["score"].rank(ascending=False, method="min").astype("Int64")
     return m.sort_values(["score", "spend"], ascending=False, na_position="last").reset_index(drop=True)
