@@ -48,6 +48,16 @@ def _extract(tmp_path: Path, small_demo: Path) -> Path:
     return tmp_path / "programme.yaml"
 
 
+def _graded(params: Path) -> Path:
+    """The same parameter set scoring what a delivery extract measures, delivery alone (with the
+    default weights only 35% of the score would be measured, below the 60% needed to grade)."""
+    values = yaml.safe_load(params.read_text())
+    values["weights"] = {"otif": 1.0}
+    target = params.with_name("programme_graded.yaml")
+    target.write_text(yaml.safe_dump(values))
+    return target
+
+
 def test_a_real_world_extract_reaches_a_scored_scorecard(tmp_path, small_demo, capsys):
     params = _extract(tmp_path, small_demo)
     assert main(["data", "check", "--params", str(params)]) == 1  # order_date is required by the data model...
@@ -56,7 +66,10 @@ def test_a_real_world_extract_reaches_a_scored_scorecard(tmp_path, small_demo, c
     assert all(len(line) <= 100 for line in out.splitlines())
     reports = tmp_path / "reports"
     assert main(["run", "supplier_scorecard", "--params", str(params), "--out", str(reports), "--quiet"]) == 0
-    run = next(reports.glob("supplier_scorecard/*"))
+    ungraded = pd.read_csv(next(reports.glob("supplier_scorecard/*")) / "outputs" / "scorecard.csv")
+    assert ungraded["unscored_reason"].dropna().str.contains("35% of the score weight").all()  # measured, not graded
+    assert main(["run", "supplier_scorecard", "--params", str(_graded(params)), "--out", str(reports), "--quiet"]) == 0
+    run = sorted(reports.glob("supplier_scorecard/*"))[-1]
     record = json.loads((run / "run.json").read_text())
     assert record["status"] == "success"
     head = pd.read_csv(run / "outputs" / "headlines.csv").set_index("kpi")
@@ -140,3 +153,18 @@ def test_template_and_map_give_a_guided_start(tmp_path, small_demo, capsys):
     expected = yaml.safe_load(params.read_text())["column_map"]["purchase_order_lines"]
     assert proposal == expected  # every column of the renamed extract matched to its canonical name
     assert main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 2  # no overwrite
+
+
+def test_row_filters_for_any_process(small_demo):
+    """Internal transfers (a pseudo-vendor) left out by a reading option, counted in the warnings."""
+    from scmlib.data import load_data
+    from scmlib.errors import DataError
+
+    po = pd.read_parquet(small_demo / "purchase_order_lines.parquet")
+    top = po["supplier_id"].value_counts().index[0]
+    ds = load_data(str(small_demo), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"exclude": {"supplier_id": [top]}}})
+    got = ds["purchase_order_lines"]
+    assert top not in set(got["supplier_id"]) and len(got) == int((po["supplier_id"] != top).sum())
+    assert any("rows left out by read_options exclude (supplier_id)" in w for w in ds.warnings)
+    with pytest.raises(DataError, match="exclude names column 'vendor'"):
+        load_data(str(small_demo), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"exclude": {"vendor": ["x"]}}})

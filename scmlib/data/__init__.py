@@ -34,6 +34,23 @@ from scmlib.errors import DataError, did_you_mean
 __all__ = ["Dataset", "load_data", "check_dataset", "check_data_block", "ensure_demo", "TABLES"]
 
 
+def exclusion_mask(frame: pd.DataFrame, table: str, exclude: Any) -> pd.Series | None:
+    """Rows matching ``read_options`` ``exclude`` (``{column: [values]}``): any listed value of any
+    listed column. A column the table does not have is an error, never a silent no-op."""
+    if not exclude:
+        return None
+    if not isinstance(exclude, Mapping):
+        raise DataError(f"table '{table}': read_options exclude must be {{column: [values]}}, got {exclude!r}")
+    mask = pd.Series(False, index=frame.index)
+    for column, values in exclude.items():
+        if column not in frame.columns:
+            raise DataError(f"table '{table}': read_options exclude names column '{column}' that the table does not have"
+                            f"{did_you_mean(str(column), frame.columns)}; columns: {list(frame.columns)[:15]}")
+        vals = values if isinstance(values, (list, tuple, set)) else [values]
+        mask |= frame[column].isin(list(vals)).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
 def relax(spec: Table, columns: Iterable[str]) -> Table:
     """A copy of a table's spec in which ``columns`` are optional and may be empty."""
     import dataclasses
@@ -170,6 +187,7 @@ def load_data(
     raws: dict[str, RawTable] = {}
     frames: dict[str, pd.DataFrame] = {}
     missing: list[str] = []
+    notes: list[str] = []
     for name in [*required, *optional]:
         opts = table_options(read_options, name)
         cmap = column_map.get(name, {})
@@ -194,13 +212,19 @@ def load_data(
                 others = [k for k in spec.key if k != col.name and k in raw.frame.columns]
                 raw.frame[col.name] = (raw.frame.groupby(others, sort=False, dropna=False).cumcount() + 1).astype(str)
         frame = coerce_table(raw, spec, opts)
+        excluded = exclusion_mask(frame, name, opts.get("exclude"))
         check_values(raw, spec, frame)
         check_future_dates(raw, spec, frame)
+        if excluded is not None and excluded.any():
+            frame = frame[~excluded].reset_index(drop=True)
+            raw.frame = frame
+            raw.segments = None
+            notes.append(f"{name}: {int(excluded.sum()):,} rows left out by read_options exclude ({', '.join(opts['exclude'])}).")
         raws[name] = raw
         frames[name] = frame
     reference_warnings = check_references(frames, raws)
     wants_rates = "exchange_rates" in required or "exchange_rates" in optional
-    warnings_ = quality_warnings(frames, wants_rates) + reference_warnings + planned_date_warnings(frames)
+    warnings_ = notes + quality_warnings(frames, wants_rates) + reference_warnings + planned_date_warnings(frames)
     return Dataset(str(source), frames, warnings_, missing)
 
 

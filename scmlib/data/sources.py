@@ -15,7 +15,9 @@ the values; detected per column when absent, ambiguous columns refused), ``thous
 day/month order are detected per column), ``na_values`` (placeholder texts read as missing: a
 list, or ``{column: [...]}``), ``bounds`` (``{column: largest plausible absolute value}``,
 overriding the data model's per-unit bounds), ``path`` (a file or glob inside a folder source),
-``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``).
+``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``),
+``exclude`` (rows to leave out, ``{column: [values]}``, e.g. internal transfers; counted in the
+data-quality box).
 
 Parquet files are read column-pruned (the table's canonical columns and those named in the
 ``column_map``); other formats keep every column, so extra columns can drive filters.
@@ -35,7 +37,7 @@ from scmlib.data.model import TABLES
 from scmlib.errors import DataError
 from scmlib.paths import project_root
 
-READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill", "na_values", "bounds"}
+READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill", "na_values", "bounds", "exclude"}
 
 
 @dataclass
