@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scm-notebooks tasks: `bash tasks.sh demo` (set up, run every notebook on the demo company,
-# print the report index) and `bash tasks.sh test` (set up, run the whole test suite).
+# print the report index), `bash tasks.sh test` (set up, check style, run the whole test suite: the
+# import-layer contracts run inside it, tests/test_architecture.py) and `bash tasks.sh lint`.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -29,14 +30,23 @@ case "${1:-}" in
     setup
     "$VENV/bin/scm" run --all
     ;;
+  lint)
+    setup
+    "$VENV/bin/ruff" format --check scmlib notebooks tests tools benchmarks
+    "$VENV/bin/ruff" check scmlib notebooks tests tools benchmarks
+    "$VENV/bin/lint-imports"
+    ;;
   test)
     setup
     need_chromium
+    # style and layers first (seconds), then the suite
+    "$VENV/bin/ruff" format --check --quiet scmlib notebooks tests tools benchmarks
+    "$VENV/bin/ruff" check --quiet scmlib notebooks tests tools benchmarks
     export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
     "$VENV/bin/python" -m pytest tests notebooks --nbval-lax -p no:cacheprovider -q "${@:2}"
     ;;
   *)
-    echo "usage: bash tasks.sh demo | test" >&2
+    echo "usage: bash tasks.sh demo | test | lint" >&2
     exit 2
     ;;
 esac

@@ -19,8 +19,15 @@ def main() -> None:
     d = generate_demo(42, 1.0)["demand_history"]
     keys = d[["item_id", "location_id"]].drop_duplicates()
     cores = os.cpu_count()
-    print(f"demo demand: {len(keys):,} item-location series, {d['date'].nunique()} months; {cores} cores")
-    forecast(d.merge(keys.head(20), on=["item_id", "location_id"]), h=18, id_cols=["item_id", "location_id"], progress=False)  # load compiled models once
+    print(
+        f"demo demand: {len(keys):,} item-location series, {d['date'].nunique()} months; {cores} cores"
+    )
+    forecast(
+        d.merge(keys.head(20), on=["item_id", "location_id"]),
+        h=18,
+        id_cols=["item_id", "location_id"],
+        progress=False,
+    )  # load compiled models once
     rates = {}
     for n in (250, 500, 1000, 1400):
         sub = d.merge(keys.head(n), on=["item_id", "location_id"])
@@ -29,12 +36,16 @@ def main() -> None:
         secs = time.perf_counter() - t
         rates[n] = n / secs
         print(f"{n:>5} series: {secs:6.1f} s  {rates[n]:6.1f} series/s")
-    print(f"linearity: series/s at 1,000 / at 250 = {rates[1000] / rates[250]:.2f} (1.0 = perfectly linear)")
+    print(
+        f"linearity: series/s at 1,000 / at 250 = {rates[1000] / rates[250]:.2f} (1.0 = perfectly linear)"
+    )
     sub = d.merge(keys.head(1000), on=["item_id", "location_id"])
     t = time.perf_counter()
     forecast(sub, h=18, id_cols=["item_id", "location_id"], progress=False, n_jobs=1)
     one = time.perf_counter() - t
-    print(f"1,000 series on 1 core: {one:.1f} s -> all {cores} cores are {one * rates[1000] / 1000:.2f}x faster")
+    print(
+        f"1,000 series on 1 core: {one:.1f} s -> all {cores} cores are {one * rates[1000] / 1000:.2f}x faster"
+    )
     print(f"1,400 series: {1400 / rates[1400]:.0f} s (target <= 300 s)")
 
 

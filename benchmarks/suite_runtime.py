@@ -27,7 +27,11 @@ def main() -> None:
     args = ap.parse_args()
     root = project_root()
     bin_dir = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    }
     from scmlib.data import ensure_demo
 
     ensure_demo()
@@ -38,13 +42,49 @@ def main() -> None:
             out = tmp / "naive" / f"{name}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
             params = parameter_sets(name)["default"]
-            subprocess.run([str(bin_dir / "papermill"), str(root / "notebooks" / f"{name}.ipynb"), str(out), "-f", str(params),
-                            "-p", "data_source", args.data, "--cwd", str(root), "--no-progress-bar", "--log-level", "ERROR"], check=True, env=env,
-                           capture_output=True)
-            subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, env=env, capture_output=True)
+            subprocess.run(
+                [
+                    str(bin_dir / "papermill"),
+                    str(root / "notebooks" / f"{name}.ipynb"),
+                    str(out),
+                    "-f",
+                    str(params),
+                    "-p",
+                    "data_source",
+                    args.data,
+                    "--cwd",
+                    str(root),
+                    "--no-progress-bar",
+                    "--log-level",
+                    "ERROR",
+                ],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
+            subprocess.run(
+                [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", str(out)],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
         naive = time.perf_counter() - t
         t = time.perf_counter()
-        proc = subprocess.run([str(bin_dir / "scm"), "run", "--all", "--data", args.data, "--out", str(tmp / "scm"), "--quiet"], env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                str(bin_dir / "scm"),
+                "run",
+                "--all",
+                "--data",
+                args.data,
+                "--out",
+                str(tmp / "scm"),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         ours = time.perf_counter() - t
         if proc.returncode:
             print(proc.stdout, proc.stderr)

@@ -29,7 +29,9 @@ def _cmd_list(args) -> int:
         for p in spec.parameters.values():
             kind = f"{p.type}[{p.item_type}]" if p.item_type else p.type
             rule = f" ({p.constraint_text})" if p.constraint_text else ""
-            print(f"    - {p.name}: {kind}{' | None' if p.optional else ''} = {p.default!r}  # {p.help}{rule}")
+            print(
+                f"    - {p.name}: {kind}{' | None' if p.optional else ''} = {p.default!r}  # {p.help}{rule}"
+            )
         print()
     return 0
 
@@ -37,12 +39,13 @@ def _cmd_list(args) -> int:
 def _cmd_run(args) -> int:
     from scmlib.params import parse_cli_assignments
     from scmlib.runner import build_index, notebook_specs, plan_runs, run_jobs
-
     from scmlib.runner.folders import claim_reports_folder
 
     names = list(notebook_specs()) if args.all else args.names
     if not names:
-        raise ParameterError("name one or more notebooks, or use --all (`scm list` shows the catalogue)")
+        raise ParameterError(
+            "name one or more notebooks, or use --all (`scm list` shows the catalogue)"
+        )
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {args.jobs}")
     jobs = plan_runs(
@@ -56,14 +59,19 @@ def _cmd_run(args) -> int:
     )
     from scmlib.runner.execute import RunInterrupted, preflight_data
 
-    preflight_data(jobs)  # data and mapping problems stop here: exit 1, nothing written, no failed report
+    preflight_data(
+        jobs
+    )  # data and mapping problems stop here: exit 1, nothing written, no failed report
     claim_reports_folder(jobs[0].out_root, notebook_specs())
     try:
         results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)
     except RunInterrupted as exc:
         build_index(jobs[0].out_root)
-        print(f"scm: interrupted ({exc.signal_name}): the runs in progress are recorded as interrupted; "
-              f"index: {jobs[0].out_root / 'index.html'}", file=sys.stderr)
+        print(
+            f"scm: interrupted ({exc.signal_name}): the runs in progress are recorded as interrupted; "
+            f"index: {jobs[0].out_root / 'index.html'}",
+            file=sys.stderr,
+        )
         return exc.exit_code
     index = build_index(jobs[0].out_root)
     failed = [r for r in results if r["status"] != "success"]
@@ -115,19 +123,28 @@ def _cmd_data_check(args) -> int:
     if args.params:
         values = load_parameter_file(Path(args.params))
         column_map, read_options = values.get("column_map") or {}, values.get("read_options") or {}
-    extra = parse_cli_assignments([f"column_map={args.column_map}"] if args.column_map else []) | \
-        parse_cli_assignments([f"read_options={args.read_options}"] if args.read_options else [])
+    extra = parse_cli_assignments(
+        [f"column_map={args.column_map}"] if args.column_map else []
+    ) | parse_cli_assignments([f"read_options={args.read_options}"] if args.read_options else [])
     column_map = extra.get("column_map", column_map)
     read_options = extra.get("read_options", read_options)
     check_data_block(column_map, read_options, args.params or "command line")
-    source = _cli_source(args.data if not (args.params and args.data == "demo") else load_parameter_file(Path(args.params)).get("data_source", args.data))
+    source = _cli_source(
+        args.data
+        if not (args.params and args.data == "demo")
+        else load_parameter_file(Path(args.params)).get("data_source", args.data)
+    )
     report, usable = check_dataset(source, column_map, read_options)
     print(f"data source: {source}")
     print(f"{'table':<24}{'rows':>10}  status")
     for _, r in report.iterrows():
         print(f"{r['table']:<24}{r['rows']:>10,}  {r['status']}")
         for problem in [p for p in str(r["problems"]).split("; ") if p]:
-            print(textwrap.fill(problem, width=100, initial_indent="    - ", subsequent_indent="      "))
+            print(
+                textwrap.fill(
+                    problem, width=100, initial_indent="    - ", subsequent_indent="      "
+                )
+            )
     status = dict(zip(report["table"], report["status"]))
     can, cannot = [], []
     for name, spec in notebook_specs().items():
@@ -136,16 +153,37 @@ def _cmd_data_check(args) -> int:
         if bad and spec.tables.get("relaxed") and all(status.get(t) == "error" for t in bad):
             try:  # the process may do without the columns that failed
                 tables = spec.tables
-                load_data(source, tables=need, optional=[], column_map=column_map, read_options=read_options, relaxed=tables.get("relaxed"))
+                load_data(
+                    source,
+                    tables=need,
+                    optional=[],
+                    column_map=column_map,
+                    read_options=read_options,
+                    relaxed=tables.get("relaxed"),
+                )
                 bad = []
             except ScmError:
                 pass
         (cannot if bad else can).append((name, bad))
-    print(textwrap.fill("can run: " + (", ".join(n for n, _ in can) or "none"), width=100, subsequent_indent="    "))
+    print(
+        textwrap.fill(
+            "can run: " + (", ".join(n for n, _ in can) or "none"),
+            width=100,
+            subsequent_indent="    ",
+        )
+    )
     for name, bad in cannot:
-        print(textwrap.fill(f"cannot run {name}: needs " + ", ".join(f"{t} ({status.get(t, 'absent')})" for t in bad), width=100,
-                            subsequent_indent="    "))
-    print("usable" if usable else "NOT usable: fix the problems above and run `scm data check` again")
+        print(
+            textwrap.fill(
+                f"cannot run {name}: needs "
+                + ", ".join(f"{t} ({status.get(t, 'absent')})" for t in bad),
+                width=100,
+                subsequent_indent="    ",
+            )
+        )
+    print(
+        "usable" if usable else "NOT usable: fix the problems above and run `scm data check` again"
+    )
     return 0 if usable else 1
 
 
@@ -163,7 +201,9 @@ def _cmd_data_demo(args) -> int:
 def _cmd_data_template(args) -> int:
     from scmlib.data.onboarding import write_template
 
-    out = write_template(Path(args.out).expanduser().resolve(), args.tables.split(",") if args.tables else None)
+    out = write_template(
+        Path(args.out).expanduser().resolve(), args.tables.split(",") if args.tables else None
+    )
     print(f"templates and a parameter set written to {out}")
     return 0
 
@@ -176,13 +216,19 @@ def _cmd_data_map(args) -> int:
     proposal, notes = propose_column_map(Path(args.data).expanduser().resolve())
     for note in notes:
         print(f"# {note}")
-    text = yaml.safe_dump({"column_map": {t: m for t, m in proposal.items() if m}}, sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump(
+        {"column_map": {t: m for t, m in proposal.items() if m}},
+        sort_keys=False,
+        allow_unicode=True,
+    )
     print(text, end="")
     if args.out:
         target = Path(args.out).expanduser().resolve()
         if target.exists():
             raise ParameterError(f"{target} exists: nothing was written; choose a new file name")
-        target.write_text("# Proposed by `scm data map`: check every line before use.\n" + text, encoding="utf-8")
+        target.write_text(
+            "# Proposed by `scm data map`: check every line before use.\n" + text, encoding="utf-8"
+        )
         print(f"# written to {target}")
     return 0
 
@@ -201,7 +247,9 @@ def _cli_source(source: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scm", description="Supply chain analytics notebooks: run, publish, check data.")
+    parser = argparse.ArgumentParser(
+        prog="scm", description="Supply chain analytics notebooks: run, publish, check data."
+    )
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -211,21 +259,57 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run notebooks headless and publish HTML reports")
     p.add_argument("names", nargs="*", help="notebook names (see `scm list`)")
     p.add_argument("--all", action="store_true", help="run every notebook")
-    p.add_argument("--params", action="append", metavar="FILE.yaml", help="parameter set file (repeatable); default parameters/<name>.yaml")
-    p.add_argument("-p", action="append", default=[], metavar="key=value", help="override one parameter (repeatable)")
-    p.add_argument("--data", metavar="SOURCE", help="data source: demo, a folder, a workbook, a database file or URL")
+    p.add_argument(
+        "--params",
+        action="append",
+        metavar="FILE.yaml",
+        help="parameter set file (repeatable); default parameters/<name>.yaml",
+    )
+    p.add_argument(
+        "-p",
+        action="append",
+        default=[],
+        metavar="key=value",
+        help="override one parameter (repeatable)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="SOURCE",
+        help="data source: demo, a folder, a workbook, a database file or URL",
+    )
     p.add_argument("--out", metavar="DIR", help="reports folder (default reports/)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel runs (default: CPU count)")
+    p.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="parallel runs (default: CPU count)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a notebook cell running longer than this (default 3600)")
-    p.add_argument("--settings", metavar="FILE.yaml", help="company settings file (default parameters/company.yaml, or $SCM_SETTINGS)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop a notebook cell running longer than this (default 3600)",
+    )
+    p.add_argument(
+        "--settings",
+        metavar="FILE.yaml",
+        help="company settings file (default parameters/company.yaml, or $SCM_SETTINGS)",
+    )
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("settings", help="company settings: check or show the file every report reads")
+    p = sub.add_parser(
+        "settings", help="company settings: check or show the file every report reads"
+    )
     ssub = p.add_subparsers(dest="settings_command", required=True)
-    for cmd, text in (("check", "validate the company settings file"), ("show", "print every setting in force with its meaning")):
+    for cmd, text in (
+        ("check", "validate the company settings file"),
+        ("show", "print every setting in force with its meaning"),
+    ):
         c = ssub.add_parser(cmd, help=text)
-        c.add_argument("--settings", metavar="FILE.yaml", help="settings file (default parameters/company.yaml, or $SCM_SETTINGS)")
+        c.add_argument(
+            "--settings",
+            metavar="FILE.yaml",
+            help="settings file (default parameters/company.yaml, or $SCM_SETTINGS)",
+        )
         c.set_defaults(func=_cmd_settings)
 
     p = sub.add_parser("index", help="rebuild reports/index.html")
@@ -235,16 +319,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("data", help="data tools")
     dsub = p.add_subparsers(dest="data_command", required=True)
     c = dsub.add_parser("check", help="validate a whole dataset as a run would read it")
-    c.add_argument("--data", default="demo", metavar="SOURCE", help="data source (default: the --params file's, else demo)")
-    c.add_argument("--params", metavar="FILE.yaml", help="parameter set whose data_source, column_map and read_options to apply")
-    c.add_argument("--column-map", metavar="YAML", help="column map, e.g. '{purchase_order_lines: {Vendor: supplier_id}}'")
-    c.add_argument("--read-options", metavar="YAML", help="reading options, e.g. '{sep: \";\", decimal: \",\"}'")
+    c.add_argument(
+        "--data",
+        default="demo",
+        metavar="SOURCE",
+        help="data source (default: the --params file's, else demo)",
+    )
+    c.add_argument(
+        "--params",
+        metavar="FILE.yaml",
+        help="parameter set whose data_source, column_map and read_options to apply",
+    )
+    c.add_argument(
+        "--column-map",
+        metavar="YAML",
+        help="column map, e.g. '{purchase_order_lines: {Vendor: supplier_id}}'",
+    )
+    c.add_argument(
+        "--read-options", metavar="YAML", help='reading options, e.g. \'{sep: ";", decimal: ","}\''
+    )
     c.set_defaults(func=_cmd_data_check)
-    t = dsub.add_parser("template", help="empty CSV files with the canonical headers and a commented parameter set")
+    t = dsub.add_parser(
+        "template", help="empty CSV files with the canonical headers and a commented parameter set"
+    )
     t.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
     t.add_argument("--tables", metavar="T1,T2", help="only these tables (default: all)")
     t.set_defaults(func=_cmd_data_template)
-    m = dsub.add_parser("map", help="propose a column map from a folder's file and column names, to confirm")
+    m = dsub.add_parser(
+        "map", help="propose a column map from a folder's file and column names, to confirm"
+    )
     m.add_argument("--data", required=True, metavar="DIR", help="folder of CSV or Parquet files")
     m.add_argument("--out", metavar="FILE.yaml", help="also write the proposal to this new file")
     m.set_defaults(func=_cmd_data_map)
@@ -254,11 +357,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the demo company's tables into a new or empty folder (Parquet by default, --format csv "
         "for CSV files). A folder holding other files is refused; --force replaces only a previous demo.",
     )
-    d.add_argument("--seed", type=int, default=42, help="random seed (same seed and scale: identical files)")
-    d.add_argument("--scale", type=float, default=1.0, help="company size (1: about 2,000 items; 10 for benchmarks)")
+    d.add_argument(
+        "--seed", type=int, default=42, help="random seed (same seed and scale: identical files)"
+    )
+    d.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="company size (1: about 2,000 items; 10 for benchmarks)",
+    )
     d.add_argument("--out", metavar="DIR", help="target folder (default data/demo)")
-    d.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
-    d.add_argument("--force", action="store_true", help="replace a previous demo in --out (never other files)")
+    d.add_argument(
+        "--format",
+        choices=["parquet", "csv"],
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    d.add_argument(
+        "--force", action="store_true", help="replace a previous demo in --out (never other files)"
+    )
     d.set_defaults(func=_cmd_data_demo)
     return parser
 
@@ -309,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:  # the one boundary: never a raw traceback unless asked for
         first = str(exc).splitlines()[0] if str(exc) else ""
-        _report(f"scm: error: unexpected {type(exc).__name__}: {first} (run again with --debug for the traceback)", debug)
+        _report(
+            f"scm: error: unexpected {type(exc).__name__}: {first} (run again with --debug for the traceback)",
+            debug,
+        )
         return 1
 
 

@@ -78,7 +78,13 @@ class Parameter:
             hi = "" if self.high is None else f"{self.high:g}"
             parts.append(f"in [{lo}, {hi}]")
         if self.kind:
-            parts.append({"date": "a date YYYY-MM-DD", "file": "an existing file", "source": "a data source"}[self.kind])
+            parts.append(
+                {
+                    "date": "a date YYYY-MM-DD",
+                    "file": "an existing file",
+                    "source": "a data source",
+                }[self.kind]
+            )
         return "; ".join(parts)
 
 
@@ -92,7 +98,9 @@ class NotebookSpec:
     area: str
     purpose: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
-    tables: dict[str, Any] = field(default_factory=dict)  # {"required": [...], "optional": [...], "relaxed": {table: [columns]}}
+    tables: dict[str, Any] = field(
+        default_factory=dict
+    )  # {"required": [...], "optional": [...], "relaxed": {table: [columns]}}
 
 
 def _type_name(annotation: ast.expr) -> tuple[str, bool, str | None]:
@@ -134,7 +142,9 @@ def parse_constraints(help_text: str) -> tuple[str, dict[str, Any]]:
         token = m.group(1)
         text = text[: m.start()].rstrip()
         if token.startswith("{"):
-            found["choices"] = tuple(c.strip().strip("'\"") for c in token[1:-1].split(",") if c.strip())
+            found["choices"] = tuple(
+                c.strip().strip("'\"") for c in token[1:-1].split(",") if c.strip()
+            )
         elif token.startswith("["):
             parts = token[1:-1].split(",")
             if len(parts) != 2:
@@ -155,12 +165,22 @@ def parse_parameters_source(source: str) -> dict[str, Parameter]:
             continue
         type_name, optional, item_type = _type_name(node.annotation)
         if type_name not in _TYPES:
-            raise ValueError(f"parameter {node.target.id!r}: type {type_name!r} is not one of {sorted(_TYPES)}")
+            raise ValueError(
+                f"parameter {node.target.id!r}: type {type_name!r} is not one of {sorted(_TYPES)}"
+            )
         default = ast.literal_eval(node.value) if node.value is not None else None
         line = lines[node.end_lineno - 1]
         help_text = line.split("#", 1)[1].strip() if "#" in line else ""
         help_text, constraints = parse_constraints(help_text)
-        param = Parameter(node.target.id, type_name, default, help_text, optional, item_type=item_type, **constraints)
+        param = Parameter(
+            node.target.id,
+            type_name,
+            default,
+            help_text,
+            optional,
+            item_type=item_type,
+            **constraints,
+        )
         if default is not None:
             validate_value(param, coerce_value(param, default), "the notebook's own default")
         out[node.target.id] = param
@@ -173,7 +193,9 @@ def read_notebook_spec(path: Path) -> NotebookSpec:
     meta = nb.get("metadata", {}).get("scm", {})
     params: dict[str, Parameter] = {}
     for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
             params = parse_parameters_source(src)
             break
@@ -195,7 +217,9 @@ def coerce_value(param: Parameter, value: Any, where: str = "") -> Any:
     if value is None:
         if param.optional:
             return None
-        raise ParameterError(f"{prefix}parameter '{param.name}' must be a {param.type}, got an empty value")
+        raise ParameterError(
+            f"{prefix}parameter '{param.name}' must be a {param.type}, got an empty value"
+        )
     kind = param.type
     try:
         if kind == "str":
@@ -260,9 +284,15 @@ def validate_value(param: Parameter, value: Any, where: str = "", base: Path | N
     if param.item_type and param.type in ("list", "dict"):
         try:
             if param.type == "list":
-                value = [coerce_value(Parameter(f"{name}[{i}]", param.item_type, None), v) for i, v in enumerate(value)]
+                value = [
+                    coerce_value(Parameter(f"{name}[{i}]", param.item_type, None), v)
+                    for i, v in enumerate(value)
+                ]
             else:
-                value = {k: coerce_value(Parameter(f"{name}.{k}", param.item_type, None), v) for k, v in value.items()}
+                value = {
+                    k: coerce_value(Parameter(f"{name}.{k}", param.item_type, None), v)
+                    for k, v in value.items()
+                }
         except ParameterError as exc:
             raise ParameterError(f"{prefix}{exc}") from None
     if param.type == "list":
@@ -286,7 +316,11 @@ def validate_value(param: Parameter, value: Any, where: str = "", base: Path | N
         for label, v in elements:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ParameterError(f"{prefix}parameter '{label}' must be a number, got {v!r}")
-            if v != v or (param.low is not None and v < param.low) or (param.high is not None and v > param.high):
+            if (
+                v != v
+                or (param.low is not None and v < param.low)
+                or (param.high is not None and v > param.high)
+            ):
                 raise ParameterError(f"{prefix}parameter '{label}' must be in {bounds}, got {v!r}")
     if param.kind == "date" and value not in ("", None):
         try:
@@ -294,7 +328,9 @@ def validate_value(param: Parameter, value: Any, where: str = "", base: Path | N
             if len(str(value)) > 10:
                 dt.datetime.fromisoformat(str(value))
         except ValueError as exc:
-            raise ParameterError(f"{prefix}parameter '{name}' is not a valid date: {value!r} ({exc}); write YYYY-MM-DD") from None
+            raise ParameterError(
+                f"{prefix}parameter '{name}' is not a valid date: {value!r} ({exc}); write YYYY-MM-DD"
+            ) from None
     if param.kind == "file" and value not in ("", None):
         path = _resolve_path(str(value), base)
         if not path.is_file():
@@ -314,7 +350,12 @@ def absolute_paths(spec: NotebookSpec, values: dict[str, Any], base: Path) -> di
     out = dict(values)
     for key, value in values.items():
         param = spec.parameters.get(key)
-        if param is None or param.kind not in ("file", "source") or not isinstance(value, str) or not value.strip():
+        if (
+            param is None
+            or param.kind not in ("file", "source")
+            or not isinstance(value, str)
+            or not value.strip()
+        ):
             continue
         if param.kind == "source" and (value.strip() == "demo" or "://" in value):
             continue
@@ -329,7 +370,11 @@ def declared_tables(name: str) -> dict[str, Any]:
     pre-flight data check, ``scm data check`` and the data model's "used by" lists."""
     spec = read_notebook_spec(project_root() / "notebooks" / f"{name}.ipynb")
     t = spec.tables
-    return {"tables": list(t.get("required", [])), "optional": list(t.get("optional", [])), "relaxed": dict(t.get("relaxed", {}))}
+    return {
+        "tables": list(t.get("required", [])),
+        "optional": list(t.get("optional", [])),
+        "relaxed": dict(t.get("relaxed", {})),
+    }
 
 
 def check_notebook(name: str, namespace: dict[str, Any]) -> None:
@@ -379,9 +424,13 @@ def load_parameter_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ParameterError(f"parameter file {path} is not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+        raise ParameterError(
+            f"parameter file {path} is not valid YAML{at}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(data, dict):
-        raise ParameterError(f"parameter file {path} must hold a mapping of name: value, got {type(data).__name__}")
+        raise ParameterError(
+            f"parameter file {path} must hold a mapping of name: value, got {type(data).__name__}"
+        )
     return data
 
 
@@ -409,7 +458,9 @@ def resolve_parameters(
     for key, value in values.items():
         if key not in spec.parameters:
             hint = did_you_mean(key, spec.parameters)
-            raise ParameterError(f"{prefix}unknown parameter '{key}' for notebook '{spec.name}'{hint}")
+            raise ParameterError(
+                f"{prefix}unknown parameter '{key}' for notebook '{spec.name}'{hint}"
+            )
         param = spec.parameters[key]
         resolved[key] = validate_value(param, coerce_value(param, value, where), where, base)
     return resolved

@@ -49,7 +49,11 @@ def runs(small_demo, tmp_path_factory):
     jobs = []
     for name in notebook_specs():
         for path in parameter_sets(name).values():
-            data = str(small_demo) if load_parameter_file(path).get("data_source", "demo") == "demo" else None
+            data = (
+                str(small_demo)
+                if load_parameter_file(path).get("data_source", "demo") == "demo"
+                else None
+            )
             jobs += plan_runs([name], params_files=[path], data=data, out=out)
     records = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
     build_index(out)

@@ -30,7 +30,13 @@ def test_metrics_hand_computed():
 
 
 def test_mase_and_rmsse_with_seasonal_scale():
-    hist = pd.DataFrame({"item_id": "A", "date": pd.date_range("2024-01-01", periods=4, freq="MS"), "quantity": [10.0, 12, 11, 15]})
+    hist = pd.DataFrame(
+        {
+            "item_id": "A",
+            "date": pd.date_range("2024-01-01", periods=4, freq="MS"),
+            "quantity": [10.0, 12, 11, 15],
+        }
+    )
     sc = A.seasonal_scale(hist, ["item_id"], season=1)  # differences 2, -1, 4
     assert sc.loc[0, "scale_mae"] == pytest.approx(7 / 3)
     assert sc.loc[0, "scale_rmse"] == pytest.approx(np.sqrt(21 / 3))
@@ -41,7 +47,14 @@ def test_mase_and_rmsse_with_seasonal_scale():
 
 
 def test_grouping_by_any_level_and_total():
-    df = pd.DataFrame({"cat": ["x", "x", "y"], "lag": [1, 2, 1], "actual": [10.0, 10, 5], "forecast": [11.0, 8, 5]})
+    df = pd.DataFrame(
+        {
+            "cat": ["x", "x", "y"],
+            "lag": [1, 2, 1],
+            "actual": [10.0, 10, 5],
+            "forecast": [11.0, 8, 5],
+        }
+    )
     by = A.error_metrics(df, ["cat"]).set_index("cat")
     assert by.loc["x", "wmape"] == pytest.approx(3 / 20) and by.loc["y", "wmape"] == 0
     assert A.error_metrics(df, ["cat", "lag"]).shape[0] == 3
@@ -53,14 +66,27 @@ positive = st.floats(min_value=0.1, max_value=1e4, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(positive, positive), min_size=3, max_size=30), st.floats(min_value=0.01, max_value=1000))
+@given(
+    st.lists(st.tuples(positive, positive), min_size=3, max_size=30),
+    st.floats(min_value=0.01, max_value=1000),
+)
 def test_wmape_and_mase_are_scale_invariant(pairs, k):
     a = np.array([p[0] for p in pairs])
     f = np.array([p[1] for p in pairs])
     df = pd.DataFrame({"item_id": "A", "actual": a, "forecast": f})
-    hist = pd.DataFrame({"item_id": "A", "date": pd.date_range("2020-01-01", periods=len(a), freq="MS"), "quantity": a})
+    hist = pd.DataFrame(
+        {
+            "item_id": "A",
+            "date": pd.date_range("2020-01-01", periods=len(a), freq="MS"),
+            "quantity": a,
+        }
+    )
     m1 = A.error_metrics(df, ["item_id"], scales=A.seasonal_scale(hist, ["item_id"], 1)).iloc[0]
-    m2 = A.error_metrics(df.assign(actual=a * k, forecast=f * k), ["item_id"], scales=A.seasonal_scale(hist.assign(quantity=a * k), ["item_id"], 1)).iloc[0]
+    m2 = A.error_metrics(
+        df.assign(actual=a * k, forecast=f * k),
+        ["item_id"],
+        scales=A.seasonal_scale(hist.assign(quantity=a * k), ["item_id"], 1),
+    ).iloc[0]
     assert m2["wmape"] == pytest.approx(m1["wmape"], rel=1e-9)
     if np.isfinite(m1["mase"]):
         assert m2["mase"] == pytest.approx(m1["mase"], rel=1e-9)
@@ -68,7 +94,13 @@ def test_wmape_and_mase_are_scale_invariant(pairs, k):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(positive, st.floats(min_value=-100, max_value=100, allow_nan=False)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(positive, st.floats(min_value=-100, max_value=100, allow_nan=False)),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_bias_changes_sign_with_errors(pairs):
     a = np.array([p[0] for p in pairs]) + 200
     e = np.array([p[1] for p in pairs])
@@ -80,11 +112,18 @@ def test_bias_changes_sign_with_errors(pairs):
 
 def _evaluated():
     # naive, statistical and final forecasts for four periods; actual 100 each
-    return pd.DataFrame({
-        "item_id": "A", "lag": [1, 1, 2, 2], "actual": [100.0] * 4,
-        "naive_forecast": [70.0, 130, 60, 140], "statistical_forecast": [90.0, 110, 85, 115], "final_forecast": [95.0, 130, 85, 115],
-        "override_reason": ["promotion", "sales target", None, None], "overridden": [True, True, False, False],
-    })
+    return pd.DataFrame(
+        {
+            "item_id": "A",
+            "lag": [1, 1, 2, 2],
+            "actual": [100.0] * 4,
+            "naive_forecast": [70.0, 130, 60, 140],
+            "statistical_forecast": [90.0, 110, 85, 115],
+            "final_forecast": [95.0, 130, 85, 115],
+            "override_reason": ["promotion", "sales target", None, None],
+            "overridden": [True, True, False, False],
+        }
+    )
 
 
 def test_fva_hand_computed():
@@ -92,7 +131,9 @@ def test_fva_hand_computed():
     assert f["wmape_naive"] == pytest.approx(140 / 400)
     assert f["wmape_statistical"] == pytest.approx(50 / 400)  # |errors| 10, 10, 15, 15
     assert f["wmape_final"] == pytest.approx(65 / 400)  # 5, 30, 15, 15
-    assert f["fva_statistical"] == pytest.approx(90 / 400) and f["fva_override"] == pytest.approx(-15 / 400)
+    assert f["fva_statistical"] == pytest.approx(90 / 400) and f["fva_override"] == pytest.approx(
+        -15 / 400
+    )
     by_lag = A.fva(_evaluated(), ["lag"]).set_index("lag")
     assert by_lag.loc[2, "fva_override"] == 0
 
@@ -104,8 +145,19 @@ def test_override_effect_per_reason():
 
 
 def test_bias_alerts_and_recommendations():
-    m = pd.DataFrame({"item_id": ["A", "B"], "n": [12, 12], "actual": [100.0, 100], "forecast": [150.0, 100], "bias": [4.2, 0.1],
-                      "pct_bias": [0.5, 0.0], "tracking_signal": [12.0, 0.5], "mae": [5.0, 1.0], "wmape": [0.6, 0.1]})
+    m = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "n": [12, 12],
+            "actual": [100.0, 100],
+            "forecast": [150.0, 100],
+            "bias": [4.2, 0.1],
+            "pct_bias": [0.5, 0.0],
+            "tracking_signal": [12.0, 0.5],
+            "mae": [5.0, 1.0],
+            "wmape": [0.6, 0.1],
+        }
+    )
     alerts = A.bias_alerts(m, 4.0)
     assert alerts["item_id"].tolist() == ["A"] and alerts.loc[0, "direction"] == "over-forecast"
     naive = m.assign(mae=[3.0, 2.0])
@@ -117,13 +169,20 @@ def test_bias_alerts_and_recommendations():
     assert kinds["review bias"] == ["A"]
     assert kinds["stop override reason"] == ["sales target"]
     assert kinds["raise segment accuracy"] == ["ABC class A"]
-    assert "accuracy 60.0% below target 75%" in recs.loc[recs["recommendation"] == "raise segment accuracy", "evidence"].iloc[0]
+    assert (
+        "accuracy 60.0% below target 75%"
+        in recs.loc[recs["recommendation"] == "raise segment accuracy", "evidence"].iloc[0]
+    )
 
 
 def test_attach_actuals_uses_only_the_past_for_naive(small_tables):
     snaps, demand = small_tables["forecast_snapshots"], small_tables["demand_history"]
     ev = A.attach_actuals(snaps, demand, ["item_id", "location_id"])
     row = ev.iloc[0]
-    before = demand[(demand["item_id"] == row["item_id"]) & (demand["location_id"] == row["location_id"]) & (demand["date"] == row["forecast_date"] - pd.DateOffset(months=1))]
+    before = demand[
+        (demand["item_id"] == row["item_id"])
+        & (demand["location_id"] == row["location_id"])
+        & (demand["date"] == row["forecast_date"] - pd.DateOffset(months=1))
+    ]
     assert row["naive_forecast"] == max(before["quantity"].sum(), 0)
     assert ev["target_date"].max() <= demand["date"].max()

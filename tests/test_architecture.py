@@ -21,8 +21,16 @@ def test_a_sideways_import_would_break_a_contract(tmp_path):
     """The contract is real: a copy of the package where one area imports another fails it."""
     pkg = tmp_path / "scmlib"
     shutil.copytree(ROOT / "scmlib", pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    (pkg / "risk" / "sideways.py").write_text("from scmlib.suppliers import scorecard  # noqa: F401\n")
+    (pkg / "risk" / "sideways.py").write_text(
+        "from scmlib.suppliers import scorecard  # noqa: F401\n"
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
-    proc = subprocess.run([exe, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [exe, "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode != 0 and "BROKEN" in proc.stdout

@@ -38,7 +38,9 @@ def test_every_headline_figure_has_one_value_per_kpi_window_and_definition(runs)
     h = _headlines(records)
     assert {"kpi", "value", "window_start", "window_end", "definition"} <= set(h.columns)
     keys = ["kpi", "window_start", "window_end", "definition"]
-    spread = h.groupby(keys, dropna=False)["value"].agg(lambda v: v.max() - v.min() if v.notna().all() else 0.0)
+    spread = h.groupby(keys, dropna=False)["value"].agg(
+        lambda v: v.max() - v.min() if v.notna().all() else 0.0
+    )
     assert (spread.abs() < 1e-9).all(), spread[spread.abs() >= 1e-9]
 
 
@@ -55,12 +57,24 @@ def test_shared_kpis_appear_in_every_report_that_shows_them(runs):
 
 def test_kpi_dashboard_reconciles_with_the_specialist_reports(runs):
     _, records = runs
-    kpis = pd.read_csv(Path(records[("kpi_dashboard", "default")]["run_dir"]) / "outputs" / "kpis.csv").set_index("kpi")
-    card = pd.read_csv(Path(records[("supplier_scorecard", "default")]["run_dir"]) / "outputs" / "headlines.csv").set_index("kpi")
-    acc = pd.read_csv(Path(records[("forecast_accuracy", "default")]["run_dir"]) / "outputs" / "headlines.csv").set_index("kpi")
-    assert kpis.loc["supplier_otif", "value"] == pytest.approx(card.loc["supplier_otif", "value"], abs=1e-12)
-    assert kpis.loc["forecast_accuracy", "value"] == pytest.approx(acc.loc["forecast_accuracy", "value"], abs=1e-12)
-    assert kpis.loc["supplier_otif", "target"] == pytest.approx(0.95)  # the company target, not a notebook literal
+    kpis = pd.read_csv(
+        Path(records[("kpi_dashboard", "default")]["run_dir"]) / "outputs" / "kpis.csv"
+    ).set_index("kpi")
+    card = pd.read_csv(
+        Path(records[("supplier_scorecard", "default")]["run_dir"]) / "outputs" / "headlines.csv"
+    ).set_index("kpi")
+    acc = pd.read_csv(
+        Path(records[("forecast_accuracy", "default")]["run_dir"]) / "outputs" / "headlines.csv"
+    ).set_index("kpi")
+    assert kpis.loc["supplier_otif", "value"] == pytest.approx(
+        card.loc["supplier_otif", "value"], abs=1e-12
+    )
+    assert kpis.loc["forecast_accuracy", "value"] == pytest.approx(
+        acc.loc["forecast_accuracy", "value"], abs=1e-12
+    )
+    assert kpis.loc["supplier_otif", "target"] == pytest.approx(
+        0.95
+    )  # the company target, not a notebook literal
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +83,17 @@ def otif_moved(small_demo, tmp_path_factory):
     two days early as on time and measures whole orders."""
     root = tmp_path_factory.mktemp("settings")
     changed = root / "company.yaml"
-    changed.write_text("supplier_otif:\n  level: order\n  early_days: 2\n  late_days: 1\ncalendar:\n  fiscal_year_start_month: 4\n")
+    changed.write_text(
+        "supplier_otif:\n  level: order\n  early_days: 2\n  late_days: 1\ncalendar:\n  fiscal_year_start_month: 4\n"
+    )
     out = {}
     for label, settings in (("default", None), ("changed", changed)):
-        jobs = plan_runs(["supplier_scorecard", "kpi_dashboard", "risk_assessment"], data=str(small_demo), out=root / label, settings=settings)
+        jobs = plan_runs(
+            ["supplier_scorecard", "kpi_dashboard", "risk_assessment"],
+            data=str(small_demo),
+            out=root / label,
+            settings=settings,
+        )
         recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
         assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
         out[label] = {r["notebook"]: Path(r["run_dir"]) for r in recs}
@@ -89,13 +110,21 @@ def test_a_changed_otif_setting_moves_every_report_together(otif_moved):
     assert before["supplier_scorecard"] == before["kpi_dashboard"]
     assert after["supplier_scorecard"] == after["kpi_dashboard"]
     assert after["kpi_dashboard"][0] != before["kpi_dashboard"][0]
-    assert "orders" in after["kpi_dashboard"][1] and "2 days early to 1 days late" in after["kpi_dashboard"][1]
+    assert (
+        "orders" in after["kpi_dashboard"][1]
+        and "2 days early to 1 days late" in after["kpi_dashboard"][1]
+    )
     html = (otif_moved["changed"]["supplier_scorecard"] / "report.html").read_text()
     assert "company.yaml" in html  # the header names the settings file in force
 
 
 def test_a_notebook_parameter_overrides_one_setting_and_the_header_says_so(small_demo, tmp_path):
-    [job] = plan_runs(["supplier_scorecard"], overrides={"otif_level": "order"}, data=str(small_demo), out=tmp_path)
+    [job] = plan_runs(
+        ["supplier_scorecard"],
+        overrides={"otif_level": "order"},
+        data=str(small_demo),
+        out=tmp_path,
+    )
     [rec] = run_jobs([job], n_jobs=1, progress=False, echo=lambda *_: None)
     assert rec["status"] == "success", rec["error"]
     html = (Path(rec["run_dir"]) / "report.html").read_text()

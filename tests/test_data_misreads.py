@@ -46,14 +46,18 @@ def _refused(folder: Path, words: str, opts=None) -> str:
 
 
 def test_day_first_dates_are_read_day_first(tmp_path, invoices):
-    folder = _folder(tmp_path, invoices.assign(invoice_date=invoices["invoice_date"].dt.strftime("%d/%m/%Y")))
+    folder = _folder(
+        tmp_path, invoices.assign(invoice_date=invoices["invoice_date"].dt.strftime("%d/%m/%Y"))
+    )
     got = _load(folder)
     assert (got["invoice_date"] == invoices["invoice_date"]).all()
     assert main(["data", "check", "--data", str(folder)]) == 0
 
 
 def test_month_first_dates_are_read_month_first(tmp_path, invoices):
-    folder = _folder(tmp_path, invoices.assign(invoice_date=invoices["invoice_date"].dt.strftime("%m/%d/%y")))
+    folder = _folder(
+        tmp_path, invoices.assign(invoice_date=invoices["invoice_date"].dt.strftime("%m/%d/%y"))
+    )
     assert (_load(folder)["invoice_date"] == invoices["invoice_date"]).all()
 
 
@@ -69,45 +73,93 @@ def test_ambiguous_day_month_dates_are_refused_with_the_fix(tmp_path, invoices, 
 
 
 def test_mixed_day_and_month_first_is_refused(tmp_path, invoices):
-    text = invoices["invoice_date"].dt.strftime("%d/%m/%Y").where(invoices.index % 2 == 0, invoices["invoice_date"].dt.strftime("%m/%d/%Y"))
+    text = (
+        invoices["invoice_date"]
+        .dt.strftime("%d/%m/%Y")
+        .where(invoices.index % 2 == 0, invoices["invoice_date"].dt.strftime("%m/%d/%Y"))
+    )
     day_over_12 = invoices["invoice_date"].dt.day > 12
-    if not (day_over_12 & (invoices.index % 2 == 0)).any() or not (day_over_12 & (invoices.index % 2 == 1)).any():
+    if (
+        not (day_over_12 & (invoices.index % 2 == 0)).any()
+        or not (day_over_12 & (invoices.index % 2 == 1)).any()
+    ):
         pytest.skip("sample has no day above 12 on both sides")
-    _refused(_folder(tmp_path, invoices.assign(invoice_date=text)), "both day-first and month-first")
+    _refused(
+        _folder(tmp_path, invoices.assign(invoice_date=text)), "both day-first and month-first"
+    )
 
 
 def test_per_column_formats_and_placeholders(tmp_path, small_demo):
     """A delivery extract as found in the wild: one date column m/d/yy with placeholder text,
     another d-Mon-yy, read with per-column formats and na_values."""
-    po = pd.read_parquet(small_demo / "purchase_order_lines.parquet").head(200).reset_index(drop=True)
+    po = (
+        pd.read_parquet(small_demo / "purchase_order_lines.parquet")
+        .head(200)
+        .reset_index(drop=True)
+    )
     received = po["receipt_date"].dt.strftime("%m/%d/%y").astype(object)
     received[::7] = "Date Not Captured"
     received[3::11] = "N/A - From RDC"
-    frame = po.assign(receipt_date=received, promised_date=po["promised_date"].dt.strftime("%d-%b-%y"))
+    frame = po.assign(
+        receipt_date=received, promised_date=po["promised_date"].dt.strftime("%d-%b-%y")
+    )
     folder = _folder(tmp_path, frame, name="purchase_order_lines")
     formats = {"receipt_date": "%m/%d/%y", "promised_date": "%d-%b-%y"}
-    with pytest.raises(DataError, match="receipt_date"):  # placeholders not declared: unreadable dates
-        load_data(str(folder), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"date_format": formats}})
-    opts = {"purchase_order_lines": {"date_format": formats, "na_values": {"receipt_date": ["Date Not Captured", "N/A - From RDC"]}}}
-    got = load_data(str(folder), tables=["purchase_order_lines"], read_options=opts)["purchase_order_lines"]
+    with pytest.raises(
+        DataError, match="receipt_date"
+    ):  # placeholders not declared: unreadable dates
+        load_data(
+            str(folder),
+            tables=["purchase_order_lines"],
+            read_options={"purchase_order_lines": {"date_format": formats}},
+        )
+    opts = {
+        "purchase_order_lines": {
+            "date_format": formats,
+            "na_values": {"receipt_date": ["Date Not Captured", "N/A - From RDC"]},
+        }
+    }
+    got = load_data(str(folder), tables=["purchase_order_lines"], read_options=opts)[
+        "purchase_order_lines"
+    ]
     placeholder = received.isin(["Date Not Captured", "N/A - From RDC"]).to_numpy()
     assert got["receipt_date"].isna().to_numpy()[placeholder].all()
     both = ~placeholder & po["receipt_date"].notna().to_numpy()
     assert (got.loc[both, "receipt_date"] == po.loc[both, "receipt_date"]).all()
     assert (got["promised_date"] == po["promised_date"]).all()
     with pytest.raises(DataError, match="does not have"):
-        load_data(str(folder), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"date_format": {"receipt_dat": "%m/%d/%y"}}})
+        load_data(
+            str(folder),
+            tables=["purchase_order_lines"],
+            read_options={"purchase_order_lines": {"date_format": {"receipt_dat": "%m/%d/%y"}}},
+        )
     from scmlib.errors import ParameterError
 
     with pytest.raises(ParameterError, match="is in no table"):
-        load_data(str(folder), tables=["purchase_order_lines"], read_options={"date_format": {"receipt_dat": "%m/%d/%y"}})
+        load_data(
+            str(folder),
+            tables=["purchase_order_lines"],
+            read_options={"date_format": {"receipt_dat": "%m/%d/%y"}},
+        )
 
 
 # --- numbers -------------------------------------------------------------------------------
 
 
 def test_decimal_evidence_rules():
-    t = pd.Series(["1121,62", "1.234,56", "1,234.56", "12.5", "1,234", "1.234", "1,234,567", "1.234.567", "42"])
+    t = pd.Series(
+        [
+            "1121,62",
+            "1.234,56",
+            "1,234.56",
+            "12.5",
+            "1,234",
+            "1.234",
+            "1,234,567",
+            "1.234.567",
+            "42",
+        ]
+    )
     comma, point, ambiguous = decimal_evidence(t)
     assert comma.tolist() == [True, True, False, False, False, False, False, True, False]
     assert point.tolist() == [False, False, True, True, False, False, True, False, False]
@@ -127,22 +179,31 @@ def test_a_known_value_read_with_explicit_options(tmp_path, invoices):
     frame.loc[0, "amount"] = "1121,62"
     folder = _folder(tmp_path, frame, sep=";")
     assert _load(folder, {"sep": ";", "decimal": ","})["amount"].iloc[0] == pytest.approx(1121.62)
-    _refused(folder, "decimal comma although read_options decimal is '.'", {"sep": ";", "decimal": "."})
+    _refused(
+        folder, "decimal comma although read_options decimal is '.'", {"sep": ";", "decimal": "."}
+    )
 
 
 def test_ambiguous_separators_are_refused(tmp_path, invoices):
-    ambiguous = invoices["amount"].map(lambda v: f"{(round(v) % 900) + 1000:,d}")  # 1,234 could be 1.234
+    ambiguous = invoices["amount"].map(
+        lambda v: f"{(round(v) % 900) + 1000:,d}"
+    )  # 1,234 could be 1.234
     folder = _folder(tmp_path, invoices.assign(amount=ambiguous))
     _refused(folder, "could be a thousands separator or a decimal")
     assert _load(folder, {"decimal": "."})["amount"].min() >= 1000
 
 
 def test_thousands_commas_with_decimals_need_no_option(tmp_path, invoices):
-    folder = _folder(tmp_path, invoices.assign(amount=invoices["amount"].map(lambda v: f"{v:,.2f}")))
+    folder = _folder(
+        tmp_path, invoices.assign(amount=invoices["amount"].map(lambda v: f"{v:,.2f}"))
+    )
     assert _load(folder)["amount"].sum() == pytest.approx(invoices["amount"].sum())
 
 
-@pytest.mark.parametrize("value,words", [("inf", "not finite"), ("-Infinity", "not finite"), ("1e308", "implausibly large")])
+@pytest.mark.parametrize(
+    "value,words",
+    [("inf", "not finite"), ("-Infinity", "not finite"), ("1e308", "implausibly large")],
+)
 def test_non_finite_and_absurd_values_are_refused(tmp_path, invoices, capsys, value, words):
     frame = invoices.assign(amount=invoices["amount"].astype(object))
     frame.loc[5, "amount"] = value
@@ -175,7 +236,9 @@ def test_scorecard_on_po_lines_without_receipts(tmp_path, small_demo):
     data = tmp_path / "data"
     shutil.copytree(small_demo, data)
     po = pd.read_parquet(data / "purchase_order_lines.parquet")
-    po.assign(receipt_date=pd.NaT, received_qty=np.nan).to_parquet(data / "purchase_order_lines.parquet", index=False)
+    po.assign(receipt_date=pd.NaT, received_qty=np.nan).to_parquet(
+        data / "purchase_order_lines.parquet", index=False
+    )
     [job] = plan_runs(["supplier_scorecard"], data=str(data), out=tmp_path / "reports")
     [rec] = run_jobs([job], n_jobs=1, progress=False, echo=lambda *_: None)
     assert rec["status"] == "success", rec["error"]

@@ -10,7 +10,12 @@ from scmlib.planning import forecasting as F
 
 
 def _frame(series: dict[str, np.ndarray], start="2022-01-01", freq="MS") -> pd.DataFrame:
-    parts = [pd.DataFrame({"item_id": k, "date": pd.date_range(start, periods=len(v), freq=freq), "quantity": v}) for k, v in series.items()]
+    parts = [
+        pd.DataFrame(
+            {"item_id": k, "date": pd.date_range(start, periods=len(v), freq=freq), "quantity": v}
+        )
+        for k, v in series.items()
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -39,9 +44,13 @@ def test_croston_and_sba_match_hand_computation():
     intervals = [3, 2, 3, 2]  # periods since the previous demand (the first counted from the start)
     croston = _ses(sizes) / _ses(intervals)
     assert croston == pytest.approx(4.848 / 2.819, rel=1e-3)
-    assert F._model_forecast("croston", y, 3, 12, ())["mean"] == pytest.approx([croston] * 3, rel=1e-6)
+    assert F._model_forecast("croston", y, 3, 12, ())["mean"] == pytest.approx(
+        [croston] * 3, rel=1e-6
+    )
     # SBA (Syntetos & Boylan 2005): Croston x (1 - alpha / 2)
-    assert F._model_forecast("sba", y, 3, 12, ())["mean"] == pytest.approx([0.95 * croston] * 3, rel=1e-6)
+    assert F._model_forecast("sba", y, 3, 12, ())["mean"] == pytest.approx(
+        [0.95 * croston] * 3, rel=1e-6
+    )
 
 
 def test_backtest_has_no_leakage():
@@ -49,21 +58,50 @@ def test_backtest_has_no_leakage():
     y = 100 + rng.normal(0, 5, 48)
     y2 = y.copy()
     y2[-6:] = 10_000  # only the last window's actuals change
-    a = F.forecast(_frame({"A": y}), h=6, models=["naive", "ets", "theta"], combine=False, n_windows=3, n_jobs=1, progress=False)
-    b = F.forecast(_frame({"A": y2}), h=6, models=["naive", "ets", "theta"], combine=False, n_windows=3, n_jobs=1, progress=False)
+    a = F.forecast(
+        _frame({"A": y}),
+        h=6,
+        models=["naive", "ets", "theta"],
+        combine=False,
+        n_windows=3,
+        n_jobs=1,
+        progress=False,
+    )
+    b = F.forecast(
+        _frame({"A": y2}),
+        h=6,
+        models=["naive", "ets", "theta"],
+        combine=False,
+        n_windows=3,
+        n_jobs=1,
+        progress=False,
+    )
     first = a.backtest["origin"] < a.backtest["origin"].max()
     assert len(a.backtest) == 18 and first.sum() == 12
-    assert np.allclose(a.backtest.loc[first, "forecast"], b.backtest.loc[first, "forecast"])  # earlier origins never saw the change
+    assert np.allclose(
+        a.backtest.loc[first, "forecast"], b.backtest.loc[first, "forecast"]
+    )  # earlier origins never saw the change
 
 
 def test_intervals_hold_roughly_nominal_coverage():
     rng = np.random.default_rng(1)
-    series = {f"S{i}": 200 + np.cumsum(rng.normal(0, 1, 60)) + rng.normal(0, 8, 60) for i in range(40)}
-    r = F.forecast(_frame(series), h=6, models=["naive", "ets", "moving_average"], n_windows=3, n_jobs=1, progress=False)
+    series = {
+        f"S{i}": 200 + np.cumsum(rng.normal(0, 1, 60)) + rng.normal(0, 8, 60) for i in range(40)
+    }
+    r = F.forecast(
+        _frame(series),
+        h=6,
+        models=["naive", "ets", "moving_average"],
+        n_windows=3,
+        n_jobs=1,
+        progress=False,
+    )
     sel = r.metrics[r.metrics["selected"]]
     assert 0.65 <= sel["coverage_80"].mean() <= 0.97
     assert sel["coverage_95"].mean() >= 0.82
-    assert (r.forecast["lo_95"] <= r.forecast["lo_80"]).all() and (r.forecast["hi_80"] <= r.forecast["hi_95"]).all()
+    assert (r.forecast["lo_95"] <= r.forecast["lo_80"]).all() and (
+        r.forecast["hi_80"] <= r.forecast["hi_95"]
+    ).all()
     assert (r.forecast["lo_80"] <= r.forecast["forecast"] + 1e-9).all()
 
 
@@ -73,21 +111,30 @@ def test_rules_for_edge_cases():
     with_returns = smooth.copy()
     with_returns[5] = -20
     df = _frame({"SMOOTH": smooth, "ZERO": np.zeros(36), "RETURNS": with_returns})
-    df = pd.concat([df, _frame({"SHORT": smooth[:15]}, start="2023-10-01")])  # 15 months, ending with the others
+    df = pd.concat(
+        [df, _frame({"SHORT": smooth[:15]}, start="2023-10-01")]
+    )  # 15 months, ending with the others
     gap = _frame({"GAPPY": smooth})
     gap = gap[~gap["date"].isin(pd.date_range("2023-03-01", periods=3, freq="MS"))]
     eol = pd.DataFrame({"item_id": ["SMOOTH"], "eol_date": [pd.Timestamp("2025-04-01")]})
     new = pd.DataFrame({"item_id": ["NEW"]})
-    r = F.forecast(pd.concat([df, gap]), h=6, eol_dates=eol, new_items=new, n_jobs=1, progress=False)
+    r = F.forecast(
+        pd.concat([df, gap]), h=6, eol_dates=eol, new_items=new, n_jobs=1, progress=False
+    )
     prof = r.profile.set_index("item_id")
     fc = r.forecast.set_index(["item_id", "date"])["forecast"]
     assert prof.loc["ZERO", "model"] == "zero" and "all-zero" in prof.loc["ZERO", "rule"]
     assert prof.loc["NEW", "model"] == "zero" and "no history" in prof.loc["NEW", "rule"]
     assert "returns clipped" in prof.loc["RETURNS", "rule"]
-    assert "short series" in prof.loc["SHORT", "rule"] and prof.loc["SHORT", "model"] != "seasonal_naive"
+    assert (
+        "short series" in prof.loc["SHORT", "rule"]
+        and prof.loc["SHORT", "model"] != "seasonal_naive"
+    )
     assert prof.loc["GAPPY", "history_periods"] == 36  # missing periods filled with zeros
     assert "end of life" in prof.loc["SMOOTH", "rule"]
-    assert (fc.loc["SMOOTH"].loc["2025-04-01":] == 0).all() and (fc.loc["SMOOTH"].loc[:"2025-03-01"] > 0).all()
+    assert (fc.loc["SMOOTH"].loc["2025-04-01":] == 0).all() and (
+        fc.loc["SMOOTH"].loc[:"2025-03-01"] > 0
+    ).all()
     assert len(r.forecast) == 6 * 6
 
 
@@ -151,14 +198,26 @@ def test_interrupt_keeps_finished_series(monkeypatch):
 
 
 def test_bottom_up_adds_up_and_overrides():
-    fc = pd.DataFrame({"item_id": ["A", "A", "B", "B"], "date": pd.to_datetime(["2026-11-01", "2026-12-01"] * 2), "forecast": [1.0, 2, 3, 4]})
+    fc = pd.DataFrame(
+        {
+            "item_id": ["A", "A", "B", "B"],
+            "date": pd.to_datetime(["2026-11-01", "2026-12-01"] * 2),
+            "forecast": [1.0, 2, 3, 4],
+        }
+    )
     items = pd.DataFrame({"item_id": ["A", "B"], "category": ["X", "X"]})
     cat = F.reconcile_bottom_up(fc, items, "category")
     assert cat["forecast"].tolist() == [4.0, 6.0]
     assert F.reconcile_bottom_up(fc, items, "total")["forecast"].sum() == fc["forecast"].sum()
-    ov = pd.DataFrame({"item_id": ["A"], "date": ["2026-12-01"], "value": ["9"], "reason": ["promotion"]})
+    ov = pd.DataFrame(
+        {"item_id": ["A"], "date": ["2026-12-01"], "value": ["9"], "reason": ["promotion"]}
+    )
     out, applied = F.apply_overrides(fc, ov, ["item_id"])
-    assert out.loc[1, "forecast"] == 9 and out.loc[1, "override_reason"] == "promotion" and len(applied) == 1
+    assert (
+        out.loc[1, "forecast"] == 9
+        and out.loc[1, "override_reason"] == "promotion"
+        and len(applied) == 1
+    )
     with pytest.raises(ValueError, match="needs a reason"):
         F.apply_overrides(fc, ov.assign(reason=""), ["item_id"])
     with pytest.raises(ValueError, match="match no forecast"):
@@ -166,25 +225,72 @@ def test_bottom_up_adds_up_and_overrides():
 
 
 def test_exceptions_flag_changes_and_high_error():
-    new = pd.DataFrame({"item_id": ["A", "B"], "date": pd.to_datetime(["2026-11-01"] * 2), "forecast": [120.0, 100.0]})
-    prev = pd.DataFrame({"item_id": ["A", "B"], "target_date": pd.to_datetime(["2026-11-01"] * 2), "final_forecast": [100.0, 95.0]})
-    met = pd.DataFrame({"item_id": ["A", "B"], "model": ["ets", "naive"], "mase": [0.8, 2.0], "selected": [True, True]})
-    ex = F.forecast_exceptions(new, prev, met, ["item_id"], threshold=0.15, max_mase=1.5).set_index("item_id")
+    new = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "date": pd.to_datetime(["2026-11-01"] * 2),
+            "forecast": [120.0, 100.0],
+        }
+    )
+    prev = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "target_date": pd.to_datetime(["2026-11-01"] * 2),
+            "final_forecast": [100.0, 95.0],
+        }
+    )
+    met = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "model": ["ets", "naive"],
+            "mase": [0.8, 2.0],
+            "selected": [True, True],
+        }
+    )
+    ex = F.forecast_exceptions(new, prev, met, ["item_id"], threshold=0.15, max_mase=1.5).set_index(
+        "item_id"
+    )
     assert "changed by 20%" in ex.loc["A", "reason"] and "MASE 2.0" in ex.loc["B", "reason"]
 
 
 def test_arima_models_and_weekly_frequency():
     rng = np.random.default_rng(5)
     y = 50 + np.cumsum(rng.normal(0, 1, 30))
-    for name in ("arima", "arima_pm"):  # statsforecast AutoARIMA and pmdarima auto_arima, bounded searches
+    for name in (
+        "arima",
+        "arima_pm",
+    ):  # statsforecast AutoARIMA and pmdarima auto_arima, bounded searches
         out = F._model_forecast(name, y, 3, 1, (80, 95))
-        assert out["mean"].shape == (3,) and np.all(out["lo-95"] <= out["lo-80"]) and np.all(out["hi-80"] <= out["hi-95"])
+        assert (
+            out["mean"].shape == (3,)
+            and np.all(out["lo-95"] <= out["lo-80"])
+            and np.all(out["hi-80"] <= out["hi-95"])
+        )
     weekly = _frame({"W": 20 + rng.normal(0, 2, 60)}, start="2025-01-06", freq="W-MON")
-    r = F.forecast(weekly, h=4, freq="W-MON", models=["naive", "ets", "theta_classic"], n_jobs=1, progress=False)
+    r = F.forecast(
+        weekly,
+        h=4,
+        freq="W-MON",
+        models=["naive", "ets", "theta_classic"],
+        n_jobs=1,
+        progress=False,
+    )
     assert r.forecast["date"].dt.dayofweek.eq(0).all() and len(r.forecast) == 4
-    demand = pd.DataFrame({"item_id": "A", "location_id": "L", "date": pd.date_range("2025-01-01", periods=30, freq="D"), "quantity": 1.0})
-    weekly_from_daily, ids = F.prepare_demand(demand, pd.DataFrame({"item_id": ["A"], "category": ["c"]}), "item", "W-MON")
-    assert weekly_from_daily["date"].dt.dayofweek.eq(0).all() and weekly_from_daily["quantity"].sum() == 30
+    demand = pd.DataFrame(
+        {
+            "item_id": "A",
+            "location_id": "L",
+            "date": pd.date_range("2025-01-01", periods=30, freq="D"),
+            "quantity": 1.0,
+        }
+    )
+    weekly_from_daily, ids = F.prepare_demand(
+        demand, pd.DataFrame({"item_id": ["A"], "category": ["c"]}), "item", "W-MON"
+    )
+    assert (
+        weekly_from_daily["date"].dt.dayofweek.eq(0).all()
+        and weekly_from_daily["quantity"].sum() == 30
+    )
 
 
 def test_cached_normal_quantiles_match_statsforecast():
@@ -198,7 +304,10 @@ def test_cached_normal_quantiles_match_statsforecast():
     from scipy.stats import norm
 
     assert np.allclose(su._quantiles([80, 95]), norm.ppf([0.9, 0.975]))
-    assert np.allclose(fast["hi-95"] - fast["mean"], (fast["hi-80"] - fast["mean"]) * norm.ppf(0.975) / norm.ppf(0.9))
+    assert np.allclose(
+        fast["hi-95"] - fast["mean"],
+        (fast["hi-80"] - fast["mean"]) * norm.ppf(0.975) / norm.ppf(0.9),
+    )
 
 
 def test_statsforecast_patch_target_is_unchanged():
@@ -218,7 +327,11 @@ def test_statsforecast_patch_target_is_unchanged():
     original = getattr(su._quantiles, "__wrapped__", None) or su._quantiles
     if getattr(su._quantiles, "_scm_cached", False):
         return  # already patched in this process: the signature was checked when it was applied
-    assert list(inspect.signature(original).parameters)[:3] == ["level", "distribution", "dist_params"]
+    assert list(inspect.signature(original).parameters)[:3] == [
+        "level",
+        "distribution",
+        "dist_params",
+    ]
 
 
 def test_a_failed_final_fit_falls_back_and_says_so(monkeypatch):
@@ -231,7 +344,20 @@ def test_a_failed_final_fit_falls_back_and_says_so(monkeypatch):
 
     monkeypatch.setattr(backtest, "_safe_forecast", flaky)
     y = 100 + 10 * np.sin(np.arange(36) / 2)
-    cfg = backtest.Settings(h=6, m=12, freq="MS", models=("ets",), levels=(80,), n_windows=2, backtest_horizon=6, metric="mase",
-                            combine=False, combine_top=3, clean_outliers=False, select_margin=0.3, min_backtest=12)
+    cfg = backtest.Settings(
+        h=6,
+        m=12,
+        freq="MS",
+        models=("ets",),
+        levels=(80,),
+        n_windows=2,
+        backtest_horizon=6,
+        metric="mase",
+        combine=False,
+        combine_top=3,
+        clean_outliers=False,
+        select_margin=0.3,
+        min_backtest=12,
+    )
     out = backtest.forecast_one(backtest.SeriesSpec(("A",), y, np.arange(36)), cfg)
     assert out["model"] == "moving_average" and "ets failed on the full history" in out["rule"]

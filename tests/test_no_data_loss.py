@@ -72,7 +72,9 @@ def test_demo_force_replaces_only_a_previous_demo(tmp_path, capsys):
     assert main(["data", "demo", "--scale", "0.02", "--seed", "2", "--out", str(out)]) == 2
     assert "--force" in _one_line(capsys.readouterr().err)
     assert _snapshot(out) == first
-    assert main(["data", "demo", "--scale", "0.02", "--seed", "2", "--out", str(out), "--force"]) == 0
+    assert (
+        main(["data", "demo", "--scale", "0.02", "--seed", "2", "--out", str(out), "--force"]) == 0
+    )
     assert _snapshot(out) != first and set(_snapshot(out)) == set(first)
     (out / "my_notes.txt").write_text("mine")
     assert main(["data", "demo", "--scale", "0.02", "--out", str(out), "--force"]) == 2
@@ -119,7 +121,7 @@ def test_index_accepts_its_own_folder_and_marks_it(tmp_path):
     out.mkdir()
     assert main(["index", "--out", str(out)]) == 0
     assert main(["index", "--out", str(out)]) == 0  # its own index.html is not foreign
-    from scmlib.runner.folders import claim_reports_folder, MARKER
+    from scmlib.runner.folders import MARKER, claim_reports_folder
 
     claim_reports_folder(out, [])
     assert (out / MARKER).is_file()
@@ -139,24 +141,47 @@ def test_out_being_a_file_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["run", "spend_analysis", "-p", "period_start=2024-13-45"], "parameter 'period_start' is not a valid date"),
-        (["run", "safety_stock", "-p", "targets={A: 1.2}"], "parameter 'targets.A' must be in [0.5, 0.9999], got 1.2"),
-        (["run", "safety_stock", "-p", "service_measure=fill"], "parameter 'service_measure' has unknown value 'fill'"),
+        (
+            ["run", "spend_analysis", "-p", "period_start=2024-13-45"],
+            "parameter 'period_start' is not a valid date",
+        ),
+        (
+            ["run", "safety_stock", "-p", "targets={A: 1.2}"],
+            "parameter 'targets.A' must be in [0.5, 0.9999], got 1.2",
+        ),
+        (
+            ["run", "safety_stock", "-p", "service_measure=fill"],
+            "parameter 'service_measure' has unknown value 'fill'",
+        ),
         (["run", "safety_stock", "-p", "policy=periodc"], "(did you mean 'periodic'?)"),
-        (["run", "demand_forecasting", "-p", "horizon=-3"], "parameter 'horizon' must be in [1, 104], got -3"),
+        (
+            ["run", "demand_forecasting", "-p", "horizon=-3"],
+            "parameter 'horizon' must be in [1, 104], got -3",
+        ),
         (["run", "demand_forecasting", "-p", "models=[ets, prophet]"], "unknown value 'prophet'"),
         (["run", "spend_analysis", "-p", "rules_file=no_such_rules.csv"], "file not found"),
         (["run", "spend_analysis", "--data", "no_such_folder"], "data source not found"),
-        (["run", "supplier_scorecard", "-p", "weights={otif: abc}"], "parameter 'weights.otif' must be a float, got 'abc'"),
+        (
+            ["run", "supplier_scorecard", "-p", "weights={otif: abc}"],
+            "parameter 'weights.otif' must be a float, got 'abc'",
+        ),
         (["run", "supplier_scorecard", "-p", "weights={otiff: 0.5}"], "(did you mean 'otif'?)"),
-        (["run", "safety_stock", "-p", "review_period=abc"], "command line: parameter 'review_period'"),
+        (
+            ["run", "safety_stock", "-p", "review_period=abc"],
+            "command line: parameter 'review_period'",
+        ),
         (["run", "supplier_scorecard", "-p", "column_map={Vendor: supplier_id}"], "flat map"),
-        (["run", "supplier_scorecard", "-p", "read_options={encodng: latin-1}"], "did you mean 'encoding'"),
+        (
+            ["run", "supplier_scorecard", "-p", "read_options={encodng: latin-1}"],
+            "did you mean 'encoding'",
+        ),
         (["run", "kpi_dashboard", "--jobs", "0"], "--jobs must be at least 1"),
         (["run", "kpi_dashboard", "--timeout", "-5"], "--timeout must be a positive"),
     ],
 )
-def test_bad_parameter_probes_exit_2_before_any_kernel(tmp_path, monkeypatch, capsys, args, message):
+def test_bad_parameter_probes_exit_2_before_any_kernel(
+    tmp_path, monkeypatch, capsys, args, message
+):
     monkeypatch.chdir(tmp_path)
     reports = tmp_path / "reports"
     assert main([*args, "--out", str(reports), "--quiet"]) == 2
@@ -168,7 +193,10 @@ def test_bad_parameter_probes_exit_2_before_any_kernel(tmp_path, monkeypatch, ca
 def test_impossible_date_in_a_parameter_file(tmp_path, capsys):
     f = tmp_path / "feb.yaml"
     f.write_text("period_end: 2024-02-30\n")
-    assert main(["run", "spend_analysis", "--params", str(f), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    assert (
+        main(["run", "spend_analysis", "--params", str(f), "--out", str(tmp_path / "r"), "--quiet"])
+        == 2
+    )
     line = _one_line(capsys.readouterr().err)
     assert "feb.yaml" in line and "'period_end' is not a valid date" in line
     assert not (tmp_path / "r").exists()
@@ -177,14 +205,21 @@ def test_impossible_date_in_a_parameter_file(tmp_path, capsys):
 def test_file_values_are_blamed_on_the_file_and_cli_values_on_the_command_line(tmp_path, capsys):
     f = tmp_path / "ss.yaml"
     f.write_text("review_period: 99\n")
-    assert main(["run", "safety_stock", "--params", str(f), "--out", str(tmp_path / "r"), "--quiet"]) == 2
-    assert _one_line(capsys.readouterr().err).startswith(f"scm: error: {f}: parameter 'review_period'")
+    assert (
+        main(["run", "safety_stock", "--params", str(f), "--out", str(tmp_path / "r"), "--quiet"])
+        == 2
+    )
+    assert _one_line(capsys.readouterr().err).startswith(
+        f"scm: error: {f}: parameter 'review_period'"
+    )
 
 
 def test_notebook_defaults_satisfy_their_own_contracts():
     from scmlib.runner import notebook_specs
 
-    for spec in notebook_specs().values():  # parsing validates every default against its declaration
+    for (
+        spec
+    ) in notebook_specs().values():  # parsing validates every default against its declaration
         assert spec.parameters
 
 
@@ -194,12 +229,18 @@ def test_relative_paths_resolve_from_the_current_directory(tmp_path, monkeypatch
     (tmp_path / "extract").mkdir()
     (tmp_path / "rules.csv").write_text("keyword,category\nx,y\n")
     monkeypatch.chdir(tmp_path)
-    [job] = plan_runs(["spend_analysis"], data="extract", overrides={"rules_file": "rules.csv"}, out=Path("out"))
+    [job] = plan_runs(
+        ["spend_analysis"], data="extract", overrides={"rules_file": "rules.csv"}, out=Path("out")
+    )
     assert job.parameters["data_source"] == str(tmp_path / "extract")
     assert job.parameters["rules_file"] == str(tmp_path / "rules.csv")
     assert job.out_root == tmp_path / "out"
     # paths inside the project's parameter files stay relative to the project root
-    [uk] = plan_runs(["spend_analysis"], params_files=[ROOT / "parameters" / "spend_analysis.uk_desnz.yaml"], out=Path("out"))
+    [uk] = plan_runs(
+        ["spend_analysis"],
+        params_files=[ROOT / "parameters" / "spend_analysis.uk_desnz.yaml"],
+        out=Path("out"),
+    )
     assert uk.parameters["data_source"] == str(ROOT / "data" / "uk_desnz_2024")
 
 
@@ -250,15 +291,31 @@ def test_read_only_out_is_one_line(tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
-    proc = subprocess.run([sys.executable, "-m", "scmlib", "index", "--out", str(ro / "sub")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scmlib", "index", "--out", str(ro / "sub")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "permission denied" in _one_line(proc.stderr)
 
 
 def test_real_read_only_filesystem_error_through_a_subprocess(tmp_path):
     """/proc is read-only for everyone, root included: a real OSError through the real CLI."""
     proc = subprocess.run(
-        [sys.executable, "-m", "scmlib", "data", "demo", "--scale", "0.02", "--out", "/proc/scm-demo"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "scmlib",
+            "data",
+            "demo",
+            "--scale",
+            "0.02",
+            "--out",
+            "/proc/scm-demo",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 1, proc.stderr
     line = _one_line(proc.stderr)
@@ -274,7 +331,9 @@ def test_damaged_and_unreadable_files_in_data_check(tmp_path, small_demo, capsys
     assert "cannot be read as Parquet" in out.out and "Traceback" not in out.out + out.err
 
 
-def test_disk_full_while_writing_the_report_still_records_the_run(tmp_path, monkeypatch, small_demo):
+def test_disk_full_while_writing_the_report_still_records_the_run(
+    tmp_path, monkeypatch, small_demo
+):
     import json
 
     import scmlib.runner.export as export

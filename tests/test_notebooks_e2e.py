@@ -16,11 +16,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED_OUTPUTS = {
     "demand_forecasting": {"forecast.csv", "backtest_metrics.csv", "exceptions.csv"},
-    "forecast_accuracy": {"accuracy_by_item.csv", "fva.csv", "bias_alerts.csv", "recommendations.csv"},
+    "forecast_accuracy": {
+        "accuracy_by_item.csv",
+        "fva.csv",
+        "bias_alerts.csv",
+        "recommendations.csv",
+    },
     "spend_analysis": {"spend_cube.csv", "savings_opportunities.csv", "supplier_normalisation.csv"},
     "inventory_segmentation": {"segmentation.csv", "slob.csv", "health.csv"},
     "safety_stock": {"safety_stock.csv", "tradeoff.csv"},
-    "risk_assessment": {"risk_register_scored.csv", "supplier_exposure.csv", "country_exposure.csv"},
+    "risk_assessment": {
+        "risk_register_scored.csv",
+        "supplier_exposure.csv",
+        "country_exposure.csv",
+    },
     "supplier_scorecard": {"scorecard.csv", "supplier_trends.csv", "actions_overdue.csv"},
     "kpi_dashboard": {"kpis.csv"},
 }
@@ -34,7 +43,9 @@ def test_notebook_run(runs, name, set_name):
     assert rec["status"] == "success", rec["error"]
     run = Path(rec["run_dir"])
     meta = json.loads((run / "run.json").read_text())
-    assert meta["status"] == "success" and meta["versions"]["python"] and meta["end"] >= meta["start"]
+    assert (
+        meta["status"] == "success" and meta["versions"]["python"] and meta["end"] >= meta["start"]
+    )
     assert EXPECTED_OUTPUTS[name] <= set(meta["outputs"])
     for f in EXPECTED_OUTPUTS[name]:
         pd.read_csv(run / "outputs" / f)  # parseable CSV
@@ -44,7 +55,16 @@ def test_notebook_run(runs, name, set_name):
     assert len(html.encode()) < 2_000_000, "report over 2 MB"
     assert "Executive summary" in html and "Method appendix" in html and "scm-header" in html
     assert 'src="http' not in html and "cdnjs" not in html  # self-contained
-    for noise in ("Traceback", "Warning:", "DeprecationWarning", "FutureWarning", "UserWarning", "data-mime-type=\"application/vnd.jupyter.stderr\"", "In&nbsp;[", "class=\"jp-InputArea-editor"):
+    for noise in (
+        "Traceback",
+        "Warning:",
+        "DeprecationWarning",
+        "FutureWarning",
+        "UserWarning",
+        'data-mime-type="application/vnd.jupyter.stderr"',
+        "In&nbsp;[",
+        'class="jp-InputArea-editor',
+    ):
         assert noise not in html, noise
     assert "data_source: str" not in html  # parameters cell removed
     assert "data:image/png;base64," in html
@@ -57,20 +77,35 @@ def test_summary_numbers_come_from_the_data(runs):
     cube = pd.read_csv(run / "outputs" / "spend_cube.csv")
     from scmlib.reporting import DOLLAR, fmt_compact_money
 
-    html = (run / "report.html").read_text().replace(DOLLAR, "$")  # each $ sits in a MathJax-proof element
+    html = (
+        (run / "report.html").read_text().replace(DOLLAR, "$")
+    )  # each $ sits in a MathJax-proof element
     total = cube["spend"].sum()
     assert f"Over the whole analysis period: {fmt_compact_money(total)}" in html
     head = pd.read_csv(run / "outputs" / "headlines.csv").set_index("kpi")
-    assert f"): {fmt_compact_money(head.loc['spend_total', 'value'])}." in html  # the headline window's spend, as computed
+    assert (
+        f"): {fmt_compact_money(head.loc['spend_total', 'value'])}." in html
+    )  # the headline window's spend, as computed
 
 
 def test_uk_report_marks_unavailable_metrics(runs):
     _, records = runs
     html = Path(records[("spend_analysis", "uk_desnz")]["run_dir"], "report.html").read_text()
-    assert "Contract and PO compliance cannot be measured" in html and "Not available: no po" in html
-    norm = pd.read_csv(Path(records[("spend_analysis", "uk_desnz")]["run_dir"], "outputs", "supplier_normalisation.csv"))
+    assert (
+        "Contract and PO compliance cannot be measured" in html and "Not available: no po" in html
+    )
+    norm = pd.read_csv(
+        Path(
+            records[("spend_analysis", "uk_desnz")]["run_dir"],
+            "outputs",
+            "supplier_normalisation.csv",
+        )
+    )
     merged = norm[norm["method"] != "unchanged"].set_index("raw_name")["canonical_name"]
-    assert merged.get("Building Research Establishment Ltd (Bre)") == "Building Research Establishment (Bre)"  # a real spelling variant
+    assert (
+        merged.get("Building Research Establishment Ltd (Bre)")
+        == "Building Research Establishment (Bre)"
+    )  # a real spelling variant
 
 
 def test_index_lists_every_run(runs):
@@ -85,7 +120,10 @@ def test_same_data_same_numbers(small_demo, tmp_path):
     jobs = plan_runs(["inventory_segmentation"], data=str(small_demo), out=tmp_path) * 2
     a, b = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
     for f in ("segmentation.csv", "slob.csv", "health.csv"):
-        assert Path(a["run_dir"], "outputs", f).read_bytes() == Path(b["run_dir"], "outputs", f).read_bytes()
+        assert (
+            Path(a["run_dir"], "outputs", f).read_bytes()
+            == Path(b["run_dir"], "outputs", f).read_bytes()
+        )
 
 
 def test_hostile_supplier_names_are_escaped(small_demo, tmp_path):
@@ -98,9 +136,16 @@ def test_hostile_supplier_names_are_escaped(small_demo, tmp_path):
     sup.loc[1, "name"] = "<img src=x onerror=alert(2)>"
     sup.to_parquet(data / "suppliers.parquet", index=False)
     inv = pd.read_parquet(data / "invoices.parquet")
-    inv.loc[inv["supplier_id"].isin(sup["supplier_id"][:2]), "amount"] *= 1000  # make them top suppliers
+    inv.loc[inv["supplier_id"].isin(sup["supplier_id"][:2]), "amount"] *= (
+        1000  # make them top suppliers
+    )
     inv.to_parquet(data / "invoices.parquet", index=False)
-    [rec] = run_jobs(plan_runs(["spend_analysis"], data=str(data), out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None)
+    [rec] = run_jobs(
+        plan_runs(["spend_analysis"], data=str(data), out=tmp_path / "r"),
+        n_jobs=1,
+        progress=False,
+        echo=lambda *_: None,
+    )
     assert rec["status"] == "success", rec["error"]
     html = Path(rec["run_dir"], "report.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
@@ -110,12 +155,19 @@ def test_hostile_supplier_names_are_escaped(small_demo, tmp_path):
 
 @pytest.mark.parametrize("name", ["inventory_segmentation", "safety_stock", "supplier_scorecard"])
 def test_interactive_mode_builds_widgets(small_demo, tmp_path, name):
-    [rec] = run_jobs(plan_runs([name], data=str(small_demo), overrides={"interactive": True}, out=tmp_path), n_jobs=1, progress=False, echo=lambda *_: None)
+    [rec] = run_jobs(
+        plan_runs([name], data=str(small_demo), overrides={"interactive": True}, out=tmp_path),
+        n_jobs=1,
+        progress=False,
+        echo=lambda *_: None,
+    )
     assert rec["status"] == "success", rec["error"]
     import nbformat
 
     nb = nbformat.read(str(Path(rec["run_dir"]) / f"{name}.ipynb"), as_version=4)
-    mimes = {m for c in nb.cells if c.cell_type == "code" for o in c.outputs for m in o.get("data", {})}
+    mimes = {
+        m for c in nb.cells if c.cell_type == "code" for o in c.outputs for m in o.get("data", {})
+    }
     assert "application/vnd.jupyter.widget-view+json" in mimes
 
 
@@ -124,11 +176,17 @@ def test_scorecard_on_delivery_data_without_quantities(tmp_path):
     d = tmp_path / "deliveries"
     d.mkdir()
     rng = pd.date_range("2025-01-06", periods=60, freq="W-MON")
-    rows = pd.DataFrame({
-        "Order": [f"PO{i}" for i in range(120)], "Vendor": ["V1", "V2"] * 60, "Group": "Packaging",
-        "Ordered on": list(rng.repeat(2) - pd.Timedelta(days=20)), "Scheduled": list(rng.repeat(2)),
-        "Delivered": list(rng.repeat(2) + pd.to_timedelta([0, 2] * 60, unit="D")), "Qty": 10,
-    })
+    rows = pd.DataFrame(
+        {
+            "Order": [f"PO{i}" for i in range(120)],
+            "Vendor": ["V1", "V2"] * 60,
+            "Group": "Packaging",
+            "Ordered on": list(rng.repeat(2) - pd.Timedelta(days=20)),
+            "Scheduled": list(rng.repeat(2)),
+            "Delivered": list(rng.repeat(2) + pd.to_timedelta([0, 2] * 60, unit="D")),
+            "Qty": 10,
+        }
+    )
     rows.to_csv(d / "purchase_order_lines.csv", index=False)
     params = tmp_path / "mine.yaml"
     params.write_text(
@@ -137,7 +195,12 @@ def test_scorecard_on_delivery_data_without_quantities(tmp_path):
         "read_options:\n  purchase_order_lines: {fill: {line_id: '1', unit_price: 1}}\n"
         "top_n: 2\n"
     )
-    [rec] = run_jobs(plan_runs(["supplier_scorecard"], params_files=[params], out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None)
+    [rec] = run_jobs(
+        plan_runs(["supplier_scorecard"], params_files=[params], out=tmp_path / "r"),
+        n_jobs=1,
+        progress=False,
+        echo=lambda *_: None,
+    )
     assert rec["status"] == "success", rec["error"]
     html = Path(rec["run_dir"], "report.html").read_text()
     assert "OTIF is not available" in html and "in-full cannot be measured" in html

@@ -24,25 +24,50 @@ def _extract(tmp_path: Path, small_demo: Path) -> Path:
     sent = po["order_date"].dt.strftime("%m/%d/%y").astype(object)
     sent[::5] = "Date Not Captured"
     sent[2::9] = "N/A - From RDC"
-    out = pd.DataFrame({
-        "PO / SO #": po["po_id"], "Line Item": po["line_id"], "Vendor": po["supplier_id"], "Product Group": po["category"],
-        "PO Sent to Vendor Date": sent, "Scheduled Delivery Date": po["promised_date"].dt.strftime("%d-%b-%y"),
-        "Delivered to Client Date": po["receipt_date"].dt.strftime("%d-%b-%y"), "Line Item Quantity": po["ordered_qty"],
-        "Delivered Quantity": po["received_qty"], "Unit Price": po["unit_price"].map(lambda v: f"{v:,.2f}"),
-    })
+    out = pd.DataFrame(
+        {
+            "PO / SO #": po["po_id"],
+            "Line Item": po["line_id"],
+            "Vendor": po["supplier_id"],
+            "Product Group": po["category"],
+            "PO Sent to Vendor Date": sent,
+            "Scheduled Delivery Date": po["promised_date"].dt.strftime("%d-%b-%y"),
+            "Delivered to Client Date": po["receipt_date"].dt.strftime("%d-%b-%y"),
+            "Line Item Quantity": po["ordered_qty"],
+            "Delivered Quantity": po["received_qty"],
+            "Unit Price": po["unit_price"].map(lambda v: f"{v:,.2f}"),
+        }
+    )
     folder = tmp_path / "programme"
     folder.mkdir()
     out.to_csv(folder / "deliveries.csv", index=False)
     params = {
         "data_source": str(folder),
-        "column_map": {"purchase_order_lines": {
-            "PO / SO #": "po_id", "Line Item": "line_id", "Vendor": "supplier_id", "Product Group": "category",
-            "PO Sent to Vendor Date": "order_date", "Scheduled Delivery Date": "promised_date", "Delivered to Client Date": "receipt_date",
-            "Line Item Quantity": "ordered_qty", "Delivered Quantity": "received_qty", "Unit Price": "unit_price"}},
-        "read_options": {"purchase_order_lines": {
-            "path": "deliveries.csv",
-            "date_format": {"order_date": "%m/%d/%y", "promised_date": "%d-%b-%y", "receipt_date": "%d-%b-%y"},
-            "na_values": {"order_date": ["Date Not Captured", "N/A - From RDC"]}}},
+        "column_map": {
+            "purchase_order_lines": {
+                "PO / SO #": "po_id",
+                "Line Item": "line_id",
+                "Vendor": "supplier_id",
+                "Product Group": "category",
+                "PO Sent to Vendor Date": "order_date",
+                "Scheduled Delivery Date": "promised_date",
+                "Delivered to Client Date": "receipt_date",
+                "Line Item Quantity": "ordered_qty",
+                "Delivered Quantity": "received_qty",
+                "Unit Price": "unit_price",
+            }
+        },
+        "read_options": {
+            "purchase_order_lines": {
+                "path": "deliveries.csv",
+                "date_format": {
+                    "order_date": "%m/%d/%y",
+                    "promised_date": "%d-%b-%y",
+                    "receipt_date": "%d-%b-%y",
+                },
+                "na_values": {"order_date": ["Date Not Captured", "N/A - From RDC"]},
+            }
+        },
     }
     (tmp_path / "programme.yaml").write_text(yaml.safe_dump(params))
     return tmp_path / "programme.yaml"
@@ -60,15 +85,38 @@ def _graded(params: Path) -> Path:
 
 def test_a_real_world_extract_reaches_a_scored_scorecard(tmp_path, small_demo, capsys):
     params = _extract(tmp_path, small_demo)
-    assert main(["data", "check", "--params", str(params)]) == 1  # order_date is required by the data model...
+    assert (
+        main(["data", "check", "--params", str(params)]) == 1
+    )  # order_date is required by the data model...
     out = capsys.readouterr().out
     assert "can run: kpi_dashboard, supplier_scorecard\n" in out  # ...but not by the scorecard
     assert all(len(line) <= 100 for line in out.splitlines())
     reports = tmp_path / "reports"
-    assert main(["run", "supplier_scorecard", "--params", str(params), "--out", str(reports), "--quiet"]) == 0
+    assert (
+        main(
+            ["run", "supplier_scorecard", "--params", str(params), "--out", str(reports), "--quiet"]
+        )
+        == 0
+    )
     ungraded = pd.read_csv(next(reports.glob("supplier_scorecard/*")) / "outputs" / "scorecard.csv")
-    assert ungraded["grade"].isna().all() and ungraded["unscored_reason"].str.contains("35% of the score weight").any()  # measured, not graded
-    assert main(["run", "supplier_scorecard", "--params", str(_graded(params)), "--out", str(reports), "--quiet"]) == 0
+    assert (
+        ungraded["grade"].isna().all()
+        and ungraded["unscored_reason"].str.contains("35% of the score weight").any()
+    )  # measured, not graded
+    assert (
+        main(
+            [
+                "run",
+                "supplier_scorecard",
+                "--params",
+                str(_graded(params)),
+                "--out",
+                str(reports),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     run = sorted(reports.glob("supplier_scorecard/*"))[-1]
     record = json.loads((run / "run.json").read_text())
     assert record["status"] == "success"
@@ -81,19 +129,51 @@ def test_a_real_world_extract_reaches_a_scored_scorecard(tmp_path, small_demo, c
 def test_mapping_problems_stop_before_any_kernel(tmp_path, small_demo, capsys):
     params = _extract(tmp_path, small_demo)
     bad = yaml.safe_load(params.read_text())
-    bad["column_map"]["purchase_order_lines"]["Vendr"] = bad["column_map"]["purchase_order_lines"].pop("Vendor")
+    bad["column_map"]["purchase_order_lines"]["Vendr"] = bad["column_map"][
+        "purchase_order_lines"
+    ].pop("Vendor")
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
     reports = tmp_path / "reports"
-    assert main(["run", "supplier_scorecard", "--params", str(tmp_path / "bad.yaml"), "--out", str(reports), "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "run",
+                "supplier_scorecard",
+                "--params",
+                str(tmp_path / "bad.yaml"),
+                "--out",
+                str(reports),
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert "supplier_scorecard (bad) cannot run on this data" in err and "Vendr" in err and len(err.strip().splitlines()) == 1
+    assert (
+        "supplier_scorecard (bad) cannot run on this data" in err
+        and "Vendr" in err
+        and len(err.strip().splitlines()) == 1
+    )
     assert not reports.exists()  # no failed run becomes the index's latest
 
 
 def test_a_flat_column_map_gets_the_expected_form(tmp_path, small_demo, capsys):
     f = tmp_path / "flat.yaml"
     f.write_text(f"data_source: {small_demo}\ncolumn_map: {{Vendor: supplier_id}}\n")
-    assert main(["run", "supplier_scorecard", "--params", str(f), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "run",
+                "supplier_scorecard",
+                "--params",
+                str(f),
+                "--out",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "flat map" in err and "column_map: {purchase_order_lines: {Vendor: supplier_id" in err
     assert main(["data", "check", "--params", str(f)]) == 2
@@ -102,12 +182,26 @@ def test_a_flat_column_map_gets_the_expected_form(tmp_path, small_demo, capsys):
 def test_data_check_applies_a_command_line_map(tmp_path, small_demo, capsys):
     folder = tmp_path / "renamed"
     shutil.copytree(small_demo, folder)
-    po = pd.read_parquet(folder / "purchase_order_lines.parquet").rename(columns={"supplier_id": "Vendor"})
+    po = pd.read_parquet(folder / "purchase_order_lines.parquet").rename(
+        columns={"supplier_id": "Vendor"}
+    )
     po.to_parquet(folder / "purchase_order_lines.parquet", index=False)
     assert main(["data", "check", "--data", str(folder)]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert "missing required column 'supplier_id'" in out and "did you mean 'line_id'" not in out
-    assert main(["data", "check", "--data", str(folder), "--column-map", "{purchase_order_lines: {Vendor: supplier_id}}"]) == 0
+    assert (
+        main(
+            [
+                "data",
+                "check",
+                "--data",
+                str(folder),
+                "--column-map",
+                "{purchase_order_lines: {Vendor: supplier_id}}",
+            ]
+        )
+        == 0
+    )
     out = " ".join(capsys.readouterr().out.split())
     assert "supplier_scorecard" in out.split("can run:")[1].split("usable")[0]
 
@@ -130,8 +224,15 @@ def test_relaxed_columns_are_per_process(small_demo, tmp_path):
     po.assign(order_date=pd.NaT).to_parquet(folder / "purchase_order_lines.parquet", index=False)
     with pytest.raises(DataError, match="order_date"):
         load_data(str(folder), tables=["purchase_order_lines"])
-    got = load_data(str(folder), tables=["purchase_order_lines"], relaxed={"purchase_order_lines": ["order_date"]})
-    assert got["purchase_order_lines"]["order_date"].isna().all() and np.isfinite(got["purchase_order_lines"]["ordered_qty"]).all()
+    got = load_data(
+        str(folder),
+        tables=["purchase_order_lines"],
+        relaxed={"purchase_order_lines": ["order_date"]},
+    )
+    assert (
+        got["purchase_order_lines"]["order_date"].isna().all()
+        and np.isfinite(got["purchase_order_lines"]["ordered_qty"]).all()
+    )
 
 
 def test_template_and_map_give_a_guided_start(tmp_path, small_demo, capsys):
@@ -142,17 +243,26 @@ def test_template_and_map_give_a_guided_start(tmp_path, small_demo, capsys):
     assert sorted(p.stem for p in tpl.glob("*.csv")) == sorted(TABLES)
     header = (tpl / "purchase_order_lines.csv").read_text().strip().split(",")
     required = [c.name for c in TABLES["purchase_order_lines"].columns if c.required]
-    assert header[: len(required)] == required and "data_source:" in (tpl / "parameters.yaml").read_text()
-    assert main(["data", "template", "--out", str(tpl)]) == 2  # never into a folder that is not empty
+    assert (
+        header[: len(required)] == required
+        and "data_source:" in (tpl / "parameters.yaml").read_text()
+    )
+    assert (
+        main(["data", "template", "--out", str(tpl)]) == 2
+    )  # never into a folder that is not empty
     capsys.readouterr()
     params = _extract(tmp_path / "x", small_demo) if (tmp_path / "x").mkdir() is None else None
     folder = params.parent / "programme"
     (folder / "deliveries.csv").rename(folder / "purchase_orders.csv")
     assert main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 0
-    proposal = yaml.safe_load((tmp_path / "map.yaml").read_text())["column_map"]["purchase_order_lines"]
+    proposal = yaml.safe_load((tmp_path / "map.yaml").read_text())["column_map"][
+        "purchase_order_lines"
+    ]
     expected = yaml.safe_load(params.read_text())["column_map"]["purchase_order_lines"]
     assert proposal == expected  # every column of the renamed extract matched to its canonical name
-    assert main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 2  # no overwrite
+    assert (
+        main(["data", "map", "--data", str(folder), "--out", str(tmp_path / "map.yaml")]) == 2
+    )  # no overwrite
 
 
 def test_row_filters_for_any_process(small_demo):
@@ -162,9 +272,17 @@ def test_row_filters_for_any_process(small_demo):
 
     po = pd.read_parquet(small_demo / "purchase_order_lines.parquet")
     top = po["supplier_id"].value_counts().index[0]
-    ds = load_data(str(small_demo), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"exclude": {"supplier_id": [top]}}})
+    ds = load_data(
+        str(small_demo),
+        tables=["purchase_order_lines"],
+        read_options={"purchase_order_lines": {"exclude": {"supplier_id": [top]}}},
+    )
     got = ds["purchase_order_lines"]
     assert top not in set(got["supplier_id"]) and len(got) == int((po["supplier_id"] != top).sum())
     assert any("rows left out by read_options exclude (supplier_id)" in w for w in ds.warnings)
     with pytest.raises(DataError, match="exclude names column 'vendor'"):
-        load_data(str(small_demo), tables=["purchase_order_lines"], read_options={"purchase_order_lines": {"exclude": {"vendor": ["x"]}}})
+        load_data(
+            str(small_demo),
+            tables=["purchase_order_lines"],
+            read_options={"purchase_order_lines": {"exclude": {"vendor": ["x"]}}},
+        )

@@ -12,7 +12,13 @@ import pytest
 
 from scmlib.cli import main
 from scmlib.errors import ParameterError
-from scmlib.params import Parameter, check, coerce_value, parse_parameters_source, resolve_parameters
+from scmlib.params import (
+    Parameter,
+    check,
+    coerce_value,
+    parse_parameters_source,
+    resolve_parameters,
+)
 from scmlib.runner.catalog import get_spec, notebook_specs, parameter_sets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +49,17 @@ def test_coercion(kind, value, expected):
     assert coerce_value(Parameter("x", kind, None), value) == expected
 
 
-@pytest.mark.parametrize("kind,value", [("int", "abc"), ("int", 1.5), ("float", "x1"), ("bool", "maybe"), ("list", {"a": 1}), ("int", True)])
+@pytest.mark.parametrize(
+    "kind,value",
+    [
+        ("int", "abc"),
+        ("int", 1.5),
+        ("float", "x1"),
+        ("bool", "maybe"),
+        ("list", {"a": 1}),
+        ("int", True),
+    ],
+)
 def test_coercion_errors_are_one_line(kind, value):
     with pytest.raises(ParameterError) as exc:
         coerce_value(Parameter("horizon", kind, None), value)
@@ -69,12 +85,22 @@ def test_check_ranges_and_choices():
 
 def test_catalogue_has_every_notebook_with_parameters():
     specs = notebook_specs()
-    expected = {"demand_forecasting", "forecast_accuracy", "spend_analysis", "inventory_segmentation", "safety_stock",
-                "risk_assessment", "supplier_scorecard", "kpi_dashboard"}
+    expected = {
+        "demand_forecasting",
+        "forecast_accuracy",
+        "spend_analysis",
+        "inventory_segmentation",
+        "safety_stock",
+        "risk_assessment",
+        "supplier_scorecard",
+        "kpi_dashboard",
+    }
     assert expected <= set(specs)
     for name, spec in specs.items():
         assert spec.title and spec.area and spec.purpose, name
-        assert {"data_source", "interactive", "column_map", "read_options"} <= set(spec.parameters), name
+        assert {"data_source", "interactive", "column_map", "read_options"} <= set(
+            spec.parameters
+        ), name
         assert all(p.help for p in spec.parameters.values()), name
         assert "default" in parameter_sets(name), name
 
@@ -88,17 +114,31 @@ def test_scm_list_prints_catalogue(capsys):
 
 
 def _run_cli(args, reports):
-    return subprocess.run([sys.executable, "-m", "scmlib", *args, "--out", str(reports)], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "scmlib", *args, "--out", str(reports)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["run", "demand_forecastin"], "unknown notebook 'demand_forecastin' (did you mean 'demand_forecasting'?)"),
-        (["run", "demand_forecasting", "--params", "parameters/nope.yaml"], "parameter file not found"),
+        (
+            ["run", "demand_forecastin"],
+            "unknown notebook 'demand_forecastin' (did you mean 'demand_forecasting'?)",
+        ),
+        (
+            ["run", "demand_forecasting", "--params", "parameters/nope.yaml"],
+            "parameter file not found",
+        ),
         (["run", "demand_forecasting", "-p", "horizn=3"], "did you mean 'horizon'"),
         (["run", "demand_forecasting", "-p", "horizon=abc"], "parameter 'horizon' must be a int"),
-        (["run", "safety_stock", "-p", "review_period=soon"], "parameter 'review_period' must be a float"),
+        (
+            ["run", "safety_stock", "-p", "review_period=soon"],
+            "parameter 'review_period' must be a float",
+        ),
     ],
 )
 def test_bad_parameters_exit_2_and_write_nothing(tmp_path, args, message):
@@ -139,8 +179,19 @@ def test_index_escapes_values(tmp_path):
     run = tmp_path / "spend_analysis" / "20260101T000000Z-default"
     run.mkdir(parents=True)
     (run / "report.html").write_text("<html></html>")
-    (run / "run.json").write_text(json.dumps({"notebook": "spend_analysis", "title": "<script>alert(1)</script>", "status": "failed",
-                                              "error": "<img src=x onerror=alert(2)>", "start": "2026-01-01T00:00:00", "parameter_set": "default", "data_source": "demo"}))
+    (run / "run.json").write_text(
+        json.dumps(
+            {
+                "notebook": "spend_analysis",
+                "title": "<script>alert(1)</script>",
+                "status": "failed",
+                "error": "<img src=x onerror=alert(2)>",
+                "start": "2026-01-01T00:00:00",
+                "parameter_set": "default",
+                "data_source": "demo",
+            }
+        )
+    )
     main(["index", "--out", str(tmp_path)])
     html = (tmp_path / "index.html").read_text()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

@@ -16,18 +16,32 @@ from scmlib.reporting.labels import humanise, label  # noqa: E402
 
 def test_labels_have_no_code_names_and_carry_units():
     assert label("fva_statistical") == "FVA of the statistical model (pts)"
-    assert label("countryname") == "Country" and label("single_source_revenue") == "Single-source revenue"
-    assert label("days_of_supply") == "Days of supply (days)" and label("days_of_supply", with_unit=False) == "Days of supply"
-    assert humanise("mase_seasonal_naive_x") == "MASE seasonal naive x" and "_" not in humanise("a_b_c")
+    assert (
+        label("countryname") == "Country"
+        and label("single_source_revenue") == "Single-source revenue"
+    )
+    assert (
+        label("days_of_supply") == "Days of supply (days)"
+        and label("days_of_supply", with_unit=False) == "Days of supply"
+    )
+    assert humanise("mase_seasonal_naive_x") == "MASE seasonal naive x" and "_" not in humanise(
+        "a_b_c"
+    )
     assert label("anything", {"anything": "Mine"}) == "Mine"
 
 
 def test_tables_show_yes_no_and_points():
-    df = pd.DataFrame({"in_pareto": [True, False], "fva_statistical": [0.094, -0.01], "spend": [1200.0, 5.0]})
+    df = pd.DataFrame(
+        {"in_pareto": [True, False], "fva_statistical": [0.094, -0.01], "spend": [1200.0, 5.0]}
+    )
     html = table_html(df, {"spend": "money", "fva_statistical": "pct"})
     assert "Yes" in html and "No" in html and "True" not in html
     assert "+9.4 pts" in html and "9.4%" not in html  # one unit per metric
-    assert "<th>In the Pareto group</th>" in html and "<th>Spend</th>" in html and "_" not in html.split("<tbody>")[0]
+    assert (
+        "<th>In the Pareto group</th>" in html
+        and "<th>Spend</th>" in html
+        and "_" not in html.split("<tbody>")[0]
+    )
 
 
 def test_charts_refuse_missing_axis_titles():
@@ -52,14 +66,27 @@ def test_chart_rules_bars_from_zero_titles_and_unique_ticks():
 
 
 def test_scatter_labels_the_largest_points():
-    df = pd.DataFrame({"spend_share": np.linspace(0.01, 0.2, 12), "country_risk": np.arange(12.0), "countryname": [f"C{i}" for i in range(12)]})
-    fig = charts.scatter(df, "spend_share", "country_risk", "Risk", xkind="pct", label="countryname", label_top=3)
+    df = pd.DataFrame(
+        {
+            "spend_share": np.linspace(0.01, 0.2, 12),
+            "country_risk": np.arange(12.0),
+            "countryname": [f"C{i}" for i in range(12)],
+        }
+    )
+    fig = charts.scatter(
+        df, "spend_share", "country_risk", "Risk", xkind="pct", label="countryname", label_top=3
+    )
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["C11", "C10", "C9"]
 
 
 def test_spreadsheet_outputs_cannot_run_formulas():
-    df = pd.DataFrame({"supplier": ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@x", "Acme"], "amount": [-1.0, 2, 3, 4, 5]})
+    df = pd.DataFrame(
+        {
+            "supplier": ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@x", "Acme"],
+            "amount": [-1.0, 2, 3, 4, 5],
+        }
+    )
     safe = spreadsheet_safe(df)
     assert safe["supplier"].tolist() == ["'=cmd|' /C calc'!A0", "'+SUM(A1)", "'-2+3", "'@x", "Acme"]
     assert safe["amount"].tolist() == [-1.0, 2, 3, 4, 5]
@@ -68,7 +95,11 @@ def test_spreadsheet_outputs_cannot_run_formulas():
 def test_markup_is_mathjax_safe():
     out = mathjax_safe('<div title="$1"><p>worth $2.4M; with cycle stock $4.5M</p></div>')
     text_only = out.split(">", 1)[1]
-    assert "$2.4M" not in text_only and out.count('<code class="scm-d">$</code>') == 2 and 'title="$1"' in out
+    assert (
+        "$2.4M" not in text_only
+        and out.count('<code class="scm-d">$</code>') == 2
+        and 'title="$1"' in out
+    )
 
 
 def test_report_markup_in_a_kernel_is_mathjax_safe(tmp_path):
@@ -80,13 +111,21 @@ def test_report_markup_in_a_kernel_is_mathjax_safe(tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from scmlib.reporting import Report\n"
-        f"r = Report('t', 'T', 'demo', interactive=True)\nr.output_dir = __import__('pathlib').Path({str(tmp_path)!r})\n"
-        "r.summary(['Safety stock is worth $2.4M; with cycle stock the target is $4.5M'])\n"
-        "import pandas as pd\nr.table(pd.DataFrame({'spend': [1.5e6, 2e5]}), {'spend': 'money'})")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from scmlib.reporting import Report\n"
+            f"r = Report('t', 'T', 'demo', interactive=True)\nr.output_dir = __import__('pathlib').Path({str(tmp_path)!r})\n"
+            "r.summary(['Safety stock is worth $2.4M; with cycle stock the target is $4.5M'])\n"
+            "import pandas as pd\nr.table(pd.DataFrame({'spend': [1.5e6, 2e5]}), {'spend': 'money'})"
+        )
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    htmls = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    htmls = [
+        o["data"]["text/html"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {})
+    ]
     assert htmls
     for markup in htmls:
         text = re.sub(r'<code class="scm-d">\$</code>', "", markup)

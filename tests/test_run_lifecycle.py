@@ -34,12 +34,22 @@ def _project(root: Path) -> Path:
         {"title": "Sleepy", "area": "analytics", "purpose": "Sleeps, for lifecycle tests."},
         [
             ("md", "# Sleepy"),
-            ("code", "seconds: float = 0.0  # how long to sleep [0, ]\nfail: bool = False  # raise an error\ninteractive: bool = False  # widgets", ["parameters"]),
-            ("code", "import json, os, time\nfrom pathlib import Path\nfrom scmlib.runner.context import current\n"
-                     "ctx = current()\nrecord = json.loads((Path(ctx['output_dir']).parent / 'run.json').read_text())\n"
-                     "Path(ctx['output_dir'], 'seen.json').write_text(json.dumps({'status': record['status'], 'pid': record['pid']}))\n"
-                     "time.sleep(seconds)\nif fail:\n    raise ValueError('planned failure')"),
-            ("code", "from scmlib.reporting import Report\nreport = Report('sleepy', 'Sleepy', 'demo')\nreport.header()\nreport.summary(['done'])"),
+            (
+                "code",
+                "seconds: float = 0.0  # how long to sleep [0, ]\nfail: bool = False  # raise an error\ninteractive: bool = False  # widgets",
+                ["parameters"],
+            ),
+            (
+                "code",
+                "import json, os, time\nfrom pathlib import Path\nfrom scmlib.runner.context import current\n"
+                "ctx = current()\nrecord = json.loads((Path(ctx['output_dir']).parent / 'run.json').read_text())\n"
+                "Path(ctx['output_dir'], 'seen.json').write_text(json.dumps({'status': record['status'], 'pid': record['pid']}))\n"
+                "time.sleep(seconds)\nif fail:\n    raise ValueError('planned failure')",
+            ),
+            (
+                "code",
+                "from scmlib.reporting import Report\nreport = Report('sleepy', 'Sleepy', 'demo')\nreport.header()\nreport.summary(['done'])",
+            ),
         ],
     )
     (root / "parameters" / "sleepy.yaml").write_text("seconds: 0\n")
@@ -56,21 +66,44 @@ def project(tmp_path, monkeypatch):
 
 
 def test_run_json_says_running_while_the_notebook_runs(project, tmp_path):
-    [rec] = run_jobs(plan_runs(["sleepy"], out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None)
+    [rec] = run_jobs(
+        plan_runs(["sleepy"], out=tmp_path / "r"), n_jobs=1, progress=False, echo=lambda *_: None
+    )
     run = Path(rec["run_dir"])
     seen = json.loads((run / "outputs" / "seen.json").read_text())
     assert seen["status"] == "running" and seen["pid"] == os.getpid()
     final = json.loads((run / "run.json").read_text())
     assert final["status"] == "success" and final["end"] and final["host"] == socket.gethostname()
-    assert final["versions"]["statsforecast"] and final["versions"]["numpy"] and "inputs" in final and "git_commit" in final
+    assert (
+        final["versions"]["statsforecast"]
+        and final["versions"]["numpy"]
+        and "inputs" in final
+        and "git_commit" in final
+    )
     assert "SCM_RUN_CONTEXT" not in os.environ  # the caller's environment is restored
 
 
 def test_sigterm_records_the_run_as_interrupted(project, tmp_path):
     out = tmp_path / "r"
     env = {**os.environ, "SCM_PROJECT_ROOT": str(project)}
-    proc = subprocess.Popen([sys.executable, "-m", "scmlib", "run", "sleepy", "-p", "seconds=60", "--out", str(out), "--quiet"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scmlib",
+            "run",
+            "sleepy",
+            "-p",
+            "seconds=60",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(out.glob("sleepy/*/outputs/seen.json")):
         time.sleep(0.2)
@@ -90,7 +123,13 @@ def _fake_run(root: Path, folder: str, **fields) -> Path:
     run = root / "sleepy" / folder
     run.mkdir(parents=True)
     (run / "report.html").write_text("<html>report</html>")
-    rec = {"notebook": "sleepy", "title": "Sleepy", "parameter_set": "default", "data_source": "demo", "start": "2026-11-01T10:00:00+00:00"}
+    rec = {
+        "notebook": "sleepy",
+        "title": "Sleepy",
+        "parameter_set": "default",
+        "data_source": "demo",
+        "start": "2026-11-01T10:00:00+00:00",
+    }
     rec.update(fields)
     (run / "run.json").write_text(json.dumps(rec))
     return run
@@ -99,22 +138,45 @@ def _fake_run(root: Path, folder: str, **fields) -> Path:
 def test_a_killed_run_shows_as_interrupted(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    rec = {"status": "running", "pid": dead.pid, "host": socket.gethostname(), "start": now, "timeout_s": 3600}
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    rec = {
+        "status": "running",
+        "pid": dead.pid,
+        "host": socket.gethostname(),
+        "start": now,
+        "timeout_s": 3600,
+    }
     assert effective_status(rec)[0] == "interrupted"
     assert effective_status({**rec, "pid": os.getpid()})[0] == "running"
     old = {**rec, "pid": os.getpid(), "start": "2020-01-01T00:00:00+00:00"}
     assert effective_status(old)[0] == "interrupted"  # older than its timeout
-    _fake_run(tmp_path, "20261101T100000Z-default", status="running", pid=dead.pid, host=socket.gethostname(), start=now)
+    _fake_run(
+        tmp_path,
+        "20261101T100000Z-default",
+        status="running",
+        pid=dead.pid,
+        host=socket.gethostname(),
+        start=now,
+    )
     html = build_index(tmp_path).read_text()
     assert "interrupted (the process stopped without recording an end)" in html
 
 
 def test_index_links_the_last_successful_report_after_a_failure(tmp_path):
-    _fake_run(tmp_path, "20261101T100000Z-default", status="success", start="2026-11-01T10:00:00+00:00")
-    _fake_run(tmp_path, "20261102T100000Z-default", status="failed", error="boom", start="2026-11-02T10:00:00+00:00")
+    _fake_run(
+        tmp_path, "20261101T100000Z-default", status="success", start="2026-11-01T10:00:00+00:00"
+    )
+    _fake_run(
+        tmp_path,
+        "20261102T100000Z-default",
+        status="failed",
+        error="boom",
+        start="2026-11-02T10:00:00+00:00",
+    )
     html = build_index(tmp_path).read_text()
-    assert 'href="sleepy/20261101T100000Z-default/report.html">Sleepy' in html  # the process links its good report
+    assert (
+        'href="sleepy/20261101T100000Z-default/report.html">Sleepy' in html
+    )  # the process links its good report
     assert "boom" in html and "failed" in html
 
 

@@ -10,25 +10,44 @@ from scmlib.procurement import spend as S
 
 
 def _lines():
-    return pd.DataFrame({
-        "supplier": ["A", "A", "B", "C", "D", "E"],
-        "category": ["x", "x", "x", "y", "y", "y"],
-        "business_unit": ["u", "v", "u", "u", "u", "v"],
-        "period": pd.to_datetime(["2025-01-01"] * 3 + ["2025-02-01"] * 3),
-        "amount_rc": [40.0, 20, 20, 10, 6, 4],
-    })
+    return pd.DataFrame(
+        {
+            "supplier": ["A", "A", "B", "C", "D", "E"],
+            "category": ["x", "x", "x", "y", "y", "y"],
+            "business_unit": ["u", "v", "u", "u", "u", "v"],
+            "period": pd.to_datetime(["2025-01-01"] * 3 + ["2025-02-01"] * 3),
+            "amount_rc": [40.0, 20, 20, 10, 6, 4],
+        }
+    )
 
 
 def test_spend_cube_hand_computed():
     cube = S.spend_cube(_lines(), ("supplier", "category"))
-    assert cube.set_index("supplier")["spend"].to_dict() == {"A": 60, "B": 20, "C": 10, "D": 6, "E": 4}
-    assert S.spend_cube(_lines(), ("category", "business_unit")).set_index(["category", "business_unit"]).loc[("x", "u"), "lines"] == 2
+    assert cube.set_index("supplier")["spend"].to_dict() == {
+        "A": 60,
+        "B": 20,
+        "C": 10,
+        "D": 6,
+        "E": 4,
+    }
+    assert (
+        S.spend_cube(_lines(), ("category", "business_unit"))
+        .set_index(["category", "business_unit"])
+        .loc[("x", "u"), "lines"]
+        == 2
+    )
 
 
 def test_pareto_and_tail_cutoffs():
     by = _lines().groupby("supplier")["amount_rc"].sum()  # A 60, B 20, C 10, D 6, E 4 (total 100)
     p = S.pareto(by, 0.8).set_index("supplier")
-    assert p["in_pareto"].to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}  # 60% then 80%
+    assert p["in_pareto"].to_dict() == {
+        "A": True,
+        "B": True,
+        "C": False,
+        "D": False,
+        "E": False,
+    }  # 60% then 80%
     t = S.tail_spend(by, "share", 0.2).set_index("supplier")
     assert t.index[t["tail"]].tolist() == ["C", "D", "E"]  # bottom 20% of spend
     t = S.tail_spend(by, "threshold", 10).set_index("supplier")
@@ -50,7 +69,10 @@ def test_hhi_hand_computed():
         (["Acme Ltd", "ACME LIMITED", "Acme Ltd."], True),  # case, suffix and punctuation
         (["Smith & Sons plc", "Smith and Sons PLC"], True),
         (["E.On UK plc", "Eon Uk Plc"], True),
-        (["Building Research Establishment Ltd (Bre)", "Building Research Establishment (Bre)"], True),  # fuzzy
+        (
+            ["Building Research Establishment Ltd (Bre)", "Building Research Establishment (Bre)"],
+            True,
+        ),  # fuzzy
         (["Apex Tools Ltd", "Apex Foods Ltd"], False),  # near-duplicates that must not merge
         (["Smith Ltd", "Smiths Ltd"], False),
         (["Unit 2 Services Ltd", "Unit 3 Services Ltd"], False),
@@ -64,41 +86,101 @@ def test_supplier_normalisation(names, same):
 
 
 def test_normalisation_picks_highest_spend_spelling_and_mapping_wins():
-    n = S.normalise_suppliers(pd.Series(["ACME LTD", "Acme Ltd", "Acme Ltd"]), pd.Series([1.0, 5, 5]))
+    n = S.normalise_suppliers(
+        pd.Series(["ACME LTD", "Acme Ltd", "Acme Ltd"]), pd.Series([1.0, 5, 5])
+    )
     assert set(n["canonical_name"]) == {"Acme Ltd"}
     assert n.set_index("raw_name").loc["ACME LTD", "method"] == "suffix/punctuation"
     mapping = pd.DataFrame({"raw_name": ["ACME LTD"], "canonical_name": ["Acme Holdings"]})
-    m = S.normalise_suppliers(pd.Series(["ACME LTD", "Acme Ltd"]), mapping=mapping).set_index("raw_name")
-    assert m.loc["ACME LTD", "canonical_name"] == "Acme Holdings" and m.loc["ACME LTD", "method"] == "mapping"
+    m = S.normalise_suppliers(pd.Series(["ACME LTD", "Acme Ltd"]), mapping=mapping).set_index(
+        "raw_name"
+    )
+    assert (
+        m.loc["ACME LTD", "canonical_name"] == "Acme Holdings"
+        and m.loc["ACME LTD", "method"] == "mapping"
+    )
 
 
 def test_classification_rules_and_coverage():
-    df = pd.DataFrame({"category": ["IT", None, None], "description": ["x", "Freight charge", "mystery"], "amount": [10.0, 5, 1]})
-    rules = pd.DataFrame({"keyword": ["freight"], "category": ["Logistics"], "field": ["description"]})
+    df = pd.DataFrame(
+        {
+            "category": ["IT", None, None],
+            "description": ["x", "Freight charge", "mystery"],
+            "amount": [10.0, 5, 1],
+        }
+    )
+    rules = pd.DataFrame(
+        {"keyword": ["freight"], "category": ["Logistics"], "field": ["description"]}
+    )
     cat, cov = S.classify(df, rules)
     assert cat.tolist() == ["IT", "Logistics", "Unclassified"]
-    assert cov.set_index("status")["spend"].to_dict() == {"classified in source": 10, "classified by rules": 5, "unclassified": 1}
+    assert cov.set_index("status")["spend"].to_dict() == {
+        "classified in source": 10,
+        "classified by rules": 5,
+        "unclassified": 1,
+    }
 
 
 def test_maverick_rules():
-    inv = pd.DataFrame({
-        "invoice_id": ["I1", "I2", "I3", "I4"], "supplier_id": ["S1", "S1", "S2", "S3"], "category": ["x", "x", "x", "y"],
-        "invoice_date": pd.to_datetime(["2025-03-01", "2025-03-01", "2025-03-01", "2025-03-01"]), "po_id": ["P1", None, "P2", "P3"], "amount": 1.0,
-    })
-    pos = pd.DataFrame({"po_id": ["P1", "P2", "P3"], "order_date": pd.to_datetime(["2025-02-01", "2025-03-10", "2025-02-01"]), "contract_id": [None, None, None]})
-    contracts = pd.DataFrame({"supplier_id": ["S1", "S2"], "category": ["x", "x"], "start_date": pd.to_datetime(["2025-01-01", "2025-04-01"]), "end_date": pd.to_datetime(["2025-12-31", "2025-12-31"])})
+    inv = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3", "I4"],
+            "supplier_id": ["S1", "S1", "S2", "S3"],
+            "category": ["x", "x", "x", "y"],
+            "invoice_date": pd.to_datetime(
+                ["2025-03-01", "2025-03-01", "2025-03-01", "2025-03-01"]
+            ),
+            "po_id": ["P1", None, "P2", "P3"],
+            "amount": 1.0,
+        }
+    )
+    pos = pd.DataFrame(
+        {
+            "po_id": ["P1", "P2", "P3"],
+            "order_date": pd.to_datetime(["2025-02-01", "2025-03-10", "2025-02-01"]),
+            "contract_id": [None, None, None],
+        }
+    )
+    contracts = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2"],
+            "category": ["x", "x"],
+            "start_date": pd.to_datetime(["2025-01-01", "2025-04-01"]),
+            "end_date": pd.to_datetime(["2025-12-31", "2025-12-31"]),
+        }
+    )
     flags, unavailable = S.maverick_flags(inv, pos, contracts)
     assert flags["no_po"].tolist() == [False, True, False, False]
     assert flags["po_after_invoice"].tolist() == [False, False, True, False]
-    assert flags["off_contract"].tolist() == [False, False, True, True]  # S2's contract starts later; S3 has none
+    assert flags["off_contract"].tolist() == [
+        False,
+        False,
+        True,
+        True,
+    ]  # S2's contract starts later; S3 has none
     assert flags["maverick"].tolist() == [False, True, True, True] and not unavailable
     flags, unavailable = S.maverick_flags(inv.drop(columns="po_id"), None, None)
-    assert set(unavailable) == {"no_po", "po_after_invoice", "off_contract"} and flags["maverick"].isna().all()
+    assert (
+        set(unavailable) == {"no_po", "po_after_invoice", "off_contract"}
+        and flags["maverick"].isna().all()
+    )
 
 
 def test_currency_conversion():
-    df = pd.DataFrame({"amount": [100.0, 100.0], "currency": ["EUR", "USD"], "invoice_date": pd.to_datetime(["2025-01-15", "2025-01-20"])})
-    rates = pd.DataFrame({"currency": ["EUR", "USD", "GBP"], "date": pd.to_datetime(["2025-01-01"] * 3), "rate_to_usd": [1.1, 1.0, 1.25]})
+    df = pd.DataFrame(
+        {
+            "amount": [100.0, 100.0],
+            "currency": ["EUR", "USD"],
+            "invoice_date": pd.to_datetime(["2025-01-15", "2025-01-20"]),
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "currency": ["EUR", "USD", "GBP"],
+            "date": pd.to_datetime(["2025-01-01"] * 3),
+            "rate_to_usd": [1.1, 1.0, 1.25],
+        }
+    )
     assert S.to_reporting_currency(df, rates, "USD").tolist() == pytest.approx([110.0, 100.0])
     assert S.to_reporting_currency(df, rates, "GBP").tolist() == pytest.approx([88.0, 80.0])
     with pytest.raises(DataError, match="no exchange_rates table"):
@@ -108,10 +190,28 @@ def test_currency_conversion():
 
 
 def test_price_variance_and_savings():
-    lines = pd.DataFrame({"item_id": ["I1"] * 3, "supplier": ["A", "B", "B"], "unit_price_rc": [10.0, 12.0, 14.0], "ordered_qty": [5.0, 5, 5]})
+    lines = pd.DataFrame(
+        {
+            "item_id": ["I1"] * 3,
+            "supplier": ["A", "B", "B"],
+            "unit_price_rc": [10.0, 12.0, 14.0],
+            "ordered_qty": [5.0, 5, 5],
+        }
+    )
     pv = S.price_variance(lines).iloc[0]
     assert pv["benchmark_price"] == 10 and pv["saving"] == pytest.approx((2 + 4) * 5)
     frag = pd.DataFrame({"category": ["x"], "spend": [1000.0], "suppliers": [10], "hhi": [800.0]})
-    sav = S.savings_opportunities(frag, 200.0, None, 30.0, {"consolidation": 0.05, "tail": 0.1, "compliance": 0.04, "price_harmonisation": 0.5})
+    sav = S.savings_opportunities(
+        frag,
+        200.0,
+        None,
+        30.0,
+        {"consolidation": 0.05, "tail": 0.1, "compliance": 0.04, "price_harmonisation": 0.5},
+    )
     got = sav.set_index("lever")["estimated_saving"]
-    assert got["consolidation"] == 50 and got["tail spend"] == 20 and got["price harmonisation"] == 15 and pd.isna(got["compliance"])
+    assert (
+        got["consolidation"] == 50
+        and got["tail spend"] == 20
+        and got["price harmonisation"] == 15
+        and pd.isna(got["compliance"])
+    )

@@ -9,22 +9,33 @@ import pytest
 
 from scmlib.analytics import kpis as K
 from scmlib.core.settings import load_settings
-from scmlib.errors import ParameterError
-from scmlib.errors import DataError
+from scmlib.errors import DataError, ParameterError
 from scmlib.risk import assessment as R
 from scmlib.suppliers import scorecard as SC
 
 
 def _po():
     d = pd.to_datetime
-    return pd.DataFrame({
-        "po_id": ["P1", "P1", "P2", "P3", "P4"], "line_id": ["1", "2", "1", "1", "1"], "supplier_id": ["S1", "S1", "S1", "S2", "S2"],
-        "order_date": d(["2025-01-01"] * 5),
-        "promised_date": d(["2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10"]),
-        "requested_date": d(["2025-01-08", "2025-01-08", "2025-01-12", "2025-01-10", "2025-01-10"]),
-        "receipt_date": d(["2025-01-10", "2025-01-11", "2025-01-05", "2025-01-09", "2025-01-10"]),
-        "ordered_qty": [10.0, 10, 10, 10, 10], "received_qty": [10.0, 10, 10, 9, 10], "unit_price": 1.0,
-    })
+    return pd.DataFrame(
+        {
+            "po_id": ["P1", "P1", "P2", "P3", "P4"],
+            "line_id": ["1", "2", "1", "1", "1"],
+            "supplier_id": ["S1", "S1", "S1", "S2", "S2"],
+            "order_date": d(["2025-01-01"] * 5),
+            "promised_date": d(
+                ["2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10", "2025-01-10"]
+            ),
+            "requested_date": d(
+                ["2025-01-08", "2025-01-08", "2025-01-12", "2025-01-10", "2025-01-10"]
+            ),
+            "receipt_date": d(
+                ["2025-01-10", "2025-01-11", "2025-01-05", "2025-01-09", "2025-01-10"]
+            ),
+            "ordered_qty": [10.0, 10, 10, 10, 10],
+            "received_qty": [10.0, 10, 10, 9, 10],
+            "unit_price": 1.0,
+        }
+    )
 
 
 def test_otif_line_level_default_window():
@@ -49,12 +60,27 @@ def test_delivery_data_without_quantities_computes_what_it_can():
     f, unavailable = SC.otif(po)
     assert f["on_time"].notna().all() and f["otif"].isna().all()
     assert "in_full" in unavailable and "otif" in unavailable
-    m, unavailable = SC.supplier_metrics(po.drop(columns=["requested_date"]), None, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
-    assert m.set_index("supplier_id")["on_time"].to_dict() == {"S1": pytest.approx(1 / 3), "S2": 1.0}
-    assert {"in_full", "otif", "quality", "responsiveness", "sustainability", "cost"} <= set(unavailable)
-    card = SC.score(m, {"otif": 0.5, "quality": 0.5}, min_measured_weight=0.5).set_index("supplier_id")
+    m, unavailable = SC.supplier_metrics(
+        po.drop(columns=["requested_date"]),
+        None,
+        None,
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-12-31"),
+    )
+    assert m.set_index("supplier_id")["on_time"].to_dict() == {
+        "S1": pytest.approx(1 / 3),
+        "S2": 1.0,
+    }
+    assert {"in_full", "otif", "quality", "responsiveness", "sustainability", "cost"} <= set(
+        unavailable
+    )
+    card = SC.score(m, {"otif": 0.5, "quality": 0.5}, min_measured_weight=0.5).set_index(
+        "supplier_id"
+    )
     # without in-full the delivery dimension is the on-time rate; quality is absent, so weights renormalise
-    assert card.loc["S1", "score"] == pytest.approx(100 / 3) and card.loc["S2", "score"] == pytest.approx(100)
+    assert card.loc["S1", "score"] == pytest.approx(100 / 3) and card.loc[
+        "S2", "score"
+    ] == pytest.approx(100)
     # by default a supplier known by half of the score weight is neither ranked nor graded, and says why
     card = SC.score(m, {"otif": 0.5, "quality": 0.5}).set_index("supplier_id")
     assert card["score"].isna().all() and (card["grade"] == "n/a").all()
@@ -62,81 +88,162 @@ def test_delivery_data_without_quantities_computes_what_it_can():
 
 
 def test_no_top_grade_below_the_otif_target():
-    m = pd.DataFrame({"supplier_id": ["S1", "S2"], "lines": [20, 20], "otif": [0.90, 0.97], "on_time": [0.9, 0.97], "ppm": [0.0, 0.0],
-                      "price_change": [0.0, 0.0], "responsiveness": [5.0, 5.0], "sustainability": [5.0, 5.0], "spend": [1.0, 1.0]})
+    m = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2"],
+            "lines": [20, 20],
+            "otif": [0.90, 0.97],
+            "on_time": [0.9, 0.97],
+            "ppm": [0.0, 0.0],
+            "price_change": [0.0, 0.0],
+            "responsiveness": [5.0, 5.0],
+            "sustainability": [5.0, 5.0],
+            "spend": [1.0, 1.0],
+        }
+    )
     card = SC.score(m, otif_target=0.95).set_index("supplier_id")
-    assert card.loc["S1", "score"] >= 85 and card.loc["S1", "grade"] == "B"  # an A score, but below the OTIF target
+    assert (
+        card.loc["S1", "score"] >= 85 and card.loc["S1", "grade"] == "B"
+    )  # an A score, but below the OTIF target
     assert card.loc["S2", "grade"] == "A"
 
 
 def test_ppm_and_score_grades():
-    q = pd.DataFrame({"supplier_id": ["S1", "S1", "S2"], "receipt_date": pd.to_datetime(["2025-01-05"] * 3), "received_qty": [1000.0, 1000, 500], "rejected_qty": [1.0, 3, 0]})
-    m, _ = SC.supplier_metrics(_po(), q, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    q = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S1", "S2"],
+            "receipt_date": pd.to_datetime(["2025-01-05"] * 3),
+            "received_qty": [1000.0, 1000, 500],
+            "rejected_qty": [1.0, 3, 0],
+        }
+    )
+    m, _ = SC.supplier_metrics(
+        _po(), q, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")
+    )
     m = m.set_index("supplier_id")
-    assert m.loc["S1", "ppm"] == pytest.approx(4 / 2000 * 1e6) and m.loc["S1", "rejection_rate"] == 1.0 and m.loc["S2", "ppm"] == 0
-    card = SC.score(m.reset_index(), {"otif": 0.5, "quality": 0.5}, {"A": 85, "B": 70, "C": 55}).set_index("supplier_id")
+    assert (
+        m.loc["S1", "ppm"] == pytest.approx(4 / 2000 * 1e6)
+        and m.loc["S1", "rejection_rate"] == 1.0
+        and m.loc["S2", "ppm"] == 0
+    )
+    card = SC.score(
+        m.reset_index(), {"otif": 0.5, "quality": 0.5}, {"A": 85, "B": 70, "C": 55}
+    ).set_index("supplier_id")
     # S1: otif 1/3 -> 33.3, quality 100 x (1 - 2000/10000) = 80 -> 56.7 (C); S2: otif 0.5 -> 50, quality 100 -> 75 (B)
-    assert card.loc["S1", "score"] == pytest.approx((100 / 3 + 80) / 2) and card.loc["S1", "grade"] == "C"
+    assert (
+        card.loc["S1", "score"] == pytest.approx((100 / 3 + 80) / 2)
+        and card.loc["S1", "grade"] == "C"
+    )
     assert card.loc["S2", "score"] == pytest.approx(75) and card.loc["S2", "grade"] == "B"
 
 
 def test_deterioration_test_flags_a_falling_supplier():
     periods = pd.date_range("2025-01-01", periods=12, freq="MS")
-    t = pd.concat([pd.DataFrame({"supplier_id": "FALL", "period": periods, "otif": np.linspace(0.98, 0.6, 12)}),
-                   pd.DataFrame({"supplier_id": "FLAT", "period": periods, "otif": [0.9, 0.92] * 6})])
+    t = pd.concat(
+        [
+            pd.DataFrame(
+                {"supplier_id": "FALL", "period": periods, "otif": np.linspace(0.98, 0.6, 12)}
+            ),
+            pd.DataFrame({"supplier_id": "FLAT", "period": periods, "otif": [0.9, 0.92] * 6}),
+        ]
+    )
     d = SC.deterioration(t).set_index("supplier_id")
     assert d.loc["FALL", "deteriorating"] and not d.loc["FLAT", "deteriorating"]
 
 
 def test_cash_to_cash_worked_example():
     c = K.cash_to_cash(revenue=1095, cogs=730, inventory=100, receivables=60, payables=40)
-    assert c == {"dio": pytest.approx(50), "dso": pytest.approx(20), "dpo": pytest.approx(20), "c2c": pytest.approx(50)}
+    assert c == {
+        "dio": pytest.approx(50),
+        "dso": pytest.approx(20),
+        "dpo": pytest.approx(20),
+        "c2c": pytest.approx(50),
+    }
 
 
 def test_perfect_order_hand_computed():
     d = pd.to_datetime
-    s = pd.DataFrame({
-        "order_id": ["O1", "O1", "O2", "O3", "O4"], "order_date": d(["2025-01-01"] * 5),
-        "requested_date": d(["2025-01-05"] * 5), "delivery_date": d(["2025-01-05", "2025-01-04", "2025-01-06", "2025-01-03", "2025-01-05"]),
-        "ordered_qty": [5.0, 5, 5, 5, 5], "delivered_qty": [5.0, 5, 5, 5, 4],
-        "damage_free": [True, True, True, False, True], "documentation_accurate": [True, True, True, True, True],
-    })
+    s = pd.DataFrame(
+        {
+            "order_id": ["O1", "O1", "O2", "O3", "O4"],
+            "order_date": d(["2025-01-01"] * 5),
+            "requested_date": d(["2025-01-05"] * 5),
+            "delivery_date": d(
+                ["2025-01-05", "2025-01-04", "2025-01-06", "2025-01-03", "2025-01-05"]
+            ),
+            "ordered_qty": [5.0, 5, 5, 5, 5],
+            "delivered_qty": [5.0, 5, 5, 5, 4],
+            "damage_free": [True, True, True, False, True],
+            "documentation_accurate": [True, True, True, True, True],
+        }
+    )
     po = K.perfect_orders(s).set_index("order_id")
-    assert po["perfect"].to_dict() == {"O1": True, "O2": False, "O3": False, "O4": False}  # late; damaged; short
+    assert po["perfect"].to_dict() == {
+        "O1": True,
+        "O2": False,
+        "O3": False,
+        "O4": False,
+    }  # late; damaged; short
     assert po.loc["O1", "cycle_time_days"] == 4
     settings = load_settings(None).with_overrides(calendar__as_of="2025-12-31")
     scor = {f.kpi: f for f in K.scor_level1(s, None, settings)}
-    assert scor["perfect_order_fulfillment"].value == 0.25 and np.isnan(scor["upside_adaptability"].value)
+    assert scor["perfect_order_fulfillment"].value == 0.25 and np.isnan(
+        scor["upside_adaptability"].value
+    )
     assert "not computable" in scor["cash_to_cash"].basis
 
 
 def test_rag_status():
-    assert K.rag(0.96, 0.95, True) == "green" and K.rag(0.93, 0.95, True) == "amber" and K.rag(0.80, 0.95, True) == "red"
-    assert K.rag(40, 45, False) == "green" and K.rag(47, 45, False) == "amber" and K.rag(60, 45, False) == "red"
+    assert (
+        K.rag(0.96, 0.95, True) == "green"
+        and K.rag(0.93, 0.95, True) == "amber"
+        and K.rag(0.80, 0.95, True) == "red"
+    )
+    assert (
+        K.rag(40, 45, False) == "green"
+        and K.rag(47, 45, False) == "amber"
+        and K.rag(60, 45, False) == "red"
+    )
     assert K.rag(1.0, None, True) == "grey" and K.rag(0.9498, 0.95, True) == "amber"
 
 
 def test_cash_to_cash_dpo_on_material_purchases():
     """SCOR 12.0 AM.1.1: DPO on material purchases. Payables 40 against purchases of 584 a year
     (instead of COGS 730) -> DPO 25 days, so C2C = 50 + 20 - 25 = 45 days (5 days fewer)."""
-    c = K.cash_to_cash(revenue=1095, cogs=730, inventory=100, receivables=60, payables=40, purchases=584)
+    c = K.cash_to_cash(
+        revenue=1095, cogs=730, inventory=100, receivables=60, payables=40, purchases=584
+    )
     assert c["dpo"] == pytest.approx(25) and c["c2c"] == pytest.approx(45)
 
 
 def test_perfect_order_from_component_rates():
-    assert K.perfect_order_from_rates({"on_time": 0.95, "in_full": 0.96, "damage_free": 0.99, "documents": 0.995}) == pytest.approx(0.8983, abs=1e-4)
+    assert K.perfect_order_from_rates(
+        {"on_time": 0.95, "in_full": 0.96, "damage_free": 0.99, "documents": 0.995}
+    ) == pytest.approx(0.8983, abs=1e-4)
     assert np.isnan(K.perfect_order_from_rates({}))
     with pytest.raises(ParameterError):
         K.perfect_order_from_rates({"on_time": 95})
 
 
 def test_financials_from_parameters():
-    f = K.financials_from_params({"revenue": 1200, "cost_of_goods_sold": 600, "supply_chain_management_cost": 120, "accounts_receivable": 100,
-                                  "accounts_payable": 50, "inventory_value": 80, "supply_chain_fixed_assets": 400}, pd.Timestamp("2025-12-31"))
+    f = K.financials_from_params(
+        {
+            "revenue": 1200,
+            "cost_of_goods_sold": 600,
+            "supply_chain_management_cost": 120,
+            "accounts_receivable": 100,
+            "accounts_payable": 50,
+            "inventory_value": 80,
+            "supply_chain_fixed_assets": 400,
+        },
+        pd.Timestamp("2025-12-31"),
+    )
     settings = load_settings(None).with_overrides(calendar__as_of="2025-12-31")
     scor = {f.kpi: f.value for f in K.scor_level1(None, f, settings)}
     assert scor["total_scm_cost"] == pytest.approx(0.1)
-    assert scor["return_on_sc_fixed_assets"] == pytest.approx(480 / 400) and scor["return_on_working_capital"] == pytest.approx(480 / 130)
+    assert scor["return_on_sc_fixed_assets"] == pytest.approx(480 / 400) and scor[
+        "return_on_working_capital"
+    ] == pytest.approx(480 / 130)
     with pytest.raises(ParameterError, match="missing"):
         K.financials_from_params({"revenue": 1}, pd.Timestamp("2025-12-31"))
 
@@ -145,21 +252,38 @@ def test_financials_from_parameters():
 
 
 def _register():
-    return pd.DataFrame({
-        "risk_id": ["R1", "R2", "R3"], "title": ["a", "b", "c"], "category": ["financial", "operational", "geopolitical"],
-        "likelihood": [5, 2, 3], "impact": [5, 2, 4], "owner": ["x", None, "y"], "status": ["open", "open", "closed"],
-        "mitigation_effectiveness": [0.4, 0.0, 0.5], "review_date": pd.to_datetime(["2025-01-01", "2026-01-01", "2025-01-01"]),
-        "previous_likelihood": [4, 2, None], "previous_impact": [5, 2, None],
-    })
+    return pd.DataFrame(
+        {
+            "risk_id": ["R1", "R2", "R3"],
+            "title": ["a", "b", "c"],
+            "category": ["financial", "operational", "geopolitical"],
+            "likelihood": [5, 2, 3],
+            "impact": [5, 2, 4],
+            "owner": ["x", None, "y"],
+            "status": ["open", "open", "closed"],
+            "mitigation_effectiveness": [0.4, 0.0, 0.5],
+            "review_date": pd.to_datetime(["2025-01-01", "2026-01-01", "2025-01-01"]),
+            "previous_likelihood": [4, 2, None],
+            "previous_impact": [5, 2, None],
+        }
+    )
 
 
 def test_register_scoring():
-    r = R.score_register(_register(), 5, R.DEFAULT_BANDS, pd.Timestamp("2025-06-01")).set_index("risk_id")
+    r = R.score_register(_register(), 5, R.DEFAULT_BANDS, pd.Timestamp("2025-06-01")).set_index(
+        "risk_id"
+    )
     assert r.loc["R1", "inherent_score"] == 25 and r.loc["R1", "residual_score"] == 15
     assert r.loc["R1", "inherent_band"] == "critical" and r.loc["R1", "residual_band"] == "high"
     assert r.loc["R2", "inherent_band"] == "low" and r.loc["R2", "no_owner"]
-    assert r.loc["R1", "trend"] == "rising" and r.loc["R2", "trend"] == "unchanged" and r.loc["R3", "trend"] == "new"
-    assert r.loc["R1", "review_overdue"] and not r.loc["R3", "review_overdue"]  # closed risks need no review
+    assert (
+        r.loc["R1", "trend"] == "rising"
+        and r.loc["R2", "trend"] == "unchanged"
+        and r.loc["R3", "trend"] == "new"
+    )
+    assert (
+        r.loc["R1", "review_overdue"] and not r.loc["R3", "review_overdue"]
+    )  # closed risks need no review
     m = R.heat_matrix(r.reset_index())
     assert m.loc[5, 5] == 1 and m.values.sum() == 3
 
@@ -173,31 +297,66 @@ def test_register_out_of_scale_is_an_error():
 
 def test_altman_z_worked_example():
     # X1 = 0.2, X2 = 0.3, X3 = 0.1, X4 = 1.0, X5 = 1.5 (total assets 100)
-    fin = pd.DataFrame({"supplier_id": ["M", "N"], "fiscal_year": 2025, "total_assets": 100.0, "current_assets": 50.0, "current_liabilities": 30.0,
-                        "total_liabilities": 50.0, "retained_earnings": 30.0, "ebit": 10.0, "sales": 150.0, "book_equity": 50.0, "is_manufacturer": [True, False]})
+    fin = pd.DataFrame(
+        {
+            "supplier_id": ["M", "N"],
+            "fiscal_year": 2025,
+            "total_assets": 100.0,
+            "current_assets": 50.0,
+            "current_liabilities": 30.0,
+            "total_liabilities": 50.0,
+            "retained_earnings": 30.0,
+            "ebit": 10.0,
+            "sales": 150.0,
+            "book_equity": 50.0,
+            "is_manufacturer": [True, False],
+        }
+    )
     z = R.altman_z(fin).set_index("supplier_id")
-    assert z.loc["M", "z_score"] == pytest.approx(0.717 * 0.2 + 0.847 * 0.3 + 3.107 * 0.1 + 0.420 * 1.0 + 0.998 * 1.5)  # 2.6285
+    assert z.loc["M", "z_score"] == pytest.approx(
+        0.717 * 0.2 + 0.847 * 0.3 + 3.107 * 0.1 + 0.420 * 1.0 + 0.998 * 1.5
+    )  # 2.6285
     assert z.loc["M", "zone"] == "grey"
-    assert z.loc["N", "z_score"] == pytest.approx(6.56 * 0.2 + 3.26 * 0.3 + 6.72 * 0.1 + 1.05 * 1.0)  # 4.017
+    assert z.loc["N", "z_score"] == pytest.approx(
+        6.56 * 0.2 + 3.26 * 0.3 + 6.72 * 0.1 + 1.05 * 1.0
+    )  # 4.017
     assert z.loc["N", "zone"] == "safe"
 
 
 def test_country_risk_reference_and_mapping():
     cr = R.load_country_risk(2023)
-    assert cr["code"].is_unique and cr["lpi_score"].notna().sum() == 139  # every LPI economy matched (Türkiye, Viet Nam included)
-    codes, unknown = R.country_codes(pd.Series(["USA", "Germany", "Viet Nam", "uk", "Atlantis"]), cr)
+    assert (
+        cr["code"].is_unique and cr["lpi_score"].notna().sum() == 139
+    )  # every LPI economy matched (Türkiye, Viet Nam included)
+    codes, unknown = R.country_codes(
+        pd.Series(["USA", "Germany", "Viet Nam", "uk", "Atlantis"]), cr
+    )
     assert codes.tolist()[:4] == ["USA", "DEU", "VNM", "GBR"] and unknown == ["Atlantis"]
-    assert cr.set_index("code").loc["SGP", "governance_risk"] < cr.set_index("code").loc["AFG", "governance_risk"]
+    assert (
+        cr.set_index("code").loc["SGP", "governance_risk"]
+        < cr.set_index("code").loc["AFG", "governance_risk"]
+    )
     with pytest.raises(DataError, match="not in the WGI data"):
         R.load_country_risk(1900)
 
 
 def test_exposure_weights_and_gaps():
-    ind = pd.DataFrame({"supplier_id": ["A", "B"], "ind_country": [1.0, 0.0], "ind_spend": [0.5, 1.0], "revenue_supplied": [100.0, 0]})
+    ind = pd.DataFrame(
+        {
+            "supplier_id": ["A", "B"],
+            "ind_country": [1.0, 0.0],
+            "ind_spend": [0.5, 1.0],
+            "revenue_supplied": [100.0, 0],
+        }
+    )
     e = R.supplier_exposure(ind, {"ind_country": 3, "ind_spend": 1}).set_index("supplier_id")
-    assert e.loc["A", "exposure_score"] == pytest.approx(100 * (3 + 0.5) / 4) and e.loc["A", "revenue_at_risk"] == pytest.approx(87.5)
+    assert e.loc["A", "exposure_score"] == pytest.approx(100 * (3 + 0.5) / 4) and e.loc[
+        "A", "revenue_at_risk"
+    ] == pytest.approx(87.5)
     assert e.loc["A", "main_driver"] == "country"
     with pytest.raises(ValueError, match="unknown indicator"):
         R.supplier_exposure(ind, {"ind_weather": 1})
-    gaps = R.register_gaps(e.reset_index(), pd.DataFrame({"supplier_id": ["B"], "status": ["open"]}), 20)
+    gaps = R.register_gaps(
+        e.reset_index(), pd.DataFrame({"supplier_id": ["B"], "status": ["open"]}), 20
+    )
     assert gaps["supplier_id"].tolist() == ["A"]

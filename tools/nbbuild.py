@@ -12,13 +12,19 @@ import nbformat
 
 def write(path, meta: dict, cells: list) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["scm"] = meta
     for c in cells:
         kind, text = c[0], c[1].strip("\n")
         tags = c[2] if len(c) > 2 else []
-        cell = nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
+        cell = (
+            nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
+        )
         if tags:
             cell.metadata["tags"] = tags
         nb.cells.append(cell)

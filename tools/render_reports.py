@@ -15,8 +15,15 @@ import io
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def reports(root: Path, latest: bool) -> list[Path]:
@@ -44,14 +51,25 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": args.page_height})
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith("file:") else route.abort()
+            ),
+        )
         for html in reports(args.reports.resolve(), args.latest):
             page.goto(html.as_uri())
             shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
-            stem = "index" if html.name == "index.html" else f"{html.parent.parent.name}-{html.parent.name}"
+            stem = (
+                "index"
+                if html.name == "index.html"
+                else f"{html.parent.parent.name}-{html.parent.name}"
+            )
             for i, top in enumerate(range(0, shot.height, args.page_height), start=1):
                 target = args.out / f"{stem}-p{i:02d}.png"
-                shot.crop((0, top, shot.width, min(top + args.page_height, shot.height))).save(target)
+                shot.crop((0, top, shot.width, min(top + args.page_height, shot.height))).save(
+                    target
+                )
                 print(target)
         browser.close()
     return 0

@@ -46,15 +46,28 @@ def perfect_orders(sales: pd.DataFrame, late_days: int = 0) -> pd.DataFrame:
     s["on_time"] = s["delivery_date"] <= s["requested_date"] + pd.Timedelta(days=late_days)
     for c in ("damage_free", "documentation_accurate"):
         s[c] = s[c].fillna(True).astype(bool) if c in s.columns else True
-    o = s.groupby("order_id").agg(order_date=("order_date", "min"), delivery_date=("delivery_date", "max"), complete=("complete", "all"),
-                                  on_time=("on_time", "all"), damage_free=("damage_free", "all"), documentation_accurate=("documentation_accurate", "all"))
+    o = s.groupby("order_id").agg(
+        order_date=("order_date", "min"),
+        delivery_date=("delivery_date", "max"),
+        complete=("complete", "all"),
+        on_time=("on_time", "all"),
+        damage_free=("damage_free", "all"),
+        documentation_accurate=("documentation_accurate", "all"),
+    )
     o["perfect"] = o["complete"] & o["on_time"] & o["damage_free"] & o["documentation_accurate"]
     o["cycle_time_days"] = (o["delivery_date"] - o["order_date"]).dt.days
     return o.reset_index()
 
 
-def cash_to_cash(revenue: float, cogs: float, inventory: float, receivables: float, payables: float, days: float = 365.0,
-                 purchases: float | None = None) -> dict[str, float]:
+def cash_to_cash(
+    revenue: float,
+    cogs: float,
+    inventory: float,
+    receivables: float,
+    payables: float,
+    days: float = 365.0,
+    purchases: float | None = None,
+) -> dict[str, float]:
     """DIO, DSO, DPO and cash-to-cash cycle time (days), SCOR 12.0 AM.1.1.
 
     DIO = inventory / COGS x days, DSO = receivables / revenue x days, DPO = payables /
@@ -86,8 +99,12 @@ def perfect_order_from_rates(rates: Mapping[str, float]) -> float:
     return float(np.prod([float(v) for v in rates.values()]))
 
 
-def scor_level1(sales: pd.DataFrame | None, fin: pd.DataFrame | None, settings: Settings,
-                purchases: float | None = None) -> list[Figure]:
+def scor_level1(
+    sales: pd.DataFrame | None,
+    fin: pd.DataFrame | None,
+    settings: Settings,
+    purchases: float | None = None,
+) -> list[Figure]:
     """The SCOR 12.0 level-1 metrics as headline figures over the company reporting window.
 
     RL.1.1 uses the customer OTIF setting's late tolerance against the requested date; flows
@@ -98,40 +115,137 @@ def scor_level1(sales: pd.DataFrame | None, fin: pd.DataFrame | None, settings: 
     late = int(settings["customer_otif.late_days"])
     if sales is not None and len(sales) and sales["delivery_date"].notna().any():
         start, end = reporting_window(sales["delivery_date"], settings)
-        po = perfect_orders(sales[(sales["order_date"] >= start) & (sales["order_date"] <= end)], late)
+        po = perfect_orders(
+            sales[(sales["order_date"] >= start) & (sales["order_date"] <= end)], late
+        )
         n = f"{len(po):,} delivered orders"
-        figs.append(Figure("perfect_order_fulfillment", float(po["perfect"].mean()) if len(po) else float("nan"), start, end,
-                           f"orders complete, delivered by the requested date (+{late} days), damage free, documents accurate; by order date", n))
-        figs.append(Figure("order_fulfillment_cycle_time", float(po["cycle_time_days"].mean()) if len(po) else float("nan"), start, end,
-                           "mean days from order date to the order's last delivery; by order date", n))
+        figs.append(
+            Figure(
+                "perfect_order_fulfillment",
+                float(po["perfect"].mean()) if len(po) else float("nan"),
+                start,
+                end,
+                f"orders complete, delivered by the requested date (+{late} days), damage free, documents accurate; by order date",
+                n,
+            )
+        )
+        figs.append(
+            Figure(
+                "order_fulfillment_cycle_time",
+                float(po["cycle_time_days"].mean()) if len(po) else float("nan"),
+                start,
+                end,
+                "mean days from order date to the order's last delivery; by order date",
+                n,
+            )
+        )
     else:
         for key in ("perfect_order_fulfillment", "order_fulfillment_cycle_time"):
-            figs.append(Figure(key, float("nan"), None, None, KPIS[key].definition, "not computable: no sales_order_lines with delivery dates"))
-    figs.append(Figure("upside_adaptability", float("nan"), None, None, KPIS["upside_adaptability"].definition,
-                       "not computable: needs capacity and ramp-up scenario data, not in transactional data"))
-    keys = ("total_scm_cost", "cash_to_cash", "return_on_sc_fixed_assets", "return_on_working_capital")
+            figs.append(
+                Figure(
+                    key,
+                    float("nan"),
+                    None,
+                    None,
+                    KPIS[key].definition,
+                    "not computable: no sales_order_lines with delivery dates",
+                )
+            )
+    figs.append(
+        Figure(
+            "upside_adaptability",
+            float("nan"),
+            None,
+            None,
+            KPIS["upside_adaptability"].definition,
+            "not computable: needs capacity and ramp-up scenario data, not in transactional data",
+        )
+    )
+    keys = (
+        "total_scm_cost",
+        "cash_to_cash",
+        "return_on_sc_fixed_assets",
+        "return_on_working_capital",
+    )
     if fin is None or not len(fin):
-        figs += [Figure(k, float("nan"), None, None, KPIS[k].definition, "not computable: no financials table or parameter inputs") for k in keys]
+        figs += [
+            Figure(
+                k,
+                float("nan"),
+                None,
+                None,
+                KPIS[k].definition,
+                "not computable: no financials table or parameter inputs",
+            )
+            for k in keys
+        ]
         return figs
     start, end = reporting_window(fin["period"], settings, periodic=True)
     f = fin[(fin["period"] >= start) & (fin["period"] <= end)].sort_values("period")
     latest = f.iloc[-1]
     days = (end - start).days + 1
-    rev, cogs, scm = f["revenue"].sum(), f["cost_of_goods_sold"].sum(), f["supply_chain_management_cost"].sum()
-    if purchases is None and "material_purchases" in f.columns and f["material_purchases"].notna().all():
+    rev, cogs, scm = (
+        f["revenue"].sum(),
+        f["cost_of_goods_sold"].sum(),
+        f["supply_chain_management_cost"].sum(),
+    )
+    if (
+        purchases is None
+        and "material_purchases" in f.columns
+        and f["material_purchases"].notna().all()
+    ):
         purchases = float(f["material_purchases"].sum())
-    c2c = cash_to_cash(rev, cogs, latest["inventory_value"], latest["accounts_receivable"], latest["accounts_payable"], days, purchases)
+    c2c = cash_to_cash(
+        rev,
+        cogs,
+        latest["inventory_value"],
+        latest["accounts_receivable"],
+        latest["accounts_payable"],
+        days,
+        purchases,
+    )
     margin = rev - cogs - scm
     wc = latest["inventory_value"] + latest["accounts_receivable"] - latest["accounts_payable"]
-    dpo_base = "material purchases" if purchases is not None else "COGS (no material purchases in the data)"
+    dpo_base = (
+        "material purchases"
+        if purchases is not None
+        else "COGS (no material purchases in the data)"
+    )
     figs += [
-        Figure("total_scm_cost", scm / rev if rev else float("nan"), start, end, "supply chain management cost / revenue", f"{len(f)} months of financials"),
-        Figure("cash_to_cash", c2c["c2c"], start, end,
-               f"DIO {c2c['dio']:.0f} + DSO {c2c['dso']:.0f} - DPO {c2c['dpo']:.0f} days (DPO on {dpo_base})", f"{len(f)} months of financials"),
-        Figure("return_on_sc_fixed_assets", margin / latest["supply_chain_fixed_assets"] if latest["supply_chain_fixed_assets"] else float("nan"),
-               start, end, "(revenue - COGS - SCM cost) / supply chain fixed assets", f"{len(f)} months of financials"),
-        Figure("return_on_working_capital", margin / wc if wc else float("nan"), start, end,
-               "(revenue - COGS - SCM cost) / (inventory + receivables - payables)", f"{len(f)} months of financials"),
+        Figure(
+            "total_scm_cost",
+            scm / rev if rev else float("nan"),
+            start,
+            end,
+            "supply chain management cost / revenue",
+            f"{len(f)} months of financials",
+        ),
+        Figure(
+            "cash_to_cash",
+            c2c["c2c"],
+            start,
+            end,
+            f"DIO {c2c['dio']:.0f} + DSO {c2c['dso']:.0f} - DPO {c2c['dpo']:.0f} days (DPO on {dpo_base})",
+            f"{len(f)} months of financials",
+        ),
+        Figure(
+            "return_on_sc_fixed_assets",
+            margin / latest["supply_chain_fixed_assets"]
+            if latest["supply_chain_fixed_assets"]
+            else float("nan"),
+            start,
+            end,
+            "(revenue - COGS - SCM cost) / supply chain fixed assets",
+            f"{len(f)} months of financials",
+        ),
+        Figure(
+            "return_on_working_capital",
+            margin / wc if wc else float("nan"),
+            start,
+            end,
+            "(revenue - COGS - SCM cost) / (inventory + receivables - payables)",
+            f"{len(f)} months of financials",
+        ),
     ]
     return figs
 
@@ -142,7 +256,15 @@ def financials_from_params(values: Mapping[str, float], end: pd.Timestamp) -> pd
     ``values`` keys: revenue, cost_of_goods_sold, supply_chain_management_cost (annual), and
     accounts_receivable, accounts_payable, inventory_value, supply_chain_fixed_assets (balances).
     """
-    need = ["revenue", "cost_of_goods_sold", "supply_chain_management_cost", "accounts_receivable", "accounts_payable", "inventory_value", "supply_chain_fixed_assets"]
+    need = [
+        "revenue",
+        "cost_of_goods_sold",
+        "supply_chain_management_cost",
+        "accounts_receivable",
+        "accounts_payable",
+        "inventory_value",
+        "supply_chain_fixed_assets",
+    ]
     if not values:
         return None
     missing = [k for k in need if k not in values]
@@ -157,7 +279,9 @@ def financials_from_params(values: Mapping[str, float], end: pd.Timestamp) -> pd
     return df
 
 
-def kpi_table(figures: Sequence[Figure], monthly: pd.DataFrame, settings: Settings, recent: int = 3) -> pd.DataFrame:
+def kpi_table(
+    figures: Sequence[Figure], monthly: pd.DataFrame, settings: Settings, recent: int = 3
+) -> pd.DataFrame:
     """One row per headline figure: value and window (from the shared measure), company target,
     status in words and colour, and the trend: the mean of the last ``recent`` monthly values
     against the ``recent`` before (change in points for percentages)."""
@@ -169,31 +293,57 @@ def kpi_table(figures: Sequence[Figure], monthly: pd.DataFrame, settings: Settin
         if f.window_end is not None and len(g):
             g = g[g["period"] <= f.window_end]
         now = g["value"].iloc[-recent:].mean() if len(g) >= 2 * recent else np.nan
-        before = g["value"].iloc[-2 * recent:-recent].mean() if len(g) >= 2 * recent else np.nan
+        before = g["value"].iloc[-2 * recent : -recent].mean() if len(g) >= 2 * recent else np.nan
         target = settings.target(f.kpi)
         judged = abs(f.value) if f.kpi == "forecast_bias" else f.value
         status = rag(judged, target, kpi.higher_is_better, band) if f.available else "grey"
-        rows.append({"process": kpi.process or "SCOR level 1", "kpi": f.kpi, "label": kpi.label, "scor": kpi.scor, "value": f.value,
-                     "unit": kpi.unit, "target": target, "status": status, "status_text": STATUS_WORDS[status] if f.available else "not computable",
-                     "window_start": f.window_start, "window_end": f.window_end, "recent": now, "previous": before, "change": now - before,
-                     "higher_is_better": kpi.higher_is_better, "definition": f.definition, "basis": f.basis})
+        rows.append(
+            {
+                "process": kpi.process or "SCOR level 1",
+                "kpi": f.kpi,
+                "label": kpi.label,
+                "scor": kpi.scor,
+                "value": f.value,
+                "unit": kpi.unit,
+                "target": target,
+                "status": status,
+                "status_text": STATUS_WORDS[status] if f.available else "not computable",
+                "window_start": f.window_start,
+                "window_end": f.window_end,
+                "recent": now,
+                "previous": before,
+                "change": now - before,
+                "higher_is_better": kpi.higher_is_better,
+                "definition": f.definition,
+                "basis": f.basis,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def drivers(frame: pd.DataFrame, date_col: str, dim: str, metric: str, recent: int = 3, top: int = 3) -> pd.DataFrame:
+def drivers(
+    frame: pd.DataFrame, date_col: str, dim: str, metric: str, recent: int = 3, top: int = 3
+) -> pd.DataFrame:
     """Which members of ``dim`` moved a rate ``metric`` most: recent ``recent`` months against the
     ``recent`` before; contribution = change in the member's rate x its share of rows."""
     f = frame.dropna(subset=[metric])
     month = f[date_col].dt.to_period("M").dt.start_time
     last = month.max()
     rec = f[month > last - pd.DateOffset(months=recent)]
-    prev = f[(month <= last - pd.DateOffset(months=recent)) & (month > last - pd.DateOffset(months=2 * recent))]
+    prev = f[
+        (month <= last - pd.DateOffset(months=recent))
+        & (month > last - pd.DateOffset(months=2 * recent))
+    ]
     a = rec.groupby(dim)[metric].agg(["mean", "size"])
     b = prev.groupby(dim)[metric].agg(["mean", "size"])
     j = a.join(b, lsuffix="_recent", rsuffix="_previous", how="inner")
     j["change"] = j["mean_recent"] - j["mean_previous"]
     j["contribution"] = j["change"] * j["size_recent"] / j["size_recent"].sum()
-    return j.reindex(j["contribution"].abs().sort_values(ascending=False).index).head(top).reset_index()
+    return (
+        j.reindex(j["contribution"].abs().sort_values(ascending=False).index)
+        .head(top)
+        .reset_index()
+    )
 
 
 def largest_moves(table: pd.DataFrame, threshold: float = 0.05) -> pd.DataFrame:
@@ -202,6 +352,9 @@ def largest_moves(table: pd.DataFrame, threshold: float = 0.05) -> pd.DataFrame:
     t = table.dropna(subset=["change"]).copy()
     t = t[t["previous"].abs() > 0]
     t["rel"] = t["change"].abs() / t["previous"].abs()
-    t["improved"] = np.where(t["kpi"] == "forecast_bias", t["recent"].abs() < t["previous"].abs(),
-                             (t["change"] > 0) == t["higher_is_better"].fillna(True).astype(bool))
+    t["improved"] = np.where(
+        t["kpi"] == "forecast_bias",
+        t["recent"].abs() < t["previous"].abs(),
+        (t["change"] > 0) == t["higher_is_better"].fillna(True).astype(bool),
+    )
     return t[t["rel"] > threshold].sort_values("rel", ascending=False)

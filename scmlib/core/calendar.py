@@ -42,5 +42,9 @@ def fiscal_quarter(dates: pd.Series, start_month: int) -> pd.Series:
 def fiscal_label(dates: pd.Series, start_month: int, quarter: bool = True) -> pd.Series:
     """Labels such as ``FY2026/27 Q1`` (``FY2026 Q1`` when the fiscal year is the calendar year)."""
     y = fiscal_year_start(dates, start_month)
-    year = "FY" + y.astype(str) if _start(start_month) == 1 else "FY" + y.astype(str) + "/" + ((y + 1) % 100).astype(str).str.zfill(2)
+    year = (
+        "FY" + y.astype(str)
+        if _start(start_month) == 1
+        else "FY" + y.astype(str) + "/" + ((y + 1) % 100).astype(str).str.zfill(2)
+    )
     return year + (" Q" + fiscal_quarter(dates, start_month).astype(str) if quarter else "")

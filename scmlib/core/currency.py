@@ -7,8 +7,15 @@ import pandas as pd
 from scmlib.errors import DataError, ParameterError
 
 
-def to_reporting_currency(df: pd.DataFrame, rates: pd.DataFrame | None, reporting: str = "USD", amount: str = "amount",
-                          currency: str = "currency", date: str = "invoice_date", policy: str = "monthly") -> pd.Series:
+def to_reporting_currency(
+    df: pd.DataFrame,
+    rates: pd.DataFrame | None,
+    reporting: str = "USD",
+    amount: str = "amount",
+    currency: str = "currency",
+    date: str = "invoice_date",
+    policy: str = "monthly",
+) -> pd.Series:
     """Amounts in the reporting currency: amount x rate_to_usd[ccy] / rate_to_usd[reporting].
 
     ``policy`` (company setting ``currency.rate_policy``): ``monthly`` applies the average rate
@@ -27,7 +34,9 @@ def to_reporting_currency(df: pd.DataFrame, rates: pd.DataFrame | None, reportin
         return df[amount].astype(float)
     if rates is None or rates.empty:
         others = sorted(set(ccy.unique()) - {reporting})
-        raise DataError(f"table 'invoices', column '{currency}': amounts in {others} but no exchange_rates table to convert them to {reporting}; add exchange_rates (currency, date, rate_to_usd)")
+        raise DataError(
+            f"table 'invoices', column '{currency}': amounts in {others} but no exchange_rates table to convert them to {reporting}; add exchange_rates (currency, date, rate_to_usd)"
+        )
     r = rates.assign(currency=rates["currency"].str.upper(), month=rates["date"].dt.to_period("M"))
     r = r.groupby(["currency", "month"], as_index=False)["rate_to_usd"].mean()
     month = df[date].dt.to_period("M")
@@ -41,12 +50,19 @@ def to_reporting_currency(df: pd.DataFrame, rates: pd.DataFrame | None, reportin
     if m["rate_to_usd"].isna().any():
         nearest = r.sort_values("month").groupby("currency")["rate_to_usd"].last()
         m["rate_to_usd"] = m["rate_to_usd"].fillna(m["currency"].map(nearest))
-    rep = lookup.assign(currency=reporting).merge(r, on=["currency", "month"], how="left")["rate_to_usd"]
+    rep = lookup.assign(currency=reporting).merge(r, on=["currency", "month"], how="left")[
+        "rate_to_usd"
+    ]
     if reporting == "USD":
         rep = rep.fillna(1.0)
     elif rep.isna().any():
         rep = rep.fillna(r[r["currency"] == reporting]["rate_to_usd"].mean())
     missing = sorted(m.loc[m["rate_to_usd"].isna(), "currency"].unique())
     if missing or rep.isna().any():
-        raise DataError(f"table 'exchange_rates': no rate for currency {missing or [reporting]}; add rows (currency, date, rate_to_usd) for it")
-    return pd.Series(df[amount].to_numpy(dtype=float) * m["rate_to_usd"].to_numpy() / rep.to_numpy(), index=df.index)
+        raise DataError(
+            f"table 'exchange_rates': no rate for currency {missing or [reporting]}; add rows (currency, date, rate_to_usd) for it"
+        )
+    return pd.Series(
+        df[amount].to_numpy(dtype=float) * m["rate_to_usd"].to_numpy() / rep.to_numpy(),
+        index=df.index,
+    )

@@ -21,9 +21,18 @@ import pandas as pd
 from scmlib.errors import ParameterError
 
 
-def otif(lines: pd.DataFrame, level: str = "line", early_days: int = 3, late_days: int = 0, in_full_tolerance: float = 0.0,
-         due: str = "promised_date", arrived: str = "receipt_date", ordered: str = "ordered_qty", received: str = "received_qty",
-         order_id: str = "po_id") -> tuple[pd.DataFrame, dict[str, str]]:
+def otif(
+    lines: pd.DataFrame,
+    level: str = "line",
+    early_days: int = 3,
+    late_days: int = 0,
+    in_full_tolerance: float = 0.0,
+    due: str = "promised_date",
+    arrived: str = "receipt_date",
+    ordered: str = "ordered_qty",
+    received: str = "received_qty",
+    order_id: str = "po_id",
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """On-time, in-full and OTIF flags per line or per order; returns (flags, unavailable).
 
     Lines not yet arrived are left out (they are open, not late, until their due date passes:
@@ -32,11 +41,18 @@ def otif(lines: pd.DataFrame, level: str = "line", early_days: int = 3, late_day
     if level not in ("line", "order"):
         raise ParameterError(f"OTIF level must be 'line' or 'order', got {level!r}")
     if early_days < 0 or late_days < 0 or not 0 <= in_full_tolerance < 1:
-        raise ParameterError(f"OTIF early/late days must be >= 0 and the in-full tolerance in [0, 1), got {early_days}, {late_days}, {in_full_tolerance}")
+        raise ParameterError(
+            f"OTIF early/late days must be >= 0 and the in-full tolerance in [0, 1), got {early_days}, {late_days}, {in_full_tolerance}"
+        )
     unavailable: dict[str, str] = {}
     df = lines.copy()
     as_of = df[arrived].max() if arrived in df.columns else None
-    if due not in df.columns or arrived not in df.columns or df[due].isna().all() or df[arrived].isna().all():
+    if (
+        due not in df.columns
+        or arrived not in df.columns
+        or df[due].isna().all()
+        or df[arrived].isna().all()
+    ):
         unavailable["on_time"] = f"no '{due}' or '{arrived}' dates: on time cannot be measured"
         df["on_time"] = np.nan
     else:
@@ -49,7 +65,9 @@ def otif(lines: pd.DataFrame, level: str = "line", early_days: int = 3, late_day
         unavailable["in_full"] = f"no '{received}' quantities: in-full cannot be measured"
         df["in_full"] = np.nan
     else:
-        df["in_full"] = (df[received].fillna(0) >= (1 - in_full_tolerance) * df[ordered]).astype(float)
+        df["in_full"] = (df[received].fillna(0) >= (1 - in_full_tolerance) * df[ordered]).astype(
+            float
+        )
     if "on_time" in unavailable or "in_full" in unavailable:
         unavailable["otif"] = "needs both on-time and in-full: " + "; ".join(unavailable.values())
         df["otif"] = np.nan

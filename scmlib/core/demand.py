@@ -26,21 +26,41 @@ def demand_class(adi: pd.Series | np.ndarray, cv2: pd.Series | np.ndarray) -> np
     """
     adi = np.asarray(adi, dtype=float)
     cv2 = np.nan_to_num(np.asarray(cv2, dtype=float), nan=0.0)
-    cls = np.where(adi < ADI_CUTOFF, np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"), np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"))
+    cls = np.where(
+        adi < ADI_CUTOFF,
+        np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"),
+        np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"),
+    )
     return np.where(np.isnan(adi), "no demand", cls).astype(object)
 
 
-def complete_periods(demand: pd.DataFrame, id_cols: Sequence[str], date_col: str = "date", target: str = "quantity") -> pd.DataFrame:
+def complete_periods(
+    demand: pd.DataFrame, id_cols: Sequence[str], date_col: str = "date", target: str = "quantity"
+) -> pd.DataFrame:
     """Fill missing periods between each series' first period and the last period overall with zeros."""
     id_cols = list(id_cols)
     periods = pd.DatetimeIndex(np.sort(demand[date_col].unique()))
     pos = pd.Series(np.arange(len(periods)), index=periods)
     keys = demand[id_cols].drop_duplicates().reset_index(drop=True)
-    first = demand.assign(_p=demand[date_col].map(pos)).groupby(id_cols, observed=True, dropna=False)["_p"].min().rename("_first").reset_index()
-    grid = keys.merge(first, on=id_cols).loc[lambda d: d.index.repeat(len(periods) - d["_first"])].copy()
+    first = (
+        demand.assign(_p=demand[date_col].map(pos))
+        .groupby(id_cols, observed=True, dropna=False)["_p"]
+        .min()
+        .rename("_first")
+        .reset_index()
+    )
+    grid = (
+        keys.merge(first, on=id_cols)
+        .loc[lambda d: d.index.repeat(len(periods) - d["_first"])]
+        .copy()
+    )
     grid["_p"] = grid.groupby(id_cols, observed=True, dropna=False).cumcount() + grid["_first"]
     grid[date_col] = periods[grid["_p"].to_numpy()]
-    agg = demand.groupby([*id_cols, date_col], observed=True, dropna=False)[target].sum().reset_index()
+    agg = (
+        demand.groupby([*id_cols, date_col], observed=True, dropna=False)[target]
+        .sum()
+        .reset_index()
+    )
     out = grid.drop(columns=["_first", "_p"]).merge(agg, on=[*id_cols, date_col], how="left")
     out[target] = out[target].fillna(0.0)
     return out.sort_values([*id_cols, date_col]).reset_index(drop=True)

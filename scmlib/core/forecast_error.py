@@ -29,7 +29,13 @@ import pandas as pd
 ZERO_RULES = ("exclude", "floor", "cap")
 
 
-def seasonal_scale(history: pd.DataFrame, id_cols: Sequence[str], season: int = 12, target: str = "quantity", date_col: str = "date") -> pd.DataFrame:
+def seasonal_scale(
+    history: pd.DataFrame,
+    id_cols: Sequence[str],
+    season: int = 12,
+    target: str = "quantity",
+    date_col: str = "date",
+) -> pd.DataFrame:
     """Per-series MASE and RMSSE scales: mean |y_t - y_{t-m}| and sqrt(mean (y_t - y_{t-m})²).
 
     Uses the seasonal lag when the series is longer than ``season``, else lag 1.
@@ -41,10 +47,20 @@ def seasonal_scale(history: pd.DataFrame, id_cols: Sequence[str], season: int = 
     lag_m = h[target] - g.shift(season)
     lag_1 = h[target] - g.shift(1)
     diff = np.where(n > season, lag_m, lag_1)
-    level = np.maximum(np.abs(h[target].to_numpy(dtype=float)), np.abs((h[target] - diff).to_numpy(dtype=float)))
-    diff = np.where(np.abs(diff) <= 1e-12 * level, 0.0, diff)  # rounding noise is no change (keeps MASE scale-free)
-    d = pd.DataFrame({**{c: h[c].to_numpy() for c in id_cols}, "absd": np.abs(diff), "sqd": diff**2})
-    out = d.groupby(id_cols, observed=True).agg(scale_mae=("absd", "mean"), scale_mse=("sqd", "mean")).reset_index()
+    level = np.maximum(
+        np.abs(h[target].to_numpy(dtype=float)), np.abs((h[target] - diff).to_numpy(dtype=float))
+    )
+    diff = np.where(
+        np.abs(diff) <= 1e-12 * level, 0.0, diff
+    )  # rounding noise is no change (keeps MASE scale-free)
+    d = pd.DataFrame(
+        {**{c: h[c].to_numpy() for c in id_cols}, "absd": np.abs(diff), "sqd": diff**2}
+    )
+    out = (
+        d.groupby(id_cols, observed=True)
+        .agg(scale_mae=("absd", "mean"), scale_mse=("sqd", "mean"))
+        .reset_index()
+    )
     out["scale_rmse"] = np.sqrt(out.pop("scale_mse"))
     return out
 
@@ -100,7 +116,9 @@ def error_metrics(
         s_rmse = sc["scale_rmse"].to_numpy(dtype=float)
         ok = (s_mae > 0) & np.isfinite(s_mae)
         w["sae"] = np.where(ok, ae / np.where(ok, s_mae, 1), 0.0)
-        w["sse"] = np.where(ok & (s_rmse > 0), e**2 / np.where(ok & (s_rmse > 0), s_rmse, 1) ** 2, 0.0)
+        w["sse"] = np.where(
+            ok & (s_rmse > 0), e**2 / np.where(ok & (s_rmse > 0), s_rmse, 1) ** 2, 0.0
+        )
         w["s_n"] = ok
     grouped = w.groupby(by, observed=True, dropna=False) if by else w.assign(_all=0).groupby("_all")
     s = grouped.sum(numeric_only=True)
@@ -124,7 +142,9 @@ def error_metrics(
     return out.drop(columns=["_all"]) if not by else out
 
 
-def attach_actuals(snapshots: pd.DataFrame, demand: pd.DataFrame, id_cols: Sequence[str]) -> pd.DataFrame:
+def attach_actuals(
+    snapshots: pd.DataFrame, demand: pd.DataFrame, id_cols: Sequence[str]
+) -> pd.DataFrame:
     """Join each forecast snapshot row to the actual of its target period and to the naive forecast.
 
     The naive forecast of a cycle is the last actual known when the forecast was made: the
@@ -133,12 +153,24 @@ def attach_actuals(snapshots: pd.DataFrame, demand: pd.DataFrame, id_cols: Seque
     """
     id_cols = list(id_cols)
     act = demand.groupby([*id_cols, "date"], observed=True, as_index=False)["quantity"].sum()
-    s = snapshots.merge(act.rename(columns={"date": "target_date", "quantity": "actual"}), on=[*id_cols, "target_date"], how="left")
+    s = snapshots.merge(
+        act.rename(columns={"date": "target_date", "quantity": "actual"}),
+        on=[*id_cols, "target_date"],
+        how="left",
+    )
     last_date = act["date"].max()
     s = s[s["target_date"] <= last_date]
     s["actual"] = s["actual"].fillna(0.0)
-    prev = act.assign(forecast_date=act["date"] + pd.DateOffset(months=1)).drop(columns="date").rename(columns={"quantity": "naive_forecast"})
+    prev = (
+        act.assign(forecast_date=act["date"] + pd.DateOffset(months=1))
+        .drop(columns="date")
+        .rename(columns={"quantity": "naive_forecast"})
+    )
     s = s.merge(prev, on=[*id_cols, "forecast_date"], how="left")
     s["naive_forecast"] = s["naive_forecast"].fillna(0.0).clip(lower=0)
-    s["overridden"] = s["override_reason"].notna() & (s["final_forecast"] != s["statistical_forecast"]) if "override_reason" in s.columns else False
+    s["overridden"] = (
+        s["override_reason"].notna() & (s["final_forecast"] != s["statistical_forecast"])
+        if "override_reason" in s.columns
+        else False
+    )
     return s.reset_index(drop=True)

@@ -19,14 +19,21 @@ from scmlib.core.kpi import Figure
 from scmlib.core.settings import Settings
 from scmlib.errors import DataError
 
-LEVEL_IDS = {"item": ["item_id"], "item_location": ["item_id", "location_id"], "category": ["category"], "total": []}
+LEVEL_IDS = {
+    "item": ["item_id"],
+    "item_location": ["item_id", "location_id"],
+    "category": ["category"],
+    "total": [],
+}
 
 
 def _month_end(ts: pd.Timestamp) -> pd.Timestamp:
     return (ts + pd.offsets.MonthEnd(0)).normalize()
 
 
-def reporting_window(dates: pd.Series, settings: Settings, periodic: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:
+def reporting_window(
+    dates: pd.Series, settings: Settings, periodic: bool = False
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The reporting window (first day, last day) for a KPI computed from ``dates``.
 
     The window is the last ``calendar.window_months`` complete calendar months. It ends at
@@ -41,9 +48,15 @@ def reporting_window(dates: pd.Series, settings: Settings, periodic: bool = Fals
     else:
         d = pd.to_datetime(dates).dropna()
         if d.empty:
-            raise DataError("no dates to place the reporting window: the table is empty or has no dates in its date column")
+            raise DataError(
+                "no dates to place the reporting window: the table is empty or has no dates in its date column"
+            )
         last = d.max().normalize()
-        end = _month_end(last) if periodic or last == _month_end(last) else last.to_period("M").start_time - pd.Timedelta(days=1)
+        end = (
+            _month_end(last)
+            if periodic or last == _month_end(last)
+            else last.to_period("M").start_time - pd.Timedelta(days=1)
+        )
     start = (end.to_period("M") - (months - 1)).start_time
     return start, end
 
@@ -55,7 +68,9 @@ def _in_window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarr
 # --------------------------------------------------------------------------- planning
 
 
-def forecast_accuracy(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame | None, settings: Settings) -> tuple[Figure, Figure]:
+def forecast_accuracy(
+    snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame | None, settings: Settings
+) -> tuple[Figure, Figure]:
     """Company forecast accuracy and bias: final forecasts at ``forecast_accuracy.level`` and
     ``forecast_accuracy.lag`` over the window of target periods.
 
@@ -66,22 +81,34 @@ def forecast_accuracy(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.D
     (3rd ed.), 5.8 (see :mod:`scmlib.core.forecast_error`).
     """
     level, lag = settings["forecast_accuracy.level"], int(settings["forecast_accuracy.lag"])
-    base = [c for c in ("item_id", "location_id") if c in snapshots.columns and c in demand.columns and snapshots[c].notna().any()]
+    base = [
+        c
+        for c in ("item_id", "location_id")
+        if c in snapshots.columns and c in demand.columns and snapshots[c].notna().any()
+    ]
     if level == "item_location" and "location_id" not in base:
-        raise DataError("forecast accuracy at item_location level needs location_id in forecast_snapshots and demand_history; "
-                        "set forecast_accuracy.level to item in the company settings")
+        raise DataError(
+            "forecast accuracy at item_location level needs location_id in forecast_snapshots and demand_history; "
+            "set forecast_accuracy.level to item in the company settings"
+        )
     ev = attach_actuals(snapshots[snapshots["lag"] == lag], demand, base)
     if ev.empty:
-        raise DataError(f"table 'forecast_snapshots': no lag-{lag} forecast has an actual to compare with; "
-                        "set forecast_accuracy.lag in the company settings to a lag the snapshots hold")
+        raise DataError(
+            f"table 'forecast_snapshots': no lag-{lag} forecast has an actual to compare with; "
+            "set forecast_accuracy.lag in the company settings to a lag the snapshots hold"
+        )
     start, end = reporting_window(ev["target_date"], settings, periodic=True)
     ev = ev[_in_window(ev["target_date"], start, end)]
     ids = LEVEL_IDS[level]
     if level == "category":
         if items is None:
-            raise DataError("forecast accuracy at category level needs the items table (item_id, category)")
+            raise DataError(
+                "forecast accuracy at category level needs the items table (item_id, category)"
+            )
         ev = ev.merge(items[["item_id", "category"]], on="item_id", how="left")
-    grouped = ev.groupby([*ids, "target_date"], observed=True, dropna=False, as_index=False)[["actual", "final_forecast"]].sum()
+    grouped = ev.groupby([*ids, "target_date"], observed=True, dropna=False, as_index=False)[
+        ["actual", "final_forecast"]
+    ].sum()
     m = error_metrics(grouped.rename(columns={"final_forecast": "forecast"}))
     wmape, bias = float(m["wmape"].iloc[0]), float(m["pct_bias"].iloc[0])
     acc = max(0.0, 1 - wmape) if settings["forecast_accuracy.floor_at_zero"] else 1 - wmape
@@ -89,8 +116,17 @@ def forecast_accuracy(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.D
     floor = ", floored at 0" if settings["forecast_accuracy.floor_at_zero"] else ""
     n = f"{len(grouped):,} {level.replace('_', ' x ')}-months"
     return (
-        Figure("forecast_accuracy", acc, start, end, f"1 - WMAPE of final forecasts, {where}{floor}", n),
-        Figure("forecast_bias", bias, start, end, f"sum(forecast - actual) / sum(actual), final forecasts, {where}", n),
+        Figure(
+            "forecast_accuracy", acc, start, end, f"1 - WMAPE of final forecasts, {where}{floor}", n
+        ),
+        Figure(
+            "forecast_bias",
+            bias,
+            start,
+            end,
+            f"sum(forecast - actual) / sum(actual), final forecasts, {where}",
+            n,
+        ),
     )
 
 
@@ -98,12 +134,20 @@ def forecast_accuracy(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.D
 
 
 def _otif_text(defn: dict, what: str) -> str:
-    tol = f", in full within {defn['in_full_tolerance']:.0%}" if defn["in_full_tolerance"] else ", in full"
-    return (f"{what} {'lines' if defn['level'] == 'line' else 'orders'} on time ({defn['early_days']} days early to "
-            f"{defn['late_days']} days late against the {defn['reference']} date){tol}")
+    tol = (
+        f", in full within {defn['in_full_tolerance']:.0%}"
+        if defn["in_full_tolerance"]
+        else ", in full"
+    )
+    return (
+        f"{what} {'lines' if defn['level'] == 'line' else 'orders'} on time ({defn['early_days']} days early to "
+        f"{defn['late_days']} days late against the {defn['reference']} date){tol}"
+    )
 
 
-def supplier_otif_flags(po: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, dict[str, str]]:
+def supplier_otif_flags(
+    po: pd.DataFrame, settings: Settings
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Per PO line (or order) on-time / in-full / OTIF flags by the company definition."""
     return otif(po, **otif_options(settings.section("supplier_otif")))
 
@@ -115,14 +159,25 @@ def supplier_otif(po: pd.DataFrame, settings: Settings) -> Figure:
     defn = settings.section("supplier_otif")
     flags, unavailable = supplier_otif_flags(po, settings)
     due = f"{defn['reference']}_date"
-    start, end = reporting_window(po["receipt_date"] if "receipt_date" in po.columns and po["receipt_date"].notna().any() else po[due], settings)
+    start, end = reporting_window(
+        po["receipt_date"]
+        if "receipt_date" in po.columns and po["receipt_date"].notna().any()
+        else po[due],
+        settings,
+    )
     w = flags[_in_window(flags[due], start, end)] if due in flags.columns else flags.iloc[0:0]
     value = float(w["otif"].mean()) if len(w) and "otif" not in unavailable else float("nan")
-    basis = f"{len(w):,} PO {'lines' if defn['level'] == 'line' else 'orders'}" if "otif" not in unavailable else unavailable["otif"]
+    basis = (
+        f"{len(w):,} PO {'lines' if defn['level'] == 'line' else 'orders'}"
+        if "otif" not in unavailable
+        else unavailable["otif"]
+    )
     return Figure("supplier_otif", value, start, end, _otif_text(defn, "PO"), basis)
 
 
-def customer_otif_flags(sales: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, dict[str, str]]:
+def customer_otif_flags(
+    sales: pd.DataFrame, settings: Settings
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Per sales order line (or order) on-time / in-full / OTIF flags by the company definition."""
     return otif(sales, **otif_options(settings.section("customer_otif"), party="customer"))
 
@@ -132,7 +187,10 @@ def customer_otif(sales: pd.DataFrame, settings: Settings) -> Figure:
     defn = settings.section("customer_otif")
     flags, unavailable = customer_otif_flags(sales, settings)
     due = f"{defn['reference']}_date"
-    start, end = reporting_window(sales["delivery_date"] if sales["delivery_date"].notna().any() else sales["order_date"], settings)
+    start, end = reporting_window(
+        sales["delivery_date"] if sales["delivery_date"].notna().any() else sales["order_date"],
+        settings,
+    )
     w = flags[_in_window(flags[due], start, end)]
     value = float(w["otif"].mean()) if len(w) and "otif" not in unavailable else float("nan")
     basis = f"{len(w):,} customer order {'lines' if defn['level'] == 'line' else 'orders'}"
@@ -143,17 +201,28 @@ def fill_rate(sales: pd.DataFrame, settings: Settings) -> Figure:
     """Unit fill rate: delivered / ordered units of the order lines delivered, by order date in the
     window (Silver, Pyke & Peterson 1998, 7.3: the fraction of demand satisfied from stock)."""
     s = sales[sales["delivery_date"].notna()]
-    start, end = reporting_window(sales["delivery_date"] if s.size else sales["order_date"], settings)
+    start, end = reporting_window(
+        sales["delivery_date"] if s.size else sales["order_date"], settings
+    )
     w = s[_in_window(s["order_date"], start, end)]
     ordered = float(w["ordered_qty"].sum())
     value = float(w["delivered_qty"].fillna(0).sum()) / ordered if ordered > 0 else float("nan")
-    return Figure("fill_rate", value, start, end, "delivered / ordered units of delivered order lines, by order date", f"{len(w):,} order lines")
+    return Figure(
+        "fill_rate",
+        value,
+        start,
+        end,
+        "delivered / ordered units of delivered order lines, by order date",
+        f"{len(w):,} order lines",
+    )
 
 
 # --------------------------------------------------------------------------- inventory
 
 
-def valued_snapshots(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def valued_snapshots(
+    snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
     """Stock snapshots with ``unit_cost`` by the company valuation basis (``inventory.valuation``):
     the item master's standard cost, or the cost recorded in each snapshot. Every stock value in
     every report is computed from this frame."""
@@ -162,18 +231,24 @@ def valued_snapshots(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Set
     cost = snapshots["item_id"].map(items.set_index("item_id")["unit_cost"])
     if cost.isna().any():
         missing = snapshots.loc[cost.isna(), "item_id"].unique()[:5].tolist()
-        raise DataError(f"table 'items': no unit_cost for stocked item(s) {missing}; add them to the item master "
-                        "or set inventory.valuation: snapshot_cost in the company settings")
+        raise DataError(
+            f"table 'items': no unit_cost for stocked item(s) {missing}; add them to the item master "
+            "or set inventory.valuation: snapshot_cost in the company settings"
+        )
     return snapshots.assign(unit_cost=cost.to_numpy(dtype=float))
 
 
-def stock_positions(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def stock_positions(
+    snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
     """The latest snapshot's stock per item-location with its unit cost and value by the company
     valuation basis (see :func:`valued_snapshots`)."""
     latest = snapshots["snapshot_date"].max()
     cur = valued_snapshots(snapshots[snapshots["snapshot_date"] == latest], items, settings)
     out = cur[["snapshot_date", "item_id", "location_id", "on_hand_qty", "unit_cost"]].copy()
-    out["stock_value"] = out["on_hand_qty"].to_numpy(dtype=float) * out["unit_cost"].to_numpy(dtype=float)
+    out["stock_value"] = out["on_hand_qty"].to_numpy(dtype=float) * out["unit_cost"].to_numpy(
+        dtype=float
+    )
     return out.reset_index(drop=True)
 
 
@@ -181,12 +256,24 @@ def stock_value(snapshots: pd.DataFrame, items: pd.DataFrame, settings: Settings
     """Stock on hand at the latest snapshot, valued by ``inventory.valuation``."""
     pos = stock_positions(snapshots, items, settings)
     latest = pos["snapshot_date"].max() if len(pos) else None
-    basis = "item master standard cost" if settings["inventory.valuation"] == "standard_cost" else "snapshot unit cost"
-    return Figure("stock_value", float(pos["stock_value"].sum()), latest, latest,
-                  f"units on hand x {basis}, latest snapshot", f"{len(pos):,} item-locations")
+    basis = (
+        "item master standard cost"
+        if settings["inventory.valuation"] == "standard_cost"
+        else "snapshot unit cost"
+    )
+    return Figure(
+        "stock_value",
+        float(pos["stock_value"].sum()),
+        latest,
+        latest,
+        f"units on hand x {basis}, latest snapshot",
+        f"{len(pos):,} item-locations",
+    )
 
 
-def days_of_supply(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame, settings: Settings) -> Figure:
+def days_of_supply(
+    snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame, settings: Settings
+) -> Figure:
     """Days of supply = stock value / average daily demand value over the window (demand valued at
     the same unit costs as the stock; Chopra & Meindl, *Supply Chain Management*, 6th ed., 3.7)."""
     pos = stock_positions(snapshots, items, settings)
@@ -196,21 +283,37 @@ def days_of_supply(snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.Data
     days = (end - start).days + 1
     daily = float(np.nansum(d["quantity"].clip(lower=0).to_numpy(dtype=float) * cost)) / days
     value = float(pos["stock_value"].sum()) / daily if daily > 0 else float("nan")
-    return Figure("days_of_supply", value, start, end, "stock value at the latest snapshot / average daily demand value in the window",
-                  f"{len(pos):,} item-locations")
+    return Figure(
+        "days_of_supply",
+        value,
+        start,
+        end,
+        "stock value at the latest snapshot / average daily demand value in the window",
+        f"{len(pos):,} item-locations",
+    )
 
 
 # --------------------------------------------------------------------------- procurement
 
 
-def spend_total(invoices: pd.DataFrame, settings: Settings, amount: str = "amount_rc", date: str = "invoice_date") -> Figure:
+def spend_total(
+    invoices: pd.DataFrame,
+    settings: Settings,
+    amount: str = "amount_rc",
+    date: str = "invoice_date",
+) -> Figure:
     """Spend in the reporting currency over the window of invoice dates (``amount`` already converted
     by :func:`scmlib.core.currency.to_reporting_currency` under the company rate policy)."""
     start, end = reporting_window(invoices[date], settings)
     w = invoices[_in_window(invoices[date], start, end)]
-    return Figure("spend_total", float(w[amount].sum()), start, end,
-                  f"invoiced amounts in {settings['currency.reporting']} ({settings['currency.rate_policy']} exchange rates), by invoice date",
-                  f"{len(w):,} invoice lines")
+    return Figure(
+        "spend_total",
+        float(w[amount].sum()),
+        start,
+        end,
+        f"invoiced amounts in {settings['currency.reporting']} ({settings['currency.rate_policy']} exchange rates), by invoice date",
+        f"{len(w):,} invoice lines",
+    )
 
 
 def supplier_ppm(quality: pd.DataFrame, settings: Settings) -> Figure:
@@ -220,7 +323,14 @@ def supplier_ppm(quality: pd.DataFrame, settings: Settings) -> Figure:
     w = quality[_in_window(quality["receipt_date"], start, end)]
     received = float(w["received_qty"].sum())
     value = 1e6 * float(w["rejected_qty"].sum()) / received if received > 0 else float("nan")
-    return Figure("supplier_ppm", value, start, end, "rejected / received units x 1,000,000, by receipt date", f"{len(w):,} receipts")
+    return Figure(
+        "supplier_ppm",
+        value,
+        start,
+        end,
+        "rejected / received units x 1,000,000, by receipt date",
+        f"{len(w):,} receipts",
+    )
 
 
 def order_cycle_time(sales: pd.DataFrame, settings: Settings) -> Figure:
@@ -229,8 +339,14 @@ def order_cycle_time(sales: pd.DataFrame, settings: Settings) -> Figure:
     start, end = reporting_window(s["delivery_date"] if len(s) else sales["order_date"], settings)
     w = s[_in_window(s["delivery_date"], start, end)]
     value = float((w["delivery_date"] - w["order_date"]).dt.days.mean()) if len(w) else float("nan")
-    return Figure("order_cycle_time", value, start, end, "mean days from order date to delivery date per order line, by delivery date",
-                  f"{len(w):,} delivered order lines")
+    return Figure(
+        "order_cycle_time",
+        value,
+        start,
+        end,
+        "mean days from order date to delivery date per order line, by delivery date",
+        f"{len(w):,} delivered order lines",
+    )
 
 
 def return_rate(sales: pd.DataFrame, settings: Settings) -> Figure:
@@ -240,9 +356,22 @@ def return_rate(sales: pd.DataFrame, settings: Settings) -> Figure:
     w = s[_in_window(s["delivery_date"], start, end)]
     delivered = float(w["delivered_qty"].fillna(0).sum())
     if "returned_qty" not in w.columns or delivered <= 0:
-        return Figure("return_rate", float("nan"), start, end, "returned / delivered units", "no returned_qty in sales_order_lines")
-    return Figure("return_rate", float(w["returned_qty"].fillna(0).sum()) / delivered, start, end,
-                  "returned / delivered units, by delivery date", f"{len(w):,} delivered order lines")
+        return Figure(
+            "return_rate",
+            float("nan"),
+            start,
+            end,
+            "returned / delivered units",
+            "no returned_qty in sales_order_lines",
+        )
+    return Figure(
+        "return_rate",
+        float(w["returned_qty"].fillna(0).sum()) / delivered,
+        start,
+        end,
+        "returned / delivered units, by delivery date",
+        f"{len(w):,} delivered order lines",
+    )
 
 
 # --------------------------------------------------------------------------- monthly series
@@ -256,21 +385,35 @@ def monthly_series(data, settings: Settings) -> pd.DataFrame:
 
     def add(series: pd.Series, kpi: str) -> None:
         s = series.dropna()
-        parts.append(pd.DataFrame({"period": s.index, "kpi": kpi, "value": s.to_numpy(dtype=float)}))
+        parts.append(
+            pd.DataFrame({"period": s.index, "kpi": kpi, "value": s.to_numpy(dtype=float)})
+        )
 
     def month(s: pd.Series) -> pd.Series:
         return s.dt.to_period("M").dt.start_time
 
-    snaps, demand, items = data.get("forecast_snapshots"), data.get("demand_history"), data.get("items")
+    snaps, demand, items = (
+        data.get("forecast_snapshots"),
+        data.get("demand_history"),
+        data.get("items"),
+    )
     if snaps is not None and demand is not None and len(snaps):
         level, lag = settings["forecast_accuracy.level"], int(settings["forecast_accuracy.lag"])
-        base = [c for c in ("item_id", "location_id") if c in snaps.columns and c in demand.columns and snaps[c].notna().any()]
+        base = [
+            c
+            for c in ("item_id", "location_id")
+            if c in snaps.columns and c in demand.columns and snaps[c].notna().any()
+        ]
         ev = attach_actuals(snaps[snaps["lag"] == lag], demand, base)
         if level == "category" and items is not None:
             ev = ev.merge(items[["item_id", "category"]], on="item_id", how="left")
         ids = LEVEL_IDS[level] if level != "item_location" or "location_id" in base else ["item_id"]
-        g = ev.groupby([*ids, "target_date"], observed=True, dropna=False, as_index=False)[["actual", "final_forecast"]].sum()
-        m = error_metrics(g.rename(columns={"final_forecast": "forecast"}), ["target_date"]).set_index("target_date")
+        g = ev.groupby([*ids, "target_date"], observed=True, dropna=False, as_index=False)[
+            ["actual", "final_forecast"]
+        ].sum()
+        m = error_metrics(
+            g.rename(columns={"final_forecast": "forecast"}), ["target_date"]
+        ).set_index("target_date")
         floor = settings["forecast_accuracy.floor_at_zero"]
         add((1 - m["wmape"]).clip(lower=0) if floor else 1 - m["wmape"], "forecast_accuracy")
         add(m["pct_bias"], "forecast_bias")
@@ -283,20 +426,34 @@ def monthly_series(data, settings: Settings) -> pd.DataFrame:
     quality = data.get("quality_receipts")
     if quality is not None and len(quality):
         q = quality.groupby(month(quality["receipt_date"]))[["rejected_qty", "received_qty"]].sum()
-        add(1e6 * q["rejected_qty"] / q["received_qty"].where(q["received_qty"] > 0), "supplier_ppm")
+        add(
+            1e6 * q["rejected_qty"] / q["received_qty"].where(q["received_qty"] > 0), "supplier_ppm"
+        )
     sales = data.get("sales_order_lines")
     if sales is not None and len(sales):
         s = sales[sales["delivery_date"].notna()]
         g = s.groupby(month(s["order_date"]))
-        add(g["delivered_qty"].sum() / g["ordered_qty"].sum().where(g["ordered_qty"].sum() > 0), "fill_rate")
+        add(
+            g["delivered_qty"].sum() / g["ordered_qty"].sum().where(g["ordered_qty"].sum() > 0),
+            "fill_rate",
+        )
         flags, unavailable = customer_otif_flags(sales, settings)
         due = f"{settings['customer_otif.reference']}_date"
         if "otif" not in unavailable:
             add(flags.groupby(month(flags[due]))["otif"].mean(), "customer_otif")
-        add((s["delivery_date"] - s["order_date"]).dt.days.groupby(month(s["delivery_date"])).mean(), "order_cycle_time")
+        add(
+            (s["delivery_date"] - s["order_date"])
+            .dt.days.groupby(month(s["delivery_date"]))
+            .mean(),
+            "order_cycle_time",
+        )
         if "returned_qty" in s.columns:
             gd = s.groupby(month(s["delivery_date"]))
-            add(gd["returned_qty"].sum() / gd["delivered_qty"].sum().where(gd["delivered_qty"].sum() > 0), "return_rate")
+            add(
+                gd["returned_qty"].sum()
+                / gd["delivered_qty"].sum().where(gd["delivered_qty"].sum() > 0),
+                "return_rate",
+            )
     if not parts:
         return pd.DataFrame(columns=["period", "kpi", "value"])
     return pd.concat(parts, ignore_index=True)
@@ -316,5 +473,10 @@ def operational_figures(data, settings: Settings) -> list[Figure]:
         figs.append(supplier_ppm(quality, settings))
     sales = data.get("sales_order_lines")
     if sales is not None and len(sales):
-        figs += [fill_rate(sales, settings), customer_otif(sales, settings), order_cycle_time(sales, settings), return_rate(sales, settings)]
+        figs += [
+            fill_rate(sales, settings),
+            customer_otif(sales, settings),
+            order_cycle_time(sales, settings),
+            return_rate(sales, settings),
+        ]
     return figs

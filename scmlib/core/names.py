@@ -24,7 +24,11 @@ def display_names(ids: pd.Series, master: pd.DataFrame | None, id_col: str) -> p
         return ids.astype(str)
     m = master[[id_col, name_col]].dropna().drop_duplicates(id_col)
     shared = m[name_col].duplicated(keep=False)
-    label = m[name_col].astype(str).where(~shared, m[name_col].astype(str) + " (" + m[id_col].astype(str) + ")")
+    label = (
+        m[name_col]
+        .astype(str)
+        .where(~shared, m[name_col].astype(str) + " (" + m[id_col].astype(str) + ")")
+    )
     named = ids.map(pd.Series(label.to_numpy(), index=m[id_col].to_numpy()))
     return named.fillna(ids.astype(str)).where(ids.notna(), None)
 

@@ -24,7 +24,13 @@ from typing import Any
 
 from scmlib.core.kpi import KPIS
 from scmlib.errors import ParameterError, did_you_mean
-from scmlib.params import Parameter, coerce_value, load_parameter_file, parse_constraints, validate_value
+from scmlib.params import (
+    Parameter,
+    coerce_value,
+    load_parameter_file,
+    parse_constraints,
+    validate_value,
+)
 from scmlib.paths import parameters_dir
 
 ENV_VAR = "SCM_SETTINGS"
@@ -41,32 +47,123 @@ SCHEMA: dict[str, Parameter] = {
     for p in [
         _p("company.name", "str", "", "company name shown in report headers (empty: none)"),
         _p("currency.reporting", "str", "USD", "reporting currency, ISO code"),
-        _p("currency.rate_policy", "str", "monthly", "exchange rate applied: the month's average rate of each transaction, "
-           "or the latest month's rate for every transaction (constant currency) {monthly, latest}"),
-        _p("calendar.fiscal_year_start_month", "int", 1, "first month of the fiscal year (1 = January) [1, 12]"),
-        _p("calendar.window_months", "int", 12, "reporting window: the last N complete months [1, 120]"),
-        _p("calendar.as_of", "str", "", "last day of the reporting window (empty: the last complete month of the data) <date>"),
-        _p("supplier_otif.level", "str", "line", "supplier OTIF counted per PO line or per order {line, order}"),
-        _p("supplier_otif.reference", "str", "promised", "due date: supplier-confirmed promise or our request date {promised, requested}"),
+        _p(
+            "currency.rate_policy",
+            "str",
+            "monthly",
+            "exchange rate applied: the month's average rate of each transaction, "
+            "or the latest month's rate for every transaction (constant currency) {monthly, latest}",
+        ),
+        _p(
+            "calendar.fiscal_year_start_month",
+            "int",
+            1,
+            "first month of the fiscal year (1 = January) [1, 12]",
+        ),
+        _p(
+            "calendar.window_months",
+            "int",
+            12,
+            "reporting window: the last N complete months [1, 120]",
+        ),
+        _p(
+            "calendar.as_of",
+            "str",
+            "",
+            "last day of the reporting window (empty: the last complete month of the data) <date>",
+        ),
+        _p(
+            "supplier_otif.level",
+            "str",
+            "line",
+            "supplier OTIF counted per PO line or per order {line, order}",
+        ),
+        _p(
+            "supplier_otif.reference",
+            "str",
+            "promised",
+            "due date: supplier-confirmed promise or our request date {promised, requested}",
+        ),
         _p("supplier_otif.early_days", "int", 3, "days early still counted on time [0, ]"),
         _p("supplier_otif.late_days", "int", 0, "days late still counted on time [0, ]"),
-        _p("supplier_otif.in_full_tolerance", "float", 0.0, "share short still counted in full (0.02 = 2%) [0, 0.5]"),
-        _p("customer_otif.level", "str", "line", "customer OTIF counted per order line or per order {line, order}"),
-        _p("customer_otif.reference", "str", "requested", "due date: the customer's requested date or our promise {requested, promised}"),
+        _p(
+            "supplier_otif.in_full_tolerance",
+            "float",
+            0.0,
+            "share short still counted in full (0.02 = 2%) [0, 0.5]",
+        ),
+        _p(
+            "customer_otif.level",
+            "str",
+            "line",
+            "customer OTIF counted per order line or per order {line, order}",
+        ),
+        _p(
+            "customer_otif.reference",
+            "str",
+            "requested",
+            "due date: the customer's requested date or our promise {requested, promised}",
+        ),
         _p("customer_otif.early_days", "int", 30, "days early still counted on time [0, ]"),
         _p("customer_otif.late_days", "int", 0, "days late still counted on time [0, ]"),
-        _p("customer_otif.in_full_tolerance", "float", 0.0, "share short still counted in full [0, 0.5]"),
-        _p("inventory.valuation", "str", "standard_cost", "stock valued at the item master's standard cost or at the cost "
-           "recorded in each stock snapshot {standard_cost, snapshot_cost}"),
-        _p("forecast_accuracy.level", "str", "item", "level at which forecasts and actuals are compared {item, item_location, category, total}"),
-        _p("forecast_accuracy.lag", "int", 1, "forecast lag measured: periods between forecast and target [0, 24]"),
-        _p("forecast_accuracy.floor_at_zero", "bool", True, "accuracy = max(0, 1 - WMAPE) when true, 1 - WMAPE (may be negative) when false"),
-        _p("targets", "dict", {k: v.target for k, v in KPIS.items() if v.target is not None},
-           "target per KPI {" + ", ".join(KPIS) + "} [0, ]", item_type="float"),
-        _p("amber_band", "float", 0.05, "relative distance to a target shown amber (close) [0, 0.5]"),
-        _p("service_targets.abc", "dict", {"A": 0.98, "B": 0.95, "C": 0.90}, "service target per ABC class {A, B, C} [0.5, 0.9999]", item_type="float"),
-        _p("service_targets.tier", "dict", {"platinum": 0.98, "gold": 0.95, "standard": 0.92},
-           "service target per customer tier {platinum, gold, standard} [0.5, 0.9999]", item_type="float"),
+        _p(
+            "customer_otif.in_full_tolerance",
+            "float",
+            0.0,
+            "share short still counted in full [0, 0.5]",
+        ),
+        _p(
+            "inventory.valuation",
+            "str",
+            "standard_cost",
+            "stock valued at the item master's standard cost or at the cost "
+            "recorded in each stock snapshot {standard_cost, snapshot_cost}",
+        ),
+        _p(
+            "forecast_accuracy.level",
+            "str",
+            "item",
+            "level at which forecasts and actuals are compared {item, item_location, category, total}",
+        ),
+        _p(
+            "forecast_accuracy.lag",
+            "int",
+            1,
+            "forecast lag measured: periods between forecast and target [0, 24]",
+        ),
+        _p(
+            "forecast_accuracy.floor_at_zero",
+            "bool",
+            True,
+            "accuracy = max(0, 1 - WMAPE) when true, 1 - WMAPE (may be negative) when false",
+        ),
+        _p(
+            "targets",
+            "dict",
+            {k: v.target for k, v in KPIS.items() if v.target is not None},
+            "target per KPI {" + ", ".join(KPIS) + "} [0, ]",
+            item_type="float",
+        ),
+        _p(
+            "amber_band",
+            "float",
+            0.05,
+            "relative distance to a target shown amber (close) [0, 0.5]",
+        ),
+        _p(
+            "service_targets.abc",
+            "dict",
+            {"A": 0.98, "B": 0.95, "C": 0.90},
+            "service target per ABC class {A, B, C} [0.5, 0.9999]",
+            item_type="float",
+        ),
+        _p(
+            "service_targets.tier",
+            "dict",
+            {"platinum": 0.98, "gold": 0.95, "standard": 0.92},
+            "service target per customer tier {platinum, gold, standard} [0.5, 0.9999]",
+            item_type="float",
+        ),
     ]
 }
 SECTIONS = sorted({name.split(".")[0] for name in SCHEMA if "." in name})
@@ -86,17 +183,23 @@ def _flatten(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             flat[key] = value
         elif key in SECTIONS:
             if not isinstance(value, Mapping):
-                raise ParameterError(f"{where}: setting '{key}' must be a section of key: value lines, got {value!r}")
+                raise ParameterError(
+                    f"{where}: setting '{key}' must be a section of key: value lines, got {value!r}"
+                )
             for sub, v in value.items():
                 name = f"{key}.{sub}"
                 if name not in SCHEMA:
                     known = [n.split(".", 1)[1] for n in SCHEMA if n.startswith(key + ".")]
-                    raise ParameterError(f"{where}: unknown setting '{name}'{did_you_mean(str(sub), known)}; "
-                                         f"section '{key}' has {', '.join(known)}")
+                    raise ParameterError(
+                        f"{where}: unknown setting '{name}'{did_you_mean(str(sub), known)}; "
+                        f"section '{key}' has {', '.join(known)}"
+                    )
                 flat[name] = v
         else:
-            raise ParameterError(f"{where}: unknown setting '{key}'{did_you_mean(key, [*SECTIONS, *SCHEMA])}; "
-                                 f"`scm settings show` lists every setting")
+            raise ParameterError(
+                f"{where}: unknown setting '{key}'{did_you_mean(key, [*SECTIONS, *SCHEMA])}; "
+                f"`scm settings show` lists every setting"
+            )
     return flat
 
 
@@ -140,7 +243,9 @@ class Settings:
         flat = {k.replace("__", "."): v for k, v in overrides.items() if v is not None}
         for name in flat:
             if name not in SCHEMA:
-                raise ParameterError(f"{where}: unknown setting '{name}'{did_you_mean(name, SCHEMA)}")
+                raise ParameterError(
+                    f"{where}: unknown setting '{name}'{did_you_mean(name, SCHEMA)}"
+                )
         values = dict(self.values)
         for name, value in _validate(flat, where).items():
             # a dict override (targets, service targets) changes the keys it names, keeps the others

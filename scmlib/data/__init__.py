@@ -40,12 +40,16 @@ def exclusion_mask(frame: pd.DataFrame, table: str, exclude: Any) -> pd.Series |
     if not exclude:
         return None
     if not isinstance(exclude, Mapping):
-        raise DataError(f"table '{table}': read_options exclude must be {{column: [values]}}, got {exclude!r}")
+        raise DataError(
+            f"table '{table}': read_options exclude must be {{column: [values]}}, got {exclude!r}"
+        )
     mask = pd.Series(False, index=frame.index)
     for column, values in exclude.items():
         if column not in frame.columns:
-            raise DataError(f"table '{table}': read_options exclude names column '{column}' that the table does not have"
-                            f"{did_you_mean(str(column), frame.columns)}; columns: {list(frame.columns)[:15]}")
+            raise DataError(
+                f"table '{table}': read_options exclude names column '{column}' that the table does not have"
+                f"{did_you_mean(str(column), frame.columns)}; columns: {list(frame.columns)[:15]}"
+            )
         vals = values if isinstance(values, (list, tuple, set)) else [values]
         mask |= frame[column].isin(list(vals)).fillna(False).to_numpy(dtype=bool)
     return mask
@@ -60,9 +64,16 @@ def relax(spec: Table, columns: Iterable[str]) -> Table:
         return spec
     unknown = cols - set(spec.column_names)
     if unknown:
-        raise DataError(f"table '{spec.name}': relaxed column(s) {sorted(unknown)} are not in the data model")
-    return dataclasses.replace(spec, columns=tuple(
-        dataclasses.replace(c, required=False, nullable=True) if c.name in cols else c for c in spec.columns))
+        raise DataError(
+            f"table '{spec.name}': relaxed column(s) {sorted(unknown)} are not in the data model"
+        )
+    return dataclasses.replace(
+        spec,
+        columns=tuple(
+            dataclasses.replace(c, required=False, nullable=True) if c.name in cols else c
+            for c in spec.columns
+        ),
+    )
 
 
 def check_data_block(column_map: Any = None, read_options: Any = None, where: str = "") -> None:
@@ -80,11 +91,19 @@ def check_data_block(column_map: Any = None, read_options: Any = None, where: st
     example = "column_map: {purchase_order_lines: {Vendor: supplier_id, Qty: ordered_qty}}"
     if column_map:
         if not isinstance(column_map, Mapping):
-            raise ParameterError(f"{prefix}column_map must be a mapping of table to {{source column: canonical column}}, e.g. {example}")
+            raise ParameterError(
+                f"{prefix}column_map must be a mapping of table to {{source column: canonical column}}, e.g. {example}"
+            )
         for table, mapping in column_map.items():
             if not isinstance(mapping, Mapping):
-                hint = f" (a flat map: put '{table}: {mapping}' under its table)" if isinstance(mapping, str) else ""
-                raise ParameterError(f"{prefix}column_map['{table}'] must be a mapping of source column to canonical column{hint}, e.g. {example}")
+                hint = (
+                    f" (a flat map: put '{table}: {mapping}' under its table)"
+                    if isinstance(mapping, str)
+                    else ""
+                )
+                raise ParameterError(
+                    f"{prefix}column_map['{table}'] must be a mapping of source column to canonical column{hint}, e.g. {example}"
+                )
             if table not in TABLES:
                 raise ParameterError(
                     f"{prefix}column_map: unknown table '{table}'{did_you_mean(table, TABLES)}; "
@@ -94,7 +113,11 @@ def check_data_block(column_map: Any = None, read_options: Any = None, where: st
             for src, dst in mapping.items():
                 # an extra (non-canonical) column may be kept under a name of the user's, e.g. to drive
                 # a row filter; a name one typo away from a canonical column is refused
-                typo = isinstance(dst, str) and dst not in canon and difflib.get_close_matches(dst, canon, n=1, cutoff=0.85)
+                typo = (
+                    isinstance(dst, str)
+                    and dst not in canon
+                    and difflib.get_close_matches(dst, canon, n=1, cutoff=0.85)
+                )
                 if not isinstance(dst, str) or not dst.strip() or typo:
                     raise ParameterError(
                         f"{prefix}column_map['{table}']: '{src}' maps to {dst!r}, which is not a column of table "
@@ -102,11 +125,15 @@ def check_data_block(column_map: Any = None, read_options: Any = None, where: st
                     )
     if read_options:
         if not isinstance(read_options, Mapping):
-            raise ParameterError(f"{prefix}read_options must be a mapping, e.g. read_options: {{encoding: latin-1, invoices: {{decimal: ','}}}}")
+            raise ParameterError(
+                f"{prefix}read_options must be a mapping, e.g. read_options: {{encoding: latin-1, invoices: {{decimal: ','}}}}"
+            )
         for key, value in read_options.items():
             if key in TABLES:
                 if not isinstance(value, Mapping):
-                    raise ParameterError(f"{prefix}read_options['{key}'] must be a mapping of option: value, e.g. {key}: {{date_format: '%d/%m/%Y'}}")
+                    raise ParameterError(
+                        f"{prefix}read_options['{key}'] must be a mapping of option: value, e.g. {key}: {{date_format: '%d/%m/%Y'}}"
+                    )
                 unknown = sorted(set(value) - READ_KEYS)
             else:
                 unknown = [] if key in READ_KEYS else [key]
@@ -145,7 +172,9 @@ class Dataset:
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
 
-    def period(self, table: str, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | tuple[None, None]:
+    def period(
+        self, table: str, column: str
+    ) -> tuple[pd.Timestamp, pd.Timestamp] | tuple[None, None]:
         frame = self.tables.get(table)
         if frame is None or frame.empty or column not in frame.columns:
             return None, None
@@ -182,7 +211,9 @@ def load_data(
     required, optional = list(tables), [t for t in optional if t not in tables]
     for name in [*required, *optional, *column_map]:
         if name not in TABLES:
-            raise DataError(f"unknown table '{name}'{did_you_mean(name, TABLES)}; known tables: {sorted(TABLES)}")
+            raise DataError(
+                f"unknown table '{name}'{did_you_mean(name, TABLES)}; known tables: {sorted(TABLES)}"
+            )
     kind, location = resolve_source(source)
     raws: dict[str, RawTable] = {}
     frames: dict[str, pd.DataFrame] = {}
@@ -210,7 +241,9 @@ def load_data(
         for col in spec.columns:
             if col.row_number and col.name not in raw.frame.columns:
                 others = [k for k in spec.key if k != col.name and k in raw.frame.columns]
-                raw.frame[col.name] = (raw.frame.groupby(others, sort=False, dropna=False).cumcount() + 1).astype(str)
+                raw.frame[col.name] = (
+                    raw.frame.groupby(others, sort=False, dropna=False).cumcount() + 1
+                ).astype(str)
         frame = coerce_table(raw, spec, opts)
         excluded = exclusion_mask(frame, name, opts.get("exclude"))
         check_values(raw, spec, frame)
@@ -219,27 +252,44 @@ def load_data(
             frame = frame[~excluded].reset_index(drop=True)
             raw.frame = frame
             raw.segments = None
-            notes.append(f"{name}: {int(excluded.sum()):,} rows left out by read_options exclude ({', '.join(opts['exclude'])}).")
+            notes.append(
+                f"{name}: {int(excluded.sum()):,} rows left out by read_options exclude ({', '.join(opts['exclude'])})."
+            )
         raws[name] = raw
         frames[name] = frame
     reference_warnings = check_references(frames, raws)
     wants_rates = "exchange_rates" in required or "exchange_rates" in optional
-    warnings_ = notes + quality_warnings(frames, wants_rates) + reference_warnings + planned_date_warnings(frames)
+    warnings_ = (
+        notes
+        + quality_warnings(frames, wants_rates)
+        + reference_warnings
+        + planned_date_warnings(frames)
+    )
     return Dataset(str(source), frames, warnings_, missing)
 
 
-def check_dataset(source: str = "demo", column_map=None, read_options=None) -> tuple[pd.DataFrame, bool]:
+def check_dataset(
+    source: str = "demo", column_map=None, read_options=None
+) -> tuple[pd.DataFrame, bool]:
     """Validate every table a source has; return (table, rows, status, problems) and usability."""
     rows = []
     usable = True
     try:
         kind, location = resolve_source(source)
     except DataError as exc:
-        return pd.DataFrame([{"table": "-", "rows": 0, "status": "error", "problems": str(exc)}]), False
+        return pd.DataFrame(
+            [{"table": "-", "rows": 0, "status": "error", "problems": str(exc)}]
+        ), False
     present = []
     for name in TABLES:
         try:
-            raw = read_table(kind, location, name, table_options(read_options, name), (column_map or {}).get(name, {}))
+            raw = read_table(
+                kind,
+                location,
+                name,
+                table_options(read_options, name),
+                (column_map or {}).get(name, {}),
+            )
         except DataError as exc:
             rows.append({"table": name, "rows": 0, "status": "error", "problems": str(exc)})
             usable = False
@@ -251,7 +301,14 @@ def check_dataset(source: str = "demo", column_map=None, read_options=None) -> t
         try:
             ds = load_data(source, tables=[name], column_map=column_map, read_options=read_options)
             tables_ok[name] = ds[name]
-            rows.append({"table": name, "rows": len(ds[name]), "status": "warning" if ds.warnings else "ok", "problems": "; ".join(ds.warnings)})
+            rows.append(
+                {
+                    "table": name,
+                    "rows": len(ds[name]),
+                    "status": "warning" if ds.warnings else "ok",
+                    "problems": "; ".join(ds.warnings),
+                }
+            )
         except DataError as exc:
             rows.append({"table": name, "rows": 0, "status": "error", "problems": str(exc)})
             usable = False
@@ -259,7 +316,9 @@ def check_dataset(source: str = "demo", column_map=None, read_options=None) -> t
         try:
             load_data(source, tables=present, column_map=column_map, read_options=read_options)
         except DataError as exc:
-            rows.append({"table": "(references)", "rows": 0, "status": "error", "problems": str(exc)})
+            rows.append(
+                {"table": "(references)", "rows": 0, "status": "error", "problems": str(exc)}
+            )
             usable = False
     for name in TABLES:
         if name not in present and not any(r["table"] == name for r in rows):

@@ -28,14 +28,96 @@ DEMO_VERSION = 5
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
-DIRECT = ["Electrical", "Fasteners", "Hydraulics", "Safety", "Tools", "Packaging", "Chemicals", "Lighting"]
-INDIRECT = ["IT services", "Facilities", "Logistics", "Professional services", "MRO", "Marketing", "Travel"]
+DIRECT = [
+    "Electrical",
+    "Fasteners",
+    "Hydraulics",
+    "Safety",
+    "Tools",
+    "Packaging",
+    "Chemicals",
+    "Lighting",
+]
+INDIRECT = [
+    "IT services",
+    "Facilities",
+    "Logistics",
+    "Professional services",
+    "MRO",
+    "Marketing",
+    "Travel",
+]
 BUSINESS_UNITS = ["Operations", "Sales", "Finance", "R&D", "Logistics"]
-COUNTRIES = np.array(["USA", "CHN", "DEU", "MEX", "IND", "VNM", "GBR", "ITA", "JPN", "KOR", "TWN", "POL", "TUR", "BRA", "CAN", "THA", "MYS", "BGD", "RUS", "EGY"])
+COUNTRIES = np.array(
+    [
+        "USA",
+        "CHN",
+        "DEU",
+        "MEX",
+        "IND",
+        "VNM",
+        "GBR",
+        "ITA",
+        "JPN",
+        "KOR",
+        "TWN",
+        "POL",
+        "TUR",
+        "BRA",
+        "CAN",
+        "THA",
+        "MYS",
+        "BGD",
+        "RUS",
+        "EGY",
+    ]
+)
 COUNTRY_P = np.array([22, 15, 8, 7, 6, 5, 5, 4, 4, 3, 3, 3, 3, 2, 3, 2, 2, 1, 1, 1], dtype=float)
 CURRENCY_OF = {"DEU": "EUR", "ITA": "EUR", "POL": "EUR", "GBR": "GBP"}
-WORDS_A = ["Apex", "Northwind", "Summit", "Atlas", "Pioneer", "Vertex", "Keystone", "Harbor", "Evergreen", "Granite", "Sterling", "Meridian", "Beacon", "Crescent", "Falcon", "Orion", "Redwood", "Silverline", "Titan", "Unity", "Zenith", "Cobalt", "Delta", "Everest", "Horizon"]
-WORDS_B = ["Industrial", "Components", "Supply", "Manufacturing", "Technologies", "Solutions", "Trading", "Logistics", "Materials", "Systems", "Engineering", "Services", "Products", "Works", "Partners"]
+WORDS_A = [
+    "Apex",
+    "Northwind",
+    "Summit",
+    "Atlas",
+    "Pioneer",
+    "Vertex",
+    "Keystone",
+    "Harbor",
+    "Evergreen",
+    "Granite",
+    "Sterling",
+    "Meridian",
+    "Beacon",
+    "Crescent",
+    "Falcon",
+    "Orion",
+    "Redwood",
+    "Silverline",
+    "Titan",
+    "Unity",
+    "Zenith",
+    "Cobalt",
+    "Delta",
+    "Everest",
+    "Horizon",
+]
+WORDS_B = [
+    "Industrial",
+    "Components",
+    "Supply",
+    "Manufacturing",
+    "Technologies",
+    "Solutions",
+    "Trading",
+    "Logistics",
+    "Materials",
+    "Systems",
+    "Engineering",
+    "Services",
+    "Products",
+    "Works",
+    "Partners",
+]
 SUFFIXES = ["Ltd", "Inc", "GmbH", "plc", "Co.", "S.A.", "LLC", "Limited", "Corp."]
 OVERRIDE_REASONS = ["promotion", "customer intelligence", "sales target", "gut feel"]
 
@@ -46,11 +128,15 @@ def _ids(prefix: str, n: int, width: int = 4) -> np.ndarray:
 
 def _month_dates(rng, months: np.ndarray, max_day: int = 27) -> np.ndarray:
     """A random date inside each given month start."""
-    return (pd.DatetimeIndex(months) + pd.to_timedelta(rng.integers(0, max_day, len(months)), unit="D")).to_numpy()
+    return (
+        pd.DatetimeIndex(months) + pd.to_timedelta(rng.integers(0, max_day, len(months)), unit="D")
+    ).to_numpy()
 
 
 def _suppliers(rng, n: int):
-    cats = np.concatenate([np.repeat(DIRECT, max(2, int(n * 0.6 / len(DIRECT)))), rng.choice(INDIRECT, n)])[:n]
+    cats = np.concatenate(
+        [np.repeat(DIRECT, max(2, int(n * 0.6 / len(DIRECT)))), rng.choice(INDIRECT, n)]
+    )[:n]
     rng.shuffle(cats)
     a = rng.choice(WORDS_A, n)
     b = rng.choice(WORDS_B, n)
@@ -62,15 +148,28 @@ def _suppliers(rng, n: int):
     names = stems + " " + pd.Series(suffix)
     country = rng.choice(COUNTRIES, n, p=COUNTRY_P / COUNTRY_P.sum())
     ids = _ids("S", n)
-    parent = np.where(rng.random(n) < 0.2, pd.Series(a).str.cat(["Group"] * n, sep=" ").to_numpy(), None)
-    sup = pd.DataFrame({"supplier_id": ids, "name": names.to_numpy(), "country": country, "category": cats, "parent": parent})
+    parent = np.where(
+        rng.random(n) < 0.2, pd.Series(a).str.cat(["Group"] * n, sep=" ").to_numpy(), None
+    )
+    sup = pd.DataFrame(
+        {
+            "supplier_id": ids,
+            "name": names.to_numpy(),
+            "country": country,
+            "category": cats,
+            "parent": parent,
+        }
+    )
     # latent behaviour
     sup["on_time_p"] = rng.uniform(0.72, 0.985, n)
     sup["mean_delay"] = rng.uniform(2, 9, n)
     sup["ppm"] = np.exp(rng.normal(np.log(2500), 0.9, n))
     sup["deteriorating"] = rng.random(n) < 0.1
     sup["lead_days"] = rng.choice([14, 21, 30, 45, 60], n, p=[0.25, 0.25, 0.25, 0.15, 0.1])
-    sup.loc[sup["country"].isin(["CHN", "VNM", "IND", "THA", "MYS", "BGD", "TWN", "KOR", "JPN"]), "lead_days"] += 30
+    sup.loc[
+        sup["country"].isin(["CHN", "VNM", "IND", "THA", "MYS", "BGD", "TWN", "KOR", "JPN"]),
+        "lead_days",
+    ] += 30
     sup["currency"] = sup["country"].map(CURRENCY_OF).fillna("USD")
     sup["price_drift"] = rng.uniform(0.0, 0.06, n)
     return sup
@@ -81,8 +180,16 @@ def _variant_names(names: pd.Series, rng) -> pd.Series:
     kind = rng.integers(0, 4, len(names))
     v = names.copy()
     v = v.where(kind != 0, names.str.upper())
-    v = v.where(kind != 1, names.str.replace(" Ltd", " Limited", regex=False).str.replace(" Inc", ", Inc.", regex=False).str.replace(" Co.", " Company", regex=False))
-    v = v.where(kind != 2, names.str.replace(" ", "  ", n=1, regex=False).str.replace(".", "", regex=False) + ".")
+    v = v.where(
+        kind != 1,
+        names.str.replace(" Ltd", " Limited", regex=False)
+        .str.replace(" Inc", ", Inc.", regex=False)
+        .str.replace(" Co.", " Company", regex=False),
+    )
+    v = v.where(
+        kind != 2,
+        names.str.replace(" ", "  ", n=1, regex=False).str.replace(".", "", regex=False) + ".",
+    )
     v = v.where(kind != 3, names.str.lower().str.title().str.replace(" Plc", " PLC", regex=False))
     return v
 
@@ -101,7 +208,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     locations = pd.DataFrame(
         {
             "location_id": ["PLANT-01", "DC-EAST", "DC-WEST", "DC-EU"],
-            "name": ["Columbus plant", "Newark distribution centre", "Reno distribution centre", "Rotterdam distribution centre"],
+            "name": [
+                "Columbus plant",
+                "Newark distribution centre",
+                "Reno distribution centre",
+                "Rotterdam distribution centre",
+            ],
             "type": ["plant", "dc", "dc", "dc"],
             "country": ["USA", "USA", "USA", "NLD"],
             "latitude": [39.96, 40.74, 39.53, 51.92],
@@ -131,9 +243,19 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     neg_margin = rng.random(n_items) < 0.03
     markup[neg_margin] = rng.uniform(0.8, 0.97, neg_margin.sum())
     unit_price = np.round(unit_cost * markup, 2)
-    stage = rng.choice(["launch", "growth", "mature", "decline", "end_of_life"], n_items, p=[0.07, 0.12, 0.6, 0.13, 0.08])
-    dclass = rng.choice(["smooth", "erratic", "intermittent", "lumpy"], n_items, p=[0.42, 0.28, 0.17, 0.13])
-    launch_m = np.where(stage == "launch", rng.integers(T - 14, T - 3, n_items), np.where(rng.random(n_items) < 0.05, rng.integers(3, 12, n_items), 0))
+    stage = rng.choice(
+        ["launch", "growth", "mature", "decline", "end_of_life"],
+        n_items,
+        p=[0.07, 0.12, 0.6, 0.13, 0.08],
+    )
+    dclass = rng.choice(
+        ["smooth", "erratic", "intermittent", "lumpy"], n_items, p=[0.42, 0.28, 0.17, 0.13]
+    )
+    launch_m = np.where(
+        stage == "launch",
+        rng.integers(T - 14, T - 3, n_items),
+        np.where(rng.random(n_items) < 0.05, rng.integers(3, 12, n_items), 0),
+    )
     eol_m = np.where(stage == "end_of_life", rng.integers(T - 14, T - 3, n_items), T + 100)
     direct_sup = sup[sup["category"].isin(DIRECT)]
     primary = np.empty(n_items, dtype=object)
@@ -149,17 +271,27 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     items = pd.DataFrame(
         {
             "item_id": item_ids,
-            "description": pd.Series(cat).str.lower().to_numpy() + " item " + pd.Series(item_ids).str[2:].to_numpy(),
+            "description": pd.Series(cat).str.lower().to_numpy()
+            + " item "
+            + pd.Series(item_ids).str[2:].to_numpy(),
             "category": cat,
             "unit_cost": unit_cost,
             "unit_price": unit_price,
             "lifecycle_stage": stage,
             "supplier_id": primary,
             "lead_time_days": pd.Series(primary).map(sup_lead).to_numpy().astype(float),
-            "lead_time_std_days": np.round(pd.Series(primary).map(sup_lead).to_numpy() * rng.uniform(0.1, 0.3, n_items), 1),
-            "launch_date": np.where(launch_m > 0, MONTHS[np.clip(launch_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")),
-            "eol_date": np.where(eol_m < T, MONTHS[np.clip(eol_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")),
-            "lot_size": np.where(rng.random(n_items) < 0.2, rng.choice([12, 24, 50, 100], n_items), np.nan),
+            "lead_time_std_days": np.round(
+                pd.Series(primary).map(sup_lead).to_numpy() * rng.uniform(0.1, 0.3, n_items), 1
+            ),
+            "launch_date": np.where(
+                launch_m > 0, MONTHS[np.clip(launch_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")
+            ),
+            "eol_date": np.where(
+                eol_m < T, MONTHS[np.clip(eol_m, 0, T - 1)].to_numpy(), np.datetime64("NaT")
+            ),
+            "lot_size": np.where(
+                rng.random(n_items) < 0.2, rng.choice([12, 24, 50, 100], n_items), np.nan
+            ),
         }
     )
     items["launch_date"] = pd.to_datetime(items["launch_date"])
@@ -180,14 +312,26 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     cidx = pd.Series(cat).map({c: i for i, c in enumerate(DIRECT)}).to_numpy()[s_item]
     season = 1 + amp[cidx, None] * np.sin(2 * np.pi * t[None, :] / 12 + phase[cidx, None])
     st = stage[s_item]
-    growth = np.where(st == "growth", 0.025, np.where(st == "decline", -0.03, np.where(st == "launch", 0.04, 0.0)))
+    growth = np.where(
+        st == "growth", 0.025, np.where(st == "decline", -0.03, np.where(st == "launch", 0.04, 0.0))
+    )
     trend = np.exp(growth[:, None] * (t[None, :] - T / 2))
     mean = level[:, None] * season * trend
     dc = dclass[s_item]
-    cv = np.where(dc == "smooth", rng.uniform(0.12, 0.3, S), np.where(dc == "erratic", rng.uniform(0.6, 1.0, S), np.where(dc == "intermittent", rng.uniform(0.2, 0.4, S), rng.uniform(0.9, 1.4, S))))
+    cv = np.where(
+        dc == "smooth",
+        rng.uniform(0.12, 0.3, S),
+        np.where(
+            dc == "erratic",
+            rng.uniform(0.6, 1.0, S),
+            np.where(dc == "intermittent", rng.uniform(0.2, 0.4, S), rng.uniform(0.9, 1.4, S)),
+        ),
+    )
     shape = 1 / cv**2
     occur_p = np.where(np.isin(dc, ["intermittent", "lumpy"]), rng.uniform(0.15, 0.55, S), 1.0)
-    mean_size = np.where(np.isin(dc, ["intermittent", "lumpy"])[:, None], 0.4 * mean / occur_p[:, None], mean)
+    mean_size = np.where(
+        np.isin(dc, ["intermittent", "lumpy"])[:, None], 0.4 * mean / occur_p[:, None], mean
+    )
     sizes = rng.gamma(shape[:, None], mean_size / shape[:, None])
     occur = rng.random((S, T)) < occur_p[:, None]
     promo = (rng.random((S, T)) < 0.03) & np.isin(dc, ["smooth", "erratic"])[:, None]
@@ -230,8 +374,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     final = stat.copy()
     helpful = stat + np.where(tgt < T, 0.6, 0.0) * (actual - stat)
     final = np.where(override & (reason_idx == 0), helpful * 1.05, final)
-    final = np.where(override & (reason_idx == 1), stat + np.where(tgt < T, 0.35, 0.0) * (actual - stat), final)
-    final = np.where(override & (reason_idx == 2), stat * rng.uniform(1.15, 1.45, stat.shape), final)
+    final = np.where(
+        override & (reason_idx == 1), stat + np.where(tgt < T, 0.35, 0.0) * (actual - stat), final
+    )
+    final = np.where(
+        override & (reason_idx == 2), stat * rng.uniform(1.15, 1.45, stat.shape), final
+    )
     final = np.where(override & (reason_idx == 3), stat * rng.uniform(0.75, 1.3, stat.shape), final)
     alive_fc = (cs[None, :] >= lm[:, None] + 6) & (tgt[None, :] < em[:, None])
     n_cols = len(cs)
@@ -239,12 +387,18 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         {
             "item_id": np.repeat(item_ids[s_item], n_cols),
             "location_id": np.repeat(dcs[s_loc], n_cols),
-            "forecast_date": np.tile(MONTHS.union(pd.date_range(MONTHS[-1], periods=4, freq="MS")).to_numpy()[cs], S),
-            "target_date": np.tile(pd.date_range(START, periods=T + 3, freq="MS").to_numpy()[tgt], S),
+            "forecast_date": np.tile(
+                MONTHS.union(pd.date_range(MONTHS[-1], periods=4, freq="MS")).to_numpy()[cs], S
+            ),
+            "target_date": np.tile(
+                pd.date_range(START, periods=T + 3, freq="MS").to_numpy()[tgt], S
+            ),
             "lag": np.tile(ls, S),
             "statistical_forecast": np.round(np.clip(stat, 0, None), 1).ravel(),
             "final_forecast": np.round(np.clip(final, 0, None), 1).ravel(),
-            "override_reason": np.where(override, np.array(OVERRIDE_REASONS, dtype=object)[reason_idx], None).ravel(),
+            "override_reason": np.where(
+                override, np.array(OVERRIDE_REASONS, dtype=object)[reason_idx], None
+            ).ravel(),
         }
     )
     forecast_snapshots = fs[alive_fc.ravel()].reset_index(drop=True)
@@ -286,7 +440,9 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "unit_cost": np.round(np.repeat(unit_cost[s_item], T) * np.tile(cost_drift, S), 2),
         }
     )
-    inventory_snapshots = inventory_snapshots[~before_launch | (inventory_snapshots["on_hand_qty"].to_numpy() > 0)].reset_index(drop=True)
+    inventory_snapshots = inventory_snapshots[
+        ~before_launch | (inventory_snapshots["on_hand_qty"].to_numpy() > 0)
+    ].reset_index(drop=True)
 
     # ---------------------------------------------------------------- customers and sales orders
     tiers = rng.choice(["platinum", "gold", "standard"], n_cust, p=[0.1, 0.3, 0.6])
@@ -295,16 +451,26 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "customer_id": _ids("C", n_cust),
             "name": np.char.add("Customer ", _ids("", n_cust)),
             "service_tier": tiers,
-            "channel": rng.choice(["wholesale", "retail", "online", "OEM"], n_cust, p=[0.35, 0.3, 0.2, 0.15]),
-            "region": rng.choice(["North America", "Europe", "Latin America", "Asia"], n_cust, p=[0.5, 0.3, 0.1, 0.1]),
+            "channel": rng.choice(
+                ["wholesale", "retail", "online", "OEM"], n_cust, p=[0.35, 0.3, 0.2, 0.15]
+            ),
+            "region": rng.choice(
+                ["North America", "Europe", "Latin America", "Asia"], n_cust, p=[0.5, 0.3, 0.1, 0.1]
+            ),
         }
     )
-    customers["country"] = customers["region"].map({"North America": "USA", "Europe": "DEU", "Latin America": "MEX", "Asia": "JPN"})
+    customers["country"] = customers["region"].map(
+        {"North America": "USA", "Europe": "DEU", "Latin America": "MEX", "Asia": "JPN"}
+    )
     ss, tt = np.nonzero(pos_qty > 0)
     n_lines = rng.integers(1, 4, len(ss))
     rep = np.repeat(np.arange(len(ss)), n_lines)
     split = rng.dirichlet(np.ones(3), len(ss))
-    line_no = np.concatenate([np.arange(k) for k in np.bincount(rep)]) if len(rep) else np.array([], dtype=int)
+    line_no = (
+        np.concatenate([np.arange(k) for k in np.bincount(rep)])
+        if len(rep)
+        else np.array([], dtype=int)
+    )
     w = split[rep, line_no]
     w = w / np.bincount(rep, weights=w)[rep]
     ordered = np.maximum(1, np.round(pos_qty[ss[rep], tt[rep]] * w))
@@ -315,14 +481,26 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     cust = rng.choice(n_cust, n_sol, p=cust_w / cust_w.sum())
     order_date = _month_dates(rng, MONTHS.to_numpy()[tt[rep]])
     req = order_date + pd.to_timedelta(rng.integers(3, 11, n_sol), unit="D").to_numpy()
-    promised = req + pd.to_timedelta(rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 2], n_sol), unit="D").to_numpy()
+    promised = (
+        req
+        + pd.to_timedelta(rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 2], n_sol), unit="D").to_numpy()
+    )
     loc_late = np.array([0.08, 0.12, 0.18])[s_loc[ss[rep]]]
     ship_date = order_date + pd.to_timedelta(rng.integers(1, 4, n_sol), unit="D").to_numpy()
     late = rng.random(n_sol) < loc_late
-    delivery = promised + pd.to_timedelta(np.where(late, rng.integers(1, 6, n_sol), -rng.integers(0, 3, n_sol)), unit="D").to_numpy()
+    delivery = (
+        promised
+        + pd.to_timedelta(
+            np.where(late, rng.integers(1, 6, n_sol), -rng.integers(0, 3, n_sol)), unit="D"
+        ).to_numpy()
+    )
     delivery = np.maximum(delivery, ship_date)
     price = unit_price[s_item[ss[rep]]] * rng.uniform(0.9, 1.0, n_sol)
-    returned = np.where(rng.random(n_sol) < 0.02, np.maximum(1, np.round(delivered * rng.uniform(0.05, 0.5, n_sol))), 0)
+    returned = np.where(
+        rng.random(n_sol) < 0.02,
+        np.maximum(1, np.round(delivered * rng.uniform(0.05, 0.5, n_sol))),
+        0,
+    )
     sales_order_lines = pd.DataFrame(
         {
             "order_id": np.char.add("SO", np.char.zfill(np.arange(1, n_sol + 1).astype(str), 7)),
@@ -356,23 +534,37 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     # a few orders placed with the duplicate vendor record of the same company
     dup_map = dup.set_index("dup_of")["supplier_id"]
     use_dup = pd.Series(po_sup).isin(dup_map.index).to_numpy() & (rng.random(n_po) < 0.3)
-    po_sup = np.where(use_dup, pd.Series(po_sup).map(dup_map).fillna(pd.Series(po_sup)).to_numpy(), po_sup)
+    po_sup = np.where(
+        use_dup, pd.Series(po_sup).map(dup_map).fillna(pd.Series(po_sup)).to_numpy(), po_sup
+    )
     sup_idx = sup_all.set_index("supplier_id")
     behaviour = sup_idx.loc[po_sup]
     po_order = _month_dates(rng, MONTHS.to_numpy()[ot])
     lead = behaviour["lead_days"].to_numpy()
     po_promised = po_order + pd.to_timedelta(lead, unit="D").to_numpy()
     frac_time = ot / (T - 1)
-    on_time_p = behaviour["on_time_p"].to_numpy() - np.where(behaviour["deteriorating"].to_numpy(), 0.35 * np.clip((frac_time - 0.5) * 2, 0, 1), 0)
+    on_time_p = behaviour["on_time_p"].to_numpy() - np.where(
+        behaviour["deteriorating"].to_numpy(), 0.35 * np.clip((frac_time - 0.5) * 2, 0, 1), 0
+    )
     is_late = rng.random(n_po) > on_time_p
-    delay = np.where(is_late, np.ceil(rng.exponential(behaviour["mean_delay"].to_numpy())) + 1, -rng.integers(0, 3, n_po))
+    delay = np.where(
+        is_late,
+        np.ceil(rng.exponential(behaviour["mean_delay"].to_numpy())) + 1,
+        -rng.integers(0, 3, n_po),
+    )
     receipt = po_promised + pd.to_timedelta(delay, unit="D").to_numpy()
     fx = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
     ccy = behaviour["currency"].to_numpy()
     base_price = unit_cost[it] * np.where(use_second, rng.uniform(0.95, 1.2, n_po), 1.0)
-    po_price = base_price * (1 + behaviour["price_drift"].to_numpy() * ot / 12) * pd.Series(ccy).map(fx).to_numpy()
+    po_price = (
+        base_price
+        * (1 + behaviour["price_drift"].to_numpy() * ot / 12)
+        * pd.Series(ccy).map(fx).to_numpy()
+    )
     short = rng.random(n_po) < 0.06
-    rec_qty = np.where(short, np.floor(orders[os_, ot] * rng.uniform(0.6, 0.95, n_po)), orders[os_, ot])
+    rec_qty = np.where(
+        short, np.floor(orders[os_, ot] * rng.uniform(0.6, 0.95, n_po)), orders[os_, ot]
+    )
     last_day = MONTHS[-1] + pd.offsets.MonthEnd(0)
     open_po = receipt > np.datetime64(last_day)
     direct_po = pd.DataFrame(
@@ -400,7 +592,10 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     i_order = _month_dates(rng, MONTHS.to_numpy()[im])
     i_prom = i_order + pd.to_timedelta(rng.integers(5, 30, n_ind), unit="D").to_numpy()
     i_late = rng.random(n_ind) > ib["on_time_p"].to_numpy()
-    i_rec = i_prom + pd.to_timedelta(np.where(i_late, rng.integers(1, 12, n_ind), 0), unit="D").to_numpy()
+    i_rec = (
+        i_prom
+        + pd.to_timedelta(np.where(i_late, rng.integers(1, 12, n_ind), 0), unit="D").to_numpy()
+    )
     amount = np.round(np.exp(rng.normal(7.8, 1.3, n_ind)), 2)
     indirect_po = pd.DataFrame(
         {
@@ -426,29 +621,62 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     has_contract = rng.random(len(pairs)) < np.where(pairs["category"].isin(DIRECT), 0.93, 0.7)
     con_pairs = pairs[has_contract].reset_index(drop=True)
     con_ids = _ids("CT", len(con_pairs))
-    po_spend = (po["ordered_qty"] * po["unit_price"]).groupby([po["supplier_id"], po["category"]]).sum() / 3
+    po_spend = (po["ordered_qty"] * po["unit_price"]).groupby(
+        [po["supplier_id"], po["category"]]
+    ).sum() / 3
     contracts = pd.DataFrame(
         {
             "contract_id": con_ids,
             "supplier_id": con_pairs["supplier_id"].to_numpy(),
             "category": con_pairs["category"].to_numpy(),
             "start_date": START - pd.to_timedelta(rng.integers(30, 700, len(con_pairs)), unit="D"),
-            "annual_value": np.round(pd.MultiIndex.from_frame(con_pairs).map(po_spend.to_dict()).to_series().fillna(10000).to_numpy(), 0),
+            "annual_value": np.round(
+                pd.MultiIndex.from_frame(con_pairs)
+                .map(po_spend.to_dict())
+                .to_series()
+                .fillna(10000)
+                .to_numpy(),
+                0,
+            ),
         }
     )
-    contracts["end_date"] = contracts["start_date"] + pd.to_timedelta(rng.choice([1095, 1460, 1825], len(con_pairs), p=[0.2, 0.4, 0.4]), unit="D")
+    contracts["end_date"] = contracts["start_date"] + pd.to_timedelta(
+        rng.choice([1095, 1460, 1825], len(con_pairs), p=[0.2, 0.4, 0.4]), unit="D"
+    )
     con_key = pd.Series(con_ids, index=pd.MultiIndex.from_frame(con_pairs))
     po_con = pd.MultiIndex.from_frame(po[["supplier_id", "category"]]).map(con_key.to_dict())
     po_con = pd.Series(po_con, dtype=object).where(rng.random(len(po)) < 0.92, None)
     po["contract_id"] = po_con.to_numpy()
-    po = po[["po_id", "line_id", "supplier_id", "item_id", "category", "business_unit", "order_date", "promised_date", "receipt_date", "ordered_qty", "received_qty", "unit_price", "currency", "contract_id"]]
+    po = po[
+        [
+            "po_id",
+            "line_id",
+            "supplier_id",
+            "item_id",
+            "category",
+            "business_unit",
+            "order_date",
+            "promised_date",
+            "receipt_date",
+            "ordered_qty",
+            "received_qty",
+            "unit_price",
+            "currency",
+            "contract_id",
+        ]
+    ]
 
     # ---------------------------------------------------------------- invoices (follow received PO lines) + maverick
     rec = po[po["receipt_date"].notna()]
     inv = pd.DataFrame(
         {
             "supplier_id": rec["supplier_id"].to_numpy(),
-            "invoice_date": np.minimum((rec["receipt_date"] + pd.to_timedelta(rng.integers(0, 6, len(rec)), unit="D")).to_numpy(), np.datetime64(last_day)),
+            "invoice_date": np.minimum(
+                (
+                    rec["receipt_date"] + pd.to_timedelta(rng.integers(0, 6, len(rec)), unit="D")
+                ).to_numpy(),
+                np.datetime64(last_day),
+            ),
             "amount": np.round(rec["received_qty"].to_numpy() * rec["unit_price"].to_numpy(), 2),
             "currency": rec["currency"].to_numpy(),
             "category": rec["category"].to_numpy(),
@@ -468,7 +696,19 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "category": mb["category"].to_numpy(),
             "business_unit": rng.choice(BUSINESS_UNITS, n_mav),
             "po_id": None,
-            "description": rng.choice(["laptop and accessories", "office cleaning", "freight charge", "consulting day rate", "safety gloves", "hotel and travel", "printer toner", "forklift repair"], n_mav),
+            "description": rng.choice(
+                [
+                    "laptop and accessories",
+                    "office cleaning",
+                    "freight charge",
+                    "consulting day rate",
+                    "safety gloves",
+                    "hotel and travel",
+                    "printer toner",
+                    "forklift repair",
+                ],
+                n_mav,
+            ),
         }
     )
     invoices = pd.concat([inv, mav], ignore_index=True)
@@ -476,7 +716,11 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     retro = rng.random(len(invoices)) < 0.03
     retro &= invoices["po_id"].notna().to_numpy()
     retro_po = invoices.loc[retro, "po_id"]
-    shift = pd.Series(invoices.loc[retro, "invoice_date"].to_numpy() + pd.to_timedelta(rng.integers(3, 20, retro.sum()), unit="D").to_numpy(), index=retro_po.to_numpy())
+    shift = pd.Series(
+        invoices.loc[retro, "invoice_date"].to_numpy()
+        + pd.to_timedelta(rng.integers(3, 20, retro.sum()), unit="D").to_numpy(),
+        index=retro_po.to_numpy(),
+    )
     po_idx = po.set_index("po_id")
     po_idx.loc[shift.index, "order_date"] = np.minimum(shift.to_numpy(), np.datetime64(last_day))
     po = po_idx.reset_index()[po.columns]
@@ -484,22 +728,32 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     unclassified = rng.random(len(invoices)) < 0.05
     invoices.loc[unclassified, "category"] = None
     invoices = invoices.sort_values("invoice_date", kind="stable").reset_index(drop=True)
-    invoices.insert(0, "invoice_id", np.char.add("INV", np.char.zfill(np.arange(1, len(invoices) + 1).astype(str), 7)))
+    invoices.insert(
+        0,
+        "invoice_id",
+        np.char.add("INV", np.char.zfill(np.arange(1, len(invoices) + 1).astype(str), 7)),
+    )
     invoices.insert(1, "line_id", "1")
-    invoices["supplier_name"] = invoices["supplier_id"].map(suppliers.set_index("supplier_id")["name"])
+    invoices["supplier_name"] = invoices["supplier_id"].map(
+        suppliers.set_index("supplier_id")["name"]
+    )
 
     # ---------------------------------------------------------------- quality receipts
     qr = po[po["item_id"].notna() & po["receipt_date"].notna()]
     qb = sup_idx.loc[qr["supplier_id"]]
     frac = ((qr["receipt_date"] - START).dt.days / (T * 30.4)).clip(0, 1).to_numpy()
-    ppm = qb["ppm"].to_numpy() * np.where(qb["deteriorating"].to_numpy(), 1 + 6 * np.clip(frac - 0.5, 0, None) * 2, 1)
+    ppm = qb["ppm"].to_numpy() * np.where(
+        qb["deteriorating"].to_numpy(), 1 + 6 * np.clip(frac - 0.5, 0, None) * 2, 1
+    )
     received = qr["received_qty"].to_numpy()
     rejected = rng.binomial(received.astype(np.int64), np.clip(ppm / 1e6, 0, 0.5))
     batch_reject = rng.random(len(qr)) < 0.001
     rejected = np.where(batch_reject, received, rejected)
     quality_receipts = pd.DataFrame(
         {
-            "receipt_id": np.char.add("GR", np.char.zfill(np.arange(1, len(qr) + 1).astype(str), 7)),
+            "receipt_id": np.char.add(
+                "GR", np.char.zfill(np.arange(1, len(qr) + 1).astype(str), 7)
+            ),
             "supplier_id": qr["supplier_id"].to_numpy(),
             "item_id": qr["item_id"].to_numpy(),
             "receipt_date": qr["receipt_date"].to_numpy(),
@@ -515,7 +769,11 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     latent = rng.normal(3.5, 0.6, n_s)
     qa, sa, ca = np.meshgrid(np.arange(len(quarters)), np.arange(n_s), np.arange(3), indexing="ij")
     det = sup["deteriorating"].to_numpy()[sa.ravel()]
-    score = latent[sa.ravel()] + rng.normal(0, 0.35, sa.size) - np.where(det, 0.12 * np.clip(qa.ravel() - 6, 0, None), 0)
+    score = (
+        latent[sa.ravel()]
+        + rng.normal(0, 0.35, sa.size)
+        - np.where(det, 0.12 * np.clip(qa.ravel() - 6, 0, None), 0)
+    )
     supplier_assessments = pd.DataFrame(
         {
             "supplier_id": sup["supplier_id"].to_numpy()[sa.ravel()],
@@ -526,18 +784,36 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     )
     n_act = max(10, int(0.35 * n_s))
     det_s = sup["deteriorating"].to_numpy()
-    act_sup = rng.choice(sup["supplier_id"].to_numpy(), n_act, p=(1 + 4 * det_s) / (1 + 4 * det_s).sum())
+    act_sup = rng.choice(
+        sup["supplier_id"].to_numpy(), n_act, p=(1 + 4 * det_s) / (1 + 4 * det_s).sum()
+    )
     opened = _month_dates(rng, MONTHS.to_numpy()[rng.integers(T - 18, T, n_act)])
     due = opened + pd.to_timedelta(rng.choice([30, 45, 60, 90], n_act), unit="D").to_numpy()
     status = rng.choice(["open", "in_progress", "closed"], n_act, p=[0.3, 0.2, 0.5])
-    closed = np.where(status == "closed", opened + pd.to_timedelta(rng.integers(10, 100, n_act), unit="D").to_numpy(), np.datetime64("NaT"))
+    closed = np.where(
+        status == "closed",
+        opened + pd.to_timedelta(rng.integers(10, 100, n_act), unit="D").to_numpy(),
+        np.datetime64("NaT"),
+    )
     closed = np.where(closed > np.datetime64(last_day), np.datetime64(last_day), closed)
     supplier_actions = pd.DataFrame(
         {
             "action_id": _ids("A", n_act),
             "supplier_id": act_sup,
-            "issue": rng.choice(["late deliveries", "quality escapes", "invoice errors", "capacity shortfall", "missing certificates", "packaging damage"], n_act),
-            "owner": rng.choice(["A. Patel", "M. Garcia", "J. Chen", "S. Müller", "L. Rossi", None], n_act),
+            "issue": rng.choice(
+                [
+                    "late deliveries",
+                    "quality escapes",
+                    "invoice errors",
+                    "capacity shortfall",
+                    "missing certificates",
+                    "packaging damage",
+                ],
+                n_act,
+            ),
+            "owner": rng.choice(
+                ["A. Patel", "M. Garcia", "J. Chen", "S. Müller", "L. Rossi", None], n_act
+            ),
             "opened": opened,
             "due": due,
             "closed": closed,
@@ -575,8 +851,19 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
 
     # ---------------------------------------------------------------- risk register
     n_risk = max(20, int(round(60 * min(scale, 1) if scale < 1 else 60)))
-    r_cat = rng.choice(["financial", "operational", "geopolitical", "compliance", "environmental"], n_risk, p=[0.2, 0.3, 0.2, 0.15, 0.15])
-    big_sup = (po.assign(v=po["ordered_qty"] * po["unit_price"]).groupby("supplier_id")["v"].sum().sort_values(ascending=False).index[:40].to_numpy())
+    r_cat = rng.choice(
+        ["financial", "operational", "geopolitical", "compliance", "environmental"],
+        n_risk,
+        p=[0.2, 0.3, 0.2, 0.15, 0.15],
+    )
+    big_sup = (
+        po.assign(v=po["ordered_qty"] * po["unit_price"])
+        .groupby("supplier_id")["v"]
+        .sum()
+        .sort_values(ascending=False)
+        .index[:40]
+        .to_numpy()
+    )
     r_sup = rng.choice(big_sup, n_risk)
     r_site = rng.choice(locations["location_id"].to_numpy(), n_risk)
     templates = {
@@ -606,14 +893,31 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "category": r_cat,
             "likelihood": lik,
             "impact": imp,
-            "owner": rng.choice(["Procurement", "Supply planning", "Logistics", "Quality", "Finance", None], n_risk, p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.1]),
-            "status": rng.choice(["open", "mitigating", "accepted", "closed"], n_risk, p=[0.35, 0.4, 0.15, 0.1]),
-            "mitigation": rng.choice(["dual sourcing", "safety stock buffer", "supplier development", "contract clauses", "insurance", None], n_risk),
+            "owner": rng.choice(
+                ["Procurement", "Supply planning", "Logistics", "Quality", "Finance", None],
+                n_risk,
+                p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.1],
+            ),
+            "status": rng.choice(
+                ["open", "mitigating", "accepted", "closed"], n_risk, p=[0.35, 0.4, 0.15, 0.1]
+            ),
+            "mitigation": rng.choice(
+                [
+                    "dual sourcing",
+                    "safety stock buffer",
+                    "supplier development",
+                    "contract clauses",
+                    "insurance",
+                    None,
+                ],
+                n_risk,
+            ),
             "mitigation_effectiveness": np.round(rng.choice([0, 0.2, 0.3, 0.5, 0.7], n_risk), 2),
             "supplier_id": np.where(r_cat == "environmental", None, r_sup),
             "location_id": np.where(r_cat == "environmental", r_site, None),
             "related_category": pd.Series(r_sup).map(scat).to_numpy(),
-            "review_date": _month_dates(rng, MONTHS.to_numpy()[rng.integers(T - 8, T, n_risk)]) + pd.to_timedelta(rng.integers(0, 200, n_risk), unit="D").to_numpy(),
+            "review_date": _month_dates(rng, MONTHS.to_numpy()[rng.integers(T - 8, T, n_risk)])
+            + pd.to_timedelta(rng.integers(0, 200, n_risk), unit="D").to_numpy(),
             "previous_likelihood": np.clip(lik + rng.integers(-1, 2, n_risk), 1, 5),
             "previous_impact": np.clip(imp + rng.integers(-1, 2, n_risk), 1, 5),
         }
@@ -624,9 +928,15 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     rates = []
     for ccy, base_rate, vol in (("USD", 1.0, 0.0), ("EUR", 1.08, 0.015), ("GBP", 1.26, 0.015)):
         path = base_rate * np.exp(np.cumsum(rng.normal(0, vol, T)))
-        rates.append(pd.DataFrame({"currency": ccy, "date": MONTHS, "rate_to_usd": np.round(path, 4)}))
+        rates.append(
+            pd.DataFrame({"currency": ccy, "date": MONTHS, "rate_to_usd": np.round(path, 4)})
+        )
     exchange_rates = pd.concat(rates, ignore_index=True)
-    sol_rev = (sales_order_lines["delivered_qty"].fillna(0) * sales_order_lines["unit_price"]).groupby(sales_order_lines["order_date"].dt.to_period("M").dt.to_timestamp()).sum()
+    sol_rev = (
+        (sales_order_lines["delivered_qty"].fillna(0) * sales_order_lines["unit_price"])
+        .groupby(sales_order_lines["order_date"].dt.to_period("M").dt.to_timestamp())
+        .sum()
+    )
     cogs = pd.Series((shipped * unit_cost[s_item][:, None]).sum(axis=0), index=MONTHS)
     inv_val = pd.Series((snap_oh * unit_cost[s_item][:, None]).sum(axis=0), index=MONTHS)
     revenue = sol_rev.reindex(MONTHS).fillna(0)
@@ -635,7 +945,9 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "period": MONTHS,
             "revenue": np.round(revenue.to_numpy(), 0),
             "cost_of_goods_sold": np.round(cogs.to_numpy(), 0),
-            "supply_chain_management_cost": np.round(revenue.to_numpy() * rng.uniform(0.08, 0.1, T), 0),
+            "supply_chain_management_cost": np.round(
+                revenue.to_numpy() * rng.uniform(0.08, 0.1, T), 0
+            ),
             "accounts_receivable": np.round(revenue.to_numpy() * rng.uniform(1.3, 1.6, T), 0),
             "accounts_payable": np.round(cogs.to_numpy() * rng.uniform(1.4, 1.8, T), 0),
             "inventory_value": np.round(inv_val.to_numpy(), 0),
@@ -653,7 +965,9 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         "sales_order_lines": sales_order_lines,
         "purchase_order_lines": po,
         "invoices": invoices,
-        "contracts": contracts[["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]],
+        "contracts": contracts[
+            ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
+        ],
         "quality_receipts": quality_receipts,
         "supplier_assessments": supplier_assessments,
         "supplier_actions": supplier_actions,
@@ -685,7 +999,9 @@ def check_demo_target(out: Path, force: bool = False) -> None:
     from scmlib.errors import ParameterError
 
     if out.exists() and not out.is_dir():
-        raise ParameterError(f"demo target {out} is a file, not a folder: choose a new folder with --out")
+        raise ParameterError(
+            f"demo target {out} is a file, not a folder: choose a new folder with --out"
+        )
     entries = sorted(out.iterdir()) if out.is_dir() else []
     if not entries:
         return
@@ -697,7 +1013,9 @@ def check_demo_target(out: Path, force: bool = False) -> None:
             "choose a new or empty folder with --out"
         )
     if not force:
-        raise ParameterError(f"demo target {out} already holds a demo company: add --force to replace it, or choose another --out")
+        raise ParameterError(
+            f"demo target {out} already holds a demo company: add --force to replace it, or choose another --out"
+        )
     ours = _demo_files(marker)
     foreign = [e.name for e in entries if e.name not in ours or e.is_dir()]
     if foreign:
@@ -707,7 +1025,13 @@ def check_demo_target(out: Path, force: bool = False) -> None:
         )
 
 
-def write_demo(out: Path | None = None, seed: int = 42, scale: float = 1.0, fmt: str = "parquet", force: bool = False) -> Path:
+def write_demo(
+    out: Path | None = None,
+    seed: int = 42,
+    scale: float = 1.0,
+    fmt: str = "parquet",
+    force: bool = False,
+) -> Path:
     """Generate the demo company into ``out`` (default ``data/demo``), atomically.
 
     ``out`` must be new or empty; with ``force``, a previous demo folder (one holding this
@@ -729,9 +1053,17 @@ def write_demo(out: Path | None = None, seed: int = 42, scale: float = 1.0, fmt:
             else:
                 df.to_csv(tmp / f"{name}.csv", index=False, date_format="%Y-%m-%d")
                 files.append(f"{name}.csv")
-        meta = {"seed": seed, "scale": scale, "version": DEMO_VERSION, "format": fmt, "files": files}
+        meta = {
+            "seed": seed,
+            "scale": scale,
+            "version": DEMO_VERSION,
+            "format": fmt,
+            "files": files,
+        }
         (tmp / "demo.json").write_text(json.dumps(meta, indent=2))
-        if out.is_dir() and any(out.iterdir()):  # a previous demo (checked above): move it aside, then drop it
+        if out.is_dir() and any(
+            out.iterdir()
+        ):  # a previous demo (checked above): move it aside, then drop it
             old = Path(tempfile.mkdtemp(prefix=".demo-old-", dir=out.parent))
             os.replace(out, old / "demo")
         elif out.is_dir():

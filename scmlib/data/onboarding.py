@@ -20,15 +20,33 @@ from scmlib.data.model import TABLES
 from scmlib.errors import ParameterError
 
 SYNONYMS = {  # common ERP spellings that fuzzy matching alone would miss
-    "supplier_id": ["vendor", "vendor id", "vendor number", "supplier", "supplier number", "creditor"],
+    "supplier_id": [
+        "vendor",
+        "vendor id",
+        "vendor number",
+        "supplier",
+        "supplier number",
+        "creditor",
+    ],
     "po_id": ["po", "po number", "purchase order", "po no", "po / so #", "order number"],
     "line_id": ["line", "line item", "line number", "item line"],
     "item_id": ["sku", "material", "material number", "part number", "product code", "article"],
     "ordered_qty": ["quantity", "qty", "order quantity", "line item quantity", "qty ordered"],
     "received_qty": ["received quantity", "qty received", "delivered quantity", "gr quantity"],
     "unit_price": ["price", "net price", "unit cost price"],
-    "promised_date": ["scheduled delivery date", "confirmed date", "delivery date promised", "due date"],
-    "receipt_date": ["delivered date", "goods receipt date", "gr date", "delivered to client date", "receipt"],
+    "promised_date": [
+        "scheduled delivery date",
+        "confirmed date",
+        "delivery date promised",
+        "due date",
+    ],
+    "receipt_date": [
+        "delivered date",
+        "goods receipt date",
+        "gr date",
+        "delivered to client date",
+        "receipt",
+    ],
     "order_date": ["po date", "po sent to vendor date", "created on", "document date"],
     "amount": ["value", "net amount", "invoice amount", "amount paid"],
     "invoice_date": ["date of payment", "posting date", "payment date", "document date"],
@@ -49,7 +67,9 @@ def write_template(out: Path, tables: list[str] | None = None) -> Path:
     """Empty CSVs with canonical headers and a commented parameter set, in a new or empty folder."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ParameterError(f"template target {out} exists and is not an empty folder: nothing was written; choose a new folder")
+        raise ParameterError(
+            f"template target {out} exists and is not an empty folder: nothing was written; choose a new folder"
+        )
     names = tables or list(TABLES)
     unknown = [t for t in names if t not in TABLES]
     if unknown:
@@ -58,7 +78,8 @@ def write_template(out: Path, tables: list[str] | None = None) -> Path:
     for name in names:
         cols = sorted(TABLES[name].columns, key=lambda c: not c.required)
         (out / f"{name}.csv").write_text(",".join(c.name for c in cols) + "\n", encoding="utf-8")
-    (out / "parameters.yaml").write_text(f"""# A parameter set for your own data (use it with: scm run NOTEBOOK --params {out / 'parameters.yaml'}).
+    (out / "parameters.yaml").write_text(
+        f"""# A parameter set for your own data (use it with: scm run NOTEBOOK --params {out / "parameters.yaml"}).
 # Fill the CSV files beside this file (required columns first; docs/data-model.md explains each),
 # or point data_source at your own extract and map its columns to the canonical names.
 data_source: {out}
@@ -70,7 +91,9 @@ data_source: {out}
 #     date_format: {{order_date: "%d/%m/%Y"}}    # per column; ISO dates need none
 #     na_values: ["N/A", "Date Not Captured"]  # placeholder texts read as missing
 #     decimal: ","                              # when amounts are written 1.234,56
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return out
 
 
@@ -90,29 +113,44 @@ def _kind(values: pd.Series) -> str:
     v = v[v != ""]
     if v.empty:
         return "unknown"
-    if pd.to_numeric(v.str.replace(r"[,\s$£€]", "", regex=True), errors="coerce").notna().mean() > 0.9:
+    if (
+        pd.to_numeric(v.str.replace(r"[,\s$£€]", "", regex=True), errors="coerce").notna().mean()
+        > 0.9
+    ):
         return "number"
     if v.str.match(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|^\d{1,2}-[A-Za-z]{3}-\d{2,4}").mean() > 0.8:
         return "date"
     return "text"
 
 
-def propose_column_map(source: str | Path, threshold: float = 70.0) -> tuple[dict[str, dict[str, str]], list[str]]:
+def propose_column_map(
+    source: str | Path, threshold: float = 70.0
+) -> tuple[dict[str, dict[str, str]], list[str]]:
     """A proposed column map for the files of a folder and notes on what could not be matched."""
     from rapidfuzz import fuzz, process
 
     folder = Path(source)
     if not folder.is_dir():
         raise ParameterError(f"scm data map needs a folder of CSV or Parquet files, got {folder}")
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet", ".tsv") and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".csv", ".parquet", ".tsv") and not p.name.startswith(".")
+    )
     proposal: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     for f in files:
-        _, score, table = process.extractOne(_norm(f.stem), {t: _norm(t) for t in TABLES}, scorer=fuzz.token_set_ratio)
+        _, score, table = process.extractOne(
+            _norm(f.stem), {t: _norm(t) for t in TABLES}, scorer=fuzz.token_set_ratio
+        )
         frame = _headers(f)
         type_of = {"date": "date", "float": "number", "int": "number"}
         targets = {c.name: type_of.get(c.type, "text") for c in TABLES[table].columns}
-        choices = {f"{name}|{alias}": _norm(alias) for name in targets for alias in [name, *SYNONYMS.get(name, [])]}
+        choices = {
+            f"{name}|{alias}": _norm(alias)
+            for name in targets
+            for alias in [name, *SYNONYMS.get(name, [])]
+        }
         mapping, used = {}, set()
         ranked = []
         for col in frame.columns:
@@ -120,7 +158,9 @@ def propose_column_map(source: str | Path, threshold: float = 70.0) -> tuple[dic
                 used.add(col)  # already canonical
                 continue
             kind = _kind(frame[col])
-            for match, s, key in process.extract(_norm(col), choices, scorer=fuzz.token_sort_ratio, limit=5):
+            for _match, s, key in process.extract(
+                _norm(col), choices, scorer=fuzz.token_sort_ratio, limit=5
+            ):
                 name = key.split("|")[0]
                 bonus = 5 if targets[name] == kind else (-15 if kind != "unknown" else 0)
                 ranked.append((s + bonus, col, name))
@@ -131,6 +171,12 @@ def propose_column_map(source: str | Path, threshold: float = 70.0) -> tuple[dic
             used.add(name)
         missing = [c.name for c in TABLES[table].columns if c.required and c.name not in used]
         proposal[table] = mapping
-        notes.append(f"{f.name} -> table '{table}' (name match {score:.0f}/100): {len(mapping)} column(s) mapped"
-                     + (f"; required columns still unmatched: {', '.join(missing)}" if missing else "; every required column found"))
+        notes.append(
+            f"{f.name} -> table '{table}' (name match {score:.0f}/100): {len(mapping)} column(s) mapped"
+            + (
+                f"; required columns still unmatched: {', '.join(missing)}"
+                if missing
+                else "; every required column found"
+            )
+        )
     return proposal, notes

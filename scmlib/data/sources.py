@@ -37,7 +37,21 @@ from scmlib.data.model import TABLES
 from scmlib.errors import DataError
 from scmlib.paths import project_root
 
-READ_KEYS = {"encoding", "sep", "decimal", "thousands", "date_format", "path", "sheet", "table", "query", "fill", "na_values", "bounds", "exclude"}
+READ_KEYS = {
+    "encoding",
+    "sep",
+    "decimal",
+    "thousands",
+    "date_format",
+    "path",
+    "sheet",
+    "table",
+    "query",
+    "fill",
+    "na_values",
+    "bounds",
+    "exclude",
+}
 
 
 @dataclass
@@ -47,7 +61,9 @@ class RawTable:
     frame: pd.DataFrame
     origin: str  # e.g. "data/x/purchase_order_lines.csv"
     row_offset: int  # source row number of index 0 (2 for files with a header line)
-    segments: list[tuple[str, int]] | None = None  # (file, first index) when several files were read
+    segments: list[tuple[str, int]] | None = (
+        None  # (file, first index) when several files were read
+    )
 
 
 def table_options(read_options: dict[str, Any] | None, table: str) -> dict[str, Any]:
@@ -55,17 +71,28 @@ def table_options(read_options: dict[str, Any] | None, table: str) -> dict[str, 
     read_options = dict(read_options or {})
     merged = {k: v for k, v in read_options.items() if k not in TABLES}  # options for every table
     own = set(TABLES[table].column_names) if table in TABLES else set()
-    for key in ("date_format", "na_values", "bounds"):  # a global per-column map applies to the columns this table has
+    for key in (
+        "date_format",
+        "na_values",
+        "bounds",
+    ):  # a global per-column map applies to the columns this table has
         if isinstance(merged.get(key), dict):
             merged[key] = {c: v for c, v in merged[key].items() if c in own}
     per_table = read_options.get(table, {}) or {}
-    for key in ("date_format", "na_values", "bounds", "fill"):  # per-column maps: a table's entries add to the global ones
+    for key in (
+        "date_format",
+        "na_values",
+        "bounds",
+        "fill",
+    ):  # per-column maps: a table's entries add to the global ones
         if isinstance(merged.get(key), dict) and isinstance(per_table.get(key), dict):
             per_table = {**per_table, key: {**merged[key], **per_table[key]}}
     merged.update(per_table)
     unknown = set(merged) - READ_KEYS
     if unknown:
-        raise DataError(f"read_options for table '{table}': unknown option(s) {sorted(unknown)}; allowed: {sorted(READ_KEYS)}")
+        raise DataError(
+            f"read_options for table '{table}': unknown option(s) {sorted(unknown)}; allowed: {sorted(READ_KEYS)}"
+        )
     return merged
 
 
@@ -82,7 +109,9 @@ def resolve_source(source: str | Path) -> tuple[str, Path | str]:
     if not path.is_absolute():
         path = project_root() / path
     if not path.exists():
-        raise DataError(f"data source not found: {text} (expected 'demo', a folder, an .xlsx workbook, a .duckdb/.sqlite file or a database URL)")
+        raise DataError(
+            f"data source not found: {text} (expected 'demo', a folder, an .xlsx workbook, a .duckdb/.sqlite file or a database URL)"
+        )
     if path.is_dir():
         return "folder", path
     suffix = path.suffix.lower()
@@ -92,7 +121,9 @@ def resolve_source(source: str | Path) -> tuple[str, Path | str]:
         return "duckdb", path
     if suffix in (".sqlite", ".sqlite3", ".db"):
         return "sqlite", path
-    raise DataError(f"data source {text}: unsupported file type '{suffix}' (use a folder of CSV/Parquet files, .xlsx, .duckdb, .sqlite, or a database URL)")
+    raise DataError(
+        f"data source {text}: unsupported file type '{suffix}' (use a folder of CSV/Parquet files, .xlsx, .duckdb, .sqlite, or a database URL)"
+    )
 
 
 def _display(path: Path) -> str:
@@ -111,7 +142,9 @@ def _csv_kwargs(opts: dict[str, Any], id_columns: list[str]) -> dict[str, Any]:
     import pyarrow as pa
 
     kw["dtype"] = {c: pd.ArrowDtype(pa.string()) for c in id_columns}
-    kw["dtype_backend"] = "pyarrow"  # Arrow-backed columns: no Python-object round trip before validation
+    kw["dtype_backend"] = (
+        "pyarrow"  # Arrow-backed columns: no Python-object round trip before validation
+    )
     return kw
 
 
@@ -129,9 +162,13 @@ def _read_csv(path: Path, opts: dict[str, Any], id_columns: list[str]) -> pd.Dat
             f"file {_display(path)} is not {kw['encoding']} text (byte {exc.start}); set read_options encoding, e.g. latin-1"
         ) from None
     except pd.errors.ParserError as exc:
-        raise DataError(f"file {_display(path)} could not be parsed as CSV: {str(exc).splitlines()[0]}; check sep and quoting") from None
+        raise DataError(
+            f"file {_display(path)} could not be parsed as CSV: {str(exc).splitlines()[0]}; check sep and quoting"
+        ) from None
     except pd.errors.EmptyDataError:
-        raise DataError(f"file {_display(path)} is empty: export the table with a header row and at least one row") from None
+        raise DataError(
+            f"file {_display(path)} is empty: export the table with a header row and at least one row"
+        ) from None
 
 
 def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
@@ -144,24 +181,38 @@ def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
     return [inverse.get(c, c) for c in canon]
 
 
-def _read_files(files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]) -> RawTable:
+def _read_files(
+    files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]
+) -> RawTable:
     ids = _id_columns(table, column_map)
     frames, segments, start = [], [], 0
     spec = TABLES.get(table)
-    wanted = ({c.name for c in spec.columns} if spec else set()) | set(column_map) | {v for v in column_map.values()}
+    wanted = (
+        ({c.name for c in spec.columns} if spec else set())
+        | set(column_map)
+        | {v for v in column_map.values()}
+    )
     for f in files:
         if f.suffix == ".parquet":
             import pyarrow.parquet as pq
 
             try:
                 names = pq.read_schema(f).names
-                df = pd.read_parquet(f, columns=[c for c in names if c in wanted] or None)  # only the columns the data model needs
+                df = pd.read_parquet(
+                    f, columns=[c for c in names if c in wanted] or None
+                )  # only the columns the data model needs
             except OSError as exc:
                 if isinstance(exc, (PermissionError, FileNotFoundError)):
                     raise
-                raise DataError(f"file {_display(f)} cannot be read as Parquet ({str(exc).splitlines()[0][:160]}); export it again") from None
-            except Exception as exc:  # pyarrow's ArrowInvalid and the like: a damaged or truncated file
-                raise DataError(f"file {_display(f)} cannot be read as Parquet ({type(exc).__name__}); export it again") from None
+                raise DataError(
+                    f"file {_display(f)} cannot be read as Parquet ({str(exc).splitlines()[0][:160]}); export it again"
+                ) from None
+            except (
+                Exception
+            ) as exc:  # pyarrow's ArrowInvalid and the like: a damaged or truncated file
+                raise DataError(
+                    f"file {_display(f)} cannot be read as Parquet ({type(exc).__name__}); export it again"
+                ) from None
         else:
             df = _read_csv(f, opts, ids)
         frames.append(df)
@@ -169,11 +220,15 @@ def _read_files(files: list[Path], opts: dict[str, Any], table: str, column_map:
         start += len(df)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
     offset = 1 if files[0].suffix == ".parquet" else 2
-    origin = _display(files[0]) if len(files) == 1 else f"{len(files)} files like {_display(files[0])}"
+    origin = (
+        _display(files[0]) if len(files) == 1 else f"{len(files)} files like {_display(files[0])}"
+    )
     return RawTable(frame, origin, offset, segments if len(files) > 1 else None)
 
 
-def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any], column_map: dict[str, str]) -> RawTable | None:
+def read_table(
+    kind: str, location: Path | str, table: str, opts: dict[str, Any], column_map: dict[str, str]
+) -> RawTable | None:
     """Read one table from a resolved source; ``None`` when the source has no such table."""
     if kind == "folder":
         folder = Path(location)
@@ -185,7 +240,9 @@ def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any]
                 full2 = str(project_root() / pattern)
                 files = sorted(Path(p) for p in glob.glob(full2))
             if not files:
-                raise DataError(f"table '{table}': read_options path '{pattern}' matches no file in {_display(folder)}")
+                raise DataError(
+                    f"table '{table}': read_options path '{pattern}' matches no file in {_display(folder)}"
+                )
         else:
             files = [folder / f"{table}{ext}" for ext in (".parquet", ".csv", ".csv.gz", ".tsv")]
             files = [f for f in files if f.is_file()][:1]
@@ -199,10 +256,14 @@ def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any]
 
             names = load_workbook(location, read_only=True).sheetnames
         except Exception as exc:
-            raise DataError(f"workbook {_display(Path(location))} cannot be opened: {exc}") from None
+            raise DataError(
+                f"workbook {_display(Path(location))} cannot be opened: {exc}"
+            ) from None
         if sheet not in names:
             return None
-        df = pd.read_excel(location, sheet_name=sheet, dtype={c: str for c in _id_columns(table, column_map)})
+        df = pd.read_excel(
+            location, sheet_name=sheet, dtype={c: str for c in _id_columns(table, column_map)}
+        )
         return RawTable(df, f"{_display(Path(location))} sheet '{sheet}'", 2)
     query = opts.get("query") or f'SELECT * FROM "{opts.get("table", table)}"'
     if kind == "duckdb":
@@ -210,24 +271,36 @@ def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any]
 
         con = duckdb.connect(str(location), read_only=True)
         try:
-            names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            names = {
+                r[0]
+                for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            }
             if not opts.get("query") and opts.get("table", table) not in names:
                 return None
             df = con.execute(query).df()
         except duckdb.Error as exc:
-            raise DataError(f"table '{table}': query failed on {_display(Path(location))}: {str(exc).splitlines()[0]}") from None
+            raise DataError(
+                f"table '{table}': query failed on {_display(Path(location))}: {str(exc).splitlines()[0]}"
+            ) from None
         finally:
             con.close()
         return RawTable(df, f"{_display(Path(location))} ({opts.get('table', table)})", 1)
     if kind == "sqlite":
         con = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
         try:
-            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+            names = {
+                r[0]
+                for r in con.execute(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table','view')"
+                )
+            }
             if not opts.get("query") and opts.get("table", table) not in names:
                 return None
             df = pd.read_sql_query(query, con)
         except (sqlite3.Error, pd.errors.DatabaseError) as exc:
-            raise DataError(f"table '{table}': query failed on {_display(Path(location))}: {exc}") from None
+            raise DataError(
+                f"table '{table}': query failed on {_display(Path(location))}: {exc}"
+            ) from None
         finally:
             con.close()
         return RawTable(df, f"{_display(Path(location))} ({opts.get('table', table)})", 1)
@@ -242,7 +315,9 @@ def read_table(kind: str, location: Path | str, table: str, opts: dict[str, Any]
             with engine.connect() as con:
                 df = pd.read_sql_query(sa.text(query), con)
         except sa.exc.SQLAlchemyError as exc:
-            raise DataError(f"table '{table}': query failed on the database: {str(exc).splitlines()[0]}") from None
+            raise DataError(
+                f"table '{table}': query failed on the database: {str(exc).splitlines()[0]}"
+            ) from None
         finally:
             engine.dispose()
         return RawTable(df, f"database table {opts.get('table', table)}", 1)

@@ -21,7 +21,17 @@ from scmlib.data.sources import RawTable
 from scmlib.errors import DataError, did_you_mean
 
 MAX_EXAMPLES = 5
-PLANNED_DATES = ("end_date", "due", "due_date", "review_date", "promised_date", "requested_date", "target_date", "eol_date", "start_date")
+PLANNED_DATES = (
+    "end_date",
+    "due",
+    "due_date",
+    "review_date",
+    "promised_date",
+    "requested_date",
+    "target_date",
+    "eol_date",
+    "start_date",
+)
 FUTURE_LIMIT_DAYS = 366
 _CURRENCY_RE = re.compile(r"[£$€¥\s]|(?i:gbp|usd|eur)")
 
@@ -42,7 +52,11 @@ def row_labels(raw: RawTable, index: np.ndarray) -> list[str]:
 def _examples(raw: RawTable, frame: pd.DataFrame, mask: np.ndarray, column: str) -> str:
     idx = np.flatnonzero(mask)
     labels = row_labels(raw, idx)
-    values = frame[column].to_numpy()[idx[:MAX_EXAMPLES]] if column in frame.columns else [None] * len(labels)
+    values = (
+        frame[column].to_numpy()[idx[:MAX_EXAMPLES]]
+        if column in frame.columns
+        else [None] * len(labels)
+    )
     shown = ", ".join(f"{lab}: {_show(v)}" for lab, v in zip(labels, values))
     more = f" and {len(idx) - MAX_EXAMPLES:,} more" if len(idx) > MAX_EXAMPLES else ""
     return f"{len(idx):,} row(s), e.g. {shown}{more}"
@@ -68,14 +82,20 @@ def _check_text(check: str) -> str:
     if not m:
         return check
     kind, arg = m.groups()
-    return {"greater_than_or_equal_to": f"at least {arg}", "less_than_or_equal_to": f"at most {arg}", "isin": f"one of {arg}"}[kind]
+    return {
+        "greater_than_or_equal_to": f"at least {arg}",
+        "less_than_or_equal_to": f"at most {arg}",
+        "isin": f"one of {arg}",
+    }[kind]
 
 
 def _fail(table: str, column: str, problem: str, examples: str, fix: str) -> DataError:
     return DataError(f"table '{table}', column '{column}': {problem} ({examples}). Fix: {fix}")
 
 
-def apply_column_map(frame: pd.DataFrame, table: str, column_map: dict[str, str] | None) -> pd.DataFrame:
+def apply_column_map(
+    frame: pd.DataFrame, table: str, column_map: dict[str, str] | None
+) -> pd.DataFrame:
     if not column_map:
         return frame
     missing = [src for src in column_map if src not in frame.columns]
@@ -95,7 +115,9 @@ def _parse_numbers(s: pd.Series, decimal: str | None) -> pd.Series:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = text.str.replace(",", "", regex=False)
-    negative = (text.str.startswith("(") & text.str.endswith(")")).fillna(False).to_numpy(dtype=bool)  # accounting (123.00)
+    negative = (
+        (text.str.startswith("(") & text.str.endswith(")")).fillna(False).to_numpy(dtype=bool)
+    )  # accounting (123.00)
     text = text.str.strip("()")
     text = pd.Series(text.to_numpy(dtype=object, na_value=None), index=s.index)
     values = pd.to_numeric(text.replace("", None), errors="coerce")
@@ -163,9 +185,16 @@ def decimal_evidence(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     either (one thousand two hundred and thirty-four, or a little over one). Vectorised.
     """
     t = text.fillna("").astype(str).str.replace(r"[\s'_]", "", regex=True).str.strip("()")
-    tc, td, dc, dd = (t.str.match(p).fillna(False).to_numpy(dtype=bool) for p in (_THOUSANDS_COMMA, _THOUSANDS_DOT, _DEC_COMMA, _DEC_DOT))
-    has_both = t.str.contains(",", regex=False).to_numpy(dtype=bool) & t.str.contains(".", regex=False).to_numpy(dtype=bool)
-    many_commas = t.str.count(",").to_numpy() > 1  # a decimal separator appears once: 1,234,567 has thousands commas
+    tc, td, dc, dd = (
+        t.str.match(p).fillna(False).to_numpy(dtype=bool)
+        for p in (_THOUSANDS_COMMA, _THOUSANDS_DOT, _DEC_COMMA, _DEC_DOT)
+    )
+    has_both = t.str.contains(",", regex=False).to_numpy(dtype=bool) & t.str.contains(
+        ".", regex=False
+    ).to_numpy(dtype=bool)
+    many_commas = (
+        t.str.count(",").to_numpy() > 1
+    )  # a decimal separator appears once: 1,234,567 has thousands commas
     many_dots = t.str.count(r"\.").to_numpy() > 1
     comma = (dc & ~tc) | (td & (has_both | many_dots))  # 12,5 ; 1.234,56 ; 1.234.567
     point = (dd & ~td) | (tc & (has_both | many_commas))  # 12.5 ; 1,234.56 ; 1,234,567
@@ -173,7 +202,9 @@ def decimal_evidence(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return comma, point, ambiguous
 
 
-def _decide_decimal(raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series, decimal: str | None) -> str:
+def _decide_decimal(
+    raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series, decimal: str | None
+) -> str:
     """The decimal separator of a text column of numbers: the user's ``decimal`` option, checked
     against the values, or detected from them; a column that cannot be read unambiguously is
     refused with the evidence and the ``decimal`` fix."""
@@ -181,23 +212,45 @@ def _decide_decimal(raw: RawTable, df: pd.DataFrame, table: str, column: str, te
     fix = f"set read_options: {{{table}: {{decimal: ','}}}} for decimal commas (1.234,56) or {{decimal: '.'}} for decimal points (1,234.56)"
     if decimal == ",":
         if point.any():
-            raise _fail(table, column, "numbers written with a decimal point although read_options decimal is ','",
-                        _examples(raw, df, point, column), "set decimal to '.' or correct those cells")
+            raise _fail(
+                table,
+                column,
+                "numbers written with a decimal point although read_options decimal is ','",
+                _examples(raw, df, point, column),
+                "set decimal to '.' or correct those cells",
+            )
         return ","
     if decimal == ".":
         if comma.any():
-            raise _fail(table, column, "numbers written with a decimal comma although read_options decimal is '.'",
-                        _examples(raw, df, comma, column), "set decimal to ',' or correct those cells")
+            raise _fail(
+                table,
+                column,
+                "numbers written with a decimal comma although read_options decimal is '.'",
+                _examples(raw, df, comma, column),
+                "set decimal to ',' or correct those cells",
+            )
         return "."
     if comma.any() and point.any():
-        raise _fail(table, column, "numbers written with both decimal commas and decimal points",
-                    _examples(raw, df, comma, column) + "; with points: " + _examples(raw, df, point, column), "export the column with one convention, then " + fix)
+        raise _fail(
+            table,
+            column,
+            "numbers written with both decimal commas and decimal points",
+            _examples(raw, df, comma, column)
+            + "; with points: "
+            + _examples(raw, df, point, column),
+            "export the column with one convention, then " + fix,
+        )
     if comma.any():
         return ","
     if point.any() or not ambiguous.any():
         return "."
-    raise _fail(table, column, "numbers whose separator could be a thousands separator or a decimal (e.g. 1,234 or 1.234)",
-                _examples(raw, df, ambiguous, column), fix)
+    raise _fail(
+        table,
+        column,
+        "numbers whose separator could be a thousands separator or a decimal (e.g. 1,234 or 1.234)",
+        _examples(raw, df, ambiguous, column),
+        fix,
+    )
 
 
 # --------------------------------------------------------------------------- dates as the user meant
@@ -205,7 +258,9 @@ def _decide_decimal(raw: RawTable, df: pd.DataFrame, table: str, column: str, te
 _DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$"
 
 
-def _numeric_dates(raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series) -> pd.Series:
+def _numeric_dates(
+    raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series
+) -> pd.Series:
     """Dates written ``A/B/YEAR`` (``/``, ``-`` or ``.``; 2- or 4-digit years), read day-first or
     month-first as the column shows: some A above 12 means day-first, some B above 12 month-first;
     both is a mixed column and neither an ambiguous one, refused with the evidence and the
@@ -223,24 +278,40 @@ def _numeric_dates(raw: RawTable, df: pd.DataFrame, table: str, column: str, tex
     monthfirst_ev = (b > 12).to_numpy() & has
     fmt = "'%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)"
     if dayfirst_ev.any() and monthfirst_ev.any():
-        raise _fail(table, column, "dates written both day-first and month-first", _examples(raw, df, dayfirst_ev, column)
-                    + "; month-first: " + _examples(raw, df, monthfirst_ev, column), "export the column in one date format (YYYY-MM-DD is safest)")
+        raise _fail(
+            table,
+            column,
+            "dates written both day-first and month-first",
+            _examples(raw, df, dayfirst_ev, column)
+            + "; month-first: "
+            + _examples(raw, df, monthfirst_ev, column),
+            "export the column in one date format (YYYY-MM-DD is safest)",
+        )
     if not dayfirst_ev.any() and not monthfirst_ev.any():
-        raise _fail(table, column, f"dates whose day and month cannot be told apart (every day and month is 12 or less, {int(has.sum()):,} dates)",
-                    _examples(raw, df, has, column), f"set read_options: {{{table}: {{date_format: {{{column}: ...}}}}}} to {fmt}")
+        raise _fail(
+            table,
+            column,
+            f"dates whose day and month cannot be told apart (every day and month is 12 or less, {int(has.sum()):,} dates)",
+            _examples(raw, df, has, column),
+            f"set read_options: {{{table}: {{date_format: {{{column}: ...}}}}}} to {fmt}",
+        )
     day, month = (a, b) if dayfirst_ev.any() else (b, a)
     parsed = pd.to_datetime(pd.DataFrame({"year": y, "month": month, "day": day}), errors="coerce")
     return out.where(~has, parsed)
 
 
-def _date_format_for(opts: dict[str, Any], table: str, column: str, columns: list[str]) -> str | None:
+def _date_format_for(
+    opts: dict[str, Any], table: str, column: str, columns: list[str]
+) -> str | None:
     """``date_format`` as one format for every date column of the table, or a dict per column."""
     fmt = opts.get("date_format")
     if isinstance(fmt, dict):
         unknown = [c for c in fmt if c not in columns]
         if unknown:
-            raise DataError(f"table '{table}': read_options date_format names column(s) {unknown} that the table does not have"
-                            f"{did_you_mean(str(unknown[0]), columns)}; date columns: {columns}")
+            raise DataError(
+                f"table '{table}': read_options date_format names column(s) {unknown} that the table does not have"
+                f"{did_you_mean(str(unknown[0]), columns)}; date columns: {columns}"
+            )
         return fmt.get(column)
     return fmt
 
@@ -260,7 +331,14 @@ def _na_values(opts: dict[str, Any], column: str) -> set[str]:
 
 # largest plausible absolute value per unit of the data model: anything above is a data error
 # (an exponent typo, a placeholder such as 9.99e99, or numbers read with the wrong separators)
-DEFAULT_BOUNDS = {"currency": 1e13, "currency/unit": 1e9, "units": 1e12, "days": 36_500, "periods": 1e6, "USD/currency": 1e6}
+DEFAULT_BOUNDS = {
+    "currency": 1e13,
+    "currency/unit": 1e9,
+    "units": 1e12,
+    "days": 36_500,
+    "periods": 1e6,
+    "USD/currency": 1e6,
+}
 
 
 def _bound(col, opts: dict[str, Any]) -> float:
@@ -279,14 +357,18 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
     df = raw.frame
     name = spec.name
     date_cols = [c.name for c in spec.columns if c.type == "date" and c.name in df.columns]
-    _date_format_for(opts, name, "", date_cols)  # a per-column date_format naming unknown columns fails first
+    _date_format_for(
+        opts, name, "", date_cols
+    )  # a per-column date_format naming unknown columns fails first
     for col in spec.columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
         placeholders = _na_values(opts, col.name)
         if placeholders:
-            s = s.where(~_text_series(s).isin(list(placeholders)).fillna(False).to_numpy(dtype=bool))
+            s = s.where(
+                ~_text_series(s).isin(list(placeholders)).fillna(False).to_numpy(dtype=bool)
+            )
             df[col.name] = s
         before_null = s.isna().to_numpy()
         if col.type in ("id", "str", "cat"):
@@ -304,43 +386,82 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
                     parsed = pd.to_datetime(text, format="mixed", errors="coerce")
                 if parsed.isna().to_numpy().sum() > before_null.sum() and not fmt:
                     rest = text.where(parsed.isna())
-                    parsed = parsed.fillna(_numeric_dates(raw, df, name, col.name, rest))  # dd/mm or mm/dd, as the column shows
+                    parsed = parsed.fillna(
+                        _numeric_dates(raw, df, name, col.name, rest)
+                    )  # dd/mm or mm/dd, as the column shows
                     rest = text.where(parsed.isna())
-                    named = ~rest.fillna("").str.match(_DMY).to_numpy(dtype=bool)  # 12-Jan-24, Jan 12 2024: no day/month ambiguity
-                    parsed = parsed.fillna(pd.to_datetime(rest.where(named), format="mixed", errors="coerce"))
+                    named = ~rest.fillna("").str.match(_DMY).to_numpy(
+                        dtype=bool
+                    )  # 12-Jan-24, Jan 12 2024: no day/month ambiguity
+                    parsed = parsed.fillna(
+                        pd.to_datetime(rest.where(named), format="mixed", errors="coerce")
+                    )
             bad = parsed.isna().to_numpy() & ~before_null
             if bad.any():
-                raise _fail(name, col.name, "dates that cannot be read", _examples(raw, df, bad, col.name),
-                            f"write dates as YYYY-MM-DD, set read_options: {{{name}: {{date_format: {{{col.name}: '%d/%m/%Y'}}}}}} to the format used, "
-                            f"or declare placeholder texts as missing with read_options: {{{name}: {{na_values: {{{col.name}: [...]}}}}}}")
+                raise _fail(
+                    name,
+                    col.name,
+                    "dates that cannot be read",
+                    _examples(raw, df, bad, col.name),
+                    f"write dates as YYYY-MM-DD, set read_options: {{{name}: {{date_format: {{{col.name}: '%d/%m/%Y'}}}}}} to the format used, "
+                    f"or declare placeholder texts as missing with read_options: {{{name}: {{na_values: {{{col.name}: [...]}}}}}}",
+                )
             df[col.name] = parsed.astype("datetime64[ns]")
         elif col.type in ("float", "int"):
             if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-                text = _text_series(s, strip=False).str.strip().str.replace(_CURRENCY_RE.pattern, "", regex=True)
+                text = (
+                    _text_series(s, strip=False)
+                    .str.strip()
+                    .str.replace(_CURRENCY_RE.pattern, "", regex=True)
+                )
                 decimal = _decide_decimal(raw, df, name, col.name, text, opts.get("decimal"))
                 parsed = _parse_numbers(s, decimal)
             else:
                 parsed = s
             bad = parsed.isna().to_numpy() & ~before_null
             if bad.any():
-                raise _fail(name, col.name, "values that are not numbers", _examples(raw, df, bad, col.name),
-                            "correct those cells, declare placeholders with read_options na_values, or set decimal/thousands to the separators used")
+                raise _fail(
+                    name,
+                    col.name,
+                    "values that are not numbers",
+                    _examples(raw, df, bad, col.name),
+                    "correct those cells, declare placeholders with read_options na_values, or set decimal/thousands to the separators used",
+                )
             values = np.asarray(parsed.astype("float64"), dtype=float)
             infinite = np.isinf(values)
             if infinite.any():
-                raise _fail(name, col.name, "values that are not finite numbers (infinity)", _examples(raw, df, infinite, col.name),
-                            "replace them with the real values or leave the cells empty")
+                raise _fail(
+                    name,
+                    col.name,
+                    "values that are not finite numbers (infinity)",
+                    _examples(raw, df, infinite, col.name),
+                    "replace them with the real values or leave the cells empty",
+                )
             limit = _bound(col, opts)
             huge = np.abs(np.nan_to_num(values)) > limit
             if huge.any():
-                raise _fail(name, col.name, f"implausibly large values (beyond {limit:,.0f}{' in ' + col.unit if col.unit else ''})",
-                            _examples(raw, df, huge, col.name),
-                            f"correct them, or raise the bound with read_options: {{{name}: {{bounds: {{{col.name}: <largest plausible value>}}}}}}")
+                raise _fail(
+                    name,
+                    col.name,
+                    f"implausibly large values (beyond {limit:,.0f}{' in ' + col.unit if col.unit else ''})",
+                    _examples(raw, df, huge, col.name),
+                    f"correct them, or raise the bound with read_options: {{{name}: {{bounds: {{{col.name}: <largest plausible value>}}}}}}",
+                )
             if col.type == "int":
-                nonint = parsed.notna().to_numpy() & (np.asarray(parsed.fillna(0), dtype=float) % 1 != 0)
+                nonint = parsed.notna().to_numpy() & (
+                    np.asarray(parsed.fillna(0), dtype=float) % 1 != 0
+                )
                 if nonint.any():
-                    raise _fail(name, col.name, "values that must be whole numbers", _examples(raw, df, nonint, col.name), "round them in the source")
-                df[col.name] = parsed.astype("Int64") if before_null.any() else parsed.astype("int64")
+                    raise _fail(
+                        name,
+                        col.name,
+                        "values that must be whole numbers",
+                        _examples(raw, df, nonint, col.name),
+                        "round them in the source",
+                    )
+                df[col.name] = (
+                    parsed.astype("Int64") if before_null.any() else parsed.astype("int64")
+                )
             else:
                 df[col.name] = parsed.astype("float64")
         elif col.type == "bool":
@@ -352,10 +473,19 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
             out[text.isin(_FALSE).fillna(False).to_numpy()] = False
             bad = out.isna().to_numpy() & ~before_null
             if bad.any():
-                raise _fail(name, col.name, "values that are not true/false", _examples(raw, df, bad, col.name), "use true/false, yes/no or 1/0")
+                raise _fail(
+                    name,
+                    col.name,
+                    "values that are not true/false",
+                    _examples(raw, df, bad, col.name),
+                    "use true/false, yes/no or 1/0",
+                )
             df[col.name] = out
     known = {c.name for c in spec.columns}
-    for name_, col_ in df.items():  # extra columns: back to NumPy-backed dtypes for the analysis code
+    for (
+        name_,
+        col_,
+    ) in df.items():  # extra columns: back to NumPy-backed dtypes for the analysis code
         if name_ not in known and isinstance(col_.dtype, pd.ArrowDtype):
             df[name_] = _numpy_backed(col_)
     return df
@@ -375,11 +505,15 @@ def _numpy_backed(s: pd.Series) -> pd.Series:
 
 def check_columns(raw: RawTable, spec: Table) -> None:
     if raw.frame.empty:
-        raise DataError(f"table '{spec.name}' ({raw.origin}) is empty: it needs at least one row; export it again or leave the table out")
+        raise DataError(
+            f"table '{spec.name}' ({raw.origin}) is empty: it needs at least one row; export it again or leave the table out"
+        )
     missing = [c for c in spec.required_columns if c not in raw.frame.columns]
     if missing:
         found = list(raw.frame.columns)
-        hint = did_you_mean(missing[0], found, cutoff=0.8)  # column names: only a near-identical spelling is a hint
+        hint = did_you_mean(
+            missing[0], found, cutoff=0.8
+        )  # column names: only a near-identical spelling is a hint
         if len(found) == 1 and any(sep in str(found[0]) for sep in (";", "\t", "|")):
             sep = next(sep for sep in (";", "\t", "|") if sep in str(found[0]))
             hint = f" (the file seems separated by {sep!r}: set read_options: {{{spec.name}: {{sep: {sep!r}}}}})"
@@ -425,12 +559,28 @@ def check_values(raw: RawTable, spec: Table, frame: pd.DataFrame) -> None:
         first = fc.iloc[0]
         column, raw_check = first["column"], str(first["check"])
         check = _check_text(raw_check)
-        if raw_check.startswith("field_uniqueness") or check.startswith("multiple_fields_uniqueness") or column == spec.name or column is None or "unique" in check:
+        if (
+            raw_check.startswith("field_uniqueness")
+            or check.startswith("multiple_fields_uniqueness")
+            or column == spec.name
+            or column is None
+            or "unique" in check
+        ):
             key = [k for k in spec.key if k in frame.columns]
             dup = frame.duplicated(subset=key, keep=False).to_numpy()
-            raise _fail(spec.name, ", ".join(key), "duplicate keys: each key must appear once", _examples(raw, frame, dup, key[0]),
-                        "remove the duplicate rows or aggregate them before loading")
-        rows = fc.loc[(fc["column"] == column) & (fc["check"].astype(str) == raw_check), "index"].dropna().astype(int).to_numpy()
+            raise _fail(
+                spec.name,
+                ", ".join(key),
+                "duplicate keys: each key must appear once",
+                _examples(raw, frame, dup, key[0]),
+                "remove the duplicate rows or aggregate them before loading",
+            ) from None
+        rows = (
+            fc.loc[(fc["column"] == column) & (fc["check"].astype(str) == raw_check), "index"]
+            .dropna()
+            .astype(int)
+            .to_numpy()
+        )
         mask = np.zeros(len(frame), dtype=bool)
         mask[rows] = True
         if check == "not_nullable":
@@ -442,10 +592,12 @@ def check_values(raw: RawTable, spec: Table, frame: pd.DataFrame) -> None:
         if col_spec.allowed:
             bad_val = frame[column].to_numpy()[rows[0]]
             fix += did_you_mean(str(bad_val), col_spec.allowed)
-        raise _fail(spec.name, column, problem, _examples(raw, frame, mask, column), fix)
+        raise _fail(spec.name, column, problem, _examples(raw, frame, mask, column), fix) from None
 
 
-def check_future_dates(raw: RawTable, spec: Table, frame: pd.DataFrame, today: dt.date | None = None) -> None:
+def check_future_dates(
+    raw: RawTable, spec: Table, frame: pd.DataFrame, today: dt.date | None = None
+) -> None:
     limit = pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=FUTURE_LIMIT_DAYS)
     for col in spec.columns:
         if col.type != "date" or col.name not in frame.columns:
@@ -455,8 +607,13 @@ def check_future_dates(raw: RawTable, spec: Table, frame: pd.DataFrame, today: d
             continue
         bad = (frame[col.name] > limit).to_numpy()
         if bad.any():
-            raise _fail(spec.name, col.name, f"dates more than a year in the future (after {limit:%Y-%m-%d})",
-                        _examples(raw, frame, bad, col.name), "check the date format (day/month order) or the year")
+            raise _fail(
+                spec.name,
+                col.name,
+                f"dates more than a year in the future (after {limit:%Y-%m-%d})",
+                _examples(raw, frame, bad, col.name),
+                "check the date format (day/month order) or the year",
+            )
 
 
 def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[str]:
@@ -472,7 +629,11 @@ def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable])
         for soft, refs in ((False, spec.references), (True, spec.soft_references)):
             for column, target in refs.items():
                 t_table, t_col = target.split(".")
-                if column not in frame.columns or t_table not in tables or t_col not in tables[t_table].columns:
+                if (
+                    column not in frame.columns
+                    or t_table not in tables
+                    or t_col not in tables[t_table].columns
+                ):
                     continue
                 values = frame[column]
                 known = pd.Index(tables[t_table][t_col].dropna().unique())
@@ -480,15 +641,24 @@ def check_references(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable])
                 if not bad.any():
                     continue
                 if soft:
-                    warnings_.append(f"{name}: {column} values not found in {t_table} ({_examples(raws[name], frame, bad, column)}); "
-                                     "those rows are kept but cannot be matched")
+                    warnings_.append(
+                        f"{name}: {column} values not found in {t_table} ({_examples(raws[name], frame, bad, column)}); "
+                        "those rows are kept but cannot be matched"
+                    )
                 else:
-                    raise _fail(name, column, f"references to unknown {t_table} (not in {t_table}.{t_col})",
-                                _examples(raws[name], frame, bad, column), f"add them to {t_table} or correct the ids")
+                    raise _fail(
+                        name,
+                        column,
+                        f"references to unknown {t_table} (not in {t_table}.{t_col})",
+                        _examples(raws[name], frame, bad, column),
+                        f"add them to {t_table} or correct the ids",
+                    )
     return warnings_
 
 
-def planned_date_warnings(tables: dict[str, pd.DataFrame], horizon_years: float = 10.0, today: dt.date | None = None) -> list[str]:
+def planned_date_warnings(
+    tables: dict[str, pd.DataFrame], horizon_years: float = 10.0, today: dt.date | None = None
+) -> list[str]:
     """Planned dates (due, promised, contract end, review) more than ``horizon_years`` ahead: kept,
     but named in the data-quality box (likely a typo in the year)."""
     limit = pd.Timestamp(today or dt.date.today()) + pd.DateOffset(years=int(horizon_years))
@@ -501,7 +671,9 @@ def planned_date_warnings(tables: dict[str, pd.DataFrame], horizon_years: float 
             if col.type == "date" and col.name in frame.columns and col.name in PLANNED_DATES:
                 n = int((frame[col.name] > limit).sum())
                 if n:
-                    out.append(f"{name}: {n:,} {col.name} values lie more than {horizon_years:g} years ahead (after {limit:%Y-%m-%d}); check the year")
+                    out.append(
+                        f"{name}: {n:,} {col.name} values lie more than {horizon_years:g} years ahead (after {limit:%Y-%m-%d}); check the year"
+                    )
     return out
 
 
@@ -513,23 +685,35 @@ def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) 
         keys = [c for c in ("item_id", "location_id") if c in dh.columns]
         neg = int((dh["quantity"] < 0).sum())
         if neg:
-            out.append(f"demand_history: {neg:,} negative quantities (net returns) are kept as they are.")
+            out.append(
+                f"demand_history: {neg:,} negative quantities (net returns) are kept as they are."
+            )
         periods = pd.Index(np.sort(dh["date"].unique()))
         if len(periods) > 2:
             pos = pd.Series(np.arange(len(periods)), index=periods)
-            g = dh.assign(_p=dh["date"].map(pos).to_numpy()).groupby(keys, dropna=False, observed=True)["_p"]
+            g = dh.assign(_p=dh["date"].map(pos).to_numpy()).groupby(
+                keys, dropna=False, observed=True
+            )["_p"]
             span = g.max() - g.min() + 1
             gaps = int((span - g.size()).clip(lower=0).gt(0).sum())
             if gaps:
-                out.append(f"demand_history: {gaps:,} series have missing periods between their first and last period; they are read as zero demand.")
+                out.append(
+                    f"demand_history: {gaps:,} series have missing periods between their first and last period; they are read as zero demand."
+                )
         q = dh["quantity"].to_numpy(dtype=float)
         grp = dh.groupby(keys, dropna=False, observed=True)["quantity"]
         med = grp.transform("median").to_numpy()
-        mad = grp.transform(lambda s: (s - s.median()).abs().median()).to_numpy() if len(dh) < 200_000 else np.full(len(dh), np.nan)
+        mad = (
+            grp.transform(lambda s: (s - s.median()).abs().median()).to_numpy()
+            if len(dh) < 200_000
+            else np.full(len(dh), np.nan)
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             extreme = int(np.nansum((mad > 0) & (np.abs(q - med) > 10 * 1.4826 * mad)))
         if extreme:
-            out.append(f"demand_history: {extreme:,} values lie more than 10 robust standard deviations from their series median (possible outliers or promotions).")
+            out.append(
+                f"demand_history: {extreme:,} values lie more than 10 robust standard deviations from their series median (possible outliers or promotions)."
+            )
     for name in ("purchase_order_lines", "invoices"):
         frame = tables.get(name)
         if frame is None or "currency" not in frame.columns:
@@ -537,10 +721,14 @@ def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) 
         currencies = sorted(frame["currency"].dropna().unique())
         rates = tables.get("exchange_rates")
         if wants_rates and len(currencies) > 1 and (rates is None or rates.empty):
-            out.append(f"{name}: mixed currencies {currencies} and no exchange_rates table: amounts are summed as they are.")
+            out.append(
+                f"{name}: mixed currencies {currencies} and no exchange_rates table: amounts are summed as they are."
+            )
     for name, frame in tables.items():
         if name == "invoices":  # double-posted invoices inflate spend
             dups = int(frame.drop(columns=["line_id"], errors="ignore").duplicated().sum())
             if dups:
-                out.append(f"{name}: {dups:,} rows are exact duplicates of another row (kept; check for double posting).")
+                out.append(
+                    f"{name}: {dups:,} rows are exact duplicates of another row (kept; check for double posting)."
+                )
     return out

@@ -28,7 +28,9 @@ DISTRIBUTIONS = ("auto", "normal", "poisson", "gamma")
 def lead_time_in_periods(lead_time_days, period: str):
     """Convert a lead time in days to demand periods (``day``, ``week`` or ``month``)."""
     if period not in PERIOD_DAYS:
-        raise ValueError(f"demand period must be one of {list(PERIOD_DAYS)}, got {period!r}: demand per period and lead time must use one unit")
+        raise ValueError(
+            f"demand period must be one of {list(PERIOD_DAYS)}, got {period!r}: demand per period and lead time must use one unit"
+        )
     return np.asarray(lead_time_days, dtype=float) / PERIOD_DAYS[period]
 
 
@@ -62,7 +64,11 @@ def z_for_fill_rate(fill_rate, sigma_lt, order_qty):
     fr = np.asarray(fill_rate, dtype=float)
     if np.any((fr <= 0) | (fr >= 1)):
         raise ValueError(f"fill rate must be strictly between 0 and 1, got {fr!r}")
-    target = (1 - fr) * np.asarray(order_qty, dtype=float) / np.maximum(np.asarray(sigma_lt, dtype=float), 1e-12)
+    target = (
+        (1 - fr)
+        * np.asarray(order_qty, dtype=float)
+        / np.maximum(np.asarray(sigma_lt, dtype=float), 1e-12)
+    )
     return np.interp(target, _GGRID[::-1], _ZGRID[::-1])
 
 
@@ -89,7 +95,9 @@ def sigma_lead_time_demand(d, sigma_d, L, sigma_L=0.0, variability: str = "combi
         return np.sqrt(L) * sigma_d
     if variability == "lead_time":
         return d * sigma_L
-    raise ValueError(f"variability must be 'combined', 'demand' or 'lead_time', got {variability!r}")
+    raise ValueError(
+        f"variability must be 'combined', 'demand' or 'lead_time', got {variability!r}"
+    )
 
 
 def eoq(annual_demand, order_cost, holding_cost_per_unit_year):
@@ -97,7 +105,9 @@ def eoq(annual_demand, order_cost, holding_cost_per_unit_year):
 
     Chopra & Meindl Example 11-1: D = 12,000, S = 4,000, H = 0.2 x 500 -> Q* = 980.
     """
-    D, S, H = (np.asarray(x, dtype=float) for x in (annual_demand, order_cost, holding_cost_per_unit_year))
+    D, S, H = (
+        np.asarray(x, dtype=float) for x in (annual_demand, order_cost, holding_cost_per_unit_year)
+    )
     return np.sqrt(2 * D * S / np.where(H > 0, H, np.nan))
 
 
@@ -115,7 +125,9 @@ def _loss(dist: np.ndarray, s: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> 
     if g.any():
         mu, v = mean[g], np.maximum(sd[g], 1e-9) ** 2
         k, theta = mu**2 / v, v / mu
-        out[g] = mu * stats.gamma.sf(s[g], k + 1, scale=theta) - s[g] * stats.gamma.sf(s[g], k, scale=theta)
+        out[g] = mu * stats.gamma.sf(s[g], k + 1, scale=theta) - s[g] * stats.gamma.sf(
+            s[g], k, scale=theta
+        )
     return np.maximum(out, 0)
 
 
@@ -143,13 +155,23 @@ def choose_distribution(mean_lt, sd_lt, demand_class=None):
     """
     mean_lt = np.asarray(mean_lt, dtype=float)
     var = np.asarray(sd_lt, dtype=float) ** 2
-    cls = np.asarray(demand_class if demand_class is not None else np.full(mean_lt.shape, "smooth"), dtype=object)
+    cls = np.asarray(
+        demand_class if demand_class is not None else np.full(mean_lt.shape, "smooth"), dtype=object
+    )
     slow = (mean_lt < 10) | np.isin(cls, ["intermittent", "lumpy"])
     poissonish = var <= 1.5 * np.maximum(mean_lt, 1e-9)
     return np.where(~slow, "normal", np.where(poissonish, "poisson", "gamma")).astype(object)
 
 
-def reorder_level(mean_lt, sd_lt, target, measure: str = "cycle_service", order_qty=None, distribution="auto", demand_class=None):
+def reorder_level(
+    mean_lt,
+    sd_lt,
+    target,
+    measure: str = "cycle_service",
+    order_qty=None,
+    distribution="auto",
+    demand_class=None,
+):
     """Reorder point s for a service target on lead-time (or R+L) demand.
 
     ``measure='cycle_service'``: P(X <= s) >= target. ``measure='fill_rate'``:
@@ -162,7 +184,9 @@ def reorder_level(mean_lt, sd_lt, target, measure: str = "cycle_service", order_
     sd_lt = np.asarray(sd_lt, dtype=float)
     target = np.broadcast_to(np.asarray(target, dtype=float), mean_lt.shape)
     if np.any((target <= 0) | (target >= 1)):
-        raise ValueError(f"service targets must be strictly between 0 and 1, got {np.unique(target)!r}")
+        raise ValueError(
+            f"service targets must be strictly between 0 and 1, got {np.unique(target)!r}"
+        )
     if distribution == "auto":
         dist = choose_distribution(mean_lt, sd_lt, demand_class)
     elif distribution in DISTRIBUTIONS:
@@ -221,7 +245,10 @@ def safety_stock_table(
     if missing:
         raise ValueError(f"safety stock input is missing column(s) {missing}")
     df = stats_df.copy()
-    d, sd = df["mean_demand"].clip(lower=0).to_numpy(float), df["std_demand"].fillna(0).to_numpy(float)
+    d, sd = (
+        df["mean_demand"].clip(lower=0).to_numpy(float),
+        df["std_demand"].fillna(0).to_numpy(float),
+    )
     L, sL = df["lead_time"].to_numpy(float), df["lead_time_std"].fillna(0).to_numpy(float)
     if np.any(L < 0) or np.any(np.isnan(L)):
         raise ValueError("lead times must be known and non-negative for every row")
@@ -231,9 +258,13 @@ def safety_stock_table(
     H = df["unit_cost"].to_numpy(float) * holding_rate
     q_eoq = eoq(d * periods_per_year, order_cost, H)
     lot = df["lot_size"].to_numpy(float) if "lot_size" in df.columns else np.full(len(df), np.nan)
-    Q = np.where(policy == "periodic", d * review_period, np.where(np.nan_to_num(lot) > 0, lot, q_eoq))
+    Q = np.where(
+        policy == "periodic", d * review_period, np.where(np.nan_to_num(lot) > 0, lot, q_eoq)
+    )
     Q = np.maximum(np.nan_to_num(Q, nan=1.0), 1.0)
-    level, dist = reorder_level(mean_p, sigma_p, df[target_col].to_numpy(float), measure, Q, "auto", df.get("demand_class"))
+    level, dist = reorder_level(
+        mean_p, sigma_p, df[target_col].to_numpy(float), measure, Q, "auto", df.get("demand_class")
+    )
     df["protection_periods"] = P
     df["sigma_protection"] = sigma_p
     df["distribution"] = dist
@@ -254,11 +285,15 @@ def lead_times_from_po(pos: pd.DataFrame, min_receipts: int = 3) -> pd.DataFrame
     d = pos.dropna(subset=["item_id", "receipt_date"])
     lt = (d["receipt_date"] - d["order_date"]).dt.days.clip(lower=0)
     g = lt.groupby(d["item_id"])
-    out = pd.DataFrame({"lead_time_days": g.mean(), "lead_time_std_days": g.std(ddof=1), "receipts": g.size()})
+    out = pd.DataFrame(
+        {"lead_time_days": g.mean(), "lead_time_std_days": g.std(ddof=1), "receipts": g.size()}
+    )
     return out[out["receipts"] >= min_receipts].reset_index()
 
 
-def dominant_tier(sales: pd.DataFrame, customers: pd.DataFrame, keys=("item_id", "location_id")) -> pd.DataFrame:
+def dominant_tier(
+    sales: pd.DataFrame, customers: pd.DataFrame, keys=("item_id", "location_id")
+) -> pd.DataFrame:
     """The highest service tier buying at least 20% of an item-location's ordered units (else its largest tier)."""
     keys = list(keys)
     rank = {"platinum": 0, "gold": 1, "standard": 2}
@@ -270,15 +305,28 @@ def dominant_tier(sales: pd.DataFrame, customers: pd.DataFrame, keys=("item_id",
     return q.drop_duplicates(keys)[[*keys, "service_tier"]]
 
 
-def build_inputs(demand: pd.DataFrame, items: pd.DataFrame, segments: pd.DataFrame, lead_time_source: str = "po_history",
-                 pos: pd.DataFrame | None = None, period: str = "month", keys=("item_id", "location_id")) -> pd.DataFrame:
+def build_inputs(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    segments: pd.DataFrame,
+    lead_time_source: str = "po_history",
+    pos: pd.DataFrame | None = None,
+    period: str = "month",
+    keys=("item_id", "location_id"),
+) -> pd.DataFrame:
     """Per item-location inputs for :func:`safety_stock_table`: demand mean and deviation per
     period (from ``segments``, i.e. ``abc_xyz`` output), lead time and its deviation in periods
     (from PO history or the item master), unit cost and lot size."""
     keys = list(keys)
     if lead_time_source not in ("po_history", "item_master"):
-        raise ValueError(f"lead_time_source must be 'po_history' or 'item_master', got {lead_time_source!r}")
-    cols = [c for c in ("item_id", "lead_time_days", "lead_time_std_days", "lot_size") if c in items.columns]
+        raise ValueError(
+            f"lead_time_source must be 'po_history' or 'item_master', got {lead_time_source!r}"
+        )
+    cols = [
+        c
+        for c in ("item_id", "lead_time_days", "lead_time_std_days", "lot_size")
+        if c in items.columns
+    ]
     df = segments.merge(items[cols], on="item_id", how="left")
     if "lead_time_days" not in df.columns:
         df["lead_time_days"] = np.nan
@@ -286,9 +334,15 @@ def build_inputs(demand: pd.DataFrame, items: pd.DataFrame, segments: pd.DataFra
     df["lead_time_source"] = "item master"
     if lead_time_source == "po_history":
         if pos is None or pos.empty:
-            raise ValueError("lead_time_source 'po_history' needs purchase_order_lines with receipts; use 'item_master'")
+            raise ValueError(
+                "lead_time_source 'po_history' needs purchase_order_lines with receipts; use 'item_master'"
+            )
         lt = lead_times_from_po(pos)
-        df = df.merge(lt.rename(columns={"lead_time_days": "lt_po", "lead_time_std_days": "lt_std_po"}), on="item_id", how="left")
+        df = df.merge(
+            lt.rename(columns={"lead_time_days": "lt_po", "lead_time_std_days": "lt_std_po"}),
+            on="item_id",
+            how="left",
+        )
         has = df["lt_po"].notna()
         df.loc[has, "lead_time_days"] = df.loc[has, "lt_po"]
         df.loc[has, "lead_time_std_days"] = df.loc[has, "lt_std_po"].fillna(0)
@@ -297,7 +351,9 @@ def build_inputs(demand: pd.DataFrame, items: pd.DataFrame, segments: pd.DataFra
     missing = df["lead_time_days"].isna()
     if missing.any():
         ex = df.loc[missing, "item_id"].head(5).tolist()
-        raise ValueError(f"no lead time for {int(missing.sum())} item-locations (e.g. {ex}): fill items.lead_time_days or provide PO receipts")
+        raise ValueError(
+            f"no lead time for {int(missing.sum())} item-locations (e.g. {ex}): fill items.lead_time_days or provide PO receipts"
+        )
     df["lead_time"] = lead_time_in_periods(df["lead_time_days"], period)
     df["lead_time_std"] = lead_time_in_periods(df["lead_time_std_days"].fillna(0), period)
     df["mean_demand"] = df["mean"]
@@ -305,12 +361,21 @@ def build_inputs(demand: pd.DataFrame, items: pd.DataFrame, segments: pd.DataFra
     return df
 
 
-def tradeoff_curve(inputs: pd.DataFrame, levels=(0.80, 0.85, 0.90, 0.925, 0.95, 0.97, 0.98, 0.99, 0.995), segment: str = "abc", **kwargs) -> pd.DataFrame:
+def tradeoff_curve(
+    inputs: pd.DataFrame,
+    levels=(0.80, 0.85, 0.90, 0.925, 0.95, 0.97, 0.98, 0.99, 0.995),
+    segment: str = "abc",
+    **kwargs,
+) -> pd.DataFrame:
     """Inventory investment against service level per segment: safety-stock value at each
     target level (the same target for every series of the segment)."""
     rows = []
     for lv in levels:  # one vectorised computation per service level (a few)
         t = safety_stock_table(inputs.assign(service_target=lv), **kwargs)
         g = t.groupby(segment, observed=True)["safety_stock_value"].sum()
-        rows.append(pd.DataFrame({segment: g.index, "service_level": lv, "safety_stock_value": g.to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {segment: g.index, "service_level": lv, "safety_stock_value": g.to_numpy()}
+            )
+        )
     return pd.concat(rows, ignore_index=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from scmlib.core.demand import ADI_CUTOFF, CV2_CUTOFF, complete_periods, demand_class  # noqa: F401  (re-exported)
 
+
 def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     c = tuple(float(x) for x in cutoffs)
     if len(c) != 2 or not (0 < c[0] < c[1]) or any(np.isnan(c)):
@@ -54,7 +55,12 @@ def xyz_classes(cv: pd.Series, cutoffs: Sequence[float] = (0.5, 1.0)) -> pd.Seri
     return pd.Series(np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z")), index=cv.index)
 
 
-def demand_profile(demand: pd.DataFrame, id_cols: Sequence[str] = ("item_id",), date_col: str = "date", target: str = "quantity") -> pd.DataFrame:
+def demand_profile(
+    demand: pd.DataFrame,
+    id_cols: Sequence[str] = ("item_id",),
+    date_col: str = "date",
+    target: str = "quantity",
+) -> pd.DataFrame:
     """Per-series demand statistics and classes.
 
     Columns: periods, total, mean, std, cv (std / mean of per-period demand, zeros
@@ -65,7 +71,9 @@ def demand_profile(demand: pd.DataFrame, id_cols: Sequence[str] = ("item_id",), 
     """
     full = complete_periods(demand, id_cols, date_col, target)
     q = full[target].clip(lower=0)
-    g = full.assign(_q=q, _nz=(q > 0).astype(int), _qnz=q.where(q > 0)).groupby(list(id_cols), observed=True, dropna=False)
+    g = full.assign(_q=q, _nz=(q > 0).astype(int), _qnz=q.where(q > 0)).groupby(
+        list(id_cols), observed=True, dropna=False
+    )
     out = pd.DataFrame(
         {
             "periods": g["_q"].size(),
@@ -78,7 +86,9 @@ def demand_profile(demand: pd.DataFrame, id_cols: Sequence[str] = ("item_id",), 
         }
     )
     out["cv"] = np.where(out["mean"] > 0, out["std"] / out["mean"].where(out["mean"] > 0), np.nan)
-    out["adi"] = np.where(out["nonzero"] > 0, out["periods"] / out["nonzero"].where(out["nonzero"] > 0), np.nan)
+    out["adi"] = np.where(
+        out["nonzero"] > 0, out["periods"] / out["nonzero"].where(out["nonzero"] > 0), np.nan
+    )
     out["cv2"] = (out["nz_std"] / out["nz_mean"]) ** 2
     out["demand_class"] = demand_class(out["adi"], out["cv2"])
     return out.drop(columns=["nz_mean", "nz_std"]).reset_index()
@@ -101,7 +111,18 @@ def abc_xyz(
     start = last - pd.DateOffset(months=months - 1)
     window = demand[demand["date"] >= start]
     prof = demand_profile(window, id_cols)
-    prof = prof.merge(items[["item_id", "category", "unit_cost", *([c for c in ("unit_price", "lifecycle_stage") if c in items.columns])]], on="item_id", how="left")
+    prof = prof.merge(
+        items[
+            [
+                "item_id",
+                "category",
+                "unit_cost",
+                *([c for c in ("unit_price", "lifecycle_stage") if c in items.columns]),
+            ]
+        ],
+        on="item_id",
+        how="left",
+    )
     prof["annual_value"] = prof["total"] * prof["unit_cost"] * (12 / months)
     prof["abc"] = abc_classes(prof["annual_value"], abc_cutoffs).to_numpy()
     prof["xyz"] = xyz_classes(prof["cv"], xyz_cutoffs).to_numpy()
@@ -136,22 +157,58 @@ def inventory_health(
     start = last - pd.DateOffset(months=months - 1)
     inv = inventory[inventory["snapshot_date"] >= start].copy()
     inv["value"] = inv["on_hand_qty"] * inv["unit_cost"]
-    price_cols = ["unit_price"] if "unit_price" in items.columns else []  # optional in the data model
-    dem = demand[(demand["date"] >= start) & (demand["date"] <= last)].merge(items[["item_id", "unit_cost", *price_cols]], on="item_id", how="left")
+    price_cols = (
+        ["unit_price"] if "unit_price" in items.columns else []
+    )  # optional in the data model
+    dem = demand[(demand["date"] >= start) & (demand["date"] <= last)].merge(
+        items[["item_id", "unit_cost", *price_cols]], on="item_id", how="left"
+    )
     dem["q"] = dem["quantity"].clip(lower=0)
     dem["cogs"] = dem["q"] * dem["unit_cost"]
     # without selling prices the margin (and so GMROI) is unknown, not zero
-    dem["margin"] = dem["q"] * (dem["unit_price"].fillna(dem["unit_cost"]) - dem["unit_cost"]) if price_cols else np.nan
+    dem["margin"] = (
+        dem["q"] * (dem["unit_price"].fillna(dem["unit_cost"]) - dem["unit_cost"])
+        if price_cols
+        else np.nan
+    )
     d = dem.groupby(id_cols, observed=True)[["q", "cogs", "margin"]].sum(min_count=1)
     i = inv.groupby(id_cols, observed=True).agg(avg_value=("value", "mean"))
-    latest = inv[inv["snapshot_date"] == last].set_index(id_cols)[["on_hand_qty", "value"]].rename(columns={"value": "stock_value"})
-    out = i.join(latest, how="left").join(d, how="left").fillna({"q": 0.0, "cogs": 0.0, "on_hand_qty": 0.0, "stock_value": 0.0, **({"margin": 0.0} if price_cols else {})})
+    latest = (
+        inv[inv["snapshot_date"] == last]
+        .set_index(id_cols)[["on_hand_qty", "value"]]
+        .rename(columns={"value": "stock_value"})
+    )
+    out = (
+        i.join(latest, how="left")
+        .join(d, how="left")
+        .fillna(
+            {
+                "q": 0.0,
+                "cogs": 0.0,
+                "on_hand_qty": 0.0,
+                "stock_value": 0.0,
+                **({"margin": 0.0} if price_cols else {}),
+            }
+        )
+    )
     ann = 12 / months
-    out["turns"] = np.where(out["avg_value"] > 0, out["cogs"] * ann / out["avg_value"].where(out["avg_value"] > 0), np.nan)
+    out["turns"] = np.where(
+        out["avg_value"] > 0,
+        out["cogs"] * ann / out["avg_value"].where(out["avg_value"] > 0),
+        np.nan,
+    )
     daily = out["q"] * ann / 365
-    out["days_of_supply"] = np.where(daily > 0, out["on_hand_qty"] / daily.where(daily > 0), np.where(out["on_hand_qty"] > 0, np.inf, 0.0))
+    out["days_of_supply"] = np.where(
+        daily > 0,
+        out["on_hand_qty"] / daily.where(daily > 0),
+        np.where(out["on_hand_qty"] > 0, np.inf, 0.0),
+    )
     out["weeks_of_supply"] = out["days_of_supply"] / 7
-    out["gmroi"] = np.where(out["avg_value"] > 0, out["margin"] * ann / out["avg_value"].where(out["avg_value"] > 0), np.nan)
+    out["gmroi"] = np.where(
+        out["avg_value"] > 0,
+        out["margin"] * ann / out["avg_value"].where(out["avg_value"] > 0),
+        np.nan,
+    )
     out["carrying_cost"] = out["avg_value"] * carrying_rate
     # quarterly turns, latest quarters first
     inv["q_end"] = inv["snapshot_date"].dt.to_period("Q")
@@ -160,13 +217,19 @@ def inventory_health(
     qd = dem.groupby([*id_cols, "q_end"], observed=True)["cogs"].sum()
     qt = pd.concat([qi.rename("v"), qd.rename("c")], axis=1).fillna({"c": 0.0})
     qt["low"] = (qt["c"] * 4 < low_turns * qt["v"]) & (qt["v"] > 0)
-    qt = qt.reset_index().sort_values([*id_cols, "q_end"], ascending=[True] * len(id_cols) + [False])
+    qt = qt.reset_index().sort_values(
+        [*id_cols, "q_end"], ascending=[True] * len(id_cols) + [False]
+    )
     # count consecutive low quarters from the latest one: cumulative product of the flag
     qt["run"] = qt.groupby(id_cols, observed=True)["low"].cumprod()
-    out = out.join(qt.groupby(id_cols, observed=True)["run"].sum().rename("low_turn_quarters"), how="left")
+    out = out.join(
+        qt.groupby(id_cols, observed=True)["run"].sum().rename("low_turn_quarters"), how="left"
+    )
     out["low_turn_quarters"] = out["low_turn_quarters"].fillna(0).astype(int)
     out["persistent_low_turns"] = out["low_turn_quarters"] > 2
-    return out.rename(columns={"q": "units_sold", "cogs": "cogs", "margin": "gross_margin"}).reset_index()
+    return out.rename(
+        columns={"q": "units_sold", "cogs": "cogs", "margin": "gross_margin"}
+    ).reset_index()
 
 
 def slob(
@@ -194,45 +257,119 @@ def slob(
     """
     id_cols = list(id_cols)
     if no_movement_months < 1 or max_cover_months <= 0:
-        raise ValueError(f"no_movement_months must be >= 1 and max_cover_months > 0, got {no_movement_months}, {max_cover_months}")
+        raise ValueError(
+            f"no_movement_months must be >= 1 and max_cover_months > 0, got {no_movement_months}, {max_cover_months}"
+        )
     last = inventory["snapshot_date"].max()
     snap = inventory[inventory["snapshot_date"] == last]
     snap = snap[snap["on_hand_qty"] > 0]
-    moved = demand[demand["quantity"] > 0].groupby(id_cols, observed=True)["date"].max().rename("last_movement")
-    recent = demand[demand["date"] > last - pd.DateOffset(months=12)].groupby(id_cols, observed=True)["quantity"].sum().clip(lower=0) / 12
-    out = snap.set_index(id_cols)[["on_hand_qty", "unit_cost"]].join(moved, how="left").join(recent.rename("monthly_demand"), how="left")
+    moved = (
+        demand[demand["quantity"] > 0]
+        .groupby(id_cols, observed=True)["date"]
+        .max()
+        .rename("last_movement")
+    )
+    recent = (
+        demand[demand["date"] > last - pd.DateOffset(months=12)]
+        .groupby(id_cols, observed=True)["quantity"]
+        .sum()
+        .clip(lower=0)
+        / 12
+    )
+    out = (
+        snap.set_index(id_cols)[["on_hand_qty", "unit_cost"]]
+        .join(moved, how="left")
+        .join(recent.rename("monthly_demand"), how="left")
+    )
     out["monthly_demand"] = out["monthly_demand"].fillna(0.0)
-    months_idle = (last.year - out["last_movement"].dt.year) * 12 + (last.month - out["last_movement"].dt.month)
+    months_idle = (last.year - out["last_movement"].dt.year) * 12 + (
+        last.month - out["last_movement"].dt.month
+    )
     out["months_since_movement"] = months_idle.fillna(999).astype(int)
-    out["cover_months"] = np.where(out["monthly_demand"] > 0, out["on_hand_qty"] / out["monthly_demand"].where(out["monthly_demand"] > 0), np.inf)
+    out["cover_months"] = np.where(
+        out["monthly_demand"] > 0,
+        out["on_hand_qty"] / out["monthly_demand"].where(out["monthly_demand"] > 0),
+        np.inf,
+    )
     out["value_at_risk"] = out["on_hand_qty"] * out["unit_cost"]
-    out = out.reset_index().merge(items[["item_id", "category", *([c for c in ("eol_date", "lifecycle_stage") if c in items.columns])]], on="item_id", how="left")
-    eol = out["eol_date"].notna() & (out["eol_date"] <= last) if "eol_date" in out.columns else False
+    out = out.reset_index().merge(
+        items[
+            [
+                "item_id",
+                "category",
+                *([c for c in ("eol_date", "lifecycle_stage") if c in items.columns]),
+            ]
+        ],
+        on="item_id",
+        how="left",
+    )
+    eol = (
+        out["eol_date"].notna() & (out["eol_date"] <= last) if "eol_date" in out.columns else False
+    )
     obsolete = (out["months_since_movement"] >= no_movement_months) | eol
-    slow = ~obsolete & ((out["cover_months"] > max_cover_months) | (out["months_since_movement"] >= max(1, no_movement_months // 2)))
+    slow = ~obsolete & (
+        (out["cover_months"] > max_cover_months)
+        | (out["months_since_movement"] >= max(1, no_movement_months // 2))
+    )
     out["status"] = np.where(obsolete, "obsolete", np.where(slow, "slow-moving", "healthy"))
     flagged = out[out["status"] != "healthy"]
     median_value = flagged["value_at_risk"].median() if len(flagged) else 0.0
     out["disposition"] = np.where(
         obsolete,
-        np.where(out["value_at_risk"] >= median_value, "sell to liquidator / return to supplier", "scrap and write off"),
+        np.where(
+            out["value_at_risk"] >= median_value,
+            "sell to liquidator / return to supplier",
+            "scrap and write off",
+        ),
         np.where(slow, "stop replenishment and run down (promote or transfer)", ""),
     )
-    out = out[out["status"] != "healthy"].sort_values("value_at_risk", ascending=False).reset_index(drop=True)
+    out = (
+        out[out["status"] != "healthy"]
+        .sort_values("value_at_risk", ascending=False)
+        .reset_index(drop=True)
+    )
     return out
 
 
-def rationalisation_candidates(health: pd.DataFrame, items: pd.DataFrame, max_turns: float = 2.0) -> pd.DataFrame:
+def rationalisation_candidates(
+    health: pd.DataFrame, items: pd.DataFrame, max_turns: float = 2.0
+) -> pd.DataFrame:
     """SKUs with a negative unit gross margin and low turnover (turns < ``max_turns``) at item level."""
-    if "unit_price" not in items.columns:  # selling prices are optional: no price, no below-cost finding
-        return pd.DataFrame(columns=["item_id", "category", "unit_cost", "unit_price", "unit_margin", "turns", "gross_margin", "stock_value"])
-    h = health.groupby("item_id", observed=True)[["cogs", "avg_value", "gross_margin", "stock_value"]].sum()
+    if (
+        "unit_price" not in items.columns
+    ):  # selling prices are optional: no price, no below-cost finding
+        return pd.DataFrame(
+            columns=[
+                "item_id",
+                "category",
+                "unit_cost",
+                "unit_price",
+                "unit_margin",
+                "turns",
+                "gross_margin",
+                "stock_value",
+            ]
+        )
+    h = health.groupby("item_id", observed=True)[
+        ["cogs", "avg_value", "gross_margin", "stock_value"]
+    ].sum()
     h["turns"] = h["cogs"] / h["avg_value"].where(h["avg_value"] > 0)
     m = items.set_index("item_id")[["category", "unit_cost", "unit_price"]]
     out = h.join(m, how="left")
     out["unit_margin"] = out["unit_price"] - out["unit_cost"]
     out = out[(out["unit_margin"] < 0) & (out["turns"].fillna(0) < max_turns)]
-    return out.reset_index().sort_values("gross_margin")[["item_id", "category", "unit_cost", "unit_price", "unit_margin", "turns", "gross_margin", "stock_value"]]
+    return out.reset_index().sort_values("gross_margin")[
+        [
+            "item_id",
+            "category",
+            "unit_cost",
+            "unit_price",
+            "unit_margin",
+            "turns",
+            "gross_margin",
+            "stock_value",
+        ]
+    ]
 
 
 POLICY_BY_SEGMENT = {
@@ -253,10 +390,16 @@ def segment_policy(seg: pd.DataFrame, health: pd.DataFrame | None = None) -> pd.
     g = seg.groupby("segment", observed=True)
     out = pd.DataFrame({"series": g.size(), "annual_value": g["annual_value"].sum()})
     out["value_share"] = out["annual_value"] / out["annual_value"].sum()
-    out["intermittent_or_lumpy"] = g["demand_class"].apply(lambda s: s.isin(["intermittent", "lumpy"]).mean())
+    out["intermittent_or_lumpy"] = g["demand_class"].apply(
+        lambda s: s.isin(["intermittent", "lumpy"]).mean()
+    )
     if health is not None:
         keys = [c for c in ("item_id", "location_id") if c in seg.columns and c in health.columns]
-        hh = seg[[*keys, "segment"]].merge(health, on=keys, how="left").groupby("segment", observed=True)
+        hh = (
+            seg[[*keys, "segment"]]
+            .merge(health, on=keys, how="left")
+            .groupby("segment", observed=True)
+        )
         out["stock_value"] = hh["stock_value"].sum()
         out["turns"] = hh["cogs"].sum() / hh["avg_value"].sum()
     out["policy"] = out.index.map(POLICY_BY_SEGMENT)

@@ -25,10 +25,42 @@ from scmlib.core.currency import to_reporting_currency  # noqa: F401  (re-export
 from scmlib.errors import DataError
 
 LEGAL_SUFFIXES = (
-    "limited", "ltd", "plc", "inc", "incorporated", "gmbh", "llc", "llp", "lp", "corp", "corporation", "co", "company",
-    "sa", "s a", "ag", "bv", "b v", "nv", "pty", "srl", "spa", "s p a", "oy", "ab", "as", "kg", "sarl", "uk", "group",
+    "limited",
+    "ltd",
+    "plc",
+    "inc",
+    "incorporated",
+    "gmbh",
+    "llc",
+    "llp",
+    "lp",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "sa",
+    "s a",
+    "ag",
+    "bv",
+    "b v",
+    "nv",
+    "pty",
+    "srl",
+    "spa",
+    "s p a",
+    "oy",
+    "ab",
+    "as",
+    "kg",
+    "sarl",
+    "uk",
+    "group",
 )
-_SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True)) + r"))+$")
+_SUFFIX_RE = re.compile(
+    r"(?:\s+(?:"
+    + "|".join(re.escape(s) for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True))
+    + r"))+$"
+)
 
 
 # --------------------------------------------------------------------------- supplier normalisation
@@ -46,8 +78,12 @@ def normalise_name(names: pd.Series) -> pd.Series:
     return stripped.where(stripped != "", s).astype(object)
 
 
-def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshold: float = 92.0,
-                        mapping: pd.DataFrame | None = None) -> pd.DataFrame:
+def normalise_suppliers(
+    raw: pd.Series,
+    spend: pd.Series | None = None,
+    threshold: float = 92.0,
+    mapping: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Group raw supplier names into companies.
 
     1. ``mapping`` (columns ``raw_name``, ``canonical_name``) is applied first and wins;
@@ -63,7 +99,14 @@ def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshol
 
     if not 0 < threshold <= 100:
         raise ValueError(f"fuzzy-match threshold must be in (0, 100], got {threshold!r}")
-    df = pd.DataFrame({"raw_name": pd.Series(raw).astype(str).to_numpy(), "spend": (spend if spend is not None else pd.Series(1.0, index=raw.index)).to_numpy(dtype=float)})
+    df = pd.DataFrame(
+        {
+            "raw_name": pd.Series(raw).astype(str).to_numpy(),
+            "spend": (spend if spend is not None else pd.Series(1.0, index=raw.index)).to_numpy(
+                dtype=float
+            ),
+        }
+    )
     df = df.groupby("raw_name", as_index=False)["spend"].sum()
     df["normalised"] = normalise_name(df["raw_name"]).to_numpy()
     # names equal once spaces are removed ("E.On" / "Eon") are the same company
@@ -79,7 +122,13 @@ def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshol
         return i
 
     if len(norms) > 1:
-        scores = process.cdist(list(norms), list(norms), scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=1)
+        scores = process.cdist(
+            list(norms),
+            list(norms),
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=threshold,
+            workers=1,
+        )
         ii, jj = np.nonzero(np.triu(scores, k=1))
         order = np.argsort(-scores[ii, jj], kind="stable")
         digits = pd.Series(norms).str.findall(r"\d+").map(tuple).to_numpy()
@@ -96,23 +145,39 @@ def normalise_suppliers(raw: pd.Series, spend: pd.Series | None = None, threshol
     roots = np.array([find(i) for i in range(len(norms))])
     group_of_norm = pd.Series(roots, index=norms)
     df["group"] = df["normalised"].map(group_of_norm).to_numpy()
-    best = df.sort_values(["group", "spend"], ascending=[True, False]).drop_duplicates("group").set_index("group")["raw_name"]
+    best = (
+        df.sort_values(["group", "spend"], ascending=[True, False])
+        .drop_duplicates("group")
+        .set_index("group")["raw_name"]
+    )
     df["canonical_name"] = df["group"].map(best)
     canon_norm = df["canonical_name"].map(df.set_index("raw_name")["normalised"])
     moved = (df["canonical_name"] != df["raw_name"]).to_numpy()
     df["score"] = 100.0
-    df.loc[moved, "score"] = [fuzz.token_sort_ratio(a, b) for a, b in zip(df.loc[moved, "normalised"], canon_norm[moved])]  # merged names only
+    df.loc[moved, "score"] = [
+        fuzz.token_sort_ratio(a, b) for a, b in zip(df.loc[moved, "normalised"], canon_norm[moved])
+    ]  # merged names only
     same_norm = df.groupby("normalised")["raw_name"].transform("size") > 1
-    df["method"] = np.where(df["canonical_name"] == df["raw_name"], "unchanged", np.where(df["score"] < 100, "fuzzy", np.where(same_norm, "suffix/punctuation", "fuzzy")))
+    df["method"] = np.where(
+        df["canonical_name"] == df["raw_name"],
+        "unchanged",
+        np.where(df["score"] < 100, "fuzzy", np.where(same_norm, "suffix/punctuation", "fuzzy")),
+    )
     if mapping is not None and len(mapping):
         need = {"raw_name", "canonical_name"}
         if not need <= set(mapping.columns):
-            raise DataError(f"supplier mapping file needs columns {sorted(need)}, got {list(mapping.columns)}")
+            raise DataError(
+                f"supplier mapping file needs columns {sorted(need)}, got {list(mapping.columns)}"
+            )
         mp = mapping.dropna(subset=["raw_name"]).set_index("raw_name")["canonical_name"]
         hit = df["raw_name"].isin(mp.index)
         df.loc[hit, "canonical_name"] = df.loc[hit, "raw_name"].map(mp)
         df.loc[hit, "method"] = "mapping"
-    return df[["raw_name", "normalised", "canonical_name", "method", "score", "spend"]].sort_values(["canonical_name", "spend"], ascending=[True, False]).reset_index(drop=True)
+    return (
+        df[["raw_name", "normalised", "canonical_name", "method", "score", "spend"]]
+        .sort_values(["canonical_name", "spend"], ascending=[True, False])
+        .reset_index(drop=True)
+    )
 
 
 # --------------------------------------------------------------------------- classification
@@ -143,19 +208,27 @@ def load_rules(path: str | Path) -> pd.DataFrame:
     else:
         rules = pd.read_csv(path)
     if not {"keyword", "category"} <= set(rules.columns):
-        raise DataError(f"classification rules {path}: need columns keyword, category; got {list(rules.columns)}")
+        raise DataError(
+            f"classification rules {path}: need columns keyword, category; got {list(rules.columns)}"
+        )
     if "field" not in rules.columns:
         rules["field"] = "description"
     return rules
 
 
-def classify(df: pd.DataFrame, rules: pd.DataFrame, category: str = "category") -> tuple[pd.Series, pd.DataFrame]:
+def classify(
+    df: pd.DataFrame, rules: pd.DataFrame, category: str = "category"
+) -> tuple[pd.Series, pd.DataFrame]:
     """Fill missing categories from keyword rules; return (categories, coverage table).
 
     Coverage gives lines and spend classified in the source, by rules, and left
     unclassified ("Unclassified").
     """
-    cat = df[category].astype(object).copy() if category in df.columns else pd.Series(None, index=df.index, dtype=object)
+    cat = (
+        df[category].astype(object).copy()
+        if category in df.columns
+        else pd.Series(None, index=df.index, dtype=object)
+    )
     source = cat.notna()
     by_rule = pd.Series(False, index=df.index)
     for field_name, grp in rules.groupby("field", sort=False):  # one pass per text field
@@ -163,7 +236,10 @@ def classify(df: pd.DataFrame, rules: pd.DataFrame, category: str = "category") 
             continue
         text = df[field_name].astype("string").fillna("")
         for kw, c in zip(grp["keyword"], grp["category"]):  # rules are few (tens)
-            hit = cat.isna() & text.str.contains(str(kw), case=False, regex=True).fillna(False).to_numpy()
+            hit = (
+                cat.isna()
+                & text.str.contains(str(kw), case=False, regex=True).fillna(False).to_numpy()
+            )
             cat[hit] = c
             by_rule |= hit
     cat = cat.fillna("Unclassified")
@@ -172,7 +248,11 @@ def classify(df: pd.DataFrame, rules: pd.DataFrame, category: str = "category") 
         {
             "status": ["classified in source", "classified by rules", "unclassified"],
             "lines": [int(source.sum()), int(by_rule.sum()), int((~source & ~by_rule).sum())],
-            "spend": [float(amount[source].sum()), float(amount[by_rule].sum()), float(amount[~source & ~by_rule].sum())],
+            "spend": [
+                float(amount[source].sum()),
+                float(amount[by_rule].sum()),
+                float(amount[~source & ~by_rule].sum()),
+            ],
         }
     )
     cov["spend_share"] = cov["spend"] / cov["spend"].sum() if cov["spend"].sum() else 0.0
@@ -182,11 +262,20 @@ def classify(df: pd.DataFrame, rules: pd.DataFrame, category: str = "category") 
 # --------------------------------------------------------------------------- cube, Pareto, tail, fragmentation
 
 
-def spend_cube(df: pd.DataFrame, dims: Sequence[str] = ("supplier", "category", "business_unit", "period"), amount: str = "amount_rc") -> pd.DataFrame:
+def spend_cube(
+    df: pd.DataFrame,
+    dims: Sequence[str] = ("supplier", "category", "business_unit", "period"),
+    amount: str = "amount_rc",
+) -> pd.DataFrame:
     """Spend and line count per combination of ``dims`` (dimensions absent from ``df`` are skipped)."""
     dims = [d for d in dims if d in df.columns]
     g = df.groupby(dims, observed=True, dropna=False)
-    return g.agg(spend=(amount, "sum"), lines=(amount, "size")).reset_index().sort_values("spend", ascending=False).reset_index(drop=True)
+    return (
+        g.agg(spend=(amount, "sum"), lines=(amount, "size"))
+        .reset_index()
+        .sort_values("spend", ascending=False)
+        .reset_index(drop=True)
+    )
 
 
 def pareto(spend_by: pd.Series, cutoff: float = 0.8) -> pd.DataFrame:
@@ -220,26 +309,44 @@ def tail_spend(spend_by: pd.Series, mode: str = "share", value: float = 0.2) -> 
     return p
 
 
-def fragmentation(df: pd.DataFrame, category: str = "category", supplier: str = "supplier", amount: str = "amount_rc") -> pd.DataFrame:
+def fragmentation(
+    df: pd.DataFrame,
+    category: str = "category",
+    supplier: str = "supplier",
+    amount: str = "amount_rc",
+) -> pd.DataFrame:
     """Per category: supplier count, HHI (sum of squared % shares, 0-10,000), top supplier share."""
     s = df.groupby([category, supplier], observed=True)[amount].sum()
     s = s[s > 0]
     tot = s.groupby(level=0, observed=True).transform("sum")
     share = s / tot
-    out = pd.DataFrame({
-        "spend": s.groupby(level=0, observed=True).sum(),
-        "suppliers": s.groupby(level=0, observed=True).size(),
-        "hhi": (10_000 * share**2).groupby(level=0, observed=True).sum(),
-        "top_share": share.groupby(level=0, observed=True).max(),
-    })
-    out["concentration"] = np.where(out["hhi"] > 1800, "highly concentrated", np.where(out["hhi"] >= 1000, "moderately concentrated", "fragmented"))
-    return out.reset_index().rename(columns={category: "category"}).sort_values("spend", ascending=False).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "spend": s.groupby(level=0, observed=True).sum(),
+            "suppliers": s.groupby(level=0, observed=True).size(),
+            "hhi": (10_000 * share**2).groupby(level=0, observed=True).sum(),
+            "top_share": share.groupby(level=0, observed=True).max(),
+        }
+    )
+    out["concentration"] = np.where(
+        out["hhi"] > 1800,
+        "highly concentrated",
+        np.where(out["hhi"] >= 1000, "moderately concentrated", "fragmented"),
+    )
+    return (
+        out.reset_index()
+        .rename(columns={category: "category"})
+        .sort_values("spend", ascending=False)
+        .reset_index(drop=True)
+    )
 
 
 # --------------------------------------------------------------------------- maverick and off-contract
 
 
-def maverick_flags(inv: pd.DataFrame, pos: pd.DataFrame | None, contracts: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, str]]:
+def maverick_flags(
+    inv: pd.DataFrame, pos: pd.DataFrame | None, contracts: pd.DataFrame | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Maverick and off-contract flags per invoice line, and the rules that cannot be evaluated.
 
     - ``no_po``: the invoice has no purchase order (needs ``po_id``);
@@ -264,15 +371,25 @@ def maverick_flags(inv: pd.DataFrame, pos: pd.DataFrame | None, contracts: pd.Da
         unavailable["po_after_invoice"] = "the invoices have no po_id column (or it is empty)"
     if contracts is not None and len(contracts) and "category" in inv.columns:
         c = contracts[["supplier_id", "category", "start_date", "end_date"]]
-        j = inv[["supplier_id", "category", "invoice_date"]].reset_index().merge(c, on=["supplier_id", "category"], how="left")
+        j = (
+            inv[["supplier_id", "category", "invoice_date"]]
+            .reset_index()
+            .merge(c, on=["supplier_id", "category"], how="left")
+        )
         j["covered"] = (j["invoice_date"] >= j["start_date"]) & (j["invoice_date"] <= j["end_date"])
         covered = j.groupby("index")["covered"].any().reindex(inv.index, fill_value=False)
         if pos is not None and "contract_id" in pos.columns and "po_id" in inv.columns:
-            po_contract = pos.dropna(subset=["contract_id"]).drop_duplicates("po_id").set_index("po_id")["contract_id"]
+            po_contract = (
+                pos.dropna(subset=["contract_id"])
+                .drop_duplicates("po_id")
+                .set_index("po_id")["contract_id"]
+            )
             covered |= inv["po_id"].isin(po_contract.index)
         flags["off_contract"] = ~covered
     else:
-        unavailable["off_contract"] = "no contracts table (or no category column): contract coverage unknown"
+        unavailable["off_contract"] = (
+            "no contracts table (or no category column): contract coverage unknown"
+        )
     cols = [c for c in ("no_po", "po_after_invoice", "off_contract") if c in flags.columns]
     flags["maverick"] = flags[cols].any(axis=1) if cols else False
     if not cols:
@@ -283,8 +400,14 @@ def maverick_flags(inv: pd.DataFrame, pos: pd.DataFrame | None, contracts: pd.Da
 # --------------------------------------------------------------------------- prices and savings
 
 
-def price_variance(lines: pd.DataFrame, key: str = "item_id", supplier: str = "supplier", price: str = "unit_price_rc", qty: str = "ordered_qty",
-                   benchmark: str = "best") -> pd.DataFrame:
+def price_variance(
+    lines: pd.DataFrame,
+    key: str = "item_id",
+    supplier: str = "supplier",
+    price: str = "unit_price_rc",
+    qty: str = "ordered_qty",
+    benchmark: str = "best",
+) -> pd.DataFrame:
     """Price spread for the same item across suppliers and the harmonisation saving.
 
     Benchmark price per item: ``best`` = the lowest supplier average price, or ``median`` =
@@ -294,20 +417,47 @@ def price_variance(lines: pd.DataFrame, key: str = "item_id", supplier: str = "s
         raise ValueError(f"benchmark must be 'best' or 'median', got {benchmark!r}")
     d = lines.dropna(subset=[key])
     if d.empty:
-        return pd.DataFrame(columns=[key, "suppliers", "lines", "min_price", "max_price", "benchmark_price", "spread", "saving"])
-    avg = (d[price] * d[qty]).groupby([d[key], d[supplier]]).sum() / d.groupby([key, supplier])[qty].sum()
+        return pd.DataFrame(
+            columns=[
+                key,
+                "suppliers",
+                "lines",
+                "min_price",
+                "max_price",
+                "benchmark_price",
+                "spread",
+                "saving",
+            ]
+        )
+    avg = (d[price] * d[qty]).groupby([d[key], d[supplier]]).sum() / d.groupby([key, supplier])[
+        qty
+    ].sum()
     bench = avg.groupby(level=0).min() if benchmark == "best" else d.groupby(key)[price].median()
     b = d[key].map(bench)
     d = d.assign(_saving=np.clip(d[price] - b, 0, None) * d[qty])
     g = d.groupby(key)
-    out = pd.DataFrame({"suppliers": g[supplier].nunique(), "lines": g[price].size(), "min_price": g[price].min(), "max_price": g[price].max(),
-                        "benchmark_price": bench, "saving": g["_saving"].sum()})
+    out = pd.DataFrame(
+        {
+            "suppliers": g[supplier].nunique(),
+            "lines": g[price].size(),
+            "min_price": g[price].min(),
+            "max_price": g[price].max(),
+            "benchmark_price": bench,
+            "saving": g["_saving"].sum(),
+        }
+    )
     out["spread"] = out["max_price"] / out["min_price"].where(out["min_price"] > 0) - 1
     return out.reset_index().sort_values("saving", ascending=False).reset_index(drop=True)
 
 
-def savings_opportunities(frag: pd.DataFrame, tail_total: float, maverick_total: float | None, harmonisation: float | None,
-                          rates: Mapping[str, float], min_suppliers: int = 5) -> pd.DataFrame:
+def savings_opportunities(
+    frag: pd.DataFrame,
+    tail_total: float,
+    maverick_total: float | None,
+    harmonisation: float | None,
+    rates: Mapping[str, float],
+    min_suppliers: int = 5,
+) -> pd.DataFrame:
     """Savings levers with their assumption shown, ranked by estimated saving.
 
     - consolidation: spend of fragmented categories (HHI < 1,000 and at least ``min_suppliers``
@@ -320,20 +470,69 @@ def savings_opportunities(frag: pd.DataFrame, tail_total: float, maverick_total:
     rows = []
     frag_cats = frag[(frag["hhi"] < 1000) & (frag["suppliers"] >= min_suppliers)]
     for _, r in frag_cats.iterrows():  # one row per fragmented category (tens)
-        rows.append({"lever": "consolidation", "scope": str(r["category"]), "addressable_spend": r["spend"], "rate": rates["consolidation"],
-                     "basis": f"{int(r['suppliers'])} suppliers, HHI {r['hhi']:,.0f}"})
-    rows.append({"lever": "tail spend", "scope": "tail suppliers", "addressable_spend": tail_total, "rate": rates["tail"], "basis": "catalogue / aggregator buying"})
+        rows.append(
+            {
+                "lever": "consolidation",
+                "scope": str(r["category"]),
+                "addressable_spend": r["spend"],
+                "rate": rates["consolidation"],
+                "basis": f"{int(r['suppliers'])} suppliers, HHI {r['hhi']:,.0f}",
+            }
+        )
+    rows.append(
+        {
+            "lever": "tail spend",
+            "scope": "tail suppliers",
+            "addressable_spend": tail_total,
+            "rate": rates["tail"],
+            "basis": "catalogue / aggregator buying",
+        }
+    )
     if maverick_total is not None:
-        rows.append({"lever": "compliance", "scope": "maverick spend", "addressable_spend": maverick_total, "rate": rates["compliance"], "basis": "bring spend on PO and contract"})
+        rows.append(
+            {
+                "lever": "compliance",
+                "scope": "maverick spend",
+                "addressable_spend": maverick_total,
+                "rate": rates["compliance"],
+                "basis": "bring spend on PO and contract",
+            }
+        )
     else:
-        rows.append({"lever": "compliance", "scope": "maverick spend", "addressable_spend": np.nan, "rate": rates["compliance"], "basis": "not available: no PO or contract data"})
+        rows.append(
+            {
+                "lever": "compliance",
+                "scope": "maverick spend",
+                "addressable_spend": np.nan,
+                "rate": rates["compliance"],
+                "basis": "not available: no PO or contract data",
+            }
+        )
     if harmonisation is not None:
-        rows.append({"lever": "price harmonisation", "scope": "items bought at several prices", "addressable_spend": harmonisation, "rate": rates["price_harmonisation"], "basis": "gap to best price x quantity; share captured"})
+        rows.append(
+            {
+                "lever": "price harmonisation",
+                "scope": "items bought at several prices",
+                "addressable_spend": harmonisation,
+                "rate": rates["price_harmonisation"],
+                "basis": "gap to best price x quantity; share captured",
+            }
+        )
     else:
-        rows.append({"lever": "price harmonisation", "scope": "items", "addressable_spend": np.nan, "rate": rates["price_harmonisation"], "basis": "not available: no item-level PO prices"})
+        rows.append(
+            {
+                "lever": "price harmonisation",
+                "scope": "items",
+                "addressable_spend": np.nan,
+                "rate": rates["price_harmonisation"],
+                "basis": "not available: no item-level PO prices",
+            }
+        )
     out = pd.DataFrame(rows)
     out["estimated_saving"] = out["addressable_spend"] * out["rate"]
-    return out.sort_values("estimated_saving", ascending=False, na_position="last").reset_index(drop=True)
+    return out.sort_values("estimated_saving", ascending=False, na_position="last").reset_index(
+        drop=True
+    )
 
 
 def seasonality(monthly: pd.DataFrame, date: str = "period", value: str = "spend") -> pd.DataFrame:
@@ -343,11 +542,20 @@ def seasonality(monthly: pd.DataFrame, date: str = "period", value: str = "spend
     return idx.rename("seasonal_index").reset_index()
 
 
-def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None, rates: pd.DataFrame | None = None,
-                  reporting_currency: str = "USD", start: str | None = None, end: str | None = None,
-                  exclude: Mapping[str, Sequence] | None = None, rules: pd.DataFrame | None = None, fuzzy_threshold: float = 92.0,
-                  mapping: pd.DataFrame | None = None, category: str = "category",
-                  rate_policy: str = "monthly") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def prepare_spend(
+    invoices: pd.DataFrame,
+    suppliers: pd.DataFrame | None = None,
+    rates: pd.DataFrame | None = None,
+    reporting_currency: str = "USD",
+    start: str | None = None,
+    end: str | None = None,
+    exclude: Mapping[str, Sequence] | None = None,
+    rules: pd.DataFrame | None = None,
+    fuzzy_threshold: float = 92.0,
+    mapping: pd.DataFrame | None = None,
+    category: str = "category",
+    rate_policy: str = "monthly",
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Invoice lines ready for analysis: filtered, converted, suppliers normalised, classified.
 
     Amounts are converted under the company exchange-rate policy ``rate_policy`` (see
@@ -361,18 +569,26 @@ def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None,
     df = invoices
     for col, values in (exclude or {}).items():
         if col not in df.columns:
-            raise DataError(f"table 'invoices': exclude names column '{col}' that the data does not have; columns: {list(df.columns)[:15]}")
+            raise DataError(
+                f"table 'invoices': exclude names column '{col}' that the data does not have; columns: {list(df.columns)[:15]}"
+            )
         df = df[~df[col].isin(list(values))]
     if start:
         df = df[df["invoice_date"] >= pd.Timestamp(start)]
     if end:
         df = df[df["invoice_date"] <= pd.Timestamp(end)]
     if df.empty:
-        raise DataError("table 'invoices': no invoice lines left in the chosen period and filters; widen period_start/period_end or exclude")
+        raise DataError(
+            "table 'invoices': no invoice lines left in the chosen period and filters; widen period_start/period_end or exclude"
+        )
     df = df.copy()
     df["amount_rc"] = to_reporting_currency(df, rates, reporting_currency, policy=rate_policy)
     if suppliers is not None and len(suppliers):
-        df["raw_supplier"] = df["supplier_id"].map(suppliers.set_index("supplier_id")["name"]).fillna(df["supplier_id"])
+        df["raw_supplier"] = (
+            df["supplier_id"]
+            .map(suppliers.set_index("supplier_id")["name"])
+            .fillna(df["supplier_id"])
+        )
     elif "supplier_name" in df.columns and df["supplier_name"].notna().any():
         df["raw_supplier"] = df["supplier_name"].fillna(df["supplier_id"])
     else:
@@ -384,7 +600,9 @@ def prepare_spend(invoices: pd.DataFrame, suppliers: pd.DataFrame | None = None,
     if rules is not None:
         df["category"], coverage = classify(df, rules)
     else:
-        df["category"], coverage = classify(df, pd.DataFrame(columns=["keyword", "category", "field"]))
+        df["category"], coverage = classify(
+            df, pd.DataFrame(columns=["keyword", "category", "field"])
+        )
     if "business_unit" not in df.columns:
         df["business_unit"] = "(all)"
     df["business_unit"] = df["business_unit"].fillna("(unassigned)")

@@ -80,7 +80,17 @@ def setup(interactive: bool = False) -> None:
     """
     for category in (DeprecationWarning, FutureWarning, PendingDeprecationWarning):
         warnings.filterwarnings("ignore", category=category)
-    for module in ("numpy", "scipy", "statsforecast", "statsmodels", "pmdarima", "numba", "sklearn", "matplotlib", "pandas"):
+    for module in (
+        "numpy",
+        "scipy",
+        "statsforecast",
+        "statsmodels",
+        "pmdarima",
+        "numba",
+        "sklearn",
+        "matplotlib",
+        "pandas",
+    ):
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=module)
         warnings.filterwarnings("ignore", category=UserWarning, module=module)
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
@@ -156,7 +166,11 @@ def fmt_kpi(kpi: str, value, currency: str = "$", precise: bool = False) -> str:
         return "n/a"
     unit = KPIS[kpi].unit
     if unit == "%":
-        decimals = 2 if abs(value) < 0.02 or (precise and abs(round(value * 100, 1) - value * 100) > 0.005) else 1
+        decimals = (
+            2
+            if abs(value) < 0.02 or (precise and abs(round(value * 100, 1) - value * 100) > 0.005)
+            else 1
+        )
         return fmt_pct(value, decimals)
     if unit == "days":
         return f"{value:,.0f} days"
@@ -183,12 +197,27 @@ _FORMATTERS = {
     "date": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
     "month": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%b %Y"),
     "pts": lambda v, cur: "–" if v is None or pd.isna(v) else f"{100 * v:+.1f} pts",
-    "yesno": lambda v, cur: "–" if v is None or (not isinstance(v, (bool, np.bool_)) and pd.isna(v)) else ("Yes" if bool(v) else "No"),
+    "yesno": lambda v, cur: (
+        "–"
+        if v is None or (not isinstance(v, (bool, np.bool_)) and pd.isna(v))
+        else ("Yes" if bool(v) else "No")
+    ),
 }
-_SELF_DESCRIBING = {"money", "money2", "pct", "pct0", "pts", "date", "month", "yesno"}  # the value shows its unit
+_SELF_DESCRIBING = {
+    "money",
+    "money2",
+    "pct",
+    "pct0",
+    "pts",
+    "date",
+    "month",
+    "yesno",
+}  # the value shows its unit
 
 
-def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, currency: str = "$") -> pd.DataFrame:
+def format_frame(
+    df: pd.DataFrame, formats: Mapping[str, str] | None = None, currency: str = "$"
+) -> pd.DataFrame:
     """Return a copy of ``df`` with every column rendered as display strings.
 
     ``formats`` maps column -> one of ``int, num1, num2, num3, money, money2, pct, pct0,
@@ -205,7 +234,11 @@ def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, cur
         if LABELS.get(str(col), ("", ""))[1] == "pts" and kind in (None, "pct", "num1"):
             kind = "pts"  # one unit per metric: value-added figures are points everywhere
         if kind is None:
-            if pd.api.types.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all() and s.notna().any()):
+            if pd.api.types.is_bool_dtype(s) or (
+                s.dtype == object
+                and s.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all()
+                and s.notna().any()
+            ):
                 kind = "yesno"
             elif pd.api.types.is_integer_dtype(s):
                 kind = "int"
@@ -214,10 +247,14 @@ def format_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None, cur
             elif pd.api.types.is_datetime64_any_dtype(s):
                 kind = "date"
         if kind is None:
-            out[col] = s.map(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+            out[col] = s.map(
+                lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+            )
         else:
             if kind not in _FORMATTERS:
-                raise ValueError(f"format for column {col!r} must be one of {sorted(_FORMATTERS)}, got {kind!r}")
+                raise ValueError(
+                    f"format for column {col!r} must be one of {sorted(_FORMATTERS)}, got {kind!r}"
+                )
             fn = _FORMATTERS[kind]
             out[col] = [fn(v, currency) for v in s.to_numpy()]
     return out
@@ -239,7 +276,11 @@ def table_html(
 
     shown = df if max_rows is None else df.head(max_rows)
     text = format_frame(shown.reset_index(drop=True), formats, currency)
-    numeric = {c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])}
+    numeric = {
+        c
+        for c in shown.columns
+        if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+    }
     kinds = dict(formats or {})
     head = "".join(
         f"<th>{html.escape(label(str(c), labels, with_unit=kinds.get(c) not in _SELF_DESCRIBING))}</th>"
@@ -250,13 +291,19 @@ def table_html(
     values = text.to_numpy()
     for row in values:
         cells = "".join(
-            f'<td class="num">{html.escape(v)}</td>' if cols[j] in numeric else f"<td>{html.escape(v)}</td>"
+            f'<td class="num">{html.escape(v)}</td>'
+            if cols[j] in numeric
+            else f"<td>{html.escape(v)}</td>"
             for j, v in enumerate(row)
         )
         body_rows.append(f"<tr>{cells}</tr>")
     more = ""
     if max_rows is not None and len(df) > max_rows:
-        where = f'<a href="outputs/{html.escape(full_csv)}">outputs/{html.escape(full_csv)}</a>' if full_csv else "the CSV outputs"
+        where = (
+            f'<a href="outputs/{html.escape(full_csv)}">outputs/{html.escape(full_csv)}</a>'
+            if full_csv
+            else "the CSV outputs"
+        )
         more = f'<div class="scm-caption">Showing {max_rows:,} of {len(df):,} rows; all rows are in {where}.</div>'
     cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
     return f'<table class="scm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>{more}{cap}'
@@ -272,7 +319,9 @@ def figure_html(fig, caption: str | None = None) -> str:
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
     alt = html.escape(caption or "chart")
-    return f'<div class="scm-figure"><img alt="{alt}" src="data:image/png;base64,{data}"/>{cap}</div>'
+    return (
+        f'<div class="scm-figure"><img alt="{alt}" src="data:image/png;base64,{data}"/>{cap}</div>'
+    )
 
 
 _TAG_RE = re.compile(r"(<[^>]*>)")
@@ -349,8 +398,15 @@ class Report:
     interactive : whether the analyst is exploring in JupyterLab (widgets) or a headless run.
     """
 
-    def __init__(self, name: str, title: str, data_source: str = "demo", currency: str = "$", interactive: bool = False,
-                 settings=None):
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        data_source: str = "demo",
+        currency: str = "$",
+        interactive: bool = False,
+        settings=None,
+    ):
         setup(interactive)
         self.settings = settings
         self.figures: list = []
@@ -368,7 +424,7 @@ class Report:
         self.purpose = context.get("purpose", "")
         out = context.get("output_dir")
         self.output_dir = Path(out) if out else reports_dir() / name / "interactive" / "outputs"
-        self.generated_at = dt.datetime.now(dt.timezone.utc)
+        self.generated_at = dt.datetime.now(dt.UTC)
 
     # -- blocks -----------------------------------------------------------------------------
     def header(self, period: tuple | None = None, extra: Mapping[str, str] | None = None) -> None:
@@ -389,19 +445,30 @@ class Report:
             rows["Company settings"] = self.settings.source
             differs = self.settings.differences()
             if differs:
-                rows["Differs from company settings"] = "; ".join(f"{k} = {v}" for k, v in differs.items())
+                rows["Differs from company settings"] = "; ".join(
+                    f"{k} = {v}" for k, v in differs.items()
+                )
         rows.update(extra or {})
         cells = "".join(
-            f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows.items()
+            f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>'
+            for k, v in rows.items()
         )
         purpose = self.purpose
-        lead = f'<p style="margin:0 0 8px 0;font-size:14px">{html.escape(purpose)}</p>' if purpose else ""
-        _display_html(f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1>{lead}<table>{cells}</table></div>')
+        lead = (
+            f'<p style="margin:0 0 8px 0;font-size:14px">{html.escape(purpose)}</p>'
+            if purpose
+            else ""
+        )
+        _display_html(
+            f'{CSS}<div class="scm-header"><h1>{html.escape(self.title)}</h1>{lead}<table>{cells}</table></div>'
+        )
 
     def summary(self, points: Sequence[str], title: str = "Executive summary") -> None:
         """Show the executive summary: bullet points computed by the notebook from the data."""
         items = "".join(f"<li>{html.escape(p)}</li>" for p in points)
-        _display_html(f'<div class="scm-summary"><h2>{html.escape(title)}</h2><ul>{items}</ul></div>')
+        _display_html(
+            f'<div class="scm-summary"><h2>{html.escape(title)}</h2><ul>{items}</ul></div>'
+        )
 
     def section(self, title: str, text: str = "") -> None:
         self._section = title
@@ -410,10 +477,19 @@ class Report:
 
     def note(self, text: str, kind: str = "note") -> None:
         """A highlighted sentence: ``kind`` is ``note`` or ``warn``."""
-        _display_html(f'<div class="scm-{"warn" if kind == "warn" else "note"}">{html.escape(text)}</div>')
+        _display_html(
+            f'<div class="scm-{"warn" if kind == "warn" else "note"}">{html.escape(text)}</div>'
+        )
 
-    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int | None = 25, caption: str | None = None,
-              labels: Mapping[str, str] | None = None, name: str | None = None) -> None:
+    def table(
+        self,
+        df: pd.DataFrame,
+        formats: Mapping[str, str] | None = None,
+        max_rows: int | None = 25,
+        caption: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        name: str | None = None,
+    ) -> None:
         """A formatted table; when it has more than ``max_rows`` rows, all of them are written to
         ``outputs/<name>.csv`` (``name`` defaults to a slug of the caption or the current section)
         and the note under the table links that file."""
@@ -428,15 +504,22 @@ class Report:
         _display_html(figure_html(fig, caption))
 
     def kpi_tiles(self, tiles: Sequence[Mapping[str, str]]) -> None:
-        """Tiles of ``{'label', 'value', 'detail', 'status'}`` (status green/amber/red/grey)."""
+        """Tiles of ``{'label', 'value', 'detail', 'status'}`` (status green/amber/red/grey). A
+        coloured tile always says its status in words too (colour alone is not readable by all)."""
+        from scmlib.core.kpi import STATUS_WORDS
+
         out = []
         for t in tiles:
-            colour = STATUS_COLOURS.get(str(t.get("status", "grey")), STATUS_COLOURS["grey"])
+            status = str(t.get("status", "grey"))
+            colour = STATUS_COLOURS.get(status, STATUS_COLOURS["grey"])
+            detail = str(t.get("detail", ""))
+            if status in ("green", "amber", "red") and STATUS_WORDS[status] not in detail:
+                detail = f"{STATUS_WORDS[status]} · {detail}" if detail else STATUS_WORDS[status]
             definition = t.get("definition")
             defn = f'<div class="d">{html.escape(str(definition))}</div>' if definition else ""
             out.append(
-                f'<div class="scm-tile" style="border-top-color:{colour}"><div class="l">{html.escape(str(t.get("label", "")))}</div>'
-                f'<div class="v">{html.escape(str(t.get("value", "")))}</div><div class="t">{html.escape(str(t.get("detail", "")))}</div>{defn}</div>'
+                f'<div class="scm-tile status-{html.escape(status)}" style="border-top-color:{colour}"><div class="l">{html.escape(str(t.get("label", "")))}</div>'
+                f'<div class="v">{html.escape(str(t.get("value", "")))}</div><div class="t">{html.escape(detail)}</div>{defn}</div>'
             )
         _display_html(f'<div class="scm-tiles">{"".join(out)}</div>')
 
@@ -454,12 +537,33 @@ class Report:
             band = self.settings["amber_band"] if self.settings is not None else 0.05
             value = abs(f.value) if f.kpi == "forecast_bias" else f.value
             status = rag(value, target, kpi.higher_is_better, band) if f.available else "grey"
-            words = STATUS_WORDS[status] if target is not None and f.available else ("not available" if not f.available else "")
-            detail = " · ".join(x for x in (
-                f"{words}" + (f" (target {'|x| ≤ ' if f.kpi == 'forecast_bias' else ''}{fmt_kpi(f.kpi, target, self.currency)})" if target is not None else ""),
-                f.window_text) if x)
-            tiles.append({"label": kpi.label + (f" ({kpi.scor})" if kpi.scor else ""), "value": fmt_kpi(f.kpi, f.value, self.currency, precise=True),
-                          "status": status, "detail": detail, "definition": f"{f.definition}; {f.basis}" if f.basis else f.definition})
+            words = (
+                STATUS_WORDS[status]
+                if target is not None and f.available
+                else ("not available" if not f.available else "")
+            )
+            detail = " · ".join(
+                x
+                for x in (
+                    f"{words}"
+                    + (
+                        f" (target {'|x| ≤ ' if f.kpi == 'forecast_bias' else ''}{fmt_kpi(f.kpi, target, self.currency)})"
+                        if target is not None
+                        else ""
+                    ),
+                    f.window_text,
+                )
+                if x
+            )
+            tiles.append(
+                {
+                    "label": kpi.label + (f" ({kpi.scor})" if kpi.scor else ""),
+                    "value": fmt_kpi(f.kpi, f.value, self.currency, precise=True),
+                    "status": status,
+                    "detail": detail,
+                    "definition": f"{f.definition}; {f.basis}" if f.basis else f.definition,
+                }
+            )
             self.figures.append(f)
         self.kpi_tiles(tiles)
         if caption:
@@ -470,17 +574,23 @@ class Report:
         from scmlib.core.files import atomic_write_text
 
         rows = [f.as_row() for f in self.figures]
-        frame = pd.DataFrame(rows).drop_duplicates(subset=["kpi", "window_start", "window_end", "definition"], keep="last")
+        frame = pd.DataFrame(rows).drop_duplicates(
+            subset=["kpi", "window_start", "window_end", "definition"], keep="last"
+        )
         self.output_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.output_dir / "headlines.csv", frame.to_csv(index=False))
 
     def data_quality(self, issues: Sequence[str]) -> None:
         """Show the data-quality warnings collected while loading (or that none were found)."""
         if not issues:
-            self.note("Data quality: no warnings were raised while loading and validating the data.")
+            self.note(
+                "Data quality: no warnings were raised while loading and validating the data."
+            )
             return
         items = "".join(f"<li>{html.escape(i)}</li>" for i in issues)
-        _display_html(f'<div class="scm-warn"><b>Data-quality warnings ({len(issues)})</b><ul>{items}</ul></div>')
+        _display_html(
+            f'<div class="scm-warn"><b>Data-quality warnings ({len(issues)})</b><ul>{items}</ul></div>'
+        )
 
     @staticmethod
     def _write_csv(path: Path, df: pd.DataFrame) -> None:
@@ -489,7 +599,9 @@ class Report:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, spreadsheet_safe(df).to_csv(index=False))
 
-    def outputs(self, tables: Mapping[str, pd.DataFrame], descriptions: Mapping[str, str] | None = None) -> dict[str, Path]:
+    def outputs(
+        self, tables: Mapping[str, pd.DataFrame], descriptions: Mapping[str, str] | None = None
+    ) -> dict[str, Path]:
         """Write each table to ``<run folder>/outputs/<name>.csv``, all of them (and the full
         tables behind truncated ones) to one workbook ``outputs/<report>.xlsx`` for managers, and
         list them with links. Text cells that a spreadsheet would run as a formula are
@@ -505,18 +617,24 @@ class Report:
             href = f"outputs/{html.escape(fname)}"
             items.append(
                 f'<li><a href="{href}">{html.escape(fname)}</a> – {len(df):,} rows'
-                f'{": " + html.escape(desc) if desc else ""}</li>'
+                f"{': ' + html.escape(desc) if desc else ''}</li>"
             )
         for fname, df in self.extra_outputs.items():
-            items.append(f'<li><a href="outputs/{html.escape(fname)}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>')
+            items.append(
+                f'<li><a href="outputs/{html.escape(fname)}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>'
+            )
         book = self.output_dir / f"{self.name}.xlsx"
         sheets = {**tables, **self.extra_outputs}
         if self.figures:
             sheets = {"headlines.csv": pd.DataFrame([f.as_row() for f in self.figures]), **sheets}
         write_workbook(book, sheets)
         written[book.name] = book
-        items.append(f'<li><a href="outputs/{html.escape(book.name)}">{html.escape(book.name)}</a> – every table above in one workbook, a sheet each</li>')
-        _display_html(f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>')
+        items.append(
+            f'<li><a href="outputs/{html.escape(book.name)}">{html.escape(book.name)}</a> – every table above in one workbook, a sheet each</li>'
+        )
+        _display_html(
+            f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>'
+        )
         return written
 
     def explore(self, render, title: str, **controls) -> None:
@@ -537,7 +655,14 @@ class Report:
         for k, v in controls.items():
             label = k.replace("_", " ")
             if isinstance(v, tuple):
-                widgets[k] = w.FloatSlider(min=v[0], max=v[1], step=v[2], value=v[3], description=label, continuous_update=False)
+                widgets[k] = w.FloatSlider(
+                    min=v[0],
+                    max=v[1],
+                    step=v[2],
+                    value=v[3],
+                    description=label,
+                    continuous_update=False,
+                )
             else:
                 widgets[k] = w.Dropdown(options=list(v), value=defaults[k], description=label)
         out = w.interactive_output(render, widgets)
@@ -545,10 +670,16 @@ class Report:
 
         display(w.VBox([w.HBox(list(widgets.values())), out]))
 
-    def appendix(self, definitions: Mapping[str, str] | Sequence[tuple[str, str]], title: str = "Method appendix") -> None:
+    def appendix(
+        self,
+        definitions: Mapping[str, str] | Sequence[tuple[str, str]],
+        title: str = "Method appendix",
+    ) -> None:
         pairs = definitions.items() if isinstance(definitions, Mapping) else definitions
         body = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in pairs)
-        _display_html(f'<div class="scm-section scm-appendix"><h2>{html.escape(title)}</h2><dl>{body}</dl></div>')
+        _display_html(
+            f'<div class="scm-section scm-appendix"><h2>{html.escape(title)}</h2><dl>{body}</dl></div>'
+        )
 
 
 def error_banner(message: str) -> str:

@@ -24,7 +24,11 @@ class UniqueFormatter(Formatter):
         if self.kind == "pct":
             return f"{100 * v:,.{decimals}f}%"
         if self.kind == "money":
-            return fmt_compact_money(v, self.currency) if decimals == 0 else f"{self.currency}{v:,.{decimals}f}"
+            return (
+                fmt_compact_money(v, self.currency)
+                if decimals == 0
+                else f"{self.currency}{v:,.{decimals}f}"
+            )
         a = abs(v)
         for div, suf in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if a >= div:
@@ -73,8 +77,20 @@ def finish(fig, ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
     return fig
 
 
-def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", horizontal: bool = True, color: str | None = None,
-        labels: bool = True, currency: str = "$", figsize=(9.5, 4.2), xlabel: str = "", ylabel: str = ""):
+def bar(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    title: str,
+    kind: str = "number",
+    horizontal: bool = True,
+    color: str | None = None,
+    labels: bool = True,
+    currency: str = "$",
+    figsize=(9.5, 4.2),
+    xlabel: str = "",
+    ylabel: str = "",
+):
     """Bar chart of ``y`` by ``x`` (horizontal by default, largest on top)."""
     fig, ax = plt.subplots(figsize=figsize)
     data = df[[x, y]].copy()
@@ -89,7 +105,10 @@ def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", hori
         axis_format(ax, "y", kind, currency)
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     if labels and len(data) <= 25:
-        fmt = {"pct": lambda v: f"{100 * v:,.1f}%", "money": lambda v: fmt_compact_money(v, currency)}.get(kind, lambda v: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}")
+        fmt = {
+            "pct": lambda v: f"{100 * v:,.1f}%",
+            "money": lambda v: fmt_compact_money(v, currency),
+        }.get(kind, lambda v: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}")
         ax.bar_label(bars, labels=[fmt(v) for v in data[y]], padding=3, fontsize=8)
     lo = min(0.0, float(np.nanmin(data[y]))) if len(data) else 0.0
     if horizontal:  # bars start at zero
@@ -100,38 +119,95 @@ def bar(df: pd.DataFrame, x: str, y: str, title: str, kind: str = "number", hori
     return finish(fig, ax, title, vy if horizontal else vx, vx if horizontal else vy)
 
 
-def lines(df: pd.DataFrame, x: str, y: str | Sequence[str], title: str, hue: str | None = None, kind: str = "number",
-          ylabel: str = "", currency: str = "$", target: float | None = None, figsize=(9.5, 4.0), xlabel: str = ""):
+def lines(
+    df: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    title: str,
+    hue: str | None = None,
+    kind: str = "number",
+    ylabel: str = "",
+    currency: str = "$",
+    target: float | None = None,
+    figsize=(9.5, 4.0),
+    xlabel: str = "",
+):
     """Line chart of one or more columns over ``x`` (or one line per ``hue`` value)."""
     fig, ax = plt.subplots(figsize=figsize)
     ys = [y] if isinstance(y, str) else list(y)
     if hue:
         for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
-            ax.plot(g[x], g[ys[0]], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=str(key))
+            ax.plot(
+                g[x],
+                g[ys[0]],
+                marker="o",
+                ms=3,
+                lw=1.8,
+                color=PALETTE[i % len(PALETTE)],
+                label=str(key),
+            )
     else:
         for i, col in enumerate(ys):
-            ax.plot(df[x], df[col], marker="o", ms=3, lw=1.8, color=PALETTE[i % len(PALETTE)], label=axis_title(col))
+            ax.plot(
+                df[x],
+                df[col],
+                marker="o",
+                ms=3,
+                lw=1.8,
+                color=PALETTE[i % len(PALETTE)],
+                label=axis_title(col),
+            )
     if target is not None:
         ax.axhline(target, color=STATUS_COLOURS["red"], ls="--", lw=1, label="target")
     axis_format(ax, "y", kind, currency)
     xt = xlabel or ("Month" if x in ("period", "date", "target_date") else axis_title(x))
-    yt = ylabel or (axis_title(ys[0], kind, currency) if len(ys) == 1 else {"pct": "%", "money": currency}.get(kind, "Value"))
+    yt = ylabel or (
+        axis_title(ys[0], kind, currency)
+        if len(ys) == 1
+        else {"pct": "%", "money": currency}.get(kind, "Value")
+    )
     return finish(fig, ax, title, xt, yt, legend=bool(hue or len(ys) > 1 or target is not None))
 
 
-def heatmap(matrix: pd.DataFrame, title: str, fmt: str = ",.0f", cmap: str = "Blues", figsize=(6.5, 4.0), cbar: bool = False,
-            annot: pd.DataFrame | None = None, xlabel: str = "", ylabel: str = ""):
+def heatmap(
+    matrix: pd.DataFrame,
+    title: str,
+    fmt: str = ",.0f",
+    cmap: str = "Blues",
+    figsize=(6.5, 4.0),
+    cbar: bool = False,
+    annot: pd.DataFrame | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+):
     """Annotated heat map of a small matrix (e.g. ABC x XYZ, likelihood x impact)."""
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=figsize)
-    sns.heatmap(matrix.astype(float), annot=annot if annot is not None else True, fmt="" if annot is not None else fmt,
-                cmap=cmap, cbar=cbar, linewidths=0.6, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
+    sns.heatmap(
+        matrix.astype(float),
+        annot=annot if annot is not None else True,
+        fmt="" if annot is not None else fmt,
+        cmap=cmap,
+        cbar=cbar,
+        linewidths=0.6,
+        linecolor="white",
+        ax=ax,
+        annot_kws={"fontsize": 9},
+    )
     plt.setp(ax.get_yticklabels(), rotation=0)
-    return finish(fig, ax, title, xlabel or axis_title(matrix.columns.name or "columns"), ylabel or axis_title(matrix.index.name or "rows"))
+    return finish(
+        fig,
+        ax,
+        title,
+        xlabel or axis_title(matrix.columns.name or "columns"),
+        ylabel or axis_title(matrix.index.name or "rows"),
+    )
 
 
-def pareto(values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "suppliers", figsize=(9.5, 4.0)):
+def pareto(
+    values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "suppliers", figsize=(9.5, 4.0)
+):
     """Cumulative share of the total against the share of entities (sorted descending)."""
     v = pd.Series(values, dtype=float).clip(lower=0).sort_values(ascending=False)
     cum = v.cumsum() / v.sum() if v.sum() > 0 else v * 0
@@ -141,38 +217,87 @@ def pareto(values: pd.Series, title: str, cutoff: float = 0.8, unit: str = "supp
     n_cut = int((cum.to_numpy() < cutoff).sum()) + 1
     ax.axhline(cutoff, color=STATUS_COLOURS["red"], ls="--", lw=1)
     ax.axvline(n_cut / max(len(v), 1), color=STATUS_COLOURS["amber"], ls=":", lw=1)
-    ax.annotate(f"{n_cut:,} of {len(v):,} {unit} ({n_cut / max(len(v), 1):.0%}) make {cutoff:.0%} of the total",
-                xy=(n_cut / max(len(v), 1), cutoff), xytext=(0.35, 0.35), textcoords="axes fraction",
-                arrowprops={"arrowstyle": "->", "color": "#555"}, fontsize=9)
+    ax.annotate(
+        f"{n_cut:,} of {len(v):,} {unit} ({n_cut / max(len(v), 1):.0%}) make {cutoff:.0%} of the total",
+        xy=(n_cut / max(len(v), 1), cutoff),
+        xytext=(0.35, 0.35),
+        textcoords="axes fraction",
+        arrowprops={"arrowstyle": "->", "color": "#555"},
+        fontsize=9,
+    )
     axis_format(ax, "y", "pct")
     axis_format(ax, "x", "pct")
     ax.set_ylim(0, 1.02)
-    return finish(fig, ax, title, f"Share of {unit}, largest first (%)", "Cumulative share of the total (%)")
+    return finish(
+        fig, ax, title, f"Share of {unit}, largest first (%)", "Cumulative share of the total (%)"
+    )
 
 
-def waterfall(steps: pd.DataFrame, label: str, value: str, title: str, kind: str = "pct", figsize=(8, 4.0), ylabel: str = ""):
+def waterfall(
+    steps: pd.DataFrame,
+    label: str,
+    value: str,
+    title: str,
+    kind: str = "pct",
+    figsize=(8, 4.0),
+    ylabel: str = "",
+):
     """Waterfall: first row is the starting level, following rows are changes, last bar is the end level."""
     fig, ax = plt.subplots(figsize=figsize)
     vals = steps[value].to_numpy(dtype=float)
     labs = steps[label].astype(str).tolist()
     level = vals[0]
     ax.bar(labs[0], level, color=PALETTE[0])
-    ax.text(0, level, f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}", ha="center", va="bottom", fontsize=9)
+    ax.text(
+        0,
+        level,
+        f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+    )
     for i, delta in enumerate(vals[1:], start=1):
         colour = STATUS_COLOURS["green"] if delta >= 0 else STATUS_COLOURS["red"]
         ax.bar(labs[i], delta, bottom=level, color=colour)
-        ax.text(i, level + max(delta, 0), (f"{100 * delta:+.1f} pts" if kind == "pct" else f"{delta:+,.0f}"), ha="center", va="bottom", fontsize=9)
+        ax.text(
+            i,
+            level + max(delta, 0),
+            (f"{100 * delta:+.1f} pts" if kind == "pct" else f"{delta:+,.0f}"),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
         level += delta
     ax.bar("final", level, color=PALETTE[1])
-    ax.text(len(vals), level, f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}", ha="center", va="bottom", fontsize=9)
+    ax.text(
+        len(vals),
+        level,
+        f"{100 * level:.1f}%" if kind == "pct" else f"{level:,.0f}",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+    )
     axis_format(ax, "y", kind)
     ax.set_ylim(bottom=min(0.0, float(np.min(np.cumsum(vals)))))  # bars start at zero
     return finish(fig, ax, title, "Step", ylabel or {"pct": "%"}.get(kind, "Value"))
 
 
-def scatter(df: pd.DataFrame, x: str, y: str, title: str, hue: str | None = None, xkind: str = "number", ykind: str = "number",
-            xlabel: str = "", ylabel: str = "", currency: str = "$", figsize=(8, 4.2), logx: bool = False,
-            label: str | None = None, label_top: int = 8):
+def scatter(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    title: str,
+    hue: str | None = None,
+    xkind: str = "number",
+    ykind: str = "number",
+    xlabel: str = "",
+    ylabel: str = "",
+    currency: str = "$",
+    figsize=(8, 4.2),
+    logx: bool = False,
+    label: str | None = None,
+    label_top: int = 8,
+):
     """Scatter of ``y`` against ``x``; ``label`` names the column whose values identify the points a
     reader must find: the ``label_top`` largest by ``y`` are annotated."""
     fig, ax = plt.subplots(figsize=figsize)
@@ -183,36 +308,89 @@ def scatter(df: pd.DataFrame, x: str, y: str, title: str, hue: str | None = None
         ax.scatter(df[x], df[y], s=18, alpha=0.7, color=PALETTE[0])
     if label:
         for _, r in df.nlargest(label_top, y).iterrows():
-            ax.annotate(str(r[label]), (r[x], r[y]), xytext=(4, 3), textcoords="offset points", fontsize=7.5, color="#34495e")
+            ax.annotate(
+                str(r[label]),
+                (r[x], r[y]),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=7.5,
+                color="#34495e",
+            )
     if logx:
         ax.set_xscale("log")
     else:
         axis_format(ax, "x", xkind, currency)
     axis_format(ax, "y", ykind, currency)
-    return finish(fig, ax, title, xlabel or axis_title(x, xkind, currency), ylabel or axis_title(y, ykind, currency), legend=bool(hue))
+    return finish(
+        fig,
+        ax,
+        title,
+        xlabel or axis_title(x, xkind, currency),
+        ylabel or axis_title(y, ykind, currency),
+        legend=bool(hue),
+    )
 
 
-def fan(history: pd.DataFrame, forecast: pd.DataFrame, title: str, date: str = "date", actual: str = "quantity",
-        point: str = "forecast", bands: Sequence[tuple[str, str, str]] = (), fitted: pd.DataFrame | None = None, figsize=(9.5, 3.6),
-        ylabel: str = "Demand (units)"):
+def fan(
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    title: str,
+    date: str = "date",
+    actual: str = "quantity",
+    point: str = "forecast",
+    bands: Sequence[tuple[str, str, str]] = (),
+    fitted: pd.DataFrame | None = None,
+    figsize=(9.5, 3.6),
+    ylabel: str = "Demand (units)",
+):
     """History, optional backtest fit, forecast and prediction-interval bands."""
     fig, ax = plt.subplots(figsize=figsize)
     ax.plot(history[date], history[actual], color="#34495e", lw=1.6, label="actual")
     if fitted is not None and not fitted.empty:
-        ax.plot(fitted[date], fitted[point], color=PALETTE[2], lw=1.2, ls="--", label="backtest forecast")
+        ax.plot(
+            fitted[date],
+            fitted[point],
+            color=PALETTE[2],
+            lw=1.2,
+            ls="--",
+            label="backtest forecast",
+        )
     for i, (lo, hi, lab) in enumerate(bands):
-        ax.fill_between(forecast[date], forecast[lo], forecast[hi], color=PALETTE[1], alpha=0.18 + 0.12 * i, lw=0, label=lab)
+        ax.fill_between(
+            forecast[date],
+            forecast[lo],
+            forecast[hi],
+            color=PALETTE[1],
+            alpha=0.18 + 0.12 * i,
+            lw=0,
+            label=lab,
+        )
     ax.plot(forecast[date], forecast[point], color=PALETTE[1], lw=2, label="forecast")
     axis_format(ax, "y", "number")
     return finish(fig, ax, title, "Period", ylabel, legend=True)
 
 
-def kpi_trend(monthly: pd.DataFrame, kpi: str, target: float | None = None, currency: str = "$", figsize=(9.5, 2.8)):
+def kpi_trend(
+    monthly: pd.DataFrame,
+    kpi: str,
+    target: float | None = None,
+    currency: str = "$",
+    figsize=(9.5, 2.8),
+):
     """Monthly values of one KPI (registry label and unit) with its target line."""
     from scmlib.core.kpi import KPIS
 
     k = KPIS[kpi]
     kind = {"%": "pct", "money": "money"}.get(k.unit, "number")
     unit = {"%": "%", "days": "days", "ppm": "ppm", "money": currency}.get(k.unit, "")
-    return lines(monthly, "period", "value", f"{k.label} by month", kind=kind, ylabel=f"{k.label} ({unit})" if unit else k.label,
-                 currency=currency, target=target, figsize=figsize)
+    return lines(
+        monthly,
+        "period",
+        "value",
+        f"{k.label} by month",
+        kind=kind,
+        ylabel=f"{k.label} ({unit})" if unit else k.label,
+        currency=currency,
+        target=target,
+        figsize=figsize,
+    )

@@ -19,7 +19,9 @@ def notebook_specs() -> dict[str, NotebookSpec]:
 def get_spec(name: str) -> NotebookSpec:
     specs = notebook_specs()
     if name not in specs:
-        raise ParameterError(f"unknown notebook '{name}'{did_you_mean(name, specs)}; `scm list` shows the catalogue")
+        raise ParameterError(
+            f"unknown notebook '{name}'{did_you_mean(name, specs)}; `scm list` shows the catalogue"
+        )
     return specs[name]
 
 

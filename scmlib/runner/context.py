@@ -58,23 +58,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def effective_status(record: dict[str, Any], now: dt.datetime | None = None) -> tuple[str, str | None]:
+def effective_status(
+    record: dict[str, Any], now: dt.datetime | None = None
+) -> tuple[str, str | None]:
     """(status, error) as the index should show them: a ``running`` record whose process is no
     longer alive on this host, or that has run longer than its timeout (plus a minute's grace),
     is ``interrupted``."""
     status, error = str(record.get("status", "?")), record.get("error")
     if status != "running":
         return status, error
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     try:
         started = dt.datetime.fromisoformat(str(record.get("start")))
     except ValueError:
         return "interrupted", STALE_MESSAGE
     if started.tzinfo is None:
-        started = started.replace(tzinfo=dt.timezone.utc)
+        started = started.replace(tzinfo=dt.UTC)
     timeout = float(record.get("timeout_s") or DEFAULT_TIMEOUT_S)
     same_host = record.get("host") == socket.gethostname()
     pid = record.get("pid")
-    if (same_host and isinstance(pid, int) and not _alive(pid)) or (now - started).total_seconds() > timeout + 60:
+    if (same_host and isinstance(pid, int) and not _alive(pid)) or (
+        now - started
+    ).total_seconds() > timeout + 60:
         return "interrupted", STALE_MESSAGE
     return "running", None

@@ -25,7 +25,13 @@ from scmlib.params import load_parameter_file, resolve_parameters
 from scmlib.paths import project_root, reports_dir
 from scmlib.runner.catalog import DEFAULT_SET, get_spec, parameter_sets, set_name_for
 
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
 
 
 @dataclass
@@ -78,7 +84,9 @@ def plan_runs(
     out_root = (cwd / Path(out).expanduser()).resolve() if out else reports_dir()
     check_reports_folder(out_root, notebook_specs())
     if timeout_s is not None and not timeout_s > 0:
-        raise ParameterError(f"command line: --timeout must be a positive number of seconds, got {timeout_s!r}")
+        raise ParameterError(
+            f"command line: --timeout must be a positive number of seconds, got {timeout_s!r}"
+        )
     settings_path = (cwd / Path(settings).expanduser()).resolve() if settings else None
     company = load_settings(settings_path)
     settings_env = {ENV_VAR: company.source} if company.source != "built-in defaults" else {}
@@ -97,24 +105,44 @@ def plan_runs(
             where = ""
             if path is not None:
                 rp = path.resolve()
-                where = str(rp.relative_to(project_root())) if rp.is_relative_to(project_root()) else str(rp)
-                from_file = resolve_parameters(spec, load_parameter_file(path), where, base=project_root())
+                where = (
+                    str(rp.relative_to(project_root()))
+                    if rp.is_relative_to(project_root())
+                    else str(rp)
+                )
+                from_file = resolve_parameters(
+                    spec, load_parameter_file(path), where, base=project_root()
+                )
                 resolved.update(absolute_paths(spec, from_file, project_root()))
             from_cli = resolve_parameters(spec, cli_values, "command line", base=cwd)
             resolved.update(absolute_paths(spec, from_cli, cwd))
             data_param = spec.parameters.get("data_source")
             data_source = resolved.get("data_source", data_param.default if data_param else "")
-            origin = "command line" if ({"column_map", "read_options"} & set(cli_values)) else (where or "defaults")
+            origin = (
+                "command line"
+                if ({"column_map", "read_options"} & set(cli_values))
+                else (where or "defaults")
+            )
             check_data_block(resolved.get("column_map"), resolved.get("read_options"), origin)
             jobs.append(
-                RunJob(name, spec.path, spec.title, set_name, resolved, str(data_source), out_root,
-                       purpose=spec.purpose, timeout_s=timeout_s, extra_env=dict(settings_env))
+                RunJob(
+                    name,
+                    spec.path,
+                    spec.title,
+                    set_name,
+                    resolved,
+                    str(data_source),
+                    out_root,
+                    purpose=spec.purpose,
+                    timeout_s=timeout_s,
+                    extra_env=dict(settings_env),
+                )
             )
     return jobs
 
 
 def _new_run_dir(out_root: Path, name: str, set_name: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     base = out_root / name / f"{stamp}-{set_name}"
     candidate, n = base, 1
     while True:
@@ -142,19 +170,34 @@ def preflight_data(jobs: list[RunJob]) -> None:
         if job.data_source.strip() == "demo":
             continue
         tables = get_spec(job.name).tables
-        cmap, opts = job.parameters.get("column_map") or {}, job.parameters.get("read_options") or {}
+        cmap, opts = (
+            job.parameters.get("column_map") or {},
+            job.parameters.get("read_options") or {},
+        )
         for table in [*tables.get("required", []), *tables.get("optional", [])]:
             relaxed = {table: tables.get("relaxed", {}).get(table, [])}
-            key = _json.dumps([job.data_source, table, cmap.get(table), opts, relaxed], sort_keys=True, default=str)
+            key = _json.dumps(
+                [job.data_source, table, cmap.get(table), opts, relaxed],
+                sort_keys=True,
+                default=str,
+            )
             if key in seen:
                 continue
             seen.add(key)
             required = table in tables.get("required", [])
             try:
-                load_data(job.data_source, tables=[table] if required else [], optional=[] if required else [table],
-                          column_map={table: cmap[table]} if table in cmap else None, read_options=opts, relaxed=relaxed)
+                load_data(
+                    job.data_source,
+                    tables=[table] if required else [],
+                    optional=[] if required else [table],
+                    column_map={table: cmap[table]} if table in cmap else None,
+                    read_options=opts,
+                    relaxed=relaxed,
+                )
             except DataError as exc:
-                raise DataError(f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}") from None
+                raise DataError(
+                    f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}"
+                ) from None
 
 
 class RunInterrupted(BaseException):
@@ -171,7 +214,15 @@ def _versions() -> dict[str, str | None]:
     from importlib import metadata
 
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for pkg in ("scmlib", "pandas", "numpy", "statsforecast", "statsmodels", "papermill", "pandera"):
+    for pkg in (
+        "scmlib",
+        "pandas",
+        "numpy",
+        "statsforecast",
+        "statsmodels",
+        "papermill",
+        "pandera",
+    ):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -184,7 +235,13 @@ def _git_commit() -> str | None:
     import subprocess
 
     try:
-        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=5)
+        proc = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() or None if proc.returncode == 0 else None
@@ -204,11 +261,17 @@ def _fingerprints(data_source: str) -> dict[str, str]:
         path = data_dir() / "demo"
     else:
         path = Path(text)
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else ([path] if path.is_file() else [])
+    files = (
+        sorted(p for p in path.rglob("*") if p.is_file())
+        if path.is_dir()
+        else ([path] if path.is_file() else [])
+    )
     out = {}
     for f in files[:500]:
         st = f.stat()
-        out[f.relative_to(path).as_posix() if path.is_dir() else f.name] = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+        out[f.relative_to(path).as_posix() if path.is_dir() else f.name] = hashlib.sha1(
+            f"{st.st_size}:{st.st_mtime_ns}".encode()
+        ).hexdigest()[:16]
     return out
 
 
@@ -229,11 +292,15 @@ def _stderr_to(log):
 def _static_page(title: str, banner_html: str) -> str:
     import html as _html
 
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_html.escape(title)}</title></head>"
-            f"<body>{banner_html}</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_html.escape(title)}</title></head>"
+        f"<body>{banner_html}</body></html>"
+    )
 
 
-def _write_report(run_dir: Path, executed: Path, job: RunJob, error: str | None, status: str) -> tuple[str, str | None]:
+def _write_report(
+    run_dir: Path, executed: Path, job: RunJob, error: str | None, status: str
+) -> tuple[str, str | None]:
     """report.html for any outcome; returns the (possibly updated) status and error."""
     from scmlib.core.files import atomic_write_text
     from scmlib.reporting import error_banner
@@ -242,12 +309,21 @@ def _write_report(run_dir: Path, executed: Path, job: RunJob, error: str | None,
     target = run_dir / "report.html"
     try:
         if status == "interrupted":
-            atomic_write_text(target, _static_page(job.title, error_banner(f"This run was interrupted ({error}) before it finished.")))
+            atomic_write_text(
+                target,
+                _static_page(
+                    job.title,
+                    error_banner(f"This run was interrupted ({error}) before it finished."),
+                ),
+            )
         else:
             export_html(executed if executed.exists() else job.notebook, target, job.title, error)
         return status, error
     except OSError as exc:
-        error = error or f"could not write the report in {run_dir}: disk full or not writable ({exc.strerror or exc})"
+        error = (
+            error
+            or f"could not write the report in {run_dir}: disk full or not writable ({exc.strerror or exc})"
+        )
     except Exception as exc:  # the report of a run must exist even when export fails
         error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
     try:
@@ -275,17 +351,38 @@ def execute_job(job: RunJob) -> dict[str, Any]:
     run_dir = job.run_dir or _new_run_dir(job.out_root, job.name, job.parameter_set)
     (run_dir / "outputs").mkdir(exist_ok=True)
     timeout = float(getattr(job, "timeout_s", None) or DEFAULT_TIMEOUT_S)
-    os.environ[ENV_VAR] = str(write_context(run_dir, parameter_set=job.parameter_set, output_dir=str(run_dir / "outputs"),
-                                            purpose=job.purpose, settings=job.extra_env.get("SCM_SETTINGS")))
+    os.environ[ENV_VAR] = str(
+        write_context(
+            run_dir,
+            parameter_set=job.parameter_set,
+            output_dir=str(run_dir / "outputs"),
+            purpose=job.purpose,
+            settings=job.extra_env.get("SCM_SETTINGS"),
+        )
+    )
     executed = run_dir / f"{job.name}.ipynb"
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     record = {
-        "notebook": job.name, "title": job.title, "parameter_set": job.parameter_set, "parameters": job.parameters,
-        "data_source": job.data_source, "status": "running", "error": None, "start": started.isoformat(timespec="seconds"),
-        "end": None, "duration_s": None, "pid": os.getpid(), "host": socket.gethostname(), "timeout_s": timeout,
-        "settings": job.extra_env.get("SCM_SETTINGS"), "versions": _versions(), "git_commit": _git_commit(),
-        "inputs": _fingerprints(job.data_source), "outputs": [], "run_dir": str(run_dir),
+        "notebook": job.name,
+        "title": job.title,
+        "parameter_set": job.parameter_set,
+        "parameters": job.parameters,
+        "data_source": job.data_source,
+        "status": "running",
+        "error": None,
+        "start": started.isoformat(timespec="seconds"),
+        "end": None,
+        "duration_s": None,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "timeout_s": timeout,
+        "settings": job.extra_env.get("SCM_SETTINGS"),
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "inputs": _fingerprints(job.data_source),
+        "outputs": [],
+        "run_dir": str(run_dir),
     }
     write_record(run_dir, record)
     status, error, stop = "success", None, None
@@ -315,9 +412,16 @@ def execute_job(job: RunJob) -> dict[str, Any]:
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             log.write(traceback.format_exc())
     status, error = _write_report(run_dir, executed, job, error, status)
-    ended = dt.datetime.now(dt.timezone.utc)
-    record.update(status=status, error=error, end=ended.isoformat(timespec="seconds"), duration_s=round(time.perf_counter() - t0, 2),
-                  outputs=sorted(p.name for p in (run_dir / "outputs").glob("*") if not p.name.startswith(".")))
+    ended = dt.datetime.now(dt.UTC)
+    record.update(
+        status=status,
+        error=error,
+        end=ended.isoformat(timespec="seconds"),
+        duration_s=round(time.perf_counter() - t0, 2),
+        outputs=sorted(
+            p.name for p in (run_dir / "outputs").glob("*") if not p.name.startswith(".")
+        ),
+    )
     try:
         write_record(run_dir, record)
     except OSError as exc:
@@ -372,7 +476,9 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, _raise_interrupted)
 
 
-def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = True, echo=print) -> list[dict[str, Any]]:
+def run_jobs(
+    jobs: list[RunJob], n_jobs: int | None = None, progress: bool = True, echo=print
+) -> list[dict[str, Any]]:
     """Run validated jobs, ``n_jobs`` at a time, echoing each run folder as it finishes.
 
     On SIGINT or SIGTERM every running notebook is recorded as interrupted (its run.json and a
@@ -389,6 +495,7 @@ def run_jobs(jobs: list[RunJob], n_jobs: int | None = None, progress: bool = Tru
     import papermill  # noqa: F401
 
     from scmlib.runner.export import export_html  # noqa: F401
+
     results: list[dict[str, Any]] = []
     bar = tqdm(total=len(jobs), desc="scm run", unit="run", disable=not progress, file=sys.stderr)
     with _signals_recorded(), _environment_restored():
@@ -429,4 +536,12 @@ def _stop_workers(pool: ProcessPoolExecutor, grace_s: float = 20.0) -> None:
         p.join(max(0.0, deadline - time.monotonic()))
 
 
-__all__ = ["RunJob", "RunInterrupted", "plan_runs", "preflight_data", "run_jobs", "execute_job", "ParameterError"]
+__all__ = [
+    "RunJob",
+    "RunInterrupted",
+    "plan_runs",
+    "preflight_data",
+    "run_jobs",
+    "execute_job",
+    "ParameterError",
+]

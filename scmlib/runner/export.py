@@ -18,9 +18,17 @@ def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat
     from scmlib.reporting import error_banner
 
     cells = []
-    source_cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & HIDDEN_TAGS]
-    if source_cells and source_cells[0].cell_type == "markdown" and source_cells[0].source.lstrip().startswith("# "):
-        source_cells = source_cells[1:]  # the notebook's own title cell: the report header replaces it
+    source_cells = [
+        c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & HIDDEN_TAGS
+    ]
+    if (
+        source_cells
+        and source_cells[0].cell_type == "markdown"
+        and source_cells[0].source.lstrip().startswith("# ")
+    ):
+        source_cells = source_cells[
+            1:
+        ]  # the notebook's own title cell: the report header replaces it
     for cell in source_cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & HIDDEN_TAGS or cell.cell_type != "code":
@@ -29,13 +37,16 @@ def _clean(nb: nbformat.NotebookNode, title: str, error: str | None) -> nbformat
             cell.outputs = [
                 o
                 for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr") and o.get("output_type") != "error"
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and o.get("output_type") != "error"
             ]
         cells.append(cell)
     if error:
         banner = nbformat.v4.new_code_cell(
             source="",
-            outputs=[nbformat.v4.new_output("display_data", data={"text/html": error_banner(error)})],
+            outputs=[
+                nbformat.v4.new_output("display_data", data={"text/html": error_banner(error)})
+            ],
         )
         insert_at = 1 if cells and cells[0].cell_type == "markdown" else 0
         cells.insert(insert_at, banner)

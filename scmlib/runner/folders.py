@@ -46,7 +46,9 @@ def check_reports_folder(root: Path, notebook_names: Iterable[str]) -> None:
         return
     foreign = _foreign_entries(root, notebook_names)
     if foreign:
-        shown = ", ".join(f"'{f}'" for f in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        shown = ", ".join(f"'{f}'" for f in foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
         raise ParameterError(
             f"reports folder {root} holds files scm did not create ({shown}); nothing was written: "
             "choose a new or empty folder with --out"
@@ -60,5 +62,8 @@ def claim_reports_folder(root: Path, notebook_names: Iterable[str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     marker = root / MARKER
     if not marker.exists():
-        marker.write_text("This folder holds scm-notebooks reports (scm run); scm writes here.\n", encoding="utf-8")
+        marker.write_text(
+            "This folder holds scm-notebooks reports (scm run); scm writes here.\n",
+            encoding="utf-8",
+        )
     return root

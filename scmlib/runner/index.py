@@ -34,7 +34,9 @@ def collect_runs(root: Path | None = None) -> list[dict]:
 
 
 def _badge(status: str) -> str:
-    colour = {"success": STATUS_COLOURS["green"], "running": STATUS_COLOURS["amber"]}.get(status, STATUS_COLOURS["red"])
+    colour = {"success": STATUS_COLOURS["green"], "running": STATUS_COLOURS["amber"]}.get(
+        status, STATUS_COLOURS["red"]
+    )
     return f'<span class="badge" style="background:{colour}">{html.escape(status)}</span>'
 
 
@@ -53,7 +55,9 @@ def _headlines(root: Path, rec: dict, limit: int = 3) -> str:
     items = []
     for _, r in h.head(limit).iterrows():
         if r["kpi"] in KPIS:
-            items.append(f"{html.escape(KPIS[r['kpi']].label)} <b>{html.escape(fmt_kpi(r['kpi'], float(r['value'])))}</b>")
+            items.append(
+                f"{html.escape(KPIS[r['kpi']].label)} <b>{html.escape(fmt_kpi(r['kpi'], float(r['value'])))}</b>"
+            )
     return '<div class="figs">' + " · ".join(items) + "</div>" if items else ""
 
 
@@ -86,9 +90,14 @@ def _page(root: Path, runs: list[dict]) -> str:
             f"{(' · ' + e(str(r.get('error')))) if r.get('error') else ''}</li>"
             for r in recs
         )
-        history.append(f'<details><summary>{title} ({len(recs)} runs)</summary><ul>{items}</ul></details>')
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    body = "".join(rows) or '<tr><td colspan="6">No runs yet: <code>scm run --all</code> creates them.</td></tr>'
+        history.append(
+            f"<details><summary>{title} ({len(recs)} runs)</summary><ul>{items}</ul></details>"
+        )
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = (
+        "".join(rows)
+        or '<tr><td colspan="6">No runs yet: <code>scm run --all</code> creates them.</td></tr>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>scm-notebooks reports</title>
 <style>
@@ -103,7 +112,7 @@ Each run folder is static files: share or archive it as it is.</p>
 <table><thead><tr><th>Process</th><th>Last successful report</th><th>Latest run (UTC)</th><th>Parameter set</th><th>Data source</th><th>Runs</th></tr></thead>
 <tbody>{body}</tbody></table>
 <h2>History</h2>
-{''.join(history)}
+{"".join(history)}
 </body></html>"""
 
 

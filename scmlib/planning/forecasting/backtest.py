@@ -35,7 +35,9 @@ def _scale(y_train: np.ndarray, m: int) -> tuple[float, float]:
     return mae, rmse
 
 
-def _window_metrics(actual: np.ndarray, pred: np.ndarray, mae_scale: float, rmse_scale: float) -> dict[str, float]:
+def _window_metrics(
+    actual: np.ndarray, pred: np.ndarray, mae_scale: float, rmse_scale: float
+) -> dict[str, float]:
     err = actual - pred
     denom = np.abs(actual) + np.abs(pred)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -56,7 +58,9 @@ class SeriesSpec:
     key: tuple
     y: np.ndarray  # full history (zeros filled), oldest first
     dates: np.ndarray  # period starts of y
-    eol_index: int | None = None  # position (in future periods, 0 = first forecast period) from which demand ends
+    eol_index: int | None = (
+        None  # position (in future periods, 0 = first forecast period) from which demand ends
+    )
     new_item: bool = False
 
 
@@ -87,14 +91,16 @@ def _cap_outliers(y: np.ndarray) -> tuple[np.ndarray, int]:
     return capped, int((capped != y).sum())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _z(level: int) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + level / 200))
 
 
-def _empirical_intervals(mean: np.ndarray, sigma1: float, levels: Sequence[int]) -> dict[str, np.ndarray]:
+def _empirical_intervals(
+    mean: np.ndarray, sigma1: float, levels: Sequence[int]
+) -> dict[str, np.ndarray]:
     steps = np.sqrt(np.arange(1, len(mean) + 1))
     out = {}
     for level in levels:
@@ -114,8 +120,12 @@ def _union(native: dict, empirical: dict, levels: Sequence[int]) -> dict[str, np
         return empirical
     out = {}
     for lv in levels:
-        out[f"lo-{lv}"] = np.minimum(np.asarray(native[f"lo-{lv}"], dtype=float), empirical[f"lo-{lv}"])
-        out[f"hi-{lv}"] = np.maximum(np.asarray(native[f"hi-{lv}"], dtype=float), empirical[f"hi-{lv}"])
+        out[f"lo-{lv}"] = np.minimum(
+            np.asarray(native[f"lo-{lv}"], dtype=float), empirical[f"lo-{lv}"]
+        )
+        out[f"hi-{lv}"] = np.maximum(
+            np.asarray(native[f"hi-{lv}"], dtype=float), empirical[f"hi-{lv}"]
+        )
     return out
 
 
@@ -146,7 +156,9 @@ def _profile(s: SeriesSpec, cfg: Settings) -> tuple[np.ndarray, list[str], float
 
 
 def _candidates(y: np.ndarray, adi: float, cfg: Settings, rules: list[str]) -> list[str]:
-    candidates = [mdl for mdl in cfg.models if mdl in (INTERMITTENT if adi >= ADI_CUTOFF else CONTINUOUS)]
+    candidates = [
+        mdl for mdl in cfg.models if mdl in (INTERMITTENT if adi >= ADI_CUTOFF else CONTINUOUS)
+    ]
     if len(y) < 2 * cfg.m:
         candidates = [c for c in candidates if c not in SEASONAL]
         rules.append("short series: no seasonal models")
@@ -164,14 +176,18 @@ def _origins(n: int, hb: int, cfg: Settings, rules: list[str]) -> list[int]:
     return []
 
 
-def _backtest(y: np.ndarray, candidates: list[str], origins: list[int], hb: int, cfg: Settings) -> tuple[dict, list[str]]:
+def _backtest(
+    y: np.ndarray, candidates: list[str], origins: list[int], hb: int, cfg: Settings
+) -> tuple[dict, list[str]]:
     """Point forecasts of every candidate at every origin (models that fail at any origin drop
     out), plus the combination; returns (predictions by model, the combination's members)."""
     preds_by: dict[str, list[np.ndarray]] = {}
     for name in candidates:
         preds, state = [], {}
         for o in origins:
-            out = _safe_forecast(name, y[:o], hb, cfg.m, (), state)  # point forecasts: intervals come from the errors
+            out = _safe_forecast(
+                name, y[:o], hb, cfg.m, (), state
+            )  # point forecasts: intervals come from the errors
             if out is None:
                 break
             preds.append(np.clip(np.asarray(out["mean"], dtype=float), 0, None))
@@ -182,11 +198,20 @@ def _backtest(y: np.ndarray, candidates: list[str], origins: list[int], hb: int,
         # the ensemble of the structural models when at least two ran, else the best few candidates
         top = [n for n in ENSEMBLE if n in preds_by]
         if len(top) < 2:
-            score = {n: np.mean([_window_metrics(y[o:o + hb], p, *_scale(y[:o], cfg.m))[cfg.metric] for o, p in zip(origins, ps)])
-                     for n, ps in preds_by.items()}
+            score = {
+                n: np.mean(
+                    [
+                        _window_metrics(y[o : o + hb], p, *_scale(y[:o], cfg.m))[cfg.metric]
+                        for o, p in zip(origins, ps)
+                    ]
+                )
+                for n, ps in preds_by.items()
+            }
             top = sorted(score, key=score.get)[: cfg.combine_top]
         if len(top) >= 2:
-            preds_by["combination"] = [np.mean([preds_by[t][w] for t in top], axis=0) for w in range(len(origins))]
+            preds_by["combination"] = [
+                np.mean([preds_by[t][w] for t in top], axis=0) for w in range(len(origins))
+            ]
         else:
             top = []
     return preds_by, top
@@ -199,9 +224,9 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
     for name, preds in preds_by.items():
         per_window = []
         cover = {lv: [] for lv in cfg.levels}
-        errs = [y[o:o + hb] - p for o, p in zip(origins, preds)]
+        errs = [y[o : o + hb] - p for o, p in zip(origins, preds)]
         for w, (o, p) in enumerate(zip(origins, preds)):
-            actual = y[o:o + hb]
+            actual = y[o : o + hb]
             per_window.append(_window_metrics(actual, p, *_scale(y[:o], cfg.m)))
             # leave-one-window-out empirical intervals: honest, out-of-sample coverage
             others = [e for j, e in enumerate(errs) if j != w]
@@ -210,8 +235,14 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
             for lv in cfg.levels:
                 lo, hi = np.maximum(bounds[f"lo-{lv}"], 0), bounds[f"hi-{lv}"]
                 cover[lv].append(((actual >= lo - 1e-9) & (actual <= hi + 1e-9)).mean())
-        row = {k: float(np.mean([pw[k] for pw in per_window])) for k in ("mae", "mase", "rmsse", "smape", "bias")}
-        row["wmape"] = float(sum(pw["abs_err"] for pw in per_window) / max(sum(pw["actual"] for pw in per_window), 1e-9))
+        row = {
+            k: float(np.mean([pw[k] for pw in per_window]))
+            for k in ("mae", "mase", "rmsse", "smape", "bias")
+        }
+        row["wmape"] = float(
+            sum(pw["abs_err"] for pw in per_window)
+            / max(sum(pw["actual"] for pw in per_window), 1e-9)
+        )
         for lv in cfg.levels:
             row[f"coverage_{lv}"] = float(np.mean(cover[lv]))
         row["model"] = name
@@ -219,17 +250,33 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
     return rows
 
 
-def _choose(rows: list[dict], candidates: list[str], adi: float, cfg: Settings, rules: list[str]) -> str:
+def _choose(
+    rows: list[dict], candidates: list[str], adi: float, cfg: Settings, rules: list[str]
+) -> str:
     """The selected model: the lowest backtest metric, but the combination is kept unless a single
     model beats it by more than ``select_margin``; a preferred default when nothing could be scored."""
     if rows:
-        best = min(rows, key=lambda r: (r[cfg.metric], ALL_MODELS.index(r["model"]) if r["model"] in ALL_MODELS else 99))
+        best = min(
+            rows,
+            key=lambda r: (
+                r[cfg.metric],
+                ALL_MODELS.index(r["model"]) if r["model"] in ALL_MODELS else 99,
+            ),
+        )
         chosen = best["model"]
         combo = next((r for r in rows if r["model"] == "combination"), None)
-        if combo is not None and chosen != "combination" and not best[cfg.metric] < (1 - cfg.select_margin) * combo[cfg.metric]:
+        if (
+            combo is not None
+            and chosen != "combination"
+            and not best[cfg.metric] < (1 - cfg.select_margin) * combo[cfg.metric]
+        ):
             chosen = "combination"  # a single model must beat the ensemble clearly to replace it
     else:
-        preferred = ("sba", "croston", "moving_average") if adi >= ADI_CUTOFF else ("theta", "theta_classic", "ets", "naive")
+        preferred = (
+            ("sba", "croston", "moving_average")
+            if adi >= ADI_CUTOFF
+            else ("theta", "theta_classic", "ets", "naive")
+        )
         chosen = next((c for c in preferred if c in candidates), candidates[0])
         rules.append(f"too short to backtest: {chosen}")
     for r in rows:
@@ -237,12 +284,16 @@ def _choose(rows: list[dict], candidates: list[str], adi: float, cfg: Settings, 
     return chosen
 
 
-def _final_fit(y: np.ndarray, chosen: str, top: list[str], h: int, cfg: Settings, rules: list[str]) -> tuple[str, np.ndarray, dict]:
+def _final_fit(
+    y: np.ndarray, chosen: str, top: list[str], h: int, cfg: Settings, rules: list[str]
+) -> tuple[str, np.ndarray, dict]:
     """Fit the chosen model on all the history. When it fails, fall back (to the combination's
     members that ran, then the moving average, then the last three periods' mean) and say so: the
     returned label is the model that produced the forecast, and the rule names the failure."""
     if chosen == "combination":
-        outs = [o for o in (_safe_forecast(t, y, h, cfg.m, cfg.levels) for t in top) if o is not None]
+        outs = [
+            o for o in (_safe_forecast(t, y, h, cfg.m, cfg.levels) for t in top) if o is not None
+        ]
         if outs:
             return chosen, np.mean([o["mean"] for o in outs], axis=0), {}
         rules.append("combination failed on the full history: moving average used")
@@ -267,7 +318,9 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
         zeros = np.zeros(h)
         rule = "new item: no history" if len(y) == 0 or s.new_item else "all-zero history"
         bounds = {f"lo-{lv}": zeros for lv in levels} | {f"hi-{lv}": zeros for lv in levels}
-        return _pack(s, zeros, bounds, "zero", "; ".join([rule, *rules]), dclass, adi, cv2, [], None)
+        return _pack(
+            s, zeros, bounds, "zero", "; ".join([rule, *rules]), dclass, adi, cv2, [], None
+        )
     candidates = _candidates(y, adi, cfg, rules)
     hb = min(cfg.backtest_horizon, h)
     origins = _origins(len(y), hb, cfg, rules)
@@ -276,7 +329,7 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     chosen = _choose(metrics_rows, candidates, adi, cfg, rules)
     used, mean, native = _final_fit(y, chosen, top, h, cfg, rules)
     steps_bt = np.arange(1, hb + 1)
-    errs_all = [y[o:o + hb] - p for o, p in zip(origins, preds_by.get(chosen, []))]
+    errs_all = [y[o : o + hb] - p for o, p in zip(origins, preds_by.get(chosen, []))]
     if errs_all:
         sig = _sigma1(np.concatenate(errs_all), np.tile(steps_bt, len(errs_all)))
     else:
@@ -298,5 +351,16 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
 
 
 def _pack(s, mean, bounds, model, rule, dclass, adi, cv2, metrics_rows, bt):
-    return {"key": s.key, "mean": mean, "bounds": bounds, "model": model, "rule": rule, "demand_class": dclass,
-            "adi": adi, "cv2": cv2, "metrics": metrics_rows, "backtest": bt, "n": len(s.y)}
+    return {
+        "key": s.key,
+        "mean": mean,
+        "bounds": bounds,
+        "model": model,
+        "rule": rule,
+        "demand_class": dclass,
+        "adi": adi,
+        "cv2": cv2,
+        "metrics": metrics_rows,
+        "backtest": bt,
+        "n": len(s.y),
+    }

@@ -58,16 +58,24 @@ class ForecastResult:
 def _prepare(df: pd.DataFrame, id_cols: list[str], freq: str, target: str, date_col: str):
     missing = [c for c in [*id_cols, date_col, target] if c not in df.columns]
     if missing:
-        raise ValueError(f"forecast input is missing column(s) {missing}; got columns {list(df.columns)}")
+        raise ValueError(
+            f"forecast input is missing column(s) {missing}; got columns {list(df.columns)}"
+        )
     if df.empty:
         raise ValueError("forecast input is empty: no demand rows to forecast")
     if not pd.api.types.is_datetime64_any_dtype(df[date_col]):
         raise ValueError(f"column '{date_col}' must hold dates, got dtype {df[date_col].dtype}")
     offset = pd.tseries.frequencies.to_offset(freq)
-    on_grid = df[date_col] == (df[date_col] + offset - offset) if freq != "D" else pd.Series(True, index=df.index)
+    on_grid = (
+        df[date_col] == (df[date_col] + offset - offset)
+        if freq != "D"
+        else pd.Series(True, index=df.index)
+    )
     if not on_grid.all():
         bad = df.loc[~on_grid, date_col].head(3).dt.strftime("%Y-%m-%d").tolist()
-        raise ValueError(f"column '{date_col}' must hold period starts for frequency {freq!r}, got e.g. {bad}: aggregate to period starts first")
+        raise ValueError(
+            f"column '{date_col}' must hold period starts for frequency {freq!r}, got e.g. {bad}: aggregate to period starts first"
+        )
     full = complete_periods(df[[*id_cols, date_col, target]], id_cols, date_col, target)
     return full, offset
 
@@ -125,9 +133,21 @@ def forecast(
     if engine not in ("local", "dask"):
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     levels = tuple(int(lv) for lv in levels)
-    cfg = Settings(h=int(h), m=m, freq=freq, models=tuple(models), levels=levels, n_windows=int(n_windows),
-                   backtest_horizon=int(backtest_horizon or min(h, max(m // 2, 1))), metric=metric, combine=combine,
-                   combine_top=combine_top, clean_outliers=clean_outliers, select_margin=float(select_margin), min_backtest=max(6, min(m, 12)))
+    cfg = Settings(
+        h=int(h),
+        m=m,
+        freq=freq,
+        models=tuple(models),
+        levels=levels,
+        n_windows=int(n_windows),
+        backtest_horizon=int(backtest_horizon or min(h, max(m // 2, 1))),
+        metric=metric,
+        combine=combine,
+        combine_top=combine_top,
+        clean_outliers=clean_outliers,
+        select_margin=float(select_margin),
+        min_backtest=max(6, min(m, 12)),
+    )
     full, offset = _prepare(df, id_cols, freq, target, date_col)
     last = full[date_col].max()
     future = pd.date_range(last + offset, periods=h, freq=freq)
@@ -146,9 +166,20 @@ def forecast(
     grouped = full.groupby(id_cols, sort=True, observed=True)
     ys = grouped[target].apply(np.asarray)
     ds = grouped[date_col].apply(np.asarray)
-    specs = [SeriesSpec(k if isinstance(k, tuple) else (k,), y, d, eol_pos.get(k if isinstance(k, tuple) else (k,))) for k, y, d in zip(ys.index, ys.to_numpy(), ds.to_numpy())]
-    specs += [SeriesSpec(tuple(k), np.zeros(0), np.array([], dtype="datetime64[ns]"), None, True) for k in extra.to_numpy()]
-    chunks = [specs[i:i + chunk_size] for i in range(0, len(specs), chunk_size)]
+    specs = [
+        SeriesSpec(
+            k if isinstance(k, tuple) else (k,),
+            y,
+            d,
+            eol_pos.get(k if isinstance(k, tuple) else (k,)),
+        )
+        for k, y, d in zip(ys.index, ys.to_numpy(), ds.to_numpy())
+    ]
+    specs += [
+        SeriesSpec(tuple(k), np.zeros(0), np.array([], dtype="datetime64[ns]"), None, True)
+        for k in extra.to_numpy()
+    ]
+    chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
     results, interrupted = _execute(chunks, cfg, n_jobs, engine, address, progress, len(specs))
     return _assemble(results, cfg, id_cols, future, date_col, full, interrupted)
 
@@ -156,7 +187,12 @@ def forecast(
 def _progress_bar(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="forecasting", unit="series", disable=not enabled or os.environ.get("TQDM_DISABLE") == "1")
+    return tqdm(
+        total=total,
+        desc="forecasting",
+        unit="series",
+        disable=not enabled or os.environ.get("TQDM_DISABLE") == "1",
+    )
 
 
 def _execute(chunks, cfg, n_jobs, engine, address, progress, total):
@@ -171,7 +207,9 @@ def _execute(chunks, cfg, n_jobs, engine, address, progress, total):
 
             cluster = None
             if address is None:
-                cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+                cluster = LocalCluster(
+                    n_workers=n_jobs, threads_per_worker=1, processes=True, dashboard_address=None
+                )
             client = Client(address or cluster)
             try:
                 futures = client.map(_run_chunk, chunks, cfg=cfg, pure=False)
@@ -195,7 +233,9 @@ def _execute(chunks, cfg, n_jobs, engine, address, progress, total):
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             if ctx is not None:
                 _warm_up(cfg)  # compile the models once here; forked workers inherit them
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_pin_threads) as pool:
+            with ProcessPoolExecutor(
+                max_workers=n_jobs, mp_context=ctx, initializer=_pin_threads
+            ) as pool:
                 futures = [pool.submit(_run_chunk, c, cfg) for c in chunks]
                 try:
                     for fut in as_completed(futures):
@@ -216,7 +256,11 @@ def _execute(chunks, cfg, n_jobs, engine, address, progress, total):
 def _assemble(results, cfg, id_cols, future, date_col, full, interrupted) -> ForecastResult:
     results = sorted(results, key=lambda r: tuple(map(str, r["key"])))
     n, h = len(results), cfg.h
-    keys = np.array([r["key"] for r in results], dtype=object).reshape(n, len(id_cols)) if n else np.empty((0, len(id_cols)), dtype=object)
+    keys = (
+        np.array([r["key"] for r in results], dtype=object).reshape(n, len(id_cols))
+        if n
+        else np.empty((0, len(id_cols)), dtype=object)
+    )
     fc = pd.DataFrame({c: np.repeat(keys[:, i], h) for i, c in enumerate(id_cols)})
     fc[date_col] = np.tile(future.values, n)
     fc["forecast"] = np.concatenate([r["mean"] for r in results]) if n else []
@@ -245,11 +289,26 @@ def _assemble(results, cfg, id_cols, future, date_col, full, interrupted) -> For
         idx, pred, origin, actual = r["backtest"]
         k = r["key"] if len(id_cols) > 1 else r["key"][0]
         d = series_dates[k]
-        piece = pd.DataFrame({date_col: d[idx], "origin": d[origin], "actual": actual, "forecast": pred})
+        piece = pd.DataFrame(
+            {date_col: d[idx], "origin": d[origin], "actual": actual, "forecast": pred}
+        )
         for i, c in enumerate(id_cols):
             piece.insert(i, c, r["key"][i])
         pieces.append(piece)
-    bt = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*id_cols, date_col, "origin", "actual", "forecast"])
-    settings = {"h": h, "freq": cfg.freq, "season_length": cfg.m, "models": list(cfg.models), "levels": list(cfg.levels),
-                "n_windows": cfg.n_windows, "backtest_horizon": cfg.backtest_horizon, "metric": cfg.metric, "combine": cfg.combine}
+    bt = (
+        pd.concat(pieces, ignore_index=True)
+        if pieces
+        else pd.DataFrame(columns=[*id_cols, date_col, "origin", "actual", "forecast"])
+    )
+    settings = {
+        "h": h,
+        "freq": cfg.freq,
+        "season_length": cfg.m,
+        "models": list(cfg.models),
+        "levels": list(cfg.levels),
+        "n_windows": cfg.n_windows,
+        "backtest_horizon": cfg.backtest_horizon,
+        "metric": cfg.metric,
+        "combine": cfg.combine,
+    }
     return ForecastResult(fc, met, bt, prof, interrupted, settings)

@@ -15,10 +15,40 @@ import numpy as np
 from scmlib.planning.forecasting._statsforecast_patch import cache_normal_quantiles
 
 FREQS = {"MS": 12, "M": 12, "W": 52, "W-MON": 52, "D": 7, "QS": 4, "YS": 1}
-CONTINUOUS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "arima", "arima_pm")
+CONTINUOUS = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ets",
+    "theta",
+    "theta_classic",
+    "arima",
+    "arima_pm",
+)
 INTERMITTENT = ("naive", "moving_average", "croston", "sba", "tsb")
-ALL_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "theta_classic", "arima", "arima_pm", "croston", "sba", "tsb")
-DEFAULT_MODELS = ("naive", "seasonal_naive", "moving_average", "ets", "theta_classic", "croston", "sba", "tsb")
+ALL_MODELS = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ets",
+    "theta",
+    "theta_classic",
+    "arima",
+    "arima_pm",
+    "croston",
+    "sba",
+    "tsb",
+)
+DEFAULT_MODELS = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ets",
+    "theta_classic",
+    "croston",
+    "sba",
+    "tsb",
+)
 ENSEMBLE = ("ets", "theta", "theta_classic", "arima", "arima_pm")
 METRICS = ("mase", "rmsse", "smape", "mae", "wmape")
 SEASONAL = {"seasonal_naive"}
@@ -30,7 +60,9 @@ def season_length(freq: str) -> int:
     return FREQS[freq]
 
 
-def _model_forecast(name: str, y: np.ndarray, h: int, m: int, levels: Sequence[int], state: dict | None = None) -> dict[str, np.ndarray]:
+def _model_forecast(
+    name: str, y: np.ndarray, h: int, m: int, levels: Sequence[int], state: dict | None = None
+) -> dict[str, np.ndarray]:
     """Fit one model on ``y`` and forecast ``h`` steps; returns {'mean', 'lo-80', ...} (intervals when native).
 
     ``state`` (a dict kept across the backtest windows of one series) lets ETS search its
@@ -68,12 +100,33 @@ def _model_forecast(name: str, y: np.ndarray, h: int, m: int, levels: Sequence[i
     if name == "theta_classic":
         return sf.Theta(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
     if name == "arima":
-        return sf.AutoARIMA(season_length=m if seasonal_ok else 1, max_p=2, max_q=2, max_P=1, max_Q=1, max_d=1, max_D=1, stepwise=True).forecast(y=y, h=h, level=lv)
+        return sf.AutoARIMA(
+            season_length=m if seasonal_ok else 1,
+            max_p=2,
+            max_q=2,
+            max_P=1,
+            max_Q=1,
+            max_d=1,
+            max_D=1,
+            stepwise=True,
+        ).forecast(y=y, h=h, level=lv)
     if name == "arima_pm":
         import pmdarima as pm
 
-        model = pm.auto_arima(y, seasonal=seasonal_ok, m=m if seasonal_ok else 1, max_p=2, max_q=2, max_P=1, max_Q=1, max_order=4,
-                              stepwise=True, suppress_warnings=True, error_action="ignore", maxiter=30)
+        model = pm.auto_arima(
+            y,
+            seasonal=seasonal_ok,
+            m=m if seasonal_ok else 1,
+            max_p=2,
+            max_q=2,
+            max_P=1,
+            max_Q=1,
+            max_order=4,
+            stepwise=True,
+            suppress_warnings=True,
+            error_action="ignore",
+            maxiter=30,
+        )
         out = {"mean": np.asarray(model.predict(n_periods=h), dtype=float)}
         for level in lv:
             _, conf = model.predict(n_periods=h, return_conf_int=True, alpha=1 - level / 100)
