@@ -268,6 +268,7 @@ def table_html(
     caption: str | None = None,
     labels: Mapping[str, str] | None = None,
     full_csv: str | None = None,
+    full_href: str | None = None,
 ) -> str:
     """Render a DataFrame as an escaped, styled HTML table (numbers right-aligned, headers from
     the label registry with units). A table cut at ``max_rows`` names ``full_csv``, the output
@@ -300,7 +301,7 @@ def table_html(
     more = ""
     if max_rows is not None and len(df) > max_rows:
         where = (
-            f'<a href="outputs/{html.escape(full_csv)}">outputs/{html.escape(full_csv)}</a>'
+            f'<a href="{html.escape(full_href or "outputs/" + full_csv)}">outputs/{html.escape(full_csv)}</a>'
             if full_csv
             else "the CSV outputs"
         )
@@ -498,7 +499,18 @@ class Report:
             full = f"{_slug(name or caption or self._section or 'table')}.csv"
             self._write_csv(self.output_dir / full, df)
             self.extra_outputs[full] = df
-        _display_html(table_html(df, formats, self.currency, max_rows, caption, labels, full))
+        _display_html(
+            table_html(
+                df,
+                formats,
+                self.currency,
+                max_rows,
+                caption,
+                labels,
+                full,
+                self._href(full) if full else None,
+            )
+        )
 
     def figure(self, fig, caption: str | None = None) -> None:
         _display_html(figure_html(fig, caption))
@@ -592,6 +604,15 @@ class Report:
             f'<div class="scm-warn"><b>Data-quality warnings ({len(issues)})</b><ul>{items}</ul></div>'
         )
 
+    def _href(self, fname: str) -> str:
+        """A link to an output file: relative to the report in a run folder; relative to the
+        notebook (in ``notebooks/``) in an interactive JupyterLab session."""
+        if self.parameter_set != "interactive":
+            return f"outputs/{fname}"
+        from scmlib.paths import notebooks_dir
+
+        return Path(os.path.relpath(self.output_dir / fname, notebooks_dir())).as_posix()
+
     @staticmethod
     def _write_csv(path: Path, df: pd.DataFrame) -> None:
         from scmlib.core.files import atomic_write_text
@@ -614,14 +635,14 @@ class Report:
             self._write_csv(path, df)
             written[fname] = path
             desc = (descriptions or {}).get(fname, "")
-            href = f"outputs/{html.escape(fname)}"
+            href = html.escape(self._href(fname))
             items.append(
                 f'<li><a href="{href}">{html.escape(fname)}</a> – {len(df):,} rows'
                 f"{': ' + html.escape(desc) if desc else ''}</li>"
             )
         for fname, df in self.extra_outputs.items():
             items.append(
-                f'<li><a href="outputs/{html.escape(fname)}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>'
+                f'<li><a href="{html.escape(self._href(fname))}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>'
             )
         book = self.output_dir / f"{self.name}.xlsx"
         sheets = {**tables, **self.extra_outputs}
@@ -630,7 +651,7 @@ class Report:
         write_workbook(book, sheets)
         written[book.name] = book
         items.append(
-            f'<li><a href="outputs/{html.escape(book.name)}">{html.escape(book.name)}</a> – every table above in one workbook, a sheet each</li>'
+            f'<li><a href="{html.escape(self._href(book.name))}">{html.escape(book.name)}</a> – every table above in one workbook, a sheet each</li>'
         )
         _display_html(
             f'<div class="scm-section scm-outputs"><h2>Outputs</h2><ul>{"".join(items)}</ul></div>'
@@ -638,23 +659,50 @@ class Report:
         return written
 
     def explore(self, render, title: str, **controls) -> None:
-        """An interactive view: widgets in JupyterLab, the same view rendered statically headless.
+        """An interactive view with widgets, in JupyterLab only (``interactive=True``).
 
-        ``controls`` map argument names to a list of choices (dropdown) or a
-        ``(min, max, step, value)`` tuple (slider). ``render(**values)`` displays the view
-        (typically through ``Report.table`` / ``Report.figure``). Explore sections exist only in
-        interactive sessions: in a headless report they would repeat what the report shows.
+        ``controls`` map argument names to a list of choices (a dropdown), a :class:`Picker`
+        (a searchable box over every choice, with a "flagged only" filter), or a slider tuple
+        ``(min, max, step, value)``, with a fifth element ``"pct"`` to show the value as a
+        percentage. ``render(**values)`` displays the view (typically through ``Report.table`` /
+        ``Report.figure``). Headless reports leave explore sections out: they would repeat what
+        the report shows.
         """
         if not self.interactive:
             return  # the static report already shows what this view would repeat
         self.section(title)
-        defaults = {k: (v[3] if isinstance(v, tuple) else list(v)[0]) for k, v in controls.items()}
         import ipywidgets as w
+        from IPython.display import display
 
-        widgets = {}
+        widgets, extra = {}, []
         for k, v in controls.items():
             label = k.replace("_", " ")
-            if isinstance(v, tuple):
+            if isinstance(v, Picker):
+                box = w.Combobox(
+                    options=list(v.options),
+                    value=v.options[0] if v.options else "",
+                    placeholder="type to search",
+                    description=label,
+                    ensure_option=True,
+                    continuous_update=False,
+                )
+                if v.flagged:
+                    only = w.Checkbox(
+                        value=False, description=f"{v.flag_label} only ({len(v.flagged):,})"
+                    )
+
+                    def refilter(change, box=box, picker=v):
+                        box.options = (
+                            [o for o in picker.options if o in picker.flagged]
+                            if change["new"]
+                            else list(picker.options)
+                        )
+
+                    only.observe(refilter, names="value")
+                    extra.append(only)
+                widgets[k] = box
+            elif isinstance(v, tuple):
+                pct = len(v) > 4 and v[4] == "pct"
                 widgets[k] = w.FloatSlider(
                     min=v[0],
                     max=v[1],
@@ -662,13 +710,19 @@ class Report:
                     value=v[3],
                     description=label,
                     continuous_update=False,
+                    readout_format=".1%" if pct else ".2f",
+                    style={"description_width": "initial"},
                 )
             else:
-                widgets[k] = w.Dropdown(options=list(v), value=defaults[k], description=label)
-        out = w.interactive_output(render, widgets)
-        from IPython.display import display
+                widgets[k] = w.Dropdown(options=list(v), value=list(v)[0], description=label)
 
-        display(w.VBox([w.HBox(list(widgets.values())), out]))
+        def guarded(**values):
+            if any(isinstance(widgets[k], w.Combobox) and not values[k] for k in values):
+                return  # an unfinished search
+            render(**values)
+
+        out = w.interactive_output(guarded, widgets)
+        display(w.VBox([w.HBox([*widgets.values(), *extra]), out]))
 
     def appendix(
         self,
@@ -680,6 +734,16 @@ class Report:
         _display_html(
             f'<div class="scm-section scm-appendix"><h2>{html.escape(title)}</h2><dl>{body}</dl></div>'
         )
+
+
+class Picker:
+    """Choices for :meth:`Report.explore` too many for a dropdown: a searchable box over all of
+    them, with a filter to the ``flagged`` ones (e.g. the series flagged for planner review)."""
+
+    def __init__(self, options, flagged=(), flag_label: str = "flagged"):
+        self.options = [str(o) for o in options]
+        self.flagged = {str(o) for o in flagged}
+        self.flag_label = flag_label
 
 
 def error_banner(message: str) -> str:
