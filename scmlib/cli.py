@@ -18,7 +18,14 @@ from scmlib.errors import DataError, ParameterError, ScmError
 
 
 def _cmd_list(args) -> int:
+    from scmlib.core.settings import load_settings
     from scmlib.runner import notebook_specs, parameter_sets
+
+    settings = load_settings()
+    print(f"company settings ({settings.source}; `scm settings show` explains each):")
+    for name, text in settings.describe().items():
+        print(f"    {name} = {text}")
+    print()
 
     for name, spec in notebook_specs().items():
         print(f"{name}  [{spec.area}]  {spec.title}")

@@ -480,3 +480,37 @@ def operational_figures(data, settings: Settings) -> list[Figure]:
             return_rate(sales, settings),
         ]
     return figs
+
+
+def material_purchases(
+    po: pd.DataFrame,
+    rates: pd.DataFrame | None,
+    settings: Settings,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> float:
+    """Material purchases over [start, end]: the value of the item (direct material) PO lines
+    received in the window, in the reporting currency under the company rate policy; the base of
+    days payables outstanding in SCOR 12.0 AM.1.1 (accounts payable / material purchases x days)."""
+    from scmlib.core.currency import to_reporting_currency
+
+    if "item_id" not in po.columns or "receipt_date" not in po.columns:
+        return float("nan")
+    lines = po[po["item_id"].notna() & po["receipt_date"].notna()]
+    lines = lines[_in_window(lines["receipt_date"], start, end)]
+    qty = (
+        lines["received_qty"].fillna(lines["ordered_qty"])
+        if "received_qty" in lines.columns
+        else lines["ordered_qty"]
+    )
+    value = lines.assign(
+        amount=qty.to_numpy(dtype=float) * lines["unit_price"].to_numpy(dtype=float)
+    )
+    converted = to_reporting_currency(
+        value,
+        rates,
+        settings["currency.reporting"],
+        date="receipt_date",
+        policy=settings["currency.rate_policy"],
+    )
+    return float(converted.sum())

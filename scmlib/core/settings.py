@@ -145,6 +145,13 @@ SCHEMA: dict[str, Parameter] = {
             item_type="float",
         ),
         _p(
+            "forecast_accuracy.abc_targets",
+            "dict",
+            {"A": 0.75, "B": 0.65, "C": 0.5},
+            "forecast accuracy target per ABC class {A, B, C} [0, 1]",
+            item_type="float",
+        ),
+        _p(
             "amber_band",
             "float",
             0.05,
