@@ -255,6 +255,7 @@ def load_data(
             notes.append(
                 f"{name}: {int(excluded.sum()):,} rows left out by read_options exclude ({', '.join(opts['exclude'])})."
             )
+        notes.extend(raw.notes)
         raws[name] = raw
         frames[name] = frame
     reference_warnings = check_references(frames, raws)

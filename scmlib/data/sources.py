@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import glob
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ class RawTable:
     segments: list[tuple[str, int]] | None = (
         None  # (file, first index) when several files were read
     )
+    notes: list[str] = field(default_factory=list)  # data-quality notes found while reading
 
 
 def table_options(read_options: dict[str, Any] | None, table: str) -> dict[str, Any]:

@@ -348,6 +348,24 @@ def _bound(col, opts: dict[str, Any]) -> float:
     return float(DEFAULT_BOUNDS.get(col.unit, 1e15))
 
 
+UNREADABLE_SHARE = (
+    0.5  # above this share of an optional column, unreadable values mean a format problem
+)
+
+
+def _keep_unreadable(raw: RawTable, df: pd.DataFrame, col, bad: np.ndarray, problem: str) -> bool:
+    """Unreadable values in an optional column: kept as missing (their rows stay) and counted in the
+    data-quality box, unless they are more than half of the column's values (then the format is
+    wrong and the load stops with the fix). Required columns never take this path."""
+    filled = int(df[col.name].notna().sum())
+    if col.required or filled == 0 or bad.sum() > UNREADABLE_SHARE * filled:
+        return False
+    raw.notes.append(
+        f"{raw.origin}: {col.name} has {problem}, read as missing ({_examples(raw, df, bad, col.name)})"
+    )
+    return True
+
+
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
@@ -397,6 +415,8 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
                         pd.to_datetime(rest.where(named), format="mixed", errors="coerce")
                     )
             bad = parsed.isna().to_numpy() & ~before_null
+            if bad.any() and _keep_unreadable(raw, df, col, bad, "dates that cannot be read"):
+                bad = np.zeros_like(bad)
             if bad.any():
                 raise _fail(
                     name,
@@ -419,6 +439,8 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
             else:
                 parsed = s
             bad = parsed.isna().to_numpy() & ~before_null
+            if bad.any() and _keep_unreadable(raw, df, col, bad, "values that are not numbers"):
+                bad = np.zeros_like(bad)
             if bad.any():
                 raise _fail(
                     name,
