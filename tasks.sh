@@ -12,7 +12,8 @@ setup() {
     "$PY" -m venv "$VENV"
   fi
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+  # setuptools notes that an editable install shadows nothing here; keep setup output clean
+  PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
 }
 
 need_chromium() {

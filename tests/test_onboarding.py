@@ -286,3 +286,24 @@ def test_row_filters_for_any_process(small_demo):
             tables=["purchase_order_lines"],
             read_options={"purchase_order_lines": {"exclude": {"vendor": ["x"]}}},
         )
+
+
+def test_no_arbitrary_caps_where_the_definition_needs_none(tmp_path):
+    """'Delivered on or before the scheduled date' (any number of days early) and any history length."""
+    from scmlib.runner import plan_runs
+
+    [job] = plan_runs(
+        ["supplier_scorecard"],
+        overrides={"early_days": 3650, "period_months": 120},
+        out=tmp_path / "r",
+    )
+    assert job.parameters["early_days"] == 3650 and job.parameters["period_months"] == 120
+
+
+def test_packaging_metadata_is_current():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert (
+        project["project"]["license"] == "MIT"
+    )  # an SPDX string: no setuptools deprecation warnings at setup

@@ -131,3 +131,57 @@ def test_report_markup_in_a_kernel_is_mathjax_safe(tmp_path):
         text = re.sub(r'<code class="scm-d">\$</code>', "", markup)
         text = re.sub(r"<[^>]*>", "", text)
         assert "$" not in text, text[:200]
+
+
+def test_output_links_work_from_the_notebook_in_jupyterlab(tmp_path, monkeypatch):
+    from scmlib.paths import notebooks_dir
+    from scmlib.reporting import Report
+
+    monkeypatch.delenv("SCM_RUN_CONTEXT", raising=False)
+    r = Report("spend_analysis", "Spend", "demo", interactive=True)
+    href = r._href("spend_cube.csv")
+    target = (notebooks_dir() / href).resolve()
+    assert target == (r.output_dir / "spend_cube.csv").resolve() and not href.startswith("outputs/")
+
+
+def test_picker_searches_every_choice_and_filters_the_flagged(monkeypatch):
+    import ipywidgets as w
+
+    from scmlib.reporting import Picker, Report
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    r = Report("demand_forecasting", "Forecast", "demo", interactive=True)
+    picked = []
+    r.explore(
+        lambda series: picked.append(series),
+        "Explore a series",
+        series=Picker(
+            [f"IT{i:04d}" for i in range(500)], flagged=["IT0007", "IT0400"], flag_label="flagged"
+        ),
+    )
+    box = [c for c in shown if isinstance(c, w.VBox)][0].children[0]
+    combo, only = box.children
+    assert isinstance(combo, w.Combobox) and len(combo.options) == 500 and combo.ensure_option
+    only.value = True
+    assert list(combo.options) == ["IT0007", "IT0400"]
+    only.value = False
+    assert len(combo.options) == 500
+
+
+def test_percentage_sliders(monkeypatch):
+    import ipywidgets as w
+
+    from scmlib.reporting import Report
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    Report("safety_stock", "SS", "demo", interactive=True).explore(
+        lambda target_A: None, "What-if", target_A=(0.8, 0.995, 0.005, 0.975, "pct")
+    )
+    slider = [c for c in shown if isinstance(c, w.VBox)][0].children[0].children[0]
+    assert (
+        isinstance(slider, w.FloatSlider)
+        and slider.readout_format == ".1%"
+        and slider.value == 0.975
+    )
