@@ -34,3 +34,40 @@ def test_a_sideways_import_would_break_a_contract(tmp_path):
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode != 0 and "BROKEN" in proc.stdout
+
+
+def test_areas_speak_the_error_vocabulary():
+    """Areas raise ParameterError for arguments and DataError for data, never a bare ValueError,
+    and their entry points name a missing column instead of failing with a KeyError."""
+    import pandas as pd
+    import pytest
+
+    from scmlib.errors import DataError
+    from scmlib.suppliers.scorecard import supplier_metrics
+
+    offenders = [
+        str(p.relative_to(ROOT))
+        for area in (
+            "planning",
+            "procurement",
+            "inventory",
+            "suppliers",
+            "risk",
+            "analytics",
+            "core",
+        )
+        for p in (ROOT / "scmlib" / area).rglob("*.py")
+        if "raise ValueError(" in p.read_text()
+    ]
+    assert not offenders, offenders
+    with pytest.raises(
+        DataError,
+        match=r"supplier metrics: purchase_order_lines is missing column\(s\) \['promised_date'",
+    ):
+        supplier_metrics(
+            pd.DataFrame({"supplier_id": ["S1"], "ordered_qty": [1.0], "unit_price": [2.0]}),
+            None,
+            None,
+            pd.Timestamp("2025-01-01"),
+            pd.Timestamp("2025-12-31"),
+        )

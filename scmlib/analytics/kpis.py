@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from scmlib.core.frames import require_columns
 from scmlib.core.kpi import KPIS, STATUS_WORDS, Figure, rag  # noqa: F401  (rag re-exported)
 from scmlib.core.measures import reporting_window
 from scmlib.core.settings import Settings
@@ -41,6 +42,11 @@ SCOR_VERSION = "SCOR 12.0 (APICS/ASCM, 2017)"
 def perfect_orders(sales: pd.DataFrame, late_days: int = 0) -> pd.DataFrame:
     """Per order: complete, on time (delivery <= requested date + ``late_days``), damage free,
     documentation accurate, perfect; cycle time in days. Undelivered orders are left out."""
+    require_columns(
+        sales,
+        ["order_id", "order_date", "requested_date", "delivery_date", "ordered_qty"],
+        "perfect orders: sales_order_lines",
+    )
     s = sales[sales["delivery_date"].notna()].copy()
     s["complete"] = s["delivered_qty"].fillna(0) >= s["ordered_qty"]
     s["on_time"] = s["delivery_date"] <= s["requested_date"] + pd.Timedelta(days=late_days)

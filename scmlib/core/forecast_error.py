@@ -26,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scmlib.errors import DataError, ParameterError
+
 ZERO_RULES = ("exclude", "floor", "cap")
 
 
@@ -79,10 +81,10 @@ def error_metrics(
     joined to ``df`` row by row, so MASE works at any aggregation level.
     """
     if zero_rule not in ZERO_RULES:
-        raise ValueError(f"zero_rule must be one of {list(ZERO_RULES)}, got {zero_rule!r}")
+        raise ParameterError(f"zero_rule must be one of {list(ZERO_RULES)}, got {zero_rule!r}")
     for col in (actual, forecast, *by):
         if col not in df.columns:
-            raise ValueError(f"accuracy input is missing column '{col}'; got {list(df.columns)}")
+            raise DataError(f"accuracy input is missing column '{col}'; got {list(df.columns)}")
     by = list(by)
     a = df[actual].to_numpy(dtype=float)
     f = df[forecast].to_numpy(dtype=float)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
 DEMO_VERSION = 5
@@ -197,7 +198,7 @@ def _variant_names(names: pd.Series, rng) -> pd.Series:
 def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]:
     """Generate every canonical table of the demo company (deterministic for a seed)."""
     if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale!r}")
+        raise ParameterError(f"scale must be > 0, got {scale!r}")
     rng = np.random.default_rng(seed)
     n_items = max(40, int(round(2000 * scale)))
     n_cust = max(20, int(round(300 * scale)))

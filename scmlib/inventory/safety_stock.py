@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scmlib.errors import DataError, ParameterError
+
 PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 MEASURES = ("cycle_service", "fill_rate")
 DISTRIBUTIONS = ("auto", "normal", "poisson", "gamma")
@@ -28,7 +30,7 @@ DISTRIBUTIONS = ("auto", "normal", "poisson", "gamma")
 def lead_time_in_periods(lead_time_days, period: str):
     """Convert a lead time in days to demand periods (``day``, ``week`` or ``month``)."""
     if period not in PERIOD_DAYS:
-        raise ValueError(
+        raise ParameterError(
             f"demand period must be one of {list(PERIOD_DAYS)}, got {period!r}: demand per period and lead time must use one unit"
         )
     return np.asarray(lead_time_days, dtype=float) / PERIOD_DAYS[period]
@@ -47,7 +49,7 @@ def z_for_cycle_service(csl):
     """Safety factor for a cycle service level (type 1): z = Phi^-1(CSL)."""
     csl = np.asarray(csl, dtype=float)
     if np.any((csl <= 0) | (csl >= 1)):
-        raise ValueError(f"cycle service level must be strictly between 0 and 1, got {csl!r}")
+        raise ParameterError(f"cycle service level must be strictly between 0 and 1, got {csl!r}")
     return stats.norm.ppf(csl)
 
 
@@ -63,7 +65,7 @@ def z_for_fill_rate(fill_rate, sigma_lt, order_qty):
     """
     fr = np.asarray(fill_rate, dtype=float)
     if np.any((fr <= 0) | (fr >= 1)):
-        raise ValueError(f"fill rate must be strictly between 0 and 1, got {fr!r}")
+        raise ParameterError(f"fill rate must be strictly between 0 and 1, got {fr!r}")
     target = (
         (1 - fr)
         * np.asarray(order_qty, dtype=float)
@@ -95,7 +97,7 @@ def sigma_lead_time_demand(d, sigma_d, L, sigma_L=0.0, variability: str = "combi
         return np.sqrt(L) * sigma_d
     if variability == "lead_time":
         return d * sigma_L
-    raise ValueError(
+    raise ParameterError(
         f"variability must be 'combined', 'demand' or 'lead_time', got {variability!r}"
     )
 
@@ -179,12 +181,12 @@ def reorder_level(
     Poisson and gamma loss functions). Solved by vectorised bisection. Returns (s, dist).
     """
     if measure not in MEASURES:
-        raise ValueError(f"service measure must be one of {list(MEASURES)}, got {measure!r}")
+        raise ParameterError(f"service measure must be one of {list(MEASURES)}, got {measure!r}")
     mean_lt = np.asarray(mean_lt, dtype=float)
     sd_lt = np.asarray(sd_lt, dtype=float)
     target = np.broadcast_to(np.asarray(target, dtype=float), mean_lt.shape)
     if np.any((target <= 0) | (target >= 1)):
-        raise ValueError(
+        raise ParameterError(
             f"service targets must be strictly between 0 and 1, got {np.unique(target)!r}"
         )
     if distribution == "auto":
@@ -192,11 +194,13 @@ def reorder_level(
     elif distribution in DISTRIBUTIONS:
         dist = np.full(mean_lt.shape, distribution, dtype=object)
     else:
-        raise ValueError(f"distribution must be one of {list(DISTRIBUTIONS)}, got {distribution!r}")
+        raise ParameterError(
+            f"distribution must be one of {list(DISTRIBUTIONS)}, got {distribution!r}"
+        )
     dist = np.where(mean_lt <= 0, "poisson", dist)
     if measure == "fill_rate":
         if order_qty is None:
-            raise ValueError("a fill-rate target needs the order quantity Q")
+            raise ParameterError("a fill-rate target needs the order quantity Q")
         Q = np.broadcast_to(np.asarray(order_qty, dtype=float), mean_lt.shape)
     lo = np.minimum(mean_lt - 6 * sd_lt, 0.0)
     hi = mean_lt + 10 * np.maximum(sd_lt, np.sqrt(np.maximum(mean_lt, 1.0))) + 5
@@ -239,11 +243,11 @@ def safety_stock_table(
     (z sigma for a normal distribution).
     """
     if policy not in ("continuous", "periodic"):
-        raise ValueError(f"policy must be 'continuous' or 'periodic', got {policy!r}")
+        raise ParameterError(f"policy must be 'continuous' or 'periodic', got {policy!r}")
     need = ["mean_demand", "std_demand", "lead_time", "lead_time_std", "unit_cost", target_col]
     missing = [c for c in need if c not in stats_df.columns]
     if missing:
-        raise ValueError(f"safety stock input is missing column(s) {missing}")
+        raise DataError(f"safety stock input is missing column(s) {missing}")
     df = stats_df.copy()
     d, sd = (
         df["mean_demand"].clip(lower=0).to_numpy(float),
@@ -251,7 +255,7 @@ def safety_stock_table(
     )
     L, sL = df["lead_time"].to_numpy(float), df["lead_time_std"].fillna(0).to_numpy(float)
     if np.any(L < 0) or np.any(np.isnan(L)):
-        raise ValueError("lead times must be known and non-negative for every row")
+        raise DataError("lead times must be known and non-negative for every row")
     P = L + (review_period if policy == "periodic" else 0.0)
     mean_p = d * P
     sigma_p = sigma_lead_time_demand(d, sd, P, sL, variability)
@@ -319,7 +323,7 @@ def build_inputs(
     (from PO history or the item master), unit cost and lot size."""
     keys = list(keys)
     if lead_time_source not in ("po_history", "item_master"):
-        raise ValueError(
+        raise ParameterError(
             f"lead_time_source must be 'po_history' or 'item_master', got {lead_time_source!r}"
         )
     cols = [
@@ -334,7 +338,7 @@ def build_inputs(
     df["lead_time_source"] = "item master"
     if lead_time_source == "po_history":
         if pos is None or pos.empty:
-            raise ValueError(
+            raise ParameterError(
                 "lead_time_source 'po_history' needs purchase_order_lines with receipts; use 'item_master'"
             )
         lt = lead_times_from_po(pos)
@@ -351,7 +355,7 @@ def build_inputs(
     missing = df["lead_time_days"].isna()
     if missing.any():
         ex = df.loc[missing, "item_id"].head(5).tolist()
-        raise ValueError(
+        raise ParameterError(
             f"no lead time for {int(missing.sum())} item-locations (e.g. {ex}): fill items.lead_time_days or provide PO receipts"
         )
     df["lead_time"] = lead_time_in_periods(df["lead_time_days"], period)

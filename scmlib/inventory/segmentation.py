@@ -12,12 +12,16 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.demand import ADI_CUTOFF, CV2_CUTOFF, complete_periods, demand_class  # noqa: F401  (re-exported)
+from scmlib.core.frames import require_columns
+from scmlib.errors import ParameterError
 
 
 def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     c = tuple(float(x) for x in cutoffs)
     if len(c) != 2 or not (0 < c[0] < c[1]) or any(np.isnan(c)):
-        raise ValueError(f"{name} must be two increasing positive numbers, got {list(cutoffs)!r}")
+        raise ParameterError(
+            f"{name} must be two increasing positive numbers, got {list(cutoffs)!r}"
+        )
     return c
 
 
@@ -34,7 +38,9 @@ def abc_classes(values: pd.Series, cutoffs: Sequence[float] = (0.80, 0.95)) -> p
     """
     a, b = _check_cutoffs("ABC cut-offs", cutoffs)
     if b > 1:
-        raise ValueError(f"ABC cut-offs must be shares of value at most 1, got {list(cutoffs)!r}")
+        raise ParameterError(
+            f"ABC cut-offs must be shares of value at most 1, got {list(cutoffs)!r}"
+        )
     v = pd.Series(values, dtype=float).fillna(0).clip(lower=0)
     total = v.sum()
     order = v.sort_values(ascending=False, kind="stable")
@@ -106,6 +112,7 @@ def abc_xyz(
 
     Annual consumption value = sum of demand in the window x ``items.unit_cost``.
     """
+    require_columns(demand, ["item_id", "date", "quantity"], "ABC/XYZ segmentation: demand_history")
     id_cols = list(id_cols)
     last = demand["date"].max()
     start = last - pd.DateOffset(months=months - 1)
@@ -152,6 +159,12 @@ def inventory_health(
     Reference: Chopra & Meindl, *Supply Chain Management*, 6th ed., ch. 3 (inventory
     turns, GMROI); Silver, Pyke & Peterson (1998) ch. 3 (carrying cost).
     """
+    require_columns(demand, ["item_id", "date", "quantity"], "inventory health: demand_history")
+    require_columns(
+        inventory,
+        ["snapshot_date", "item_id", "on_hand_qty", "unit_cost"],
+        "inventory health: inventory_snapshots",
+    )
     id_cols = list(id_cols)
     last = inventory["snapshot_date"].max()
     start = last - pd.DateOffset(months=months - 1)
@@ -257,7 +270,7 @@ def slob(
     """
     id_cols = list(id_cols)
     if no_movement_months < 1 or max_cover_months <= 0:
-        raise ValueError(
+        raise ParameterError(
             f"no_movement_months must be >= 1 and max_cover_months > 0, got {no_movement_months}, {max_cover_months}"
         )
     last = inventory["snapshot_date"].max()

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.forecast_error import ZERO_RULES, attach_actuals, error_metrics, seasonal_scale  # noqa: F401  (re-exported)
+from scmlib.errors import DataError, ParameterError
 
 
 def fva(evaluated: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -235,7 +236,7 @@ def evaluation_frame(
     months with actuals).
     """
     if level not in LEVEL_IDS:
-        raise ValueError(f"aggregation level must be one of {list(LEVEL_IDS)}, got {level!r}")
+        raise ParameterError(f"aggregation level must be one of {list(LEVEL_IDS)}, got {level!r}")
     base = [
         c
         for c in ("item_id", "location_id")
@@ -243,7 +244,7 @@ def evaluation_frame(
     ]
     ev = attach_actuals(snapshots[snapshots["lag"].isin(list(lags))], demand, base)
     if ev.empty:
-        raise ValueError(
+        raise DataError(
             f"no forecast snapshot with lag in {list(lags)} has an actual to compare with"
         )
     last = ev["target_date"].max()
@@ -251,7 +252,7 @@ def evaluation_frame(
     hi = pd.Timestamp(end) if end else last
     ev = ev[(ev["target_date"] >= lo) & (ev["target_date"] <= hi)]
     if ev.empty:
-        raise ValueError(
+        raise DataError(
             f"no forecasts with actuals between {lo:%Y-%m-%d} and {hi:%Y-%m-%d}; widen the evaluation window"
         )
     ev = ev.merge(

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.currency import to_reporting_currency  # noqa: F401  (re-exported)
-from scmlib.errors import DataError
+from scmlib.core.frames import require_columns
+from scmlib.errors import DataError, ParameterError
 
 LEGAL_SUFFIXES = (
     "limited",
@@ -98,7 +99,7 @@ def normalise_suppliers(
     from rapidfuzz import fuzz, process
 
     if not 0 < threshold <= 100:
-        raise ValueError(f"fuzzy-match threshold must be in (0, 100], got {threshold!r}")
+        raise ParameterError(f"fuzzy-match threshold must be in (0, 100], got {threshold!r}")
     df = pd.DataFrame(
         {
             "raw_name": pd.Series(raw).astype(str).to_numpy(),
@@ -298,14 +299,14 @@ def tail_spend(spend_by: pd.Series, mode: str = "share", value: float = 0.2) -> 
     p = pareto(spend_by)
     if mode == "share":
         if not 0 < value < 1:
-            raise ValueError(f"tail share must be between 0 and 1, got {value!r}")
+            raise ParameterError(f"tail share must be between 0 and 1, got {value!r}")
         p["tail"] = (p["cum_share"] - p["share"]) >= 1 - value
     elif mode == "threshold":
         if value <= 0:
-            raise ValueError(f"tail threshold must be > 0, got {value!r}")
+            raise ParameterError(f"tail threshold must be > 0, got {value!r}")
         p["tail"] = p["spend"] < value
     else:
-        raise ValueError(f"tail mode must be 'share' or 'threshold', got {mode!r}")
+        raise ParameterError(f"tail mode must be 'share' or 'threshold', got {mode!r}")
     return p
 
 
@@ -414,7 +415,7 @@ def price_variance(
     the median line price. Saving = sum over lines of max(price - benchmark, 0) x quantity.
     """
     if benchmark not in ("best", "median"):
-        raise ValueError(f"benchmark must be 'best' or 'median', got {benchmark!r}")
+        raise ParameterError(f"benchmark must be 'best' or 'median', got {benchmark!r}")
     d = lines.dropna(subset=[key])
     if d.empty:
         return pd.DataFrame(
@@ -566,6 +567,7 @@ def prepare_spend(
     ``supplier`` (normalised company), ``category`` (source or rules, else "Unclassified"),
     ``period`` (month start). ``exclude`` maps a column to values to drop (e.g. grants).
     """
+    require_columns(invoices, ["supplier_id", "invoice_date", "amount"], "spend analysis: invoices")
     df = invoices
     for col, values in (exclude or {}).items():
         if col not in df.columns:

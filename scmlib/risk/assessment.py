@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scmlib.errors import DataError
+from scmlib.core.frames import require_columns
+from scmlib.errors import DataError, ParameterError
 from scmlib.paths import reference_dir
 
 DEFAULT_BANDS = {
@@ -56,6 +57,9 @@ def score_register(
 
     Likelihood or impact outside 1..``scale`` is a :class:`DataError` naming the risks.
     """
+    require_columns(
+        register, ["risk_id", "likelihood", "impact"], "risk register scoring: risk_register"
+    )
     r = register.copy()
     for col in ("likelihood", "impact"):
         bad = r[(r[col] < 1) | (r[col] > scale)]
@@ -252,12 +256,12 @@ def supplier_exposure(indicators: pd.DataFrame, weights: Mapping[str, float]) ->
     """
     unknown = [k for k in weights if k not in indicators.columns]
     if unknown:
-        raise ValueError(
+        raise ParameterError(
             f"exposure weights name unknown indicator(s) {unknown}; available: {[c for c in indicators.columns if c.startswith('ind_')]}"
         )
     w = pd.Series(weights, dtype=float)
     if (w < 0).any() or w.sum() <= 0:
-        raise ValueError(
+        raise ParameterError(
             f"exposure weights must be non-negative and not all zero, got {dict(weights)}"
         )
     x = indicators[list(w.index)].fillna(0).clip(0, 1)

@@ -18,6 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from scmlib.core.delivery import otif  # noqa: F401  (one OTIF for the suite; re-exported)
+from scmlib.core.frames import require_columns
+from scmlib.errors import ParameterError
 
 DEFAULT_WEIGHTS = {
     "otif": 0.35,
@@ -41,6 +43,11 @@ def supplier_metrics(
     """Per supplier over [start, end]: otif, on_time, in_full, lines, lead time (mean, std days),
     ppm, rejection rate, price change vs the prior 12 months, responsiveness and sustainability
     (latest assessment, 1-5), spend. Returns (metrics, unavailable)."""
+    require_columns(
+        po,
+        ["supplier_id", "promised_date", "ordered_qty", "unit_price"],
+        "supplier metrics: purchase_order_lines",
+    )
     otif_kw = dict(otif_kw or {})
     period = po[(po["promised_date"] >= start) & (po["promised_date"] <= end)]
     flags, unavailable = otif(period, **otif_kw)
@@ -136,9 +143,11 @@ def score(
     """
     bad = set(weights) - set(DEFAULT_WEIGHTS)
     if bad:
-        raise ValueError(f"unknown score dimension(s) {sorted(bad)}; use {list(DEFAULT_WEIGHTS)}")
+        raise ParameterError(
+            f"unknown score dimension(s) {sorted(bad)}; use {list(DEFAULT_WEIGHTS)}"
+        )
     if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise ValueError(f"weights must be non-negative and not all zero, got {dict(weights)}")
+        raise ParameterError(f"weights must be non-negative and not all zero, got {dict(weights)}")
     m = metrics.copy()
     s = pd.DataFrame(index=m.index)
     s["otif"] = 100 * (m["otif"].fillna(m["on_time"]) if "on_time" in m else m["otif"])

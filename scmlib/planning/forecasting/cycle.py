@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scmlib.errors import DataError, ParameterError
 from scmlib.planning.forecasting.execution import ForecastResult
 from scmlib.planning.forecasting.models import season_length
 
@@ -106,7 +107,7 @@ def read_overrides(path) -> pd.DataFrame:
 
     p = resolve(path)
     if not p.is_file():
-        raise ValueError(f"overrides file not found: {p}")
+        raise DataError(f"overrides file not found: {p}")
     return pd.read_csv(p, dtype=str)
 
 
@@ -122,7 +123,7 @@ def apply_overrides(
     need = [*id_cols, date_col, "value", "reason"]
     missing = [c for c in need if c not in overrides.columns]
     if missing:
-        raise ValueError(f"overrides file is missing column(s) {missing}; expected columns {need}")
+        raise DataError(f"overrides file is missing column(s) {missing}; expected columns {need}")
     ov = overrides.copy()
     ov[date_col] = pd.to_datetime(ov[date_col], errors="coerce")
     if ov[date_col].isna().any() or pd.to_numeric(ov["value"], errors="coerce").isna().any():
@@ -130,10 +131,10 @@ def apply_overrides(
             ov.index[ov[date_col].isna() | pd.to_numeric(ov["value"], errors="coerce").isna()][:5]
             + 2
         )
-        raise ValueError(f"overrides: unreadable date or value in rows {list(rows)}")
+        raise DataError(f"overrides: unreadable date or value in rows {list(rows)}")
     if ov["reason"].isna().any() or (ov["reason"].astype(str).str.strip() == "").any():
         rows = ov.index[ov["reason"].isna() | (ov["reason"].astype(str).str.strip() == "")][:5] + 2
-        raise ValueError(f"overrides: every override needs a reason; rows {list(rows)} have none")
+        raise DataError(f"overrides: every override needs a reason; rows {list(rows)} have none")
     ov["value"] = pd.to_numeric(ov["value"])
     for c in id_cols:
         ov[c] = ov[c].astype(str)
@@ -143,7 +144,7 @@ def apply_overrides(
     unknown = j[j["_merge"] == "left_only"]
     if len(unknown):
         ex = unknown.head(5)[[*id_cols, date_col]].astype(str).agg(" ".join, axis=1).tolist()
-        raise ValueError(
+        raise DataError(
             f"overrides: {len(unknown)} row(s) match no forecast (unknown series or date outside the horizon), e.g. {ex}"
         )
     out = fc.merge(ov[[*id_cols, date_col, "value", "reason"]], on=[*id_cols, date_col], how="left")
@@ -164,7 +165,7 @@ def prepare_demand(
     ``W-MON`` (weeks starting Monday) or ``D``. Returns the long frame and its id columns.
     """
     if level not in LEVELS:
-        raise ValueError(f"aggregation level must be one of {list(LEVELS)}, got {level!r}")
+        raise ParameterError(f"aggregation level must be one of {list(LEVELS)}, got {level!r}")
     season_length(freq)
     ids = LEVELS[level]
     df = demand
@@ -173,7 +174,7 @@ def prepare_demand(
     if level == "item_location" and (
         "location_id" not in df.columns or df["location_id"].isna().all()
     ):
-        raise ValueError(
+        raise ParameterError(
             "aggregation level 'item_location' needs demand_history.location_id; use level 'item'"
         )
     period = {"MS": "M", "M": "M", "W": "W-SUN", "W-MON": "W-SUN", "D": "D", "QS": "Q", "YS": "Y"}[

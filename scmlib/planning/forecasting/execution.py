@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.demand import complete_periods
+from scmlib.errors import DataError, ParameterError
 from scmlib.planning.forecasting.backtest import SeriesSpec, Settings, forecast_one
 from scmlib.planning.forecasting.models import (
     ALL_MODELS,
@@ -58,13 +59,13 @@ class ForecastResult:
 def _prepare(df: pd.DataFrame, id_cols: list[str], freq: str, target: str, date_col: str):
     missing = [c for c in [*id_cols, date_col, target] if c not in df.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"forecast input is missing column(s) {missing}; got columns {list(df.columns)}"
         )
     if df.empty:
-        raise ValueError("forecast input is empty: no demand rows to forecast")
+        raise DataError("forecast input is empty: no demand rows to forecast")
     if not pd.api.types.is_datetime64_any_dtype(df[date_col]):
-        raise ValueError(f"column '{date_col}' must hold dates, got dtype {df[date_col].dtype}")
+        raise DataError(f"column '{date_col}' must hold dates, got dtype {df[date_col].dtype}")
     offset = pd.tseries.frequencies.to_offset(freq)
     on_grid = (
         df[date_col] == (df[date_col] + offset - offset)
@@ -73,7 +74,7 @@ def _prepare(df: pd.DataFrame, id_cols: list[str], freq: str, target: str, date_
     )
     if not on_grid.all():
         bad = df.loc[~on_grid, date_col].head(3).dt.strftime("%Y-%m-%d").tolist()
-        raise ValueError(
+        raise DataError(
             f"column '{date_col}' must hold period starts for frequency {freq!r}, got e.g. {bad}: aggregate to period starts first"
         )
     full = complete_periods(df[[*id_cols, date_col, target]], id_cols, date_col, target)
@@ -119,19 +120,19 @@ def forecast(
     id_cols = list(id_cols)
     m = season_length(freq)
     if not isinstance(h, (int, np.integer)) or h < 1:
-        raise ValueError(f"horizon h must be a positive integer, got {h!r}")
+        raise ParameterError(f"horizon h must be a positive integer, got {h!r}")
     bad = [x for x in models if x not in ALL_MODELS]
     if bad or not models:
-        raise ValueError(f"unknown model(s) {bad or '[]'}; choose from {list(ALL_MODELS)}")
+        raise ParameterError(f"unknown model(s) {bad or '[]'}; choose from {list(ALL_MODELS)}")
     if metric not in METRICS:
-        raise ValueError(f"selection metric must be one of {list(METRICS)}, got {metric!r}")
+        raise ParameterError(f"selection metric must be one of {list(METRICS)}, got {metric!r}")
     if n_windows < 1:
-        raise ValueError(f"n_windows must be >= 1, got {n_windows!r}")
+        raise ParameterError(f"n_windows must be >= 1, got {n_windows!r}")
     bad_levels = [lv for lv in levels if not 0 < lv < 100]
     if bad_levels:
-        raise ValueError(f"interval levels must be between 0 and 100, got {bad_levels}")
+        raise ParameterError(f"interval levels must be between 0 and 100, got {bad_levels}")
     if engine not in ("local", "dask"):
-        raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
+        raise ParameterError(f"engine must be 'local' or 'dask', got {engine!r}")
     levels = tuple(int(lv) for lv in levels)
     cfg = Settings(
         h=int(h),

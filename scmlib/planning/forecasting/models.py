@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scmlib.errors import ParameterError
 from scmlib.planning.forecasting._statsforecast_patch import cache_normal_quantiles
 
 FREQS = {"MS": 12, "M": 12, "W": 52, "W-MON": 52, "D": 7, "QS": 4, "YS": 1}
@@ -56,7 +57,7 @@ SEASONAL = {"seasonal_naive"}
 
 def season_length(freq: str) -> int:
     if freq not in FREQS:
-        raise ValueError(f"frequency must be one of {list(FREQS)}, got {freq!r}")
+        raise ParameterError(f"frequency must be one of {list(FREQS)}, got {freq!r}")
     return FREQS[freq]
 
 
@@ -138,7 +139,7 @@ def _model_forecast(
         return sf.CrostonSBA().forecast(y=y, h=h)
     if name == "tsb":
         return sf.TSB(alpha_d=0.1, alpha_p=0.1).forecast(y=y, h=h)
-    raise ValueError(f"unknown model {name!r}; choose from {list(ALL_MODELS)}")
+    raise ParameterError(f"unknown model {name!r}; choose from {list(ALL_MODELS)}")
 
 
 def _safe_forecast(name, y, h, m, levels, state=None):
