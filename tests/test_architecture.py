@@ -71,3 +71,18 @@ def test_areas_speak_the_error_vocabulary():
             pd.Timestamp("2025-01-01"),
             pd.Timestamp("2025-12-31"),
         )
+
+
+def test_no_function_over_100_lines_in_the_demo_generator_and_forecasting():
+    import ast
+
+    files = [
+        ROOT / "scmlib" / "data" / "demo.py",
+        *sorted((ROOT / "scmlib" / "planning" / "forecasting").glob("*.py")),
+    ]
+    long = []
+    for f in files:
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 100:
+                long.append(f"{f.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    assert not long, long

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scmlib.data.model import TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
@@ -195,17 +196,8 @@ def _variant_names(names: pd.Series, rng) -> pd.Series:
     return v
 
 
-def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]:
-    """Generate every canonical table of the demo company (deterministic for a seed)."""
-    if scale <= 0:
-        raise ParameterError(f"scale must be > 0, got {scale!r}")
-    rng = np.random.default_rng(seed)
-    n_items = max(40, int(round(2000 * scale)))
-    n_cust = max(20, int(round(300 * scale)))
-    n_sup = max(40, int(round(250 * scale)))
-    T = N_MONTHS
-
-    # ---------------------------------------------------------------- locations
+def _gen_locations(ns: dict) -> None:
+    """The demo company: locations."""
     locations = pd.DataFrame(
         {
             "location_id": ["PLANT-01", "DC-EAST", "DC-WEST", "DC-EU"],
@@ -222,8 +214,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         }
     )
     dcs = np.array(["DC-EAST", "DC-WEST", "DC-EU"])
+    ns.update(dcs=dcs, locations=locations)
 
-    # ---------------------------------------------------------------- suppliers (+ duplicate vendor records)
+
+def _gen_suppliers_duplicate_vendor_records(ns: dict) -> None:
+    """The demo company: suppliers (+ duplicate vendor records)."""
+    n_sup, rng = (ns["n_sup"], ns["rng"])
     sup = _suppliers(rng, n_sup)
     n_dup = max(3, int(0.06 * n_sup))
     dup_of = rng.choice(n_sup, n_dup, replace=False)
@@ -234,8 +230,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     sup["dup_of"] = None
     sup_all = pd.concat([sup, dup], ignore_index=True)
     suppliers = sup_all[["supplier_id", "name", "country", "category", "parent"]].copy()
+    ns.update(dup=dup, sup=sup, sup_all=sup_all, suppliers=suppliers)
 
-    # ---------------------------------------------------------------- items
+
+def _gen_items(ns: dict) -> None:
+    """The demo company: items."""
+    T, n_items, rng, sup = (ns["T"], ns["n_items"], ns["rng"], ns["sup"])
     item_ids = _ids("IT", n_items, 5)
     cat = rng.choice(DIRECT, n_items)
     cost_mu = dict(zip(DIRECT, [3.2, 0.2, 4.0, 2.8, 3.5, 1.0, 2.5, 2.9]))
@@ -297,8 +297,39 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     )
     items["launch_date"] = pd.to_datetime(items["launch_date"])
     items["eol_date"] = pd.to_datetime(items["eol_date"])
+    ns.update(
+        c=c,
+        cat=cat,
+        dclass=dclass,
+        eol_m=eol_m,
+        item_ids=item_ids,
+        items=items,
+        launch_m=launch_m,
+        m=m,
+        primary=primary,
+        secondary=secondary,
+        single_source=single_source,
+        stage=stage,
+        unit_cost=unit_cost,
+        unit_price=unit_price,
+    )
 
-    # ---------------------------------------------------------------- demand (item x DC x month)
+
+def _gen_demand_item_x_dc_x_month(ns: dict) -> None:
+    """The demo company: demand (item x DC x month)."""
+    T, _, cat, dclass, dcs, eol_m, item_ids, launch_m, n_items, rng, stage = (
+        ns["T"],
+        ns["c"],
+        ns["cat"],
+        ns["dclass"],
+        ns["dcs"],
+        ns["eol_m"],
+        ns["item_ids"],
+        ns["launch_m"],
+        ns["n_items"],
+        ns["rng"],
+        ns["stage"],
+    )
     stock_p = np.array([0.9, 0.7, 0.5])
     at = rng.random((n_items, 3)) < stock_p
     at[~at.any(axis=1), 0] = True
@@ -355,8 +386,36 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     # new items have no rows before launch (as ERP extracts do)
     before_launch = np.tile(t, S) < np.repeat(lm, T)
     demand_history = demand_history[~before_launch].reset_index(drop=True)
+    ns.update(
+        S=S,
+        before_launch=before_launch,
+        demand_history=demand_history,
+        em=em,
+        lm=lm,
+        mean=mean,
+        qty=qty,
+        s_item=s_item,
+        s_loc=s_loc,
+        season=season,
+        t=t,
+    )
 
-    # ---------------------------------------------------------------- forecast snapshots (lags 1-3)
+
+def _gen_forecast_snapshots_lags_1_3(ns: dict) -> None:
+    """The demo company: forecast snapshots (lags 1-3)."""
+    S, T, dcs, em, item_ids, lm, qty, rng, s_item, s_loc, season = (
+        ns["S"],
+        ns["T"],
+        ns["dcs"],
+        ns["em"],
+        ns["item_ids"],
+        ns["lm"],
+        ns["qty"],
+        ns["rng"],
+        ns["s_item"],
+        ns["s_loc"],
+        ns["season"],
+    )
     pos_qty = np.clip(qty, 0, None)
     cycles = np.arange(T - 15, T)  # forecast made at the start of these months
     lags = np.array([1, 2, 3])
@@ -403,8 +462,46 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         }
     )
     forecast_snapshots = fs[alive_fc.ravel()].reset_index(drop=True)
+    ns.update(forecast_snapshots=forecast_snapshots, pos_qty=pos_qty)
 
-    # ---------------------------------------------------------------- inventory simulation (s, S) with lead time
+
+def _gen_inventory_simulation_s_s_with_lead_time(ns: dict) -> None:
+    """The demo company: inventory simulation (s, S) with lead time."""
+    (
+        S,
+        T,
+        before_launch,
+        dcs,
+        em,
+        item_ids,
+        items,
+        m,
+        mean,
+        pos_qty,
+        qty,
+        rng,
+        s_item,
+        s_loc,
+        t,
+        unit_cost,
+    ) = (
+        ns["S"],
+        ns["T"],
+        ns["before_launch"],
+        ns["dcs"],
+        ns["em"],
+        ns["item_ids"],
+        ns["items"],
+        ns["m"],
+        ns["mean"],
+        ns["pos_qty"],
+        ns["qty"],
+        ns["rng"],
+        ns["s_item"],
+        ns["s_loc"],
+        ns["t"],
+        ns["unit_cost"],
+    )
     lead_m = np.clip(np.round(items["lead_time_days"].to_numpy()[s_item] / 30), 1, 3).astype(int)
     avg = np.maximum(mean.mean(axis=1), 0.2)
     over = rng.random(S) < 0.12  # overstocked: slow movers
@@ -444,8 +541,24 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     inventory_snapshots = inventory_snapshots[
         ~before_launch | (inventory_snapshots["on_hand_qty"].to_numpy() > 0)
     ].reset_index(drop=True)
+    ns.update(
+        inventory_snapshots=inventory_snapshots, orders=orders, shipped=shipped, snap_oh=snap_oh
+    )
 
-    # ---------------------------------------------------------------- customers and sales orders
+
+def _gen_customers_and_sales_orders(ns: dict) -> None:
+    """The demo company: customers and sales orders."""
+    dcs, item_ids, n_cust, pos_qty, rng, s_item, s_loc, shipped, unit_price = (
+        ns["dcs"],
+        ns["item_ids"],
+        ns["n_cust"],
+        ns["pos_qty"],
+        ns["rng"],
+        ns["s_item"],
+        ns["s_loc"],
+        ns["shipped"],
+        ns["unit_price"],
+    )
     tiers = rng.choice(["platinum", "gold", "standard"], n_cust, p=[0.1, 0.3, 0.6])
     customers = pd.DataFrame(
         {
@@ -525,8 +638,38 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     not_yet = sales_order_lines["delivery_date"] > MONTHS[-1] + pd.offsets.MonthEnd(0)
     sales_order_lines.loc[not_yet, ["delivery_date"]] = pd.NaT
     sales_order_lines.loc[not_yet, "delivered_qty"] = np.nan
+    ns.update(customers=customers, sales_order_lines=sales_order_lines)
 
-    # ---------------------------------------------------------------- purchase orders (direct, from the simulation)
+
+def _gen_purchase_orders_direct_from_the_simulati(ns: dict) -> None:
+    """The demo company: purchase orders (direct, from the simulation)."""
+    (
+        T,
+        cat,
+        dup,
+        item_ids,
+        orders,
+        primary,
+        rng,
+        s_item,
+        secondary,
+        single_source,
+        sup_all,
+        unit_cost,
+    ) = (
+        ns["T"],
+        ns["cat"],
+        ns["dup"],
+        ns["item_ids"],
+        ns["orders"],
+        ns["primary"],
+        ns["rng"],
+        ns["s_item"],
+        ns["secondary"],
+        ns["single_source"],
+        ns["sup_all"],
+        ns["unit_cost"],
+    )
     os_, ot = np.nonzero(orders > 0)
     n_po = len(os_)
     it = s_item[os_]
@@ -583,7 +726,20 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "currency": ccy,
         }
     )
-    # ---------------------------------------------------------------- indirect spend (tail included)
+    ns.update(ccy=ccy, direct_po=direct_po, fx=fx, last_day=last_day, sup_idx=sup_idx)
+
+
+def _gen_indirect_spend_tail_included(ns: dict) -> None:
+    """The demo company: indirect spend (tail included)."""
+    T, direct_po, fx, last_day, rng, scale, sup_all = (
+        ns["T"],
+        ns["direct_po"],
+        ns["fx"],
+        ns["last_day"],
+        ns["rng"],
+        ns["scale"],
+        ns["sup_all"],
+    )
     ind_sup = sup_all[sup_all["category"].isin(INDIRECT)]
     n_ind = int(4000 * scale) + 200
     tail_w = np.exp(rng.normal(0, 1.6, len(ind_sup)))
@@ -666,8 +822,19 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "contract_id",
         ]
     ]
+    ns.update(contracts=contracts, po=po)
 
-    # ---------------------------------------------------------------- invoices (follow received PO lines) + maverick
+
+def _gen_invoices_follow_received_po_lines_maveri(ns: dict) -> None:
+    """The demo company: invoices (follow received PO lines) + maverick."""
+    T, last_day, po, rng, sup_all, suppliers = (
+        ns["T"],
+        ns["last_day"],
+        ns["po"],
+        ns["rng"],
+        ns["sup_all"],
+        ns["suppliers"],
+    )
     rec = po[po["receipt_date"].notna()]
     inv = pd.DataFrame(
         {
@@ -738,8 +905,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
     invoices["supplier_name"] = invoices["supplier_id"].map(
         suppliers.set_index("supplier_id")["name"]
     )
+    ns.update(invoices=invoices, po=po)
 
-    # ---------------------------------------------------------------- quality receipts
+
+def _gen_quality_receipts(ns: dict) -> None:
+    """The demo company: quality receipts."""
+    T, po, rng, sup_idx = (ns["T"], ns["po"], ns["rng"], ns["sup_idx"])
     qr = po[po["item_id"].notna() & po["receipt_date"].notna()]
     qb = sup_idx.loc[qr["supplier_id"]]
     frac = ((qr["receipt_date"] - START).dt.days / (T * 30.4)).clip(0, 1).to_numpy()
@@ -762,8 +933,12 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "rejected_qty": rejected.astype(float),
         }
     )
+    ns.update(quality_receipts=quality_receipts)
 
-    # ---------------------------------------------------------------- assessments and actions
+
+def _gen_assessments_and_actions(ns: dict) -> None:
+    """The demo company: assessments and actions."""
+    T, last_day, rng, sup = (ns["T"], ns["last_day"], ns["rng"], ns["sup"])
     quarters = pd.date_range(START, periods=12, freq="QS-JAN") + pd.Timedelta(days=14)
     crit = np.array(["responsiveness", "sustainability", "innovation"])
     n_s = len(sup)
@@ -821,8 +996,17 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "status": status,
         }
     )
+    ns.update(
+        det_s=det_s,
+        n_s=n_s,
+        supplier_actions=supplier_actions,
+        supplier_assessments=supplier_assessments,
+    )
 
-    # ---------------------------------------------------------------- supplier financials (Altman inputs)
+
+def _gen_supplier_financials_altman_inputs(ns: dict) -> None:
+    """The demo company: supplier financials (Altman inputs)."""
+    det_s, n_s, rng, sup = (ns["det_s"], ns["n_s"], ns["rng"], ns["sup"])
     years = np.array([2023, 2024, 2025])
     fy_s, fy_y = np.meshgrid(np.arange(n_s), np.arange(3), indexing="ij")
     fy_s, fy_y = fy_s.ravel(), fy_y.ravel()
@@ -849,8 +1033,19 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "is_manufacturer": sup["category"].isin(DIRECT).to_numpy()[fy_s],
         }
     )
+    ns.update(supplier_financials=supplier_financials)
 
-    # ---------------------------------------------------------------- risk register
+
+def _gen_risk_register(ns: dict) -> None:
+    """The demo company: risk register."""
+    T, locations, po, rng, scale, suppliers = (
+        ns["T"],
+        ns["locations"],
+        ns["po"],
+        ns["rng"],
+        ns["scale"],
+        ns["suppliers"],
+    )
     n_risk = max(20, int(round(60 * min(scale, 1) if scale < 1 else 60)))
     r_cat = rng.choice(
         ["financial", "operational", "geopolitical", "compliance", "environmental"],
@@ -924,8 +1119,21 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         }
     )
     risk_register.loc[risk_register["mitigation"].isna(), "mitigation_effectiveness"] = 0.0
+    ns.update(risk_register=risk_register)
 
-    # ---------------------------------------------------------------- exchange rates and company financials
+
+def _gen_exchange_rates_and_company_financials(ns: dict) -> None:
+    """The demo company: exchange rates and company financials."""
+    T, ccy, rng, s_item, sales_order_lines, shipped, snap_oh, unit_cost = (
+        ns["T"],
+        ns["ccy"],
+        ns["rng"],
+        ns["s_item"],
+        ns["sales_order_lines"],
+        ns["shipped"],
+        ns["snap_oh"],
+        ns["unit_cost"],
+    )
     rates = []
     for ccy, base_rate, vol in (("USD", 1.0, 0.0), ("EUR", 1.08, 0.015), ("GBP", 1.26, 0.015)):
         path = base_rate * np.exp(np.cumsum(rng.normal(0, vol, T)))
@@ -955,28 +1163,53 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
             "supply_chain_fixed_assets": np.round(np.full(T, 0.9 * revenue.mean() * 12 * 0.35), 0),
         }
     )
-    return {
-        "items": items,
-        "locations": locations,
-        "customers": customers,
-        "suppliers": suppliers,
-        "demand_history": demand_history,
-        "forecast_snapshots": forecast_snapshots,
-        "inventory_snapshots": inventory_snapshots,
-        "sales_order_lines": sales_order_lines,
-        "purchase_order_lines": po,
-        "invoices": invoices,
-        "contracts": contracts[
-            ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
-        ],
-        "quality_receipts": quality_receipts,
-        "supplier_assessments": supplier_assessments,
-        "supplier_actions": supplier_actions,
-        "risk_register": risk_register,
-        "supplier_financials": supplier_financials,
-        "exchange_rates": exchange_rates,
-        "financials": financials,
+    ns.update(exchange_rates=exchange_rates, financials=financials)
+
+
+def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]:
+    """Generate every canonical table of the demo company (deterministic for a seed): one
+    generator per area, run in a fixed order over a shared namespace (the random stream is
+    consumed in the same order, so the same seed and scale give identical tables)."""
+    if scale <= 0:
+        raise ParameterError(f"scale must be > 0, got {scale!r}")
+    rng = np.random.default_rng(seed)
+    n_items = max(40, int(round(2000 * scale)))
+    n_cust = max(20, int(round(300 * scale)))
+    n_sup = max(40, int(round(250 * scale)))
+    T = N_MONTHS
+    ns = {
+        "seed": seed,
+        "scale": scale,
+        "T": T,
+        "n_cust": n_cust,
+        "n_items": n_items,
+        "n_sup": n_sup,
+        "rng": rng,
     }
+    for step in (
+        _gen_locations,
+        _gen_suppliers_duplicate_vendor_records,
+        _gen_items,
+        _gen_demand_item_x_dc_x_month,
+        _gen_forecast_snapshots_lags_1_3,
+        _gen_inventory_simulation_s_s_with_lead_time,
+        _gen_customers_and_sales_orders,
+        _gen_purchase_orders_direct_from_the_simulati,
+        _gen_indirect_spend_tail_included,
+        _gen_invoices_follow_received_po_lines_maveri,
+        _gen_quality_receipts,
+        _gen_assessments_and_actions,
+        _gen_supplier_financials_altman_inputs,
+        _gen_risk_register,
+        _gen_exchange_rates_and_company_financials,
+    ):
+        step(ns)
+    tables = {name: ns[name] for name in TABLES if name in ns}
+    tables["purchase_order_lines"] = ns["po"]
+    tables["contracts"] = ns["contracts"][
+        ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
+    ]
+    return {name: tables[name] for name in TABLES}
 
 
 def _demo_files(marker: Path) -> set[str]:

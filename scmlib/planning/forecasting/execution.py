@@ -81,6 +81,24 @@ def _prepare(df: pd.DataFrame, id_cols: list[str], freq: str, target: str, date_
     return full, offset
 
 
+def _check_arguments(h, models, metric, n_windows, levels, engine) -> None:
+    """One-line :class:`ParameterError` for a forecast argument out of its domain."""
+    if not isinstance(h, (int, np.integer)) or h < 1:
+        raise ParameterError(f"horizon h must be a positive integer, got {h!r}")
+    bad = [x for x in models if x not in ALL_MODELS]
+    if bad or not models:
+        raise ParameterError(f"unknown model(s) {bad or '[]'}; choose from {list(ALL_MODELS)}")
+    if metric not in METRICS:
+        raise ParameterError(f"selection metric must be one of {list(METRICS)}, got {metric!r}")
+    if n_windows < 1:
+        raise ParameterError(f"n_windows must be >= 1, got {n_windows!r}")
+    bad_levels = [lv for lv in levels if not 0 < lv < 100]
+    if bad_levels:
+        raise ParameterError(f"interval levels must be between 0 and 100, got {bad_levels}")
+    if engine not in ("local", "dask"):
+        raise ParameterError(f"engine must be 'local' or 'dask', got {engine!r}")
+
+
 def forecast(
     df: pd.DataFrame,
     h: int = 18,
@@ -119,20 +137,7 @@ def forecast(
     """
     id_cols = list(id_cols)
     m = season_length(freq)
-    if not isinstance(h, (int, np.integer)) or h < 1:
-        raise ParameterError(f"horizon h must be a positive integer, got {h!r}")
-    bad = [x for x in models if x not in ALL_MODELS]
-    if bad or not models:
-        raise ParameterError(f"unknown model(s) {bad or '[]'}; choose from {list(ALL_MODELS)}")
-    if metric not in METRICS:
-        raise ParameterError(f"selection metric must be one of {list(METRICS)}, got {metric!r}")
-    if n_windows < 1:
-        raise ParameterError(f"n_windows must be >= 1, got {n_windows!r}")
-    bad_levels = [lv for lv in levels if not 0 < lv < 100]
-    if bad_levels:
-        raise ParameterError(f"interval levels must be between 0 and 100, got {bad_levels}")
-    if engine not in ("local", "dask"):
-        raise ParameterError(f"engine must be 'local' or 'dask', got {engine!r}")
+    _check_arguments(h, models, metric, n_windows, levels, engine)
     levels = tuple(int(lv) for lv in levels)
     cfg = Settings(
         h=int(h),
