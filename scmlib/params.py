@@ -98,9 +98,11 @@ class NotebookSpec:
     area: str
     purpose: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
-    tables: dict[str, Any] = field(
-        default_factory=dict
-    )  # {"required": [...], "optional": [...], "relaxed": {table: [columns]}}
+    # {"required": [...], "optional": [...], "relaxed": {table: [columns]}}
+    tables: dict[str, Any] = field(default_factory=dict)
+    timeout_s: float | None = (
+        None  # the notebook's own per-cell execution timeout (metadata scm.timeout_s)
+    )
 
 
 def _type_name(annotation: ast.expr) -> tuple[str, bool, str | None]:
@@ -208,6 +210,7 @@ def read_notebook_spec(path: Path) -> NotebookSpec:
         purpose=meta.get("purpose", ""),
         parameters=params,
         tables=dict(meta.get("tables", {})),
+        timeout_s=meta.get("timeout_s"),
     )
 
 

@@ -213,3 +213,17 @@ def test_a_hung_cell_stops_at_its_timeout(project, tmp_path):
     assert time.monotonic() - t0 < 25
     assert rec["status"] == "failed" and "Timeout" in rec["error"]
     assert json.loads((Path(rec["run_dir"]) / "run.json").read_text())["timeout_s"] == 3
+
+
+def test_one_cpu_budget_shared_by_parallel_runs(project, tmp_path):
+    from scmlib.runner.catalog import get_spec
+
+    jobs = plan_runs(["sleepy"], out=tmp_path / "r") * 2
+    jobs[1] = type(jobs[0])(**{**jobs[0].__dict__})
+    run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    assert all(j.cpus == max(1, (os.cpu_count() or 1) // 2) for j in jobs)
+    contexts = [json.loads(p.read_text()) for p in (tmp_path / "r").glob("sleepy/*/.context.json")]
+    assert len(contexts) == 2 and all(c["cpus"] == jobs[0].cpus for c in contexts)
+    assert (
+        get_spec("sleepy").timeout_s is None
+    )  # a notebook may declare its own timeout in its metadata

@@ -725,10 +725,13 @@ def quality_warnings(tables: dict[str, pd.DataFrame], wants_rates: bool = True) 
         q = dh["quantity"].to_numpy(dtype=float)
         grp = dh.groupby(keys, dropna=False, observed=True)["quantity"]
         med = grp.transform("median").to_numpy()
+        absdev = pd.Series(
+            np.abs(q - med), index=dh.index
+        )  # vectorised MAD: no size limit, no silent skip
         mad = (
-            grp.transform(lambda s: (s - s.median()).abs().median()).to_numpy()
-            if len(dh) < 200_000
-            else np.full(len(dh), np.nan)
+            absdev.groupby([dh[k] for k in keys], dropna=False, observed=True)
+            .transform("median")
+            .to_numpy()
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             extreme = int(np.nansum((mad > 0) & (np.abs(q - med) > 10 * 1.4826 * mad)))

@@ -422,6 +422,9 @@ class Report:
 
         context = current()  # set by `scm run`; empty in an interactive session
         self.parameter_set = context.get("parameter_set", "interactive")
+        self.cpus = int(
+            context.get("cpus") or os.cpu_count() or 1
+        )  # this run's share of the machine
         self.purpose = context.get("purpose", "")
         out = context.get("output_dir")
         self.output_dir = Path(out) if out else reports_dir() / name / "interactive" / "outputs"

@@ -48,7 +48,8 @@ class RunJob:
     purpose: str = ""
     run_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
-    timeout_s: float | None = None  # per-cell execution timeout (None: the default, 3600 s)
+    timeout_s: float | None = None  # per-cell execution timeout (None: the notebook's, else 3600 s)
+    cpus: int = 1  # the CPU budget of this run: the machine's cores shared by the runs in parallel
 
 
 def plan_runs(
@@ -134,7 +135,7 @@ def plan_runs(
                     str(data_source),
                     out_root,
                     purpose=spec.purpose,
-                    timeout_s=timeout_s,
+                    timeout_s=timeout_s or spec.timeout_s,
                     extra_env=dict(settings_env),
                 )
             )
@@ -358,6 +359,7 @@ def execute_job(job: RunJob) -> dict[str, Any]:
             output_dir=str(run_dir / "outputs"),
             purpose=job.purpose,
             settings=job.extra_env.get("SCM_SETTINGS"),
+            cpus=job.cpus,
         )
     )
     executed = run_dir / f"{job.name}.ipynb"
@@ -491,6 +493,10 @@ def run_jobs(
 
         ensure_demo()
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    for job in (
+        jobs
+    ):  # one CPU budget: runs in parallel share the cores, and a run's own workers use its share
+        job.cpus = max(1, (os.cpu_count() or 1) // n_jobs)
     import nbconvert  # noqa: F401  imported once here: forked workers start running notebooks at once
     import papermill  # noqa: F401
 
