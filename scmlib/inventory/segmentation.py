@@ -348,21 +348,20 @@ def rationalisation_candidates(
     health: pd.DataFrame, items: pd.DataFrame, max_turns: float = 2.0
 ) -> pd.DataFrame:
     """SKUs with a negative unit gross margin and low turnover (turns < ``max_turns``) at item level."""
+    columns = [
+        "item_id",
+        "category",
+        "unit_cost",
+        "unit_price",
+        "unit_margin",
+        "turns",
+        "gross_margin",
+        "stock_value",
+    ]
     if (
         "unit_price" not in items.columns
     ):  # selling prices are optional: no price, no below-cost finding
-        return pd.DataFrame(
-            columns=[
-                "item_id",
-                "category",
-                "unit_cost",
-                "unit_price",
-                "unit_margin",
-                "turns",
-                "gross_margin",
-                "stock_value",
-            ]
-        )
+        return pd.DataFrame(columns=columns)
     h = health.groupby("item_id", observed=True)[
         ["cogs", "avg_value", "gross_margin", "stock_value"]
     ].sum()
@@ -371,18 +370,7 @@ def rationalisation_candidates(
     out = h.join(m, how="left")
     out["unit_margin"] = out["unit_price"] - out["unit_cost"]
     out = out[(out["unit_margin"] < 0) & (out["turns"].fillna(0) < max_turns)]
-    return out.reset_index().sort_values("gross_margin")[
-        [
-            "item_id",
-            "category",
-            "unit_cost",
-            "unit_price",
-            "unit_margin",
-            "turns",
-            "gross_margin",
-            "stock_value",
-        ]
-    ]
+    return out.reset_index().sort_values("gross_margin")[columns]
 
 
 POLICY_BY_SEGMENT = {

@@ -1,21 +1,8 @@
 """Forecast accuracy: error metrics at any level, forecast value added, bias, recommendations.
 
-Sign convention: the error is ``e = forecast - actual``, so a positive bias means
-over-forecasting. Every metric is computed with grouped sums (vectorised) at the level
-given by ``by`` (any columns: item, item x location, category, lag, or none for the total).
-
-Metrics (Hyndman & Athanasopoulos, FPP3 5.8; Hyndman & Koehler 2006):
-
-- MAE = mean |e|; RMSE = sqrt(mean e²);
-- MAPE = mean |e| / |A| x 100, with a rule for zero actuals (``zero_rule``):
-  ``exclude`` (default: rows with A = 0 are left out of MAPE), ``floor`` (denominator
-  max(|A|, 1)), ``cap`` (APE of a zero actual is 100% when F != 0, 0% when F = 0);
-- WMAPE = sum |e| / sum |A|; forecast accuracy = max(0, 1 - WMAPE);
-- sMAPE (M3, Makridakis & Hibon 2000) = mean 200 |e| / (|A| + |F|) (0 when both are 0);
-- MASE = mean |e| / s, RMSSE = sqrt(mean e² / s²), s being each series' in-sample mean
-  absolute (or squared) seasonal difference at period ``season``;
-- bias = mean e; percentage bias = sum e / sum A;
-- tracking signal = sum e / MAD, MAD = mean |e| (Brown 1959; alert outside +/-4).
+The error metrics themselves (one implementation and sign convention for the suite, with
+their definitions and sources) live in :mod:`scmlib.core.forecast_error`; this module builds the
+accuracy analyses on them.
 """
 
 from __future__ import annotations
