@@ -203,6 +203,23 @@ _FORMATTERS = {
         else ("Yes" if bool(v) else "No")
     ),
 }
+CODED_VALUES = {
+    "model",
+    "lifecycle_stage",
+    "status",
+    "lever",
+    "main_driver",
+    "demand_class",
+    "disposition",
+    "concentration",
+    "distribution",
+    "method",
+    "category_source",
+    "segment_policy",
+    "policy",
+    "kind",
+    "step",
+}
 _SELF_DESCRIBING = {
     "money",
     "money2",
@@ -250,6 +267,10 @@ def format_frame(
             out[col] = s.map(
                 lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
             )
+            if (
+                str(col) in CODED_VALUES
+            ):  # coded values (model names, stages, statuses) read as words
+                out[col] = out[col].str.replace("_", " ", regex=False)
         else:
             if kind not in _FORMATTERS:
                 raise ValueError(
