@@ -215,3 +215,62 @@ def test_price_variance_and_savings():
         and got["price harmonisation"] == 15
         and pd.isna(got["compliance"])
     )
+
+
+def test_savings_levers_count_each_dollar_once_on_an_annual_baseline():
+    """Two levers sharing a category count its spend once (compliance first, then tail, then
+    consolidation); unclassified spend is a gap, not a lever; six months are annualised."""
+    from scmlib.procurement.spend import savings_by_lever
+
+    d = pd.to_datetime
+    lines = pd.DataFrame(
+        {
+            "invoice_date": d(
+                ["2026-01-15", "2026-02-15", "2026-03-15", "2026-04-15", "2026-05-15", "2025-06-15"]
+            ),
+            "supplier": ["Tail Co", "Tail Co", "Big Co", "Big Co", "Big Co", "Big Co"],
+            "category": [
+                "Fasteners",
+                "Fasteners",
+                "Fasteners",
+                "Unclassified",
+                "Fasteners",
+                "Fasteners",
+            ],
+            "maverick": [True, False, False, False, False, False],
+            "amount_rc": [
+                100.0,
+                200.0,
+                300.0,
+                400.0,
+                500.0,
+                9999.0,
+            ],  # the last line is outside the window
+        }
+    )
+    frag = pd.DataFrame(
+        {"category": ["Fasteners", "Unclassified"], "hhi": [500.0, 100.0], "suppliers": [9, 9]}
+    )
+    rates = {"compliance": 0.04, "tail": 0.08, "consolidation": 0.05, "price_harmonisation": 0.5}
+    levers, found = savings_by_lever(
+        lines, ["Tail Co"], frag, rates, pd.Timestamp("2026-01-01"), pd.Timestamp("2026-06-30")
+    )
+    by = levers.set_index("lever")
+    assert found["months"] == 6 and found["annual_baseline"] == pytest.approx(2 * 1500)
+    assert by.loc["compliance", "addressable_spend"] == pytest.approx(
+        200
+    )  # the maverick tail line, once
+    assert by.loc["tail spend", "addressable_spend"] == pytest.approx(400)  # the other tail line
+    assert by.loc["consolidation", "addressable_spend"] == pytest.approx(
+        2 * 800
+    )  # Big Co's classified lines
+    assert found["classification_gap"] == pytest.approx(800) and "Unclassified" not in set(
+        levers["scope"]
+    )
+    assert levers["addressable_spend"].sum() + found["classification_gap"] == pytest.approx(
+        found["annual_baseline"]
+    )
+    assert by.loc["consolidation", "estimated_saving"] == pytest.approx(80)
+    assert by.loc["consolidation", "low"] == pytest.approx(40) and by.loc[
+        "consolidation", "high"
+    ] == pytest.approx(120)
