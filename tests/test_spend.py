@@ -274,3 +274,27 @@ def test_savings_levers_count_each_dollar_once_on_an_annual_baseline():
     assert by.loc["consolidation", "low"] == pytest.approx(40) and by.loc[
         "consolidation", "high"
     ] == pytest.approx(120)
+
+
+def test_canonical_supplier_name_is_the_clean_spelling():
+    from scmlib.procurement.spend import normalise_suppliers
+
+    raw = pd.Series(
+        [
+            "Pioneer  Services SA.",
+            "Pioneer Services S.A.",
+            "Pioneer Services S.A.",
+            "MERIDIAN MANUFACTURING LTD",
+            "Meridian Manufacturing Ltd",
+        ]
+    )
+    spend = pd.Series([900.0, 10.0, 10.0, 800.0, 5.0])  # the messy spellings carry more spend
+    norm = normalise_suppliers(raw, spend).set_index("raw_name")["canonical_name"]
+    assert norm["Pioneer  Services SA."] == "Pioneer Services S.A."
+    assert norm["MERIDIAN MANUFACTURING LTD"] == "Meridian Manufacturing Ltd"
+    master = normalise_suppliers(raw, spend, preferred={"MERIDIAN MANUFACTURING LTD"}).set_index(
+        "raw_name"
+    )["canonical_name"]
+    assert (
+        master["Meridian Manufacturing Ltd"] == "MERIDIAN MANUFACTURING LTD"
+    )  # the vendor master's name wins

@@ -84,6 +84,7 @@ def normalise_suppliers(
     spend: pd.Series | None = None,
     threshold: float = 92.0,
     mapping: pd.DataFrame | None = None,
+    preferred: set[str] | None = None,
 ) -> pd.DataFrame:
     """Group raw supplier names into companies.
 
@@ -93,8 +94,10 @@ def normalise_suppliers(
        (method ``fuzzy``), except when their digits differ ("Unit 2" vs "Unit 3") or their
        first words are less similar than the threshold ("Horizon Tech" vs "Orion Tech"); a
        group's representatives must match each other, so matches never chain.
-    The canonical name of a group is its highest-spend raw spelling. Returns one row per
-    raw name: raw_name, normalised, canonical_name, method, score, spend.
+    The canonical name of a group is a ``preferred`` (vendor-master) spelling when the group has
+    one, else its cleanest spelling (no doubled spaces, not all capitals or all lower case), the
+    most used one first, then the highest spend. Returns one row per raw name: raw_name,
+    normalised, canonical_name, method, score, spend.
     """
     from rapidfuzz import fuzz, process
 
@@ -108,7 +111,7 @@ def normalise_suppliers(
             ),
         }
     )
-    df = df.groupby("raw_name", as_index=False)["spend"].sum()
+    df = df.groupby("raw_name", as_index=False).agg(spend=("spend", "sum"), lines=("spend", "size"))
     df["normalised"] = normalise_name(df["raw_name"]).to_numpy()
     # names equal once spaces are removed ("E.On" / "Eon") are the same company
     df["compact"] = df["normalised"].str.replace(" ", "", regex=False)
@@ -146,8 +149,21 @@ def normalise_suppliers(
     roots = np.array([find(i) for i in range(len(norms))])
     group_of_norm = pd.Series(roots, index=norms)
     df["group"] = df["normalised"].map(group_of_norm).to_numpy()
+    # canonical spelling: a vendor-master name when there is one, else the cleanest spelling
+    # (no doubled spaces, not all capitals or all lower case), the most used (lines), then spend
+    name = df["raw_name"]
+    messy = (
+        name.str.contains("  ", regex=False).astype(int)
+        + (name.str.isupper() & (name.str.len() > 4)).astype(int)
+        + name.str.islower().astype(int)
+    )
+    df["_rank_master"] = ~name.isin(set(preferred or ()))
+    df["_messy"] = messy.to_numpy()
     best = (
-        df.sort_values(["group", "spend"], ascending=[True, False])
+        df.sort_values(
+            ["group", "_rank_master", "_messy", "lines", "spend"],
+            ascending=[True, True, True, False, False],
+        )
         .drop_duplicates("group")
         .set_index("group")["raw_name"]
     )
