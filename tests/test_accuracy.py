@@ -186,3 +186,24 @@ def test_attach_actuals_uses_only_the_past_for_naive(small_tables):
     ]
     assert row["naive_forecast"] == max(before["quantity"].sum(), 0)
     assert ev["target_date"].max() <= demand["date"].max()
+
+
+def test_rolling_tracking_signal_worked_example():
+    """Errors 2, 3, -1 over the last 3 periods: sum 4, MAD 2, signal 2.0; older periods do not count,
+    so the signal stays within +/- window whatever the history length."""
+    ev = pd.DataFrame(
+        {
+            "item_id": ["A"] * 5,
+            "target_date": pd.date_range("2026-01-01", periods=5, freq="MS"),
+            "actual": [10.0] * 5,
+            "final_forecast": [50.0, 50.0, 12.0, 13.0, 9.0],
+        }
+    )
+    ts = A.rolling_tracking_signal(ev, ["item_id"], window=3).set_index("item_id")
+    assert ts.loc["A", "periods"] == 3 and ts.loc["A", "tracking_signal"] == pytest.approx(2.0)
+    long = pd.concat(
+        [ev.assign(target_date=ev["target_date"] + pd.DateOffset(months=5 * k)) for k in range(20)]
+    )
+    assert (
+        abs(A.rolling_tracking_signal(long, ["item_id"], window=6)["tracking_signal"].iloc[0]) <= 6
+    )
