@@ -285,7 +285,7 @@ def test_register_scoring():
         r.loc["R1", "review_overdue"] and not r.loc["R3", "review_overdue"]
     )  # closed risks need no review
     m = R.heat_matrix(r.reset_index())
-    assert m.loc[5, 5] == 1 and m.values.sum() == 3
+    assert m.loc[5, 5] == 1 and m.values.sum() == 2  # the closed R3 is not current
 
 
 def test_register_out_of_scale_is_an_error():
@@ -360,3 +360,33 @@ def test_exposure_weights_and_gaps():
         e.reset_index(), pd.DataFrame({"supplier_id": ["B"], "status": ["open"]}), 20
     )
     assert gaps["supplier_id"].tolist() == ["A"]
+
+
+def test_register_checks_duplicates_closed_and_country_names():
+    from scmlib.risk import assessment as R
+
+    reg = pd.DataFrame(
+        {
+            "risk_id": ["R1", "R2", "R3", "R4"],
+            "title": [
+                "Trade restrictions affecting USA sourcing",
+                "Trade  restrictions affecting USA sourcing.",
+                "Flood at plant",
+                "Trade restrictions affecting USA sourcing",
+            ],
+            "supplier_id": ["S1", "S1", "S2", "S9"],
+            "category": ["geopolitical"] * 4,
+            "likelihood": [5, 5, 2, 1],
+            "impact": [5, 5, 2, 1],
+            "status": ["open", "closed", "open", "open"],
+        }
+    )
+    dups = R.probable_duplicates(reg)
+    assert dups["risk_id"].tolist() == ["R1", "R2"] and set(dups["duplicate_of"]) == {
+        "R1"
+    }  # R4 names another supplier
+    m = R.heat_matrix(R.score_register(reg), 5)
+    assert m.to_numpy().sum() == 3 and m.loc[5, 5] == 1  # the closed R2 is not current
+    assert list(
+        R.country_display_names(pd.Series(["Egypt, Arab Rep.", "Bahamas, The", "Mexico"]))
+    ) == ["Egypt", "Bahamas (The)", "Mexico"]

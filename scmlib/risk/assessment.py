@@ -102,8 +102,11 @@ def score_register(
 
 
 def heat_matrix(scored: pd.DataFrame, scale: int = 5, residual: bool = False) -> pd.DataFrame:
-    """Count of risks per (likelihood, impact) cell; rows likelihood (high first), columns impact."""
+    """Count of current risks per (likelihood, impact) cell; rows likelihood (high first), columns
+    impact. Closed risks are not current: they are left out (list them apart)."""
     lik = "residual_likelihood" if residual else "likelihood"
+    if "status" in scored.columns:
+        scored = scored[scored["status"] != "closed"]
     m = pd.crosstab(scored[lik], scored["impact"]).reindex(
         index=range(scale, 0, -1), columns=range(1, scale + 1), fill_value=0
     )
@@ -372,3 +375,50 @@ def exposure_indicators(
             .fillna(0.0)
         )
     return s, unknown
+
+
+def probable_duplicates(register: pd.DataFrame) -> pd.DataFrame:
+    """Register entries that are probably the same risk: the same normalised title (case, spacing
+    and punctuation ignored), supplier and category. One row per entry in a duplicate group, with
+    the group's first risk id as ``duplicate_of``."""
+    title = (
+        register["title"]
+        .astype(str)
+        .str.lower()
+        .str.replace(r"[^a-z0-9]+", " ", regex=True)
+        .str.strip()
+    )
+    keys = [title.rename("_t")]
+    for col in ("supplier_id", "category"):
+        if col in register.columns:
+            keys.append(register[col].astype(str).rename(f"_{col}"))
+    k = pd.concat(keys, axis=1)
+    dup = k.duplicated(keep=False).to_numpy()
+    out = register.loc[dup].copy()
+    first = register.groupby([k[c] for c in k.columns], dropna=False, sort=False)[
+        "risk_id"
+    ].transform("first")
+    out["duplicate_of"] = first[dup].to_numpy()
+    return out.sort_values(["duplicate_of", "risk_id"]).reset_index(drop=True)
+
+
+def country_display_names(names: pd.Series) -> pd.Series:
+    """World Bank economy names read as one country each: "Egypt, Arab Rep." becomes "Egypt",
+    "Korea, Rep." "Korea (Rep.)", so a comma-separated list of countries is never ambiguous."""
+    s = names.astype("string")
+    fixed = {
+        "Egypt, Arab Rep.": "Egypt",
+        "Korea, Rep.": "South Korea",
+        "Iran, Islamic Rep.": "Iran",
+        "Venezuela, RB": "Venezuela",
+        "Yemen, Rep.": "Yemen",
+        "Russian Federation": "Russia",
+        "Hong Kong SAR, China": "Hong Kong",
+        "Turkiye": "Türkiye",
+        "Viet Nam": "Vietnam",
+        "Korea, Dem. People's Rep.": "North Korea",
+        "Congo, Dem. Rep.": "DR Congo",
+        "Congo, Rep.": "Congo",
+    }
+    s = s.replace(fixed)
+    return s.str.replace(r"^(.*), (.*)$", r"\1 (\2)", regex=True)
