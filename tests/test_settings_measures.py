@@ -196,3 +196,27 @@ def test_forecast_accuracy_level_and_floor():
         1 - 120 / 40
     )
     assert M.forecast_accuracy(worse, demand, items, s)[0].value == 0.0
+
+
+def test_partial_months_are_named():
+    from scmlib.core.calendar import partial_months
+
+    got = partial_months(pd.Series(d(["2023-11-15", "2024-06-01", "2026-10-20"])))
+    assert got == {pd.Timestamp("2023-11-01"), pd.Timestamp("2026-10-01")}
+    assert partial_months(pd.Series(d(["2023-11-01", "2026-10-31"]))) == set()
+
+
+def test_a_thin_first_month_is_partial():
+    from scmlib.core.calendar import partial_months
+
+    dates = pd.Series(
+        d(
+            ["2023-11-01"] * 3
+            + [f"2023-12-{k:02d}" for k in range(1, 11)]
+            + [f"2024-01-{k:02d}" for k in range(1, 11)]
+            + [f"2024-02-{k:02d}" for k in range(1, 11)]
+            + ["2024-03-01"] * 10
+            + ["2024-03-31"]
+        )
+    )
+    assert partial_months(dates) == {pd.Timestamp("2023-11-01")}

@@ -48,3 +48,28 @@ def fiscal_label(dates: pd.Series, start_month: int, quarter: bool = True) -> pd
         else "FY" + y.astype(str) + "/" + ((y + 1) % 100).astype(str).str.zfill(2)
     )
     return year + (" Q" + fiscal_quarter(dates, start_month).astype(str) if quarter else "")
+
+
+def partial_months(dates: pd.Series) -> set[pd.Timestamp]:
+    """Month starts of the months the data covers only in part: the first month when the data
+    start after its first days, the last when they end before its last days, and a first or last
+    month holding fewer than half the records of the median month (a system's run-in, or a
+    cut-off before postings caught up). Monthly totals of such months are not comparable with full
+    months: a half month looks like a halved trend."""
+    d = pd.to_datetime(pd.Series(dates)).dropna()
+    if d.empty:
+        return set()
+    first, last = d.min().normalize(), d.max().normalize()
+    out = set()
+    counts = d.dt.to_period("M").value_counts().sort_index()
+    if len(counts) >= 4:
+        thin = counts < 0.5 * counts.median()
+        if thin.iloc[0]:
+            out.add(counts.index[0].start_time)
+        if thin.iloc[-1]:
+            out.add(counts.index[-1].start_time)
+    if first.day > 3:  # a few days' lag in posting is normal; a later start is a partial month
+        out.add(first.to_period("M").start_time)
+    if (last + pd.offsets.MonthEnd(0)).normalize() - last > pd.Timedelta(days=3):
+        out.add(last.to_period("M").start_time)
+    return out
