@@ -5,6 +5,17 @@ tables each notebook declares (``python -m scmlib.runner.catalog > docs/data-mod
 keeps them in sync). The data layer knows no process: which process reads a table is declared by
 the notebooks.
 Later processes add tables or optional columns here without changing existing ones.
+
+Magnitude bounds: every ``float`` / ``int`` column has a largest plausible absolute value
+(:attr:`Column.bound`); a value beyond it, or a non-finite one (``inf``, ``1e309``), is refused
+when the data is read, because it is an exponent typo, a placeholder such as ``9.99e99`` or a
+misread, never a real quantity. The bound is the column's ``max_abs`` when set, else the default
+of its unit (:data:`UNIT_BOUNDS`): money amounts (``currency``) 1e15, prices and costs per unit
+(``currency/unit``) 1e12, quantities (``units``) 1e12, durations (``days``) 36,500 (100 years),
+lags (``periods``) 10,000, exchange rates (``USD/currency``) 1e6, any other column 1e15. Money
+bounds are wide because amounts are in the source's own currency (a large company's revenue in
+yen or won runs to tens of trillions). A source whose real values go further raises the bound
+for one column with ``read_options: {table: {bounds: {column: value}}}``.
 """
 
 from __future__ import annotations
@@ -13,6 +24,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # column types: id (string key), str, cat (string from a known set), date, float, int, bool
+
+# largest plausible absolute value of a number column, by unit (see the module docstring)
+UNIT_BOUNDS: dict[str, float] = {
+    "currency": 1e15,
+    "currency/unit": 1e12,
+    "units": 1e12,
+    "days": 36_500,
+    "periods": 10_000,
+    "USD/currency": 1e6,
+}
+DEFAULT_BOUND = 1e15  # number columns of any other unit
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,17 @@ class Column:
     row_number: bool = (
         False  # when absent from the source: numbered 1, 2, ... within the rest of the key
     )
+    max_abs: float | None = None  # largest plausible |value| (numbers); None: the unit's default
+
+    @property
+    def bound(self) -> float | None:
+        """Largest plausible absolute value of a number column (``max_abs``, else the default of
+        its unit in :data:`UNIT_BOUNDS`, else :data:`DEFAULT_BOUND`); ``None`` for other types."""
+        if self.type not in ("float", "int"):
+            return None
+        if self.max_abs is not None:
+            return float(self.max_abs)
+        return float(UNIT_BOUNDS.get(self.unit, DEFAULT_BOUND))
 
 
 @dataclass(frozen=True)
@@ -707,6 +740,13 @@ def to_markdown(used_by: Mapping[str, Sequence[str]] | None = None) -> str:
         "optional ones may be absent (the processes that need them say so in their reports).",
         "Extra columns in a source are kept, so later processes can add columns and tables without breaking these.",
         "",
+        "Numbers and dates are read as the source means them or refused with the fix. Every number column has",
+        "a largest plausible absolute value (`|x| <=` in the rules): non-finite values and values beyond it are",
+        "refused, since they are typos, placeholders or misreads. Defaults by unit: "
+        + ", ".join(f"{unit or 'other'} {_num(b)}" for unit, b in UNIT_BOUNDS.items())
+        + f", any other unit {_num(DEFAULT_BOUND)}; "
+        "raise one column's bound with `read_options: {table: {bounds: {column: value}}}`.",
+        "",
     ]
     for t in TABLES.values():
         lines += [f"## `{t.name}`", "", t.description, "", f"Key: `{', '.join(t.key)}`."]
@@ -729,6 +769,8 @@ def to_markdown(used_by: Mapping[str, Sequence[str]] | None = None) -> str:
                 rules.append(f">= {c.min:g}")
             if c.max is not None:
                 rules.append(f"<= {c.max:g}")
+            if c.bound is not None and (c.min is None or c.max is None):  # a range says more
+                rules.append(f"\\|x\\| <= {_num(c.bound)}")
             if c.allowed:
                 rules.append(" / ".join(c.allowed))
             if not c.nullable:
@@ -738,3 +780,8 @@ def to_markdown(used_by: Mapping[str, Sequence[str]] | None = None) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    """A bound as people read it: 36,500 or 1e15."""
+    return f"{x:,.0f}" if x <= 1e6 else f"{x:.0e}".replace("e+", "e")

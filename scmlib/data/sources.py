@@ -9,15 +9,22 @@ A *source* is one of:
 - a SQLAlchemy URL (``postgresql://...``) with a table name or SQL query per table.
 
 ``read_options`` tunes reading: top-level keys apply to every table, a key named after a
-table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal`` (checked against
-the values; detected per column when absent, ambiguous columns refused), ``thousands``,
-``date_format`` (one format, or ``{column: format}``; without it ISO dates, named months and
-day/month order are detected per column), ``na_values`` (placeholder texts read as missing: a
-list, or ``{column: [...]}``), ``bounds`` (``{column: largest plausible absolute value}``,
-overriding the data model's per-unit bounds), ``path`` (a file or glob inside a folder source),
-``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g. ``{currency: GBP}``),
-``exclude`` (rows to leave out, ``{column: [values]}``, e.g. internal transfers; counted in the
-data-quality box).
+table applies to that table only. Keys: ``encoding``, ``sep``, ``decimal`` (``'.'`` or ``','``,
+checked against the values; detected per column when absent, ambiguous columns refused),
+``thousands`` (``','`` implies ``decimal: '.'`` and ``'.'`` ``decimal: ','``), ``date_format``
+(one strftime format for every date column, or ``{column: format}``, a column that is not a date
+column of the table being an error; without it ISO dates, named months and day/month order are
+detected per column), ``na_values`` (placeholder texts read as missing: a list, or
+``{column: [...]}``), ``bounds`` (``{column: largest plausible absolute value}``, overriding the
+data model's per-unit bounds, see :mod:`scmlib.data.model`), ``path`` (a file or glob inside a
+folder source), ``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g.
+``{currency: GBP}``), ``exclude`` (rows to leave out, ``{column: [values]}``, e.g. internal
+transfers; counted in the data-quality box).
+
+CSV files keep their text columns (ids, codes, dates) exactly as written, for the validator to
+read: a type-inferring reader would turn the id ``007`` into ``7`` and a time with a UTC offset
+into another day. Numbers the reader parses stay as parsed; numbers it leaves as text are read
+by :func:`scmlib.data.validate.coerce_table`.
 
 Parquet files are read column-pruned (the table's canonical columns and those named in the
 ``column_map``); other formats keep every column, so extra columns can drive filters.
@@ -149,12 +156,66 @@ def _csv_kwargs(opts: dict[str, Any], id_columns: list[str]) -> dict[str, Any]:
     return kw
 
 
+# texts read as missing: pandas' defaults, for the Arrow reader as for the C one
+_NA_TEXTS = [
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+]
+
+
+def _read_csv_arrow(path: Path, kw: dict[str, Any], text_columns: list[str]) -> pd.DataFrame:
+    """A comma-separated file read by Arrow's multithreaded reader, the text columns (ids, codes,
+    dates) kept exactly as written: pandas' pyarrow engine infers types first and casts after,
+    so an id '007' came back as '7' and '2024-03-04T00:30:00+01:00' as a UTC time a day
+    earlier. Other columns are inferred (numbers stay numbers). Raises on anything unusual
+    (duplicate column names included), for the C engine to read or report."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    table = pcsv.read_csv(
+        path,
+        read_options=pcsv.ReadOptions(encoding=kw["encoding"]),
+        parse_options=pcsv.ParseOptions(delimiter=kw["sep"]),
+        convert_options=pcsv.ConvertOptions(
+            column_types={c: pa.string() for c in text_columns},
+            null_values=_NA_TEXTS,
+            strings_can_be_null=True,
+        ),
+    )
+    names = table.schema.names
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate column names")  # the C engine tells them apart
+    table = table.cast(
+        pa.schema(
+            [f.with_type(pa.int64()) if pa.types.is_null(f.type) else f for f in table.schema]
+        )
+    )  # an all-empty column as pandas' reader gives it
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
 def _read_csv(path: Path, opts: dict[str, Any], id_columns: list[str]) -> pd.DataFrame:
     kw = _csv_kwargs(opts, id_columns)
     try:
         try:
             if "decimal" not in kw and "thousands" not in kw and kw["sep"] == ",":
-                return pd.read_csv(path, engine="pyarrow", **kw)
+                return _read_csv_arrow(path, kw, id_columns)
         except Exception:
             pass  # the C engine below gives the precise message
         return pd.read_csv(path, **kw)
@@ -172,12 +233,16 @@ def _read_csv(path: Path, opts: dict[str, Any], id_columns: list[str]) -> pd.Dat
         ) from None
 
 
-def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
-    """Source names of a table's id/str columns, so CSV readers keep codes like '007' as text."""
+def _id_columns(
+    table: str, column_map: dict[str, str], types: tuple[str, ...] = ("id", "str", "cat")
+) -> list[str]:
+    """Source names of a table's id/str columns, so CSV readers keep codes like '007' as text
+    (with ``types`` including ``date``, also its date columns: a CSV reader would turn
+    ``2024-03-04T00:30:00+01:00`` into UTC, a day earlier; the validator reads them as written)."""
     spec = TABLES.get(table)
     if spec is None:
         return []
-    canon = {c.name for c in spec.columns if c.type in ("id", "str", "cat")}
+    canon = {c.name for c in spec.columns if c.type in types}
     inverse = {v: k for k, v in column_map.items()}
     return [inverse.get(c, c) for c in canon]
 
@@ -185,7 +250,7 @@ def _id_columns(table: str, column_map: dict[str, str]) -> list[str]:
 def _read_files(
     files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]
 ) -> RawTable:
-    ids = _id_columns(table, column_map)
+    ids = _id_columns(table, column_map, ("id", "str", "cat", "date"))
     frames, segments, start = [], [], 0
     spec = TABLES.get(table)
     wanted = (

@@ -3,6 +3,18 @@
 Every failure is one :class:`~scmlib.errors.DataError` line naming the table, the column,
 the problem, up to five example rows (row numbers as in the source: for a CSV or Excel
 sheet the line number, the header being line 1) and what to do.
+
+Values are read as the source means them or refused, never silently misread (:func:`coerce_table`):
+
+- dates: ISO (with or without a time), named months and year-first dates as written;
+  ``A/B/YEAR`` dates day-first or month-first as the column shows (an A above 12: day-first, a B
+  above 12: month-first), a column with both refused, one whose days and months are all 12 or
+  less refused with the ``date_format`` to set; no other shape is guessed;
+- numbers written as text: the decimal separator from ``decimal`` (checked against the values)
+  or detected per column (``1121,62`` a decimal comma, ``1,234.56`` a decimal point, ``1,234``
+  alone ambiguous and refused with the ``decimal`` to set); thousands separators only between
+  groups of three digits;
+- every number column: non-finite values and values beyond the column's bound refused.
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from scmlib.data.model import TABLES, Table
+from scmlib.data.model import DEFAULT_BOUND, TABLES, Table
 from scmlib.data.sources import RawTable
 from scmlib.errors import DataError, did_you_mean
 
@@ -33,7 +45,7 @@ PLANNED_DATES = (
     "start_date",
 )
 FUTURE_LIMIT_DAYS = 366
-_CURRENCY_RE = re.compile(r"[£$€¥\s]|(?i:gbp|usd|eur)")
+_CURRENCY_RE = re.compile(r"[£$€¥]|(?i:gbp|usd|eur)")
 
 
 def row_labels(raw: RawTable, index: np.ndarray) -> list[str]:
@@ -107,23 +119,6 @@ def apply_column_map(
     return frame.rename(columns=column_map)
 
 
-def _parse_numbers(s: pd.Series, decimal: str | None) -> pd.Series:
-    """Numbers written as text: currency symbols, thousands separators and a decimal comma handled."""
-    text = _text_series(s, strip=False).str.strip()
-    text = text.str.replace(_CURRENCY_RE.pattern, "", regex=True)
-    if decimal == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        text = text.str.replace(",", "", regex=False)
-    negative = (
-        (text.str.startswith("(") & text.str.endswith(")")).fillna(False).to_numpy(dtype=bool)
-    )  # accounting (123.00)
-    text = text.str.strip("()")
-    text = pd.Series(text.to_numpy(dtype=object, na_value=None), index=s.index)
-    values = pd.to_numeric(text.replace("", None), errors="coerce")
-    return values.where(~negative, -values)
-
-
 def _arrow_text(s: pd.Series):
     """The column as an Arrow string array (vectorised, no Python loop over values)."""
     import pyarrow as pa
@@ -169,47 +164,111 @@ def _as_text(s: pd.Series, strip: bool) -> pd.Series:
 
 # --------------------------------------------------------------------------- numbers as the user meant
 
-# a comma then exactly three digits per group, optionally a dot decimal: 1,234 / 1,234.56 / 12,345,678
-_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-# a dot then exactly three digits per group, optionally a comma decimal: 1.234 / 1.234,56
-_THOUSANDS_DOT = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
-_DEC_COMMA = r"^[+-]?\d*,\d+$"  # 12,5 / 1121,62 / ,5
-_DEC_DOT = r"^[+-]?\d*\.\d+$"  # 12.5 / .5
+# the integer part of a number with thousands separators: a comma (or a blank, kept as '_' by
+# _number_text) then exactly three digits per group, 1,234 / 12,345,678 / 1 234; or the Indian
+# lakh grouping 1,23,456 / 12,34,56,789 (pairs, then a last group of three)
+_GROUPED_COMMA = r"\d{1,3}(?:[,_]\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}"
+_GROUPED_DOT = r"\d{1,3}(?:[._]\d{3})+"  # 1.234 / 1.234.567 / 1 234
+_EXPONENT = r"(?:[eE][+-]?\d+)?"
+# a value that is a number under each convention (after _number_text): what does not match is
+# unreadable, never guessed (1,2345,678 / 12 50 / 1.5.3 / 0x1A)
+_NUMBER = {
+    ".": rf"^[+-]?(?:(?:{_GROUPED_COMMA}|\d+)(?:\.\d*)?|\.\d+){_EXPONENT}$",
+    ",": rf"^[+-]?(?:(?:{_GROUPED_DOT}|\d+)(?:,\d*)?|,\d+){_EXPONENT}$",
+}
+_SPECIAL = r"^[+-]?(?i:inf|infinity|nan)$"  # read, then refused as not finite / not a number
+_THOUSANDS_COMMA = rf"^[+-]?(?:{_GROUPED_COMMA})(?:\.\d+)?$"  # 1,234 / 1,234.56 / 1,23,456
+_THOUSANDS_DOT = rf"^[+-]?(?:{_GROUPED_DOT})(?:,\d+)?$"  # 1.234 / 1.234,56
+_DEC_COMMA = rf"^[+-]?\d*,\d+{_EXPONENT}$"  # 12,5 / 1121,62 / ,5
+_DEC_DOT = rf"^[+-]?\d*\.\d+{_EXPONENT}$"  # 12.5 / .5
+_BLANKS = "[\\s\u00a0\u202f']+"  # blanks (also no-break and narrow no-break) and apostrophes
+
+
+def _number_text(s: pd.Series) -> pd.Series:
+    """Numbers written as text, normalised (Arrow strings, vectorised): currency symbols and codes
+    removed, surrounding blanks trimmed, blanks and apostrophes inside the number (French
+    ``1 234,56``, Swiss ``1'234.50``) kept as ``_``, a group separator that
+    :data:`_NUMBER` accepts only before exactly three digits. Idempotent."""
+    t = _text_series(s, strip=False).str.replace(_CURRENCY_RE.pattern, "", regex=True)
+    return t.str.strip().str.replace(_BLANKS, "_", regex=True)
+
+
+def _signed(t: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Accounting negatives, ``(1,234.50)``, and trailing minus signs (SAP: ``1.234,50-``):
+    the text without them and the mask of negative values."""
+    paren = (t.str.startswith("(") & t.str.endswith(")")).fillna(False).to_numpy(dtype=bool)
+    trailing = t.str.match(r"^[^+\-]*\d-$").fillna(False).to_numpy(dtype=bool)
+    if paren.any():
+        t = t.where(~paren, t.str.slice(1, -1))
+    if trailing.any():
+        t = t.where(~trailing, t.str.slice(0, -1))
+    return t, paren | trailing
 
 
 def decimal_evidence(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per value: (decimal-comma evidence, decimal-point evidence, ambiguous).
+    """Per value: (decimal-comma evidence, decimal-point evidence, ambiguous). Vectorised.
 
-    ``1121,62`` (a comma not followed by exactly three digits) or ``1.234,56`` speaks for a
-    decimal comma; ``1,234.56`` or ``12.5`` for a decimal point; ``1,234`` and ``1.234`` could be
-    either (one thousand two hundred and thirty-four, or a little over one). Vectorised.
+    A comma not followed by exactly three digits up to the end (``1121,62``, ``0,5``,
+    ``12,3456``), or a comma after dot-grouped thousands (``1.234,56``, ``1.234.567``), speaks for
+    a decimal comma; a dot after comma-grouped thousands (``1,234.56``), several comma groups
+    (``1,234,567``, the Indian ``12,34,567``) or a plain decimal (``12.5``) for a decimal point;
+    ``1,234`` and ``1.234`` alone could be either (one thousand two hundred and thirty-four, or a
+    little over one): ambiguous. Blanks and apostrophes as thousands separators (``1 234,56``)
+    say nothing about the decimal.
     """
-    t = text.fillna("").astype(str).str.replace(r"[\s'_]", "", regex=True).str.strip("()")
+    return _evidence(_number_text(text))
+
+
+def _evidence(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`decimal_evidence` of text already normalised by :func:`_number_text`."""
+    t, _ = _signed(text)
+    t = t.str.replace("_", "", regex=False)
     tc, td, dc, dd = (
         t.str.match(p).fillna(False).to_numpy(dtype=bool)
         for p in (_THOUSANDS_COMMA, _THOUSANDS_DOT, _DEC_COMMA, _DEC_DOT)
     )
-    has_both = t.str.contains(",", regex=False).to_numpy(dtype=bool) & t.str.contains(
-        ".", regex=False
-    ).to_numpy(dtype=bool)
+    has_comma = t.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    has_dot = t.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    has_both = has_comma & has_dot
     many_commas = (
-        t.str.count(",").to_numpy() > 1
+        t.str.count(",").fillna(0).to_numpy() > 1
     )  # a decimal separator appears once: 1,234,567 has thousands commas
-    many_dots = t.str.count(r"\.").to_numpy() > 1
+    many_dots = t.str.count(r"\.").fillna(0).to_numpy() > 1
     comma = (dc & ~tc) | (td & (has_both | many_dots))  # 12,5 ; 1.234,56 ; 1.234.567
     point = (dd & ~td) | (tc & (has_both | many_commas))  # 12.5 ; 1,234.56 ; 1,234,567
     ambiguous = (tc | td) & ~has_both & ~many_commas & ~many_dots  # 1,234 ; 1.234
     return comma, point, ambiguous
 
 
+def _decimal_option(opts: dict[str, Any], table: str) -> str | None:
+    """The ``decimal`` read option (``'.'`` or ``','``); a ``thousands`` of ``','`` or ``'.'``
+    without it implies the other separator as the decimal."""
+    decimal, thousands = opts.get("decimal"), opts.get("thousands")
+    if decimal is not None and decimal not in (".", ","):
+        raise DataError(
+            f"table '{table}': read_options decimal must be '.' or ',', got {decimal!r}. "
+            f"Fix: set read_options: {{{table}: {{decimal: ','}}}} or {{decimal: '.'}}"
+        )
+    if decimal is not None and thousands == decimal:
+        raise DataError(
+            f"table '{table}': read_options decimal and thousands are both {decimal!r}. "
+            "Fix: set thousands to the other separator or leave it out"
+        )
+    if decimal is None and thousands in (".", ","):
+        return "," if thousands == "." else "."
+    return decimal
+
+
 def _decide_decimal(
     raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series, decimal: str | None
 ) -> str:
     """The decimal separator of a text column of numbers: the user's ``decimal`` option, checked
-    against the values, or detected from them; a column that cannot be read unambiguously is
-    refused with the evidence and the ``decimal`` fix."""
-    comma, point, ambiguous = decimal_evidence(text)
-    fix = f"set read_options: {{{table}: {{decimal: ','}}}} for decimal commas (1.234,56) or {{decimal: '.'}} for decimal points (1,234.56)"
+    against the values (a value written the other way is refused, never misread), or detected
+    from them (:func:`decimal_evidence`): commas only, a decimal comma; points only, or no evidence
+    and nothing ambiguous, a decimal point; both, refused; only ambiguous values such as
+    ``1,234``, refused with the ``decimal`` fix."""
+    comma, point, ambiguous = _evidence(text)
+    fix = f"set read_options: {{{table}: {{decimal: ','}}}} for decimal commas (1.234,56) or {{{table}: {{decimal: '.'}}}} for decimal points (1,234.56)"
     if decimal == ",":
         if point.any():
             raise _fail(
@@ -247,63 +306,196 @@ def _decide_decimal(
     raise _fail(
         table,
         column,
-        "numbers whose separator could be a thousands separator or a decimal (e.g. 1,234 or 1.234)",
+        "numbers whose separator could be a thousands separator or a decimal (e.g. 1,234 is 1234 or 1.234), with no value that tells which",
         _examples(raw, df, ambiguous, column),
         fix,
     )
 
 
+def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Numbers written as text (normalised by :func:`_number_text`) read with ``decimal`` as the
+    decimal separator: the other separator (and ``_``) is a thousands separator, valid only
+    between groups of three digits (or the Indian lakh grouping with commas); accounting
+    negatives and trailing minus signs are negative; ``inf`` and ``nan`` texts are read as such
+    (refused later). Anything else is missing (NaN), for the caller to refuse or count."""
+    t, negative = _signed(text)
+    valid = (t.str.match(_NUMBER[decimal]) | t.str.match(_SPECIAL)).fillna(False)
+    group = "," if decimal == "." else "."
+    t = t.str.replace("_", "", regex=False).str.replace(group, "", regex=False)
+    if decimal == ",":
+        t = t.str.replace(",", ".", regex=False)
+    t = t.where(valid.to_numpy(dtype=bool))
+    values = pd.to_numeric(
+        pd.Series(t.to_numpy(dtype=object, na_value=None), index=text.index),
+        errors="coerce",
+    ).astype("float64")
+    return values.where(~negative, -values)
+
+
 # --------------------------------------------------------------------------- dates as the user meant
 
-_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$"
+# A<sep>B<sep>YEAR with sep '/', '-' or '.', a 2- or 4-digit year and an optional time
+# (10:30, 10:30:15, 10:30:15.250, 2:30 PM)
+_DMY = (
+    r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})"
+    r"(?:(?:[ T]+|,\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?$"
+)
+_MONTH_NAME = r"(?i)(?:^|[^a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # 12-Jan-24
+_YEAR_FIRST = r"^\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?:$|[ T])"  # 2024/03/04: no day/month ambiguity
+_UTC_OFFSET = r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$"
+
+
+def _wall_time(text: pd.Series) -> pd.Series:
+    """Times with a UTC offset (``2024-03-04T10:00:00Z``, ``...+01:00``) as the local wall time the
+    source wrote (the offset dropped, as for time-zone-aware Parquet columns)."""
+    import pyarrow.compute as pc
+
+    arr = pc.replace_substring_regex(_arrow_text(text), _UTC_OFFSET, r"\1")
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
+
+
+def _suggest_format(sample: str, day_first: bool) -> str:
+    """The ``date_format`` that reads ``sample`` (e.g. ``'03.04.24 14:30'``) in the given order."""
+    m = re.match(_DMY, sample)
+    if not m:
+        return "'%d/%m/%Y'" if day_first else "'%m/%d/%Y'"
+    sep, year, hour, second, fraction, ampm = m.group(
+        "sep", "year", "hour", "second", "fraction", "ampm"
+    )
+    fmt = sep.join(("%d", "%m") if day_first else ("%m", "%d")) + sep
+    fmt += "%Y" if len(year) == 4 else "%y"
+    if hour:
+        fmt += " %I:%M" if ampm else " %H:%M"
+        fmt += ":%S" if second else ""
+        fmt += ".%f" if fraction else ""
+        fmt += " %p" if ampm else ""
+    return repr(fmt)
 
 
 def _numeric_dates(
     raw: RawTable, df: pd.DataFrame, table: str, column: str, text: pd.Series
 ) -> pd.Series:
-    """Dates written ``A/B/YEAR`` (``/``, ``-`` or ``.``; 2- or 4-digit years), read day-first or
-    month-first as the column shows: some A above 12 means day-first, some B above 12 month-first;
-    both is a mixed column and neither an ambiguous one, refused with the evidence and the
-    ``date_format`` fix. Two-digit years follow ``%y`` (69-99: 1900s, 00-68: 2000s)."""
-    parts = text.str.extract(_DMY)
-    has = parts[0].notna().to_numpy()
+    """Dates written ``A/B/YEAR`` (``/``, ``-`` or ``.``; 2- or 4-digit years; an optional time),
+    read day-first or month-first as the column shows (vectorised): some A above 12 (with B at
+    most 12) means day-first, some B above 12 (with A at most 12) month-first; both is a mixed
+    column and neither (every A and B at most 12) an ambiguous one, refused with the evidence and
+    the ``date_format`` fix. Two-digit years follow ``%y`` (69-99: 1900s, 00-68: 2000s). Values of
+    another shape are left missing for the caller."""
+    parts = _text_series(text).str.extract(_DMY)  # Arrow (RE2): no Python loop over rows
+
+    def number(part: str) -> pd.Series:  # a matched group (digits) as float; else NaN
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        g = pa.array(parts[part], from_pandas=True)
+        g = pc.cast(pc.if_else(pc.equal(g, ""), pa.scalar(None, g.type), g), pa.float64())
+        return pd.Series(g.to_numpy(zero_copy_only=False), index=text.index)
+
+    has = parts["a"].notna().to_numpy()
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if not has.any():
         return out
-    a = pd.to_numeric(parts[0], errors="coerce")
-    b = pd.to_numeric(parts[1], errors="coerce")
-    y = pd.to_numeric(parts[2], errors="coerce")
-    y = y.where(parts[2].str.len() == 4, np.where(y < 69, 2000 + y, 1900 + y))
-    dayfirst_ev = (a > 12).to_numpy() & has
-    monthfirst_ev = (b > 12).to_numpy() & has
-    fmt = "'%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)"
+    a, b, y = number("a"), number("b"), number("year")
+    y = y.where(y >= 100, np.where(y < 69, 2000 + y, 1900 + y))  # %y: 69-99 1900s, 00-68 2000s
+    dayfirst_ev = ((a > 12) & (b <= 12)).to_numpy() & has
+    monthfirst_ev = ((b > 12) & (a <= 12)).to_numpy() & has
     if dayfirst_ev.any() and monthfirst_ev.any():
         raise _fail(
             table,
             column,
             "dates written both day-first and month-first",
-            _examples(raw, df, dayfirst_ev, column)
+            "day-first: "
+            + _examples(raw, df, dayfirst_ev, column)
             + "; month-first: "
             + _examples(raw, df, monthfirst_ev, column),
             "export the column in one date format (YYYY-MM-DD is safest)",
         )
     if not dayfirst_ev.any() and not monthfirst_ev.any():
+        sample = str(text[has].iloc[0])
+        day, month = _suggest_format(sample, True), _suggest_format(sample, False)
         raise _fail(
             table,
             column,
-            f"dates whose day and month cannot be told apart (every day and month is 12 or less, {int(has.sum()):,} dates)",
+            f"day and month cannot be told apart: all {int(has.sum()):,} dates written like "
+            f"{sample!r} have both numbers 12 or less",
             _examples(raw, df, has, column),
-            f"set read_options: {{{table}: {{date_format: {{{column}: ...}}}}}} to {fmt}",
+            f"set read_options: {{{table}: {{date_format: {{{column}: {day}}}}}}} if the day "
+            f"comes first, or {month} if the month does",
         )
     day, month = (a, b) if dayfirst_ev.any() else (b, a)
     parsed = pd.to_datetime(pd.DataFrame({"year": y, "month": month, "day": day}), errors="coerce")
+    hour = number("hour")
+    if hour.notna().any():  # a time of day: 24-hour, or 12-hour with AM/PM
+        ampm = parts["ampm"].fillna("").str[:1].str.lower().to_numpy(dtype=object)
+        twelve = ampm != ""
+        bad = (twelve & ((hour < 1) | (hour > 12))) | (hour > 23)
+        hour = hour.where(~twelve, hour % 12 + np.where(ampm == "p", 12, 0))
+        minute, second = number("minute").fillna(0), number("second").fillna(0)
+        digits = parts["fraction"].fillna("").str.len().fillna(0).astype("float64")
+        fraction = (number("fraction") / 10**digits).fillna(0)
+        bad = bad | (minute > 59) | (second > 59)
+        seconds = (hour.fillna(0) * 3600 + minute * 60 + second + fraction).where(~bad)
+        parsed = parsed + pd.to_timedelta(seconds.to_numpy(), unit="s")
     return out.where(~has, parsed)
+
+
+def _parse_dates(
+    raw: RawTable, df: pd.DataFrame, table: str, column: str, s: pd.Series, fmt: str | None
+) -> pd.Series:
+    """A text date column read as meant (missing where a value cannot be read, for the caller):
+    with ``fmt`` (``date_format``) exactly that format; without, ISO dates (``2024-03-04``, with
+    or without a time), then ``A/B/YEAR`` dates with the day/month order shown by the column
+    (:func:`_numeric_dates`), then dates with a named month (``12-Jan-24``, ``March 4, 2024``) or
+    the year first (``2024/03/04``). Any other shape (``3/4``, ``03042024``) is not guessed. UTC
+    offsets are dropped (local wall time)."""
+    import warnings
+
+    text = pd.Series(_as_text(s, strip=True), index=s.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mixed UTC offsets: handled below
+        try:
+            parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+        except (ValueError, TypeError) as exc:  # never a guess in place of the user's format
+            if fmt:
+                raise DataError(
+                    f"table '{table}', column '{column}': read_options date_format {fmt!r} cannot be "
+                    f"used ({str(exc).splitlines()[0][:80]}). Fix: write it with strftime codes, e.g. '%d/%m/%Y'"
+                ) from None
+            parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed UTC offsets: wall times
+            if fmt:  # a %z format: one instant per value, in UTC
+                parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+            else:
+                parsed = pd.to_datetime(_wall_time(text), format="ISO8601", errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    parsed = parsed.astype("datetime64[ns]")
+    if fmt or parsed.isna().to_numpy().sum() == s.isna().to_numpy().sum():
+        return parsed
+    rest = text.where(parsed.isna())
+    parsed = parsed.fillna(_numeric_dates(raw, df, table, column, rest))  # dd/mm or mm/dd
+    rest = pd.Series(_text_series(rest.where(parsed.isna())))
+    unambiguous = (rest.str.contains(_MONTH_NAME) | rest.str.match(_YEAR_FIRST)).fillna(False)
+    if unambiguous.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            other = pd.to_datetime(
+                _wall_time(rest.where(unambiguous.to_numpy(dtype=bool))),
+                format="mixed",
+                errors="coerce",
+            )
+        if getattr(other.dt, "tz", None) is not None:
+            other = other.dt.tz_localize(None)
+        parsed = parsed.fillna(other.astype("datetime64[ns]"))
+    return parsed
 
 
 def _date_format_for(
     opts: dict[str, Any], table: str, column: str, columns: list[str]
 ) -> str | None:
-    """``date_format`` as one format for every date column of the table, or a dict per column."""
+    """``date_format`` as one format for every date column of the table, or a dict per column
+    (a column that is not a date column of the table is an error)."""
     fmt = opts.get("date_format")
     if isinstance(fmt, dict):
         unknown = [c for c in fmt if c not in columns]
@@ -327,25 +519,62 @@ def _na_values(opts: dict[str, Any], column: str) -> set[str]:
     return {str(v) for v in (na if isinstance(na, (list, tuple)) else [na])}
 
 
-# --------------------------------------------------------------------------- magnitudes
+def _check_column_options(spec: Table, opts: dict[str, Any]) -> None:
+    """Per-column read options name columns of the table: ``date_format`` its date columns,
+    ``bounds`` its number columns (each a positive number), ``na_values`` any of its columns.
+    A name that is not one is a one-line error, never a silent no-op."""
+    kinds = {
+        "date_format": [c.name for c in spec.columns if c.type == "date"],
+        "bounds": [c.name for c in spec.columns if c.type in ("float", "int")],
+        "na_values": spec.column_names,
+    }
+    for key, columns in kinds.items():
+        value = opts.get(key)
+        if not isinstance(value, dict):
+            if key == "bounds" and value is not None:
+                raise DataError(
+                    f"table '{spec.name}': read_options bounds must be {{column: largest plausible value}}, got {value!r}"
+                )
+            continue
+        unknown = [c for c in value if c not in columns]
+        if unknown:
+            what = {"date_format": "date ", "bounds": "number "}.get(key, "")
+            raise DataError(
+                f"table '{spec.name}': read_options {key} names column(s) {unknown} that the table does not have"
+                f"{' as ' + what + 'columns' if what else ''}{did_you_mean(str(unknown[0]), columns)}; {what}columns: {columns}"
+            )
+    formats = opts.get("date_format")
+    for fmt in formats.values() if isinstance(formats, dict) else [formats]:
+        if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
+            raise DataError(
+                f"table '{spec.name}': read_options date_format {fmt!r} is not a date format. "
+                "Fix: write it with strftime codes, e.g. '%d/%m/%Y' for 31/12/2024 or '%m/%d/%y' for 12/31/24"
+            )
+    for column, bound in (opts.get("bounds") or {}).items():
+        try:
+            ok = float(bound) > 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise DataError(
+                f"table '{spec.name}': read_options bounds for '{column}' must be a positive number, got {bound!r}"
+            )
 
-# largest plausible absolute value per unit of the data model: anything above is a data error
-# (an exponent typo, a placeholder such as 9.99e99, or numbers read with the wrong separators)
-DEFAULT_BOUNDS = {
-    "currency": 1e13,
-    "currency/unit": 1e9,
-    "units": 1e12,
-    "days": 36_500,
-    "periods": 1e6,
-    "USD/currency": 1e6,
-}
+
+# --------------------------------------------------------------------------- magnitudes
 
 
 def _bound(col, opts: dict[str, Any]) -> float:
+    """The largest plausible absolute value of a number column: ``read_options`` ``bounds`` for
+    the column, else the data model's (:attr:`~scmlib.data.model.Column.bound`, by unit)."""
     bounds = opts.get("bounds") or {}
     if col.name in bounds:
         return float(bounds[col.name])
-    return float(DEFAULT_BOUNDS.get(col.unit, 1e15))
+    return float(col.bound if col.bound is not None else DEFAULT_BOUND)
+
+
+def _show_bound(x: float) -> str:
+    return f"{x:,.0f}" if x < 1e7 else f"{x:.3g}"
 
 
 UNREADABLE_SHARE = (
@@ -371,13 +600,19 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
 def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFrame:
-    """Coerce canonical columns to their types; a value that cannot be read is an error."""
+    """Coerce canonical columns to their types; a value that cannot be read is an error.
+
+    Dates: :func:`_parse_dates`. Numbers already numeric in the source are kept; numbers written
+    as text are read with the decimal separator of ``read_options`` ``decimal`` (checked against
+    the values) or detected per column (:func:`_decide_decimal`, :func:`_parse_numbers`). Every
+    number column then refuses non-finite values (``inf``, ``-Infinity``, ``1e309``) and values
+    beyond its bound (:func:`_bound`); an empty cell stays missing (nullability decides).
+    """
     df = raw.frame
     name = spec.name
-    date_cols = [c.name for c in spec.columns if c.type == "date" and c.name in df.columns]
-    _date_format_for(
-        opts, name, "", date_cols
-    )  # a per-column date_format naming unknown columns fails first
+    _check_column_options(spec, opts)
+    decimal_opt = _decimal_option(opts, name)
+    date_cols = [c.name for c in spec.columns if c.type == "date"]
     for col in spec.columns:
         if col.name not in df.columns:
             continue
@@ -397,23 +632,7 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
                 parsed = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
             else:
                 fmt = _date_format_for(opts, name, col.name, date_cols)
-                text = pd.Series(_as_text(s, strip=True), index=s.index)
-                try:
-                    parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
-                except (ValueError, TypeError):
-                    parsed = pd.to_datetime(text, format="mixed", errors="coerce")
-                if parsed.isna().to_numpy().sum() > before_null.sum() and not fmt:
-                    rest = text.where(parsed.isna())
-                    parsed = parsed.fillna(
-                        _numeric_dates(raw, df, name, col.name, rest)
-                    )  # dd/mm or mm/dd, as the column shows
-                    rest = text.where(parsed.isna())
-                    named = ~rest.fillna("").str.match(_DMY).to_numpy(
-                        dtype=bool
-                    )  # 12-Jan-24, Jan 12 2024: no day/month ambiguity
-                    parsed = parsed.fillna(
-                        pd.to_datetime(rest.where(named), format="mixed", errors="coerce")
-                    )
+                parsed = _parse_dates(raw, df, name, col.name, s, fmt)
             bad = parsed.isna().to_numpy() & ~before_null
             if bad.any() and _keep_unreadable(raw, df, col, bad, "dates that cannot be read"):
                 bad = np.zeros_like(bad)
@@ -429,13 +648,9 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
             df[col.name] = parsed.astype("datetime64[ns]")
         elif col.type in ("float", "int"):
             if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-                text = (
-                    _text_series(s, strip=False)
-                    .str.strip()
-                    .str.replace(_CURRENCY_RE.pattern, "", regex=True)
-                )
-                decimal = _decide_decimal(raw, df, name, col.name, text, opts.get("decimal"))
-                parsed = _parse_numbers(s, decimal)
+                text = _number_text(s)
+                decimal = _decide_decimal(raw, df, name, col.name, text, decimal_opt)
+                parsed = _parse_numbers(text, decimal)
             else:
                 parsed = s
             bad = parsed.isna().to_numpy() & ~before_null
@@ -465,9 +680,9 @@ def coerce_table(raw: RawTable, spec: Table, opts: dict[str, Any]) -> pd.DataFra
                 raise _fail(
                     name,
                     col.name,
-                    f"implausibly large values (beyond {limit:,.0f}{' in ' + col.unit if col.unit else ''})",
+                    f"implausibly large values (beyond {_show_bound(limit)}, the bound for {'a column in ' + col.unit if col.unit else 'this column'})",
                     _examples(raw, df, huge, col.name),
-                    f"correct them, or raise the bound with read_options: {{{name}: {{bounds: {{{col.name}: <largest plausible value>}}}}}}",
+                    f"correct them, or if they are real raise the bound with read_options: {{{name}: {{bounds: {{{col.name}: <largest plausible value>}}}}}}",
                 )
             if col.type == "int":
                 nonint = parsed.notna().to_numpy() & (
