@@ -136,11 +136,10 @@ def _cmd_data_check(args) -> int:
     column_map = extra.get("column_map", column_map)
     read_options = extra.get("read_options", read_options)
     check_data_block(column_map, read_options, args.params or "command line")
-    source = _cli_source(
-        args.data
-        if not (args.params and args.data == "demo")
-        else load_parameter_file(Path(args.params)).get("data_source", args.data)
-    )
+    if args.params and args.data == "demo":  # the set's own source, resolved as a run does
+        source = _params_source(load_parameter_file(Path(args.params)).get("data_source", "demo"))
+    else:
+        source = _cli_source(args.data)
     report, usable = check_dataset(source, column_map, read_options)
     print(f"data source: {source}")
     print(f"{'table':<24}{'rows':>10}  status")
@@ -153,6 +152,7 @@ def _cmd_data_check(args) -> int:
                 )
             )
     status = dict(zip(report["table"], report["status"]))
+    present = any(v != "absent" for v in status.values())
     can, cannot = [], []
     for name, spec in notebook_specs().items():
         need = spec.tables.get("required", [])
@@ -188,10 +188,24 @@ def _cmd_data_check(args) -> int:
                 subsequent_indent="    ",
             )
         )
-    print(
-        "usable" if usable else "NOT usable: fix the problems above and run `scm data check` again"
-    )
-    return 0 if usable else 1
+    # a process that needs tables and can do without the columns that failed makes the source
+    # usable for that process: the run works, the problems above stop the others
+    rescued = [
+        n for n, _ in can if notebook_specs()[n].tables.get("relaxed") and not usable and present
+    ]
+    if usable:
+        print("usable")
+    elif rescued:
+        print(
+            textwrap.fill(
+                f"usable for {', '.join(rescued)} only: the problems above stop the other "
+                "processes; fix them and run `scm data check` again",
+                width=100,
+            )
+        )
+    else:
+        print("NOT usable: fix the problems above and run `scm data check` again")
+    return 0 if usable or rescued else 1
 
 
 def _cmd_data_demo(args) -> int:
@@ -251,6 +265,17 @@ def _cli_source(source: str) -> str:
             f"data source not found: {path} (expected 'demo', a folder, an .xlsx workbook, a .duckdb/.sqlite file or a database URL)"
         )
     return str(path)
+
+
+def _params_source(source: str) -> str:
+    """A data source named inside a parameter file: relative paths from the project root, as
+    ``scm run`` resolves them."""
+    from scmlib.paths import project_root
+
+    text = str(source).strip()
+    if text == "demo" or "://" in text or Path(text).expanduser().is_absolute():
+        return _cli_source(text)
+    return _cli_source(str(project_root() / text))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -380,6 +380,24 @@ def declared_tables(name: str) -> dict[str, Any]:
     }
 
 
+DATA_BLOCK = ("data_source", "column_map", "read_options")  # a notebook's data-source block
+
+
+def load_declared(name: str, namespace: dict[str, Any]):
+    """Load and validate the tables notebook ``name`` declares, from its data-source block: the
+    ``data_source``, ``column_map`` and ``read_options`` parameters in ``namespace`` (a notebook's
+    ``globals()``), read together as one block, exactly as the runner's pre-flight check and
+    ``scm data check --params`` read them. Returns the :class:`scmlib.data.Dataset`."""
+    from scmlib.data import load_data
+
+    return load_data(
+        namespace.get("data_source", "demo"),
+        **declared_tables(name),
+        column_map=namespace.get("column_map") or {},
+        read_options=namespace.get("read_options") or {},
+    )
+
+
 def check_notebook(name: str, namespace: dict[str, Any]) -> None:
     """Apply notebook ``name``'s declared parameter contract to the values in ``namespace``
     (a notebook's ``globals()``), as the runner does before a run; for runs from JupyterLab."""

@@ -16,6 +16,8 @@ import yaml
 
 from scmlib.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _extract(tmp_path: Path, small_demo: Path) -> Path:
     """A vendor-delivery export as programmes publish them: its own column names, PO-sent dates as
@@ -85,11 +87,11 @@ def _graded(params: Path) -> Path:
 
 def test_a_real_world_extract_reaches_a_scored_scorecard(tmp_path, small_demo, capsys):
     params = _extract(tmp_path, small_demo)
-    assert (
-        main(["data", "check", "--params", str(params)]) == 1
-    )  # order_date is required by the data model...
+    # order_date is required by the data model but not by the scorecard: usable for it alone
+    assert main(["data", "check", "--params", str(params)]) == 0
     out = capsys.readouterr().out
-    assert "can run: kpi_dashboard, supplier_scorecard\n" in out  # ...but not by the scorecard
+    assert "can run: kpi_dashboard, supplier_scorecard\n" in out
+    assert "usable for supplier_scorecard only" in out
     assert all(len(line) <= 100 for line in out.splitlines())
     reports = tmp_path / "reports"
     assert (
@@ -307,3 +309,65 @@ def test_packaging_metadata_is_current():
     assert (
         project["project"]["license"] == "MIT"
     )  # an SPDX string: no setuptools deprecation warnings at setup
+
+
+def test_references_between_tables_stop_before_any_kernel(tmp_path, small_demo, capsys):
+    """A PO line naming a supplier the vendor master lacks: found by the pre-flight check, which
+    reads the notebook's tables together as its run does, not inside the kernel."""
+    folder = tmp_path / "extract"
+    shutil.copytree(small_demo, folder)
+    po = pd.read_parquet(folder / "purchase_order_lines.parquet")
+    po.loc[po.index[3], "supplier_id"] = "S-NOT-IN-MASTER"
+    po.to_parquet(folder / "purchase_order_lines.parquet", index=False)
+    reports = tmp_path / "reports"
+    capsys.readouterr()
+    code = main(
+        ["run", "supplier_scorecard", "--data", str(folder), "--out", str(reports), "--quiet"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "S-NOT-IN-MASTER" in err and len(err.strip().splitlines()) == 1, err
+    assert not reports.exists()
+
+
+def test_data_check_shows_warnings_between_tables(tmp_path, small_demo, capsys):
+    """An invoice naming a PO that does not exist: usable, but its table says 'warning'."""
+    folder = tmp_path / "extract"
+    shutil.copytree(small_demo, folder)
+    inv = pd.read_parquet(folder / "invoices.parquet")
+    inv.loc[inv["po_id"].notna().idxmax(), "po_id"] = "PO-UNKNOWN"
+    inv.to_parquet(folder / "invoices.parquet", index=False)
+    capsys.readouterr()
+    assert main(["data", "check", "--data", str(folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(line for line in lines if line.startswith("invoices "))
+    assert row.split()[-1] == "warning"
+    assert "PO-UNKNOWN" in " ".join(lines)
+
+
+def test_data_check_params_resolves_the_source_as_a_run_does(tmp_path, monkeypatch, capsys):
+    """A relative data_source inside a parameter file is relative to the project root, for
+    `scm data check --params` as for `scm run`, whatever the current directory."""
+    monkeypatch.chdir(tmp_path)
+    params = ROOT / "parameters" / "spend_analysis.uk_desnz.yaml"
+    capsys.readouterr()
+    assert main(["data", "check", "--params", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert f"data source: {ROOT / 'data'}" in out
+
+
+def test_planned_date_horizon_is_a_reading_option(tmp_path, small_demo):
+    from scmlib.data import load_data
+    from scmlib.errors import DataError
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    contracts = pd.read_parquet(small_demo / "contracts.parquet")
+    contracts.loc[contracts.index[0], "end_date"] = pd.Timestamp.today() + pd.DateOffset(years=20)
+    contracts.to_parquet(folder / "contracts.parquet", index=False)
+    shutil.copy(small_demo / "suppliers.parquet", folder)
+    ds = load_data(str(folder), tables=["contracts"])
+    assert any("more than 10 years ahead" in w for w in ds.warnings)
+    ds = load_data(str(folder), tables=["contracts"], read_options={"horizon_years": 30})
+    assert not any("years ahead" in w for w in ds.warnings)
+    with pytest.raises(DataError, match="horizon_years must be a positive number"):
+        load_data(str(folder), tables=["contracts"], read_options={"horizon_years": "soon"})

@@ -83,7 +83,11 @@ def test_run_json_says_running_while_the_notebook_runs(project, tmp_path):
     assert "SCM_RUN_CONTEXT" not in os.environ  # the caller's environment is restored
 
 
-def test_sigterm_records_the_run_as_interrupted(project, tmp_path):
+@pytest.mark.parametrize(
+    "sig,code,word", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "SIGINT")]
+)
+def test_a_signal_records_the_run_as_interrupted(project, tmp_path, sig, code, word):
+    """SIGTERM (a scheduler stopping the job) and SIGINT (Ctrl-C) both leave the run recorded."""
     out = tmp_path / "r"
     env = {**os.environ, "SCM_PROJECT_ROOT": str(project)}
     proc = subprocess.Popen(
@@ -108,12 +112,12 @@ def test_sigterm_records_the_run_as_interrupted(project, tmp_path):
     while time.monotonic() < deadline and not list(out.glob("sleepy/*/outputs/seen.json")):
         time.sleep(0.2)
     assert list(out.glob("sleepy/*/outputs/seen.json")), "the notebook never started"
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
-    assert "interrupted (SIGTERM)" in err and "Traceback" not in err
+    assert proc.returncode == code, err
+    assert f"interrupted ({word})" in err and "Traceback" not in err
     [record] = [json.loads(p.read_text()) for p in out.glob("sleepy/*/run.json")]
-    assert record["status"] == "interrupted" and record["error"] == "SIGTERM" and record["end"]
+    assert record["status"] == "interrupted" and record["error"] == word and record["end"]
     report = next(out.glob("sleepy/*/report.html")).read_text()
     assert "interrupted" in report
     assert "interrupted" in (out / "index.html").read_text()

@@ -76,6 +76,23 @@ def relax(spec: Table, columns: Iterable[str]) -> Table:
     )
 
 
+HORIZON_YEARS = 10.0  # planned dates further ahead are warned about (read option horizon_years)
+
+
+def _horizon(value: Any, table: str) -> float:
+    """The ``horizon_years`` read option as a positive number of years, or a one-line error."""
+    try:
+        years = float(value)
+    except (TypeError, ValueError):
+        years = float("nan")
+    if not years > 0 or years == float("inf"):
+        raise DataError(
+            f"read_options for table '{table}': horizon_years must be a positive number of years "
+            f"(got {value!r}), e.g. horizon_years: 30"
+        )
+    return years
+
+
 def check_data_block(column_map: Any = None, read_options: Any = None, where: str = "") -> None:
     """Check the shape of a ``column_map`` and ``read_options`` before anything is read.
 
@@ -217,6 +234,7 @@ def load_data(
     kind, location = resolve_source(source)
     raws: dict[str, RawTable] = {}
     frames: dict[str, pd.DataFrame] = {}
+    horizons: dict[str, float] = {}
     missing: list[str] = []
     notes: list[str] = []
     for name in [*required, *optional]:
@@ -258,15 +276,34 @@ def load_data(
         notes.extend(raw.notes)
         raws[name] = raw
         frames[name] = frame
+        horizons[name] = _horizon(opts.get("horizon_years", HORIZON_YEARS), name)
     reference_warnings = check_references(frames, raws)
     wants_rates = "exchange_rates" in required or "exchange_rates" in optional
     warnings_ = (
         notes
         + quality_warnings(frames, wants_rates)
         + reference_warnings
-        + planned_date_warnings(frames)
+        + [
+            w
+            for name, frame in frames.items()
+            for w in planned_date_warnings({name: frame}, horizons[name])
+        ]
     )
     return Dataset(str(source), frames, warnings_, missing)
+
+
+def _add_cross_table_warnings(rows: list[dict], warnings_: list[str]) -> None:
+    """Warnings that only the load of every table together finds (a reference to a row of
+    another table that does not exist) added to the row of the table they name."""
+    by_table = {r["table"]: r for r in rows}
+    for w in warnings_:
+        table = w.split(":", 1)[0].strip()
+        row = by_table.get(table)
+        if row is None or w in str(row["problems"]).split("; "):
+            continue
+        row["problems"] = "; ".join(p for p in (row["problems"], w) if p)
+        if row["status"] == "ok":
+            row["status"] = "warning"
 
 
 def check_dataset(
@@ -315,7 +352,10 @@ def check_dataset(
             usable = False
     if usable and present:
         try:
-            load_data(source, tables=present, column_map=column_map, read_options=read_options)
+            whole = load_data(
+                source, tables=present, column_map=column_map, read_options=read_options
+            )
+            _add_cross_table_warnings(rows, whole.warnings)
         except DataError as exc:
             rows.append(
                 {"table": "(references)", "rows": 0, "status": "error", "problems": str(exc)}

@@ -58,6 +58,7 @@ READ_KEYS = {
     "na_values",
     "bounds",
     "exclude",
+    "horizon_years",
 }
 
 

@@ -156,10 +156,12 @@ def _new_run_dir(out_root: Path, name: str, set_name: str) -> Path:
 
 
 def preflight_data(jobs: list[RunJob]) -> None:
-    """Read and validate every table the jobs' notebooks declare, as their runs would (column map,
-    reading options, relaxed columns), before any kernel starts: a data problem is one
+    """Read and validate every table the jobs' notebooks declare, together, as their runs would
+    (column map, reading options, relaxed columns), before any kernel starts: a data problem,
+    including a reference between two tables (a PO line naming an unknown supplier), is one
     :class:`~scmlib.errors.DataError` naming the notebook, and nothing is written. Each distinct
-    table is read once; the built-in demo company is known to be valid and is skipped."""
+    (source, tables, options) set is read once; the built-in demo company is known to be valid
+    and is skipped."""
     import json as _json
 
     from scmlib.data import load_data
@@ -175,30 +177,23 @@ def preflight_data(jobs: list[RunJob]) -> None:
             job.parameters.get("column_map") or {},
             job.parameters.get("read_options") or {},
         )
-        for table in [*tables.get("required", []), *tables.get("optional", [])]:
-            relaxed = {table: tables.get("relaxed", {}).get(table, [])}
-            key = _json.dumps(
-                [job.data_source, table, cmap.get(table), opts, relaxed],
-                sort_keys=True,
-                default=str,
+        key = _json.dumps([job.data_source, tables, cmap, opts], sort_keys=True, default=str)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            load_data(
+                job.data_source,
+                tables=tables.get("required", []),
+                optional=tables.get("optional", []),
+                column_map=cmap,
+                read_options=opts,
+                relaxed=tables.get("relaxed", {}),
             )
-            if key in seen:
-                continue
-            seen.add(key)
-            required = table in tables.get("required", [])
-            try:
-                load_data(
-                    job.data_source,
-                    tables=[table] if required else [],
-                    optional=[] if required else [table],
-                    column_map={table: cmap[table]} if table in cmap else None,
-                    read_options=opts,
-                    relaxed=relaxed,
-                )
-            except DataError as exc:
-                raise DataError(
-                    f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}"
-                ) from None
+        except DataError as exc:
+            raise DataError(
+                f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}"
+            ) from None
 
 
 class RunInterrupted(BaseException):
