@@ -361,3 +361,40 @@ def test_a_failed_final_fit_falls_back_and_says_so(monkeypatch):
     )
     out = backtest.forecast_one(backtest.SeriesSpec(("A",), y, np.arange(36)), cfg)
     assert out["model"] == "moving_average" and "ets failed on the full history" in out["rule"]
+
+
+def test_backtest_metrics_equal_core_error_metrics():
+    """The engine scores windows with the core implementation: same numbers, same sign."""
+    from scmlib.core import forecast_error as FE
+    from scmlib.planning.forecasting import backtest
+
+    y = np.array([10.0, 12, 11, 15, 14, 13, 16, 18, 17, 20])
+    cfg = backtest.Settings(
+        h=3,
+        m=12,
+        freq="MS",
+        models=("naive",),
+        levels=(80,),
+        n_windows=1,
+        backtest_horizon=3,
+        metric="mase",
+        combine=False,
+        combine_top=3,
+        clean_outliers=False,
+        select_margin=0.3,
+        min_backtest=6,
+    )
+    out = backtest.forecast_one(backtest.SeriesSpec(("A",), y, np.arange(len(y))), cfg)
+    row = out["metrics"][0]
+    # one origin at 7: naive forecast 16 for actuals 18, 17, 20 -> errors (f - a) -2, -1, -4
+    assert row["bias"] == pytest.approx(-7 / 3)  # under-forecast: negative, as in core
+    assert row["mae"] == pytest.approx(7 / 3)
+    hist = pd.DataFrame(
+        {"item_id": "A", "date": pd.date_range("2024-01-01", periods=7, freq="MS"), "q": y[:7]}
+    )
+    scales = FE.seasonal_scale(hist, ["item_id"], season=12, target="q")
+    ev = pd.DataFrame({"item_id": "A", "actual": y[7:], "forecast": [16.0] * 3})
+    core = FE.error_metrics(ev, ["item_id"], scales=scales).iloc[0]
+    for k in ("mae", "mase", "rmsse", "smape", "bias", "wmape"):
+        assert row[k] == pytest.approx(core[k], rel=1e-12), k
+    assert backtest._window_metrics is FE.window_metrics

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scmlib.core.demand import ADI_CUTOFF, demand_class
+from scmlib.core.forecast_error import window_metrics
 from scmlib.planning.forecasting.models import (
     ALL_MODELS,
     CONTINUOUS,
@@ -35,22 +36,9 @@ def _scale(y_train: np.ndarray, m: int) -> tuple[float, float]:
     return mae, rmse
 
 
-def _window_metrics(
-    actual: np.ndarray, pred: np.ndarray, mae_scale: float, rmse_scale: float
-) -> dict[str, float]:
-    err = actual - pred
-    denom = np.abs(actual) + np.abs(pred)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        smape = np.where(denom > 0, 200 * np.abs(err) / denom, 0.0).mean()
-    return {
-        "mae": float(np.abs(err).mean()),
-        "mase": float(np.abs(err).mean() / mae_scale),
-        "rmsse": float(np.sqrt((err**2).mean()) / rmse_scale),
-        "smape": float(smape),
-        "abs_err": float(np.abs(err).sum()),
-        "actual": float(np.abs(actual).sum()),
-        "bias": float((pred - actual).mean()),
-    }
+# Backtest metrics of one window: the suite's one implementation and sign convention
+# (e = forecast - actual, positive bias = over-forecast), shared with the accuracy reports.
+_window_metrics = window_metrics
 
 
 @dataclass
@@ -224,7 +212,7 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
     for name, preds in preds_by.items():
         per_window = []
         cover = {lv: [] for lv in cfg.levels}
-        errs = [y[o : o + hb] - p for o, p in zip(origins, preds)]
+        errs = [p - y[o : o + hb] for o, p in zip(origins, preds)]  # forecast - actual
         for w, (o, p) in enumerate(zip(origins, preds)):
             actual = y[o : o + hb]
             per_window.append(_window_metrics(actual, p, *_scale(y[:o], cfg.m)))
@@ -329,7 +317,7 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     chosen = _choose(metrics_rows, candidates, adi, cfg, rules)
     used, mean, native = _final_fit(y, chosen, top, h, cfg, rules)
     steps_bt = np.arange(1, hb + 1)
-    errs_all = [y[o : o + hb] - p for o, p in zip(origins, preds_by.get(chosen, []))]
+    errs_all = [p - y[o : o + hb] for o, p in zip(origins, preds_by.get(chosen, []))]
     if errs_all:
         sig = _sigma1(np.concatenate(errs_all), np.tile(steps_bt, len(errs_all)))
     else:
