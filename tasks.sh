@@ -44,7 +44,7 @@ case "${1:-}" in
     "$VENV/bin/ruff" format --check --quiet scmlib notebooks tests tools benchmarks
     "$VENV/bin/ruff" check --quiet scmlib notebooks tests tools benchmarks
     export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-    "$VENV/bin/python" -m pytest tests notebooks --nbval-lax -p no:cacheprovider -q "${@:2}"
+    "$VENV/bin/python" -m pytest tests notebooks scmlib --doctest-modules --nbval-lax -p no:cacheprovider -q "${@:2}"
     ;;
   *)
     echo "usage: bash tasks.sh demo | test | lint" >&2

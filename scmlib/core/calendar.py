@@ -40,7 +40,18 @@ def fiscal_quarter(dates: pd.Series, start_month: int) -> pd.Series:
 
 
 def fiscal_label(dates: pd.Series, start_month: int, quarter: bool = True) -> pd.Series:
-    """Labels such as ``FY2026/27 Q1`` (``FY2026 Q1`` when the fiscal year is the calendar year)."""
+    """Labels such as ``FY2026/27 Q1`` (``FY2026 Q1`` when the fiscal year is the calendar year).
+
+    Examples
+    --------
+    The module's example, a fiscal year starting in April (UK government, Japan):
+
+    >>> import pandas as pd
+    >>> fiscal_label(pd.Series(pd.to_datetime(["2026-05-15", "2027-02-10"])), 4).tolist()
+    ['FY2026/27 Q1', 'FY2026/27 Q4']
+    >>> fiscal_label(pd.Series(pd.to_datetime(["2026-05-15"])), 1).tolist()
+    ['FY2026 Q2']
+    """
     y = fiscal_year_start(dates, start_month)
     year = (
         "FY" + y.astype(str)

@@ -24,6 +24,18 @@ def to_reporting_currency(
     (constant currency, so that price and volume changes are not mixed with rate changes).
     Without a currency column every amount is taken to be in the reporting currency. A
     currency (or month) without a rate is a :class:`DataError` listing what is missing.
+
+    Examples
+    --------
+    EUR 100 at 1.10 USD per EUR, reported in GBP at 1.25 USD per GBP: 100 x 1.10 / 1.25 = 88.
+
+    >>> import pandas as pd
+    >>> inv = pd.DataFrame({"amount": [100.0, 50.0], "currency": ["EUR", "GBP"],
+    ...                     "invoice_date": pd.to_datetime(["2026-03-05", "2026-03-20"])})
+    >>> rates = pd.DataFrame({"currency": ["EUR", "GBP"], "rate_to_usd": [1.10, 1.25],
+    ...                       "date": pd.to_datetime(["2026-03-01", "2026-03-01"])})
+    >>> to_reporting_currency(inv, rates, "GBP").round(6).tolist()
+    [88.0, 50.0]
     """
     if policy not in ("monthly", "latest"):
         raise ParameterError(f"currency rate policy must be 'monthly' or 'latest', got {policy!r}")

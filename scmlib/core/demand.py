@@ -21,8 +21,26 @@ def demand_class(adi: pd.Series | np.ndarray, cv2: pd.Series | np.ndarray) -> np
     smooth (ADI < 1.32, CV² < 0.49), erratic (ADI < 1.32, CV² >= 0.49),
     intermittent (ADI >= 1.32, CV² < 0.49), lumpy (both high); ``no demand`` when ADI is NaN.
 
-    Reference: Syntetos, Boylan & Croston (2005), "On the categorization of demand patterns",
-    JORS 56(5), 495-503.
+    Parameters
+    ----------
+    adi : average inter-demand interval per series (periods per non-zero demand).
+    cv2 : squared coefficient of variation of the non-zero demand sizes.
+
+    Returns
+    -------
+    numpy.ndarray of class names, one per series.
+
+    References
+    ----------
+    Syntetos, Boylan & Croston (2005), "On the categorization of demand patterns", JORS 56(5),
+    495-503 (the cut-offs ADI = 1.32 and CV² = 0.49, their Figure 3).
+
+    Examples
+    --------
+    The four quadrants, and a series that never sold:
+
+    >>> demand_class([1.0, 1.0, 2.0, 2.0, float("nan")], [0.2, 0.8, 0.2, 0.8, 0.0]).tolist()
+    ['smooth', 'erratic', 'intermittent', 'lumpy', 'no demand']
     """
     adi = np.asarray(adi, dtype=float)
     cv2 = np.nan_to_num(np.asarray(cv2, dtype=float), nan=0.0)

@@ -256,7 +256,17 @@ def rag(
 ) -> str:
     """Red/amber/green against a target: ``green`` when the target is met, ``amber`` when within
     ``amber_band`` (relative) of it, ``red`` otherwise; ``grey`` without a target, a value or a
-    direction."""
+    direction.
+
+    Examples
+    --------
+    OTIF against a 95% target with a 5% amber band (amber down to 90.25%); PPM against 2,500:
+
+    >>> rag(0.95, 0.95, True), rag(0.9498, 0.95, True), rag(0.90, 0.95, True)
+    ('green', 'amber', 'red')
+    >>> rag(2600, 2500, False), rag(float("nan"), 2500, False)
+    ('amber', 'grey')
+    """
     if target is None or value is None or higher_is_better is None:
         return "grey"
     if not (math.isfinite(value) and math.isfinite(target)):
