@@ -231,3 +231,18 @@ def test_one_cpu_budget_shared_by_parallel_runs(project, tmp_path):
     assert (
         get_spec("sleepy").timeout_s is None
     )  # a notebook may declare its own timeout in its metadata
+
+
+def test_input_fingerprints_follow_the_content_not_the_file_times(tmp_path):
+    from scmlib.runner.execute import _fingerprints
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    f = folder / "invoices.csv"
+    f.write_text("invoice_id,amount\nI1,10\n")
+    first = _fingerprints(str(folder))
+    os.utime(f, (1_000_000, 1_000_000))  # touched, same bytes
+    assert _fingerprints(str(folder)) == first
+    f.write_text("invoice_id,amount\nI1,11\n")  # same size, other content
+    assert _fingerprints(str(folder)) != first
+    assert set(first) == {"invoices.csv"} and len(first["invoices.csv"]) == 16
