@@ -220,3 +220,35 @@ def test_a_thin_first_month_is_partial():
         )
     )
     assert partial_months(dates) == {pd.Timestamp("2023-11-01")}
+
+
+def test_core_results_are_named_and_still_unpack():
+    """Small named results instead of positional tuples; unpacking keeps working."""
+    import pandas as pd
+
+    from scmlib.core.delivery import otif
+    from scmlib.core.measures import reporting_window
+    from scmlib.core.settings import load_settings
+
+    lines = pd.DataFrame(
+        {
+            "po_id": ["P1"],
+            "promised_date": pd.to_datetime(["2026-03-10"]),
+            "receipt_date": pd.to_datetime(["2026-03-10"]),
+            "ordered_qty": [10],
+            "received_qty": [10],
+        }
+    )
+    res = otif(lines)
+    flags, unavailable = res
+    assert res.flags is flags and res.unavailable == unavailable == {}
+    window = reporting_window(pd.Series(pd.to_datetime(["2026-06-30"])), load_settings())
+    start, end = window
+    assert (
+        (window.start, window.end)
+        == (start, end)
+        == (
+            pd.Timestamp("2025-07-01"),
+            pd.Timestamp("2026-06-30"),
+        )
+    )

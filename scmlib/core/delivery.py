@@ -13,12 +13,20 @@ least ``(1 - in_full_tolerance)`` of the ordered quantity, and OTIF when both ho
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from scmlib.errors import ParameterError
+
+
+class DeliveryFlags(NamedTuple):
+    """What :func:`otif` returns: the flags per line or order, and the measures that cannot be
+    computed with why (``{"in_full": "no 'received_qty' quantities: ..."}``)."""
+
+    flags: pd.DataFrame
+    unavailable: dict[str, str]
 
 
 def otif(
@@ -32,7 +40,7 @@ def otif(
     ordered: str = "ordered_qty",
     received: str = "received_qty",
     order_id: str = "po_id",
-) -> tuple[pd.DataFrame, dict[str, str]]:
+) -> DeliveryFlags:
     """On-time, in-full and OTIF flags per line or per order; returns (flags, unavailable).
 
     Lines not yet arrived are left out (they are open, not late, until their due date passes:
@@ -115,7 +123,7 @@ def otif(
         if arrived in df.columns:
             agg[arrived] = "max"
         df = df.groupby(order_id, as_index=False).agg(agg)
-    return df, unavailable
+    return DeliveryFlags(df, unavailable)
 
 
 def otif_options(definition: Mapping[str, Any], party: str = "supplier") -> dict[str, Any]:

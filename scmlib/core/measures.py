@@ -10,10 +10,12 @@ the settings; a report that shows another cut labels it as such.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-from scmlib.core.delivery import otif, otif_options
+from scmlib.core.delivery import DeliveryFlags, otif, otif_options
 from scmlib.core.forecast_error import attach_actuals, error_metrics
 from scmlib.core.kpi import Figure
 from scmlib.core.settings import Settings
@@ -31,9 +33,21 @@ def _month_end(ts: pd.Timestamp) -> pd.Timestamp:
     return (ts + pd.offsets.MonthEnd(0)).normalize()
 
 
-def reporting_window(
-    dates: pd.Series, settings: Settings, periodic: bool = False
-) -> tuple[pd.Timestamp, pd.Timestamp]:
+class Window(NamedTuple):
+    """A reporting window: first and last day, both included."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+class AccuracyFigures(NamedTuple):
+    """The company forecast accuracy and bias figures, computed together."""
+
+    accuracy: Figure
+    bias: Figure
+
+
+def reporting_window(dates: pd.Series, settings: Settings, periodic: bool = False) -> Window:
     """The reporting window (first day, last day) for a KPI computed from ``dates``.
 
     The window is the last ``calendar.window_months`` complete calendar months. It ends at
@@ -58,7 +72,7 @@ def reporting_window(
             else last.to_period("M").start_time - pd.Timedelta(days=1)
         )
     start = (end.to_period("M") - (months - 1)).start_time
-    return start, end
+    return Window(start, end)
 
 
 def _in_window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
@@ -70,7 +84,7 @@ def _in_window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarr
 
 def forecast_accuracy(
     snapshots: pd.DataFrame, demand: pd.DataFrame, items: pd.DataFrame | None, settings: Settings
-) -> tuple[Figure, Figure]:
+) -> AccuracyFigures:
     """Company forecast accuracy and bias: final forecasts at ``forecast_accuracy.level`` and
     ``forecast_accuracy.lag`` over the window of target periods.
 
@@ -115,7 +129,7 @@ def forecast_accuracy(
     where = f"lag {lag}, {level.replace('_', ' x ')} level"
     floor = ", floored at 0" if settings["forecast_accuracy.floor_at_zero"] else ""
     n = f"{len(grouped):,} {level.replace('_', ' x ')}-months"
-    return (
+    return AccuracyFigures(
         Figure(
             "forecast_accuracy", acc, start, end, f"1 - WMAPE of final forecasts, {where}{floor}", n
         ),
@@ -145,9 +159,7 @@ def _otif_text(defn: dict, what: str) -> str:
     )
 
 
-def supplier_otif_flags(
-    po: pd.DataFrame, settings: Settings
-) -> tuple[pd.DataFrame, dict[str, str]]:
+def supplier_otif_flags(po: pd.DataFrame, settings: Settings) -> DeliveryFlags:
     """Per PO line (or order) on-time / in-full / OTIF flags by the company definition."""
     return otif(po, **otif_options(settings.section("supplier_otif")))
 
@@ -175,9 +187,7 @@ def supplier_otif(po: pd.DataFrame, settings: Settings) -> Figure:
     return Figure("supplier_otif", value, start, end, _otif_text(defn, "PO"), basis)
 
 
-def customer_otif_flags(
-    sales: pd.DataFrame, settings: Settings
-) -> tuple[pd.DataFrame, dict[str, str]]:
+def customer_otif_flags(sales: pd.DataFrame, settings: Settings) -> DeliveryFlags:
     """Per sales order line (or order) on-time / in-full / OTIF flags by the company definition."""
     return otif(sales, **otif_options(settings.section("customer_otif"), party="customer"))
 
