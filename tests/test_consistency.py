@@ -52,6 +52,9 @@ def test_shared_kpis_appear_in_every_report_that_shows_them(runs):
         shown = default[default["kpi"] == kpi]
         assert notebooks <= set(shown["notebook"]), (kpi, set(shown["notebook"]))
         assert shown["value"].nunique() == 1, (kpi, shown[["notebook", "value"]])
+        # over the same window and definition, so a report on another window cannot slip through
+        same = shown[["window_start", "window_end", "definition"]].drop_duplicates()
+        assert len(same) == 1, (kpi, shown[["notebook", "window_start", "window_end"]])
         assert shown["definition"].str.len().min() > 10  # each carries its definition
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
@@ -246,3 +248,53 @@ def test_input_fingerprints_follow_the_content_not_the_file_times(tmp_path):
     f.write_text("invoice_id,amount\nI1,11\n")  # same size, other content
     assert _fingerprints(str(folder)) != first
     assert set(first) == {"invoices.csv"} and len(first["invoices.csv"]) == 16
+
+
+def test_declared_column_limits_are_checked_before_any_kernel(
+    tmp_path, monkeypatch, small_demo, capsys
+):
+    """A notebook may declare that a column's largest valid value is one of its parameters (a
+    risk register's likelihood on the 1..scale scale): the pre-flight refuses a 9 on a 5-point
+    scale with one line naming the rows, and no run folder is written."""
+    from scmlib.cli import main
+
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "parameters").mkdir()
+    (root / "pyproject.toml").write_text("")
+    write(
+        root / "notebooks" / "register.ipynb",
+        {
+            "title": "Register",
+            "area": "risk",
+            "purpose": "Reads a register.",
+            "tables": {
+                "required": ["risk_register"],
+                "limits": {"risk_register": {"likelihood": "scale", "impact": "scale"}},
+            },
+        },
+        [
+            ("md", "# Register"),
+            (
+                "code",
+                'data_source: str = "demo"  # source <source>\nscale: int = 5  # scale [3, 10]',
+                ["parameters"],
+            ),
+            ("code", "print(scale)"),
+        ],
+    )
+    monkeypatch.setenv("SCM_PROJECT_ROOT", str(root))
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    reg = pd.read_parquet(small_demo / "risk_register.parquet")
+    reg.loc[reg.index[2], "likelihood"] = 9
+    reg.to_parquet(folder / "risk_register.parquet", index=False)
+    for name in ("suppliers", "items"):
+        shutil.copy(small_demo / f"{name}.parquet", folder)
+    out = tmp_path / "reports"
+    capsys.readouterr()
+    assert main(["run", "register", "--data", str(folder), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "'likelihood': 1 value above scale = 5" in err, err
+    assert "source rows 4" in err and not out.exists()
+    assert main(["run", "register", "--data", str(folder), "--out", str(out), "-p", "scale=9"]) == 0

@@ -182,7 +182,7 @@ def preflight_data(jobs: list[RunJob]) -> None:
             continue
         seen.add(key)
         try:
-            load_data(
+            data = load_data(
                 job.data_source,
                 tables=tables.get("required", []),
                 optional=tables.get("optional", []),
@@ -190,10 +190,38 @@ def preflight_data(jobs: list[RunJob]) -> None:
                 read_options=opts,
                 relaxed=tables.get("relaxed", {}),
             )
+            defaults = {k: p.default for k, p in get_spec(job.name).parameters.items()}
+            check_declared_limits(data, tables.get("limits", {}), defaults | job.parameters)
         except DataError as exc:
             raise DataError(
                 f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}"
             ) from None
+
+
+def check_declared_limits(data, limits: dict, parameters: dict) -> None:
+    """Columns whose largest valid value is a parameter of the notebook, declared in its
+    metadata as ``tables.limits: {table: {column: parameter}}`` (a risk register's likelihood and
+    impact on the 1..``scale`` scale): a value above it is a one-line
+    :class:`~scmlib.errors.DataError` naming the rows and the fix, before any kernel starts."""
+    from scmlib.errors import DataError
+
+    for table, columns in (limits or {}).items():
+        if table not in data:
+            continue
+        frame = data[table]
+        for column, param in columns.items():
+            if column not in frame.columns or param not in parameters:
+                continue
+            top = float(parameters[param])
+            bad = frame[column].to_numpy(dtype=float) > top
+            if bad.any():
+                rows = ", ".join(str(i + 2) for i in bad.nonzero()[0][:3])
+                n = int(bad.sum())
+                raise DataError(
+                    f"table '{table}', column '{column}': {n:,} value{'s' * (n != 1)} above "
+                    f"{param} = {top:g} (e.g. source rows {rows}); rescore them on the "
+                    f"1-{top:g} scale or set the parameter {param}"
+                )
 
 
 class RunInterrupted(BaseException):
