@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from scmlib.errors import DataError
+from scmlib.errors import DataError, ParameterError
 from scmlib.procurement import spend as S
 
 
@@ -298,3 +299,125 @@ def test_canonical_supplier_name_is_the_clean_spelling():
     assert (
         master["Meridian Manufacturing Ltd"] == "MERIDIAN MANUFACTURING LTD"
     )  # the vendor master's name wins
+
+
+def _demo_tables(tmp_path_factory=None):
+    from scmlib.data.demo import ensure_demo
+
+    root = ensure_demo()
+    names = ["invoices", "suppliers", "exchange_rates", "purchase_order_lines", "contracts"]
+    return root, {t: pd.read_parquet(root / f"{t}.parquet") for t in names}
+
+
+def test_duckdb_engine_gives_the_pandas_results_on_the_demo():
+    from scmlib.core.settings import company_settings
+    from scmlib.procurement import spend_sql as SQ
+
+    root, t = _demo_tables()
+    settings = company_settings()
+    rules = S.load_rules("data/reference/spend_rules.csv")
+    lines, norm, cov = S.prepare_spend(
+        t["invoices"], t["suppliers"], t["exchange_rates"], "USD", rules=rules
+    )
+    small = dict(rates=t["exchange_rates"])
+    a = S.analyse_lines(
+        lines, norm, cov, t["purchase_order_lines"], t["contracts"], settings, **small
+    )
+    b = SQ.analyse_parquet(
+        [root / "invoices.parquet"],
+        t["suppliers"],
+        t["exchange_rates"],
+        t["purchase_order_lines"],
+        t["contracts"],
+        settings,
+        rules=rules,
+        threads=1,
+    )
+    assert (a.engine, b.engine) == ("pandas", "duckdb")
+    assert b.n_lines == a.n_lines == len(t["invoices"])
+    assert b.total == pytest.approx(a.total, rel=1e-6)
+
+    def same(x, y, keys):
+        x = x.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+        y = y.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+        assert list(x[keys].itertuples(index=False)) == list(y[keys].itertuples(index=False))
+        for c in x.columns.difference(keys):
+            if pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]):
+                np.testing.assert_allclose(y[c].to_numpy(float), x[c].to_numpy(float), rtol=1e-6)
+            else:
+                assert list(x[c].astype(str)) == list(y[c].astype(str)), c
+
+    same(a.cube, b.cube[a.cube.columns], ["supplier", "category", "business_unit", "period"])
+    same(a.pareto, b.pareto[a.pareto.columns], ["supplier"])
+    same(a.tail, b.tail[a.tail.columns], ["supplier"])
+    same(a.frag, b.frag[a.frag.columns], ["category"])
+    same(a.coverage, b.coverage, ["status"])
+    same(a.maverick_by_unit, b.maverick_by_unit[a.maverick_by_unit.columns], ["business_unit"])
+    same(a.savings, b.savings, ["lever", "scope"])
+    same(a.daily, b.daily, ["invoice_date"])
+    assert b.savings_base == pytest.approx(a.savings_base, rel=1e-6)
+    assert b.spend_figure == a.spend_figure or (
+        b.spend_figure.value == pytest.approx(a.spend_figure.value, rel=1e-6)
+        and b.spend_figure.basis == a.spend_figure.basis
+    )
+    assert b.monthly()[1] == a.monthly()[1]
+    same(a.tail_by_category(), b.tail_by_category(), ["category"])
+
+
+def test_engine_choice(tmp_path):
+    from scmlib.procurement import spend_sql as SQ
+
+    pd.DataFrame({"supplier_id": ["S1"] * 3}).to_parquet(tmp_path / "invoices.parquet")
+    assert SQ.choose_engine("auto", str(tmp_path))[0] == "pandas"  # 3 lines: below the threshold
+    assert SQ.choose_engine("auto", str(tmp_path), threshold=2)[0] == "duckdb"
+    assert SQ.choose_engine("pandas", str(tmp_path), threshold=2)[0] == "pandas"
+    (tmp_path / "invoices.parquet").unlink()
+    pd.DataFrame({"supplier_id": ["S1"]}).to_csv(tmp_path / "invoices.csv")
+    assert SQ.choose_engine("auto", str(tmp_path), threshold=0)[0] == "pandas"
+    with pytest.raises(ParameterError):
+        SQ.choose_engine("duckdb", str(tmp_path))
+
+
+def test_partial_months_from_daily_totals_match_the_lines():
+    from scmlib.core.calendar import partial_months
+
+    dates = pd.to_datetime(
+        ["2024-01-20"] * 2
+        + ["2024-02-05"] * 10
+        + ["2024-03-05"] * 10
+        + ["2024-04-05"] * 10
+        + ["2024-05-02"] * 3
+    )
+    daily = pd.Series(dates).value_counts().rename_axis("invoice_date").reset_index(name="lines")
+    assert S.partial_months_from_daily(daily) == partial_months(pd.Series(dates))
+    assert S.partial_months_from_daily(daily) == {
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-05-01"),
+    }
+
+
+def test_summary_and_savings_text_reconcile_with_the_tables():
+    from scmlib.core.settings import company_settings
+
+    _, t = _demo_tables()
+    lines, norm, cov = S.prepare_spend(t["invoices"], t["suppliers"], t["exchange_rates"], "USD")
+    a = S.analyse_lines(
+        lines,
+        norm,
+        cov,
+        t["purchase_order_lines"],
+        t["contracts"],
+        company_settings(),
+        rates=t["exchange_rates"],
+    )
+    text = S.summary_lines(a, 12, 0.8, "share", 0.2, lambda v: f"{v:.0f}", lambda v: f"{v:.1%}")
+    saving = next(s for s in text if s.startswith("Savings of"))
+    assert f"{a.savings['low'].sum():.0f} to {a.savings['high'].sum():.0f} a year" in saving
+    assert f"{a.savings_base['annual_baseline']:.0f}" in saving
+    assert all(len(s) > 0 for s in text)
+    method = S.savings_method_text({"tail": 0.08}, 0.5)
+    assert (
+        "compliance, tail spend, consolidation" in method
+        and "x 0.5" in method
+        and "x 1.5" in method
+    )

@@ -15,14 +15,17 @@ unconcentrated).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scmlib.core import measures as M
 from scmlib.core.currency import to_reporting_currency  # noqa: F401  (re-exported)
 from scmlib.core.frames import require_columns
+from scmlib.core.settings import Settings
 from scmlib.errors import DataError, ParameterError
 
 LEGAL_SUFFIXES = (
@@ -85,8 +88,12 @@ def normalise_suppliers(
     threshold: float = 92.0,
     mapping: pd.DataFrame | None = None,
     preferred: set[str] | None = None,
+    lines: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Group raw supplier names into companies.
+
+    ``raw`` holds one name per invoice line, or (with ``lines``, the number of invoice lines
+    behind each entry) one per aggregated group, as the DuckDB engine passes it.
 
     1. ``mapping`` (columns ``raw_name``, ``canonical_name``) is applied first and wins;
     2. names equal after :func:`normalise_name` merge (method ``suffix/punctuation``);
@@ -109,9 +116,12 @@ def normalise_suppliers(
             "spend": (spend if spend is not None else pd.Series(1.0, index=raw.index)).to_numpy(
                 dtype=float
             ),
+            "lines": (lines if lines is not None else pd.Series(1, index=raw.index)).to_numpy(
+                dtype=float
+            ),
         }
     )
-    df = df.groupby("raw_name", as_index=False).agg(spend=("spend", "sum"), lines=("spend", "size"))
+    df = df.groupby("raw_name", as_index=False).agg(spend=("spend", "sum"), lines=("lines", "sum"))
     df["normalised"] = normalise_name(df["raw_name"]).to_numpy()
     # names equal once spaces are removed ("E.On" / "Eon") are the same company
     df["compact"] = df["normalised"].str.replace(" ", "", regex=False)
@@ -668,13 +678,8 @@ def savings_by_lever(
     w = lines[
         (lines["invoice_date"] >= start) & (lines["invoice_date"] < end + pd.Timedelta(days=1))
     ]
-    months = max(1, (end.to_period("M") - start.to_period("M")).n + 1)
-    factor = 12 / months
-    frag_cats = set(
-        frag.loc[(frag["hhi"] < 1000) & (frag["suppliers"] >= min_suppliers), "category"].astype(
-            str
-        )
-    ) - {unclassified}
+    months = window_months(start, end)
+    frag_cats = fragmented_categories(frag, min_suppliers, unclassified)
     cat = w["category"].astype(str)
     gap = (cat == unclassified).to_numpy()
     maverick = (
@@ -689,8 +694,29 @@ def savings_by_lever(
         ["gap", "compliance", "tail spend", "consolidation"],
         default="",
     )
-    amount = w["amount_rc"].to_numpy(dtype=float) * factor
+    amount = w["amount_rc"].to_numpy(dtype=float)
     frame = pd.DataFrame({"lever": lever, "category": cat.to_numpy(), "amount": amount})
+    totals = frame.groupby(["lever", "category"], as_index=False)["amount"].sum()
+    return levers_from_totals(totals, rates, months, harmonisation, spread)
+
+
+def levers_from_totals(
+    totals: pd.DataFrame,
+    rates: Mapping[str, float],
+    months: int,
+    harmonisation: float | None = None,
+    spread: float = 0.5,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The savings table of :func:`savings_by_lever` from window spend per lever and category.
+
+    ``totals`` has columns lever (``gap``, ``compliance``, ``tail spend``, ``consolidation`` or
+    empty for spend in no lever), category, amount (the window's spend, not yet annualised);
+    ``months`` is the window length. Shared by the pandas and DuckDB engines.
+    """
+    factor = 12 / months
+    frame = totals.assign(amount=totals["amount"].to_numpy(dtype=float) * factor)
+    amount = frame["amount"].to_numpy()
+    gap = (frame["lever"] == "gap").to_numpy()
     rate_key = {"compliance": "compliance", "tail spend": "tail", "consolidation": "consolidation"}
     rows = []
     for name in LEVER_ORDER:
@@ -760,3 +786,351 @@ def savings_by_lever(
     return out.sort_values("estimated_saving", ascending=False, na_position="last").reset_index(
         drop=True
     ), findings
+
+
+def window_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Calendar months the window [``start``, ``end``] touches (at least 1)."""
+    return max(1, (end.to_period("M") - start.to_period("M")).n + 1)
+
+
+def fragmented_categories(
+    frag: pd.DataFrame, min_suppliers: int = 5, unclassified: str = "Unclassified"
+) -> set[str]:
+    """Categories open to consolidation: HHI below 1,000 and at least ``min_suppliers`` suppliers
+    (U.S. DoJ/FTC Merger Guidelines 2023: below 1,000 is unconcentrated); never the unclassified
+    bucket, which is a classification gap."""
+    ok = (frag["hhi"] < 1000) & (frag["suppliers"] >= min_suppliers)
+    return set(frag.loc[ok, "category"].astype(str)) - {unclassified}
+
+
+def partial_months_from_daily(daily: pd.DataFrame) -> set[pd.Timestamp]:
+    """:func:`scmlib.core.calendar.partial_months` from daily totals (invoice_date, lines): the
+    same months as from the lines themselves, without holding one date per line."""
+    d = daily[daily["lines"] > 0]
+    if d.empty:
+        return set()
+    first, last = d["invoice_date"].min().normalize(), d["invoice_date"].max().normalize()
+    counts = d.groupby(d["invoice_date"].dt.to_period("M"))["lines"].sum().sort_index()
+    out = set()
+    if len(counts) >= 4:
+        thin = counts < 0.5 * counts.median()
+        if thin.iloc[0]:
+            out.add(counts.index[0].start_time)
+        if thin.iloc[-1]:
+            out.add(counts.index[-1].start_time)
+    if first.day > 3:
+        out.add(first.to_period("M").start_time)
+    if (last + pd.offsets.MonthEnd(0)).normalize() - last > pd.Timedelta(days=3):
+        out.add(last.to_period("M").start_time)
+    return out
+
+
+@dataclass
+class SpendAnalysis:
+    """Every table the spend report shows, the same from either engine (``pandas``, ``duckdb``).
+
+    cube: supplier, category, business_unit, period, spend, lines; daily: invoice_date, spend,
+    lines; pareto / tail: :func:`pareto` / :func:`tail_spend` by supplier; frag:
+    :func:`fragmentation`; maverick_by_unit: business_unit, one column per evaluable flag, total,
+    maverick_share (None when no rule can be evaluated); savings / savings_base:
+    :func:`savings_by_lever`.
+    """
+
+    engine: str
+    cube: pd.DataFrame
+    daily: pd.DataFrame
+    norm: pd.DataFrame
+    coverage: pd.DataFrame
+    pareto: pd.DataFrame
+    tail: pd.DataFrame
+    frag: pd.DataFrame
+    maverick_by_unit: pd.DataFrame | None
+    unavailable: dict[str, str]
+    savings: pd.DataFrame
+    savings_base: dict[str, float]
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    spend_figure: object
+    price_variance: pd.DataFrame | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return float(self.cube["spend"].sum())
+
+    @property
+    def n_lines(self) -> int:
+        return int(self.cube["lines"].sum())
+
+    @property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return self.daily["invoice_date"].min(), self.daily["invoice_date"].max()
+
+    @property
+    def maverick_total(self) -> float | None:
+        m = self.maverick_by_unit
+        has = m is not None and ("no_po" in self.flags or "off_contract" in self.flags)
+        return float(m["maverick"].sum()) if has else None
+
+    @property
+    def on_contract_share(self) -> float | None:
+        m = self.maverick_by_unit
+        if m is None or "off_contract" not in m.columns:
+            return None
+        return float(1 - m["off_contract"].sum() / self.total) if self.total else None
+
+    def monthly(self) -> tuple[pd.DataFrame, set[pd.Timestamp]]:
+        """Monthly spend of the complete months, and the partial months left out."""
+        partial = partial_months_from_daily(self.daily)
+        m = self.cube.groupby("period", as_index=False)["spend"].sum()
+        return m[~m["period"].isin(partial)].reset_index(drop=True), partial
+
+    def by_category(self) -> pd.DataFrame:
+        """Spend per category, largest first."""
+        c = self.cube.groupby("category", observed=True, as_index=False)["spend"].sum()
+        return c.sort_values("spend", ascending=False).reset_index(drop=True)
+
+    def category_by_unit(self, units: int = 5, categories: int = 12) -> pd.DataFrame:
+        """Spend of the largest ``categories`` (rows) by the ``units`` largest business units
+        (columns, the others summed as "other units")."""
+        cube = self.cube
+        top = cube.groupby("business_unit", observed=True)["spend"].sum().nlargest(units).index
+        bu = cube["business_unit"].astype(str).where(cube["business_unit"].isin(top), "other units")
+        t = cube.assign(business_unit=bu).pivot_table(
+            index="category", columns="business_unit", values="spend", aggfunc="sum", observed=True
+        )
+        t = t.fillna(0).loc[self.by_category()["category"].head(categories).astype(str)]
+        t.columns.name = None
+        return t.reset_index()
+
+    def tail_by_category(self) -> pd.DataFrame:
+        """Tail suppliers' spend per category: suppliers, lines, spend, largest first."""
+        tail_sup = set(self.tail.loc[self.tail["tail"], "supplier"].astype(str))
+        c = self.cube[self.cube["supplier"].astype(str).isin(tail_sup)]
+        g = c.groupby("category", observed=True).agg(
+            suppliers=("supplier", "nunique"), lines=("lines", "sum"), spend=("spend", "sum")
+        )
+        return g.reset_index().sort_values("spend", ascending=False).reset_index(drop=True)
+
+    def top_suppliers(
+        self, category: str = "(all)", business_unit: str = "(all)", n: int = 10
+    ) -> tuple[pd.DataFrame, float]:
+        """The ``n`` largest suppliers in a category and business unit ("(all)": any), and the
+        selection's total spend."""
+        c = self.cube
+        keep = np.ones(len(c), bool)
+        if category != "(all)":
+            keep &= (c["category"].astype(str) == category).to_numpy()
+        if business_unit != "(all)":
+            keep &= (c["business_unit"].astype(str) == business_unit).to_numpy()
+        sel = c[keep]
+        top = sel.groupby("supplier", observed=True)["spend"].sum().nlargest(n).reset_index()
+        return top, float(sel["spend"].sum())
+
+    def merged_names(self) -> pd.DataFrame:
+        """Raw supplier names merged into another company name, largest spend first."""
+        m = self.norm[self.norm["method"] != "unchanged"]
+        return m.sort_values("spend", ascending=False).reset_index(drop=True)
+
+
+def maverick_by_unit(lines: pd.DataFrame, flags: Sequence[str]) -> pd.DataFrame | None:
+    """Spend per business unit flagged by each maverick rule (lines with the flag True), the
+    unit's total spend and the maverick share; None when no rule could be evaluated."""
+    if not flags:
+        return None
+    amount = lines["amount_rc"].to_numpy(dtype=float)
+    parts = {c: np.where(lines[c].fillna(False).astype(bool), amount, 0.0) for c in flags}
+    frame = pd.DataFrame({"business_unit": lines["business_unit"], **parts, "total": amount})
+    out = frame.groupby("business_unit", observed=True, as_index=False).sum()
+    out["maverick_share"] = out["maverick"] / out["total"]
+    return out
+
+
+def price_variance_for(
+    pos: pd.DataFrame | None,
+    supplier_of: Mapping[str, str],
+    rates: pd.DataFrame | None,
+    reporting_currency: str,
+    policy: str,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+) -> tuple[pd.DataFrame | None, float | None]:
+    """Price variance over all PO lines with an item (:func:`price_variance`) and the
+    harmonisation saving of the window's PO lines (a year, like the other levers); (None, None)
+    without item-level PO prices. ``supplier_of`` maps supplier_id to the normalised company."""
+    if pos is None or "item_id" not in pos.columns or not pos["item_id"].notna().any():
+        return None, None
+    po = pos.dropna(subset=["item_id"]).assign(
+        amount=lambda d: d["unit_price"], invoice_date=lambda d: d["order_date"]
+    )
+    po["unit_price_rc"] = to_reporting_currency(po, rates, reporting_currency, policy=policy)
+    po["supplier"] = po["supplier_id"].map(supplier_of).fillna(po["supplier_id"])
+    pv = price_variance(po)
+    in_window = po["order_date"].between(window[0], window[1])
+    return pv, float(price_variance(po[in_window])["saving"].sum())
+
+
+def analyse_lines(
+    lines: pd.DataFrame,
+    norm: pd.DataFrame,
+    coverage: pd.DataFrame,
+    pos: pd.DataFrame | None,
+    contracts: pd.DataFrame | None,
+    settings: Settings,
+    rates: pd.DataFrame | None = None,
+    pareto_cutoff: float = 0.8,
+    tail_mode: str = "share",
+    tail_value: float = 0.2,
+    savings_rates: Mapping[str, float] | None = None,
+) -> SpendAnalysis:
+    """The whole spend analysis on prepared invoice lines (:func:`prepare_spend`), in pandas.
+
+    Maverick flags (:func:`maverick_flags`), cube, Pareto and tail by supplier, fragmentation,
+    price variance and the savings levers over the company reporting window
+    (:func:`scmlib.core.measures.reporting_window`). :func:`scmlib.procurement.spend_sql.
+    analyse_parquet` returns the same result from Parquet files through DuckDB.
+    """
+    rates_by_lever = dict(savings_rates or DEFAULT_SAVINGS_RATES)
+    flags, unavailable = maverick_flags(lines, pos, contracts)
+    lines = lines.join(flags)
+    evaluable = [
+        c
+        for c in ("no_po", "po_after_invoice", "off_contract", "maverick")
+        if c in flags and flags[c].notna().any()
+    ]
+    by_supplier = lines.groupby("supplier", observed=True)["amount_rc"].sum()
+    tail = tail_spend(by_supplier, tail_mode, tail_value)
+    frag = fragmentation(lines)
+    w_start, w_end = M.reporting_window(lines["invoice_date"], settings)
+    currency = settings["currency.reporting"]
+    supplier_of = lines.drop_duplicates("supplier_id").set_index("supplier_id")["supplier"]
+    pv, harmonisation = price_variance_for(
+        pos,
+        supplier_of.astype(str),
+        rates,
+        currency,
+        settings["currency.rate_policy"],
+        (w_start, w_end),
+    )
+    savings, base = savings_by_lever(
+        lines,
+        tail.loc[tail["tail"], "supplier"],
+        frag,
+        rates_by_lever,
+        w_start,
+        w_end,
+        harmonisation=harmonisation,
+    )
+    daily = lines.groupby("invoice_date", as_index=False).agg(
+        spend=("amount_rc", "sum"), lines=("amount_rc", "size")
+    )
+    return SpendAnalysis(
+        engine="pandas",
+        cube=spend_cube(lines),
+        daily=daily,
+        norm=norm,
+        coverage=coverage,
+        pareto=pareto(by_supplier, pareto_cutoff),
+        tail=tail,
+        frag=frag,
+        maverick_by_unit=maverick_by_unit(lines, evaluable),
+        unavailable=unavailable,
+        savings=savings,
+        savings_base=base,
+        window=(w_start, w_end),
+        spend_figure=M.spend_total(lines, settings),
+        price_variance=pv,
+        flags=evaluable,
+    )
+
+
+DEFAULT_SAVINGS_RATES = {
+    "consolidation": 0.05,
+    "tail": 0.08,
+    "compliance": 0.04,
+    "price_harmonisation": 0.5,
+}
+
+
+def summary_lines(
+    a: SpendAnalysis,
+    window_months: int,
+    pareto_cutoff: float,
+    tail_mode: str,
+    tail_value: float,
+    money: Callable[[float], str],
+    pct: Callable[[float], str],
+) -> list[str]:
+    """The executive summary of the spend report, one sentence per finding.
+
+    ``money`` and ``pct`` format an amount and a share (the report's formatters); every figure
+    comes from ``a``, so the sentences reconcile with the tables.
+    """
+    fig, s, base = a.spend_figure, a.savings, a.savings_base
+    par, tail = a.pareto, a.tail
+    n_pareto = int(par["in_pareto"].sum())
+    in_tail = tail[tail["tail"]]
+    tail_def = (
+        f"the smallest suppliers making {pct(tail_value)} of spend"
+        if tail_mode == "share"
+        else f"suppliers below {money(tail_value)} of spend"
+    )
+    n_raw, n_merged = a.norm["raw_name"].nunique(), len(a.merged_names())
+    out = [
+        f"Spend in the last {window_months} complete months ({fig.window_text}): "
+        f"{money(fig.value)}.",
+        f"Over the whole analysis period: {money(a.total)} in {a.n_lines:,} invoice lines with "
+        f"{len(par):,} suppliers (after normalising {n_raw:,} raw names; {n_merged:,} spellings "
+        "merged).",
+        f"{n_pareto:,} suppliers ({n_pareto / len(par):.0%}) make {pareto_cutoff:.0%} of spend; "
+        f"the tail ({tail_def}) is {len(in_tail):,} suppliers with {money(in_tail['spend'].sum())}.",
+    ]
+    mav = a.maverick_total
+    if mav is not None:
+        on = a.on_contract_share
+        out.append(
+            (f"On-contract spend: {pct(on)}; " if on is not None else "")
+            + "maverick spend (no PO, PO after invoice or off contract): "
+            f"{money(mav)} ({pct(mav / a.total)})."
+        )
+    else:
+        why = "; ".join(sorted(set(a.unavailable.values())))
+        out.append(f"Contract and PO compliance cannot be measured: {why}.")
+    start, end = a.window
+    annualised = f", {base['months']:.0f} months annualised" if base["months"] < 12 else ""
+    if len(s) and s["estimated_saving"].notna().any():
+        top = s.iloc[0]
+        out.append(
+            f"Savings of {money(s['low'].sum())} to {money(s['high'].sum())} a year (point "
+            f"estimate {money(s['estimated_saving'].sum())}) on an annual baseline of "
+            f"{money(base['annual_baseline'])} ({start:%b %Y} to {end:%b %Y}{annualised}), each "
+            f"spend dollar in one lever; largest: {top['lever']} ({top['scope']}, "
+            f"{money(top['estimated_saving'])})."
+        )
+    else:
+        out.append("No savings lever applies to the window's spend.")
+    if base["classification_gap"] > 0:
+        out.append(
+            f"Classification gap: {money(base['classification_gap'])} a year of spend has no "
+            "category; classify it before it can be sourced (it is in no savings lever)."
+        )
+    cov = a.coverage.set_index("status")["spend_share"]
+    n_frag = int((a.frag["concentration"] == "fragmented").sum())
+    out.append(
+        f"{n_frag:,} of {len(a.frag):,} categories are fragmented (HHI below 1,000); "
+        f"classification covers {pct(1 - cov['unclassified'])} of spend "
+        f"({pct(cov['classified by rules'])} by rules)."
+    )
+    return out
+
+
+def savings_method_text(rates: Mapping[str, float], spread: float = 0.5) -> str:
+    """The appendix's description of the savings estimate, as :func:`savings_by_lever` computes it."""
+    shown = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in rates.items())
+    return (
+        "Annual baseline: the invoice lines of the company reporting window (the last 12 complete "
+        "months; a shorter window is annualised by 12 / months). Each line counts in at most one "
+        f"lever, the first that applies in the order {', '.join(LEVER_ORDER)}; unclassified "
+        "spend is in no lever (a classification gap). Saving = addressable spend x the lever's "
+        f"rate ({shown}); price harmonisation = the window's PO price gap to the best supplier x "
+        f"its capture rate. Low and high = the point estimate x {1 - spread:g} and "
+        f"x {1 + spread:g}."
+    )
