@@ -207,3 +207,104 @@ def test_rolling_tracking_signal_worked_example():
     assert (
         abs(A.rolling_tracking_signal(long, ["item_id"], window=6)["tracking_signal"].iloc[0]) <= 6
     )
+
+
+def test_floored_accuracy_is_explained():
+    m = pd.DataFrame({"abc": ["A", "B", "C"], "wmape": [0.3, 1.0, 1.34], "accuracy": [0.7, 0, 0]})
+    assert A.floor_notes(m).tolist() == ["", "", "accuracy 0% because WMAPE is 134%"]
+    assert A.with_floor_notes(m)["note"].iloc[2] == "accuracy 0% because WMAPE is 134%"
+    assert "note" not in A.with_floor_notes(m.iloc[:2])  # nothing floored: no column
+    assert A.floor_caption(m, "abc") == "Accuracy is floored at 0%: C (WMAPE 134%)."
+    assert A.floor_caption(m.iloc[:2], "abc") == ""
+
+
+def test_mape_and_smape_shown_as_shares_like_wmape():
+    df = pd.DataFrame({"actual": [10.0, 20, 0, 40], "forecast": [12.0, 15, 5, 40]})
+    m = A.metrics_as_shares(A.error_metrics(df)).iloc[0]
+    assert m["mape"] == pytest.approx((0.2 + 0.25 + 0) / 3)  # 15% as 0.15, like WMAPE
+    assert m["wmape"] == pytest.approx(12 / 70)  # unchanged
+    assert A.cut_text("item_location", 1) == "lag 1, item x location"
+
+
+def _two_item_case():
+    """Two items at two locations, lags 1 and 2 for 3 target months; item P is class A."""
+    months = pd.date_range("2026-01-01", periods=6, freq="MS")
+    demand = pd.DataFrame(
+        [
+            {"item_id": i, "location_id": loc, "date": d, "quantity": q}
+            for i, q in (("P", 100.0), ("Q", 10.0))
+            for loc in ("L1", "L2")
+            for d in months
+        ]
+    )
+    rows = []
+    for i, f1, f2 in (("P", 110.0, 80.0), ("Q", 20.0, 10.0)):
+        for loc in ("L1", "L2"):
+            for t in months[3:]:
+                for lag, f in ((1, f1), (2, f2)):
+                    rows.append(
+                        {
+                            "item_id": i,
+                            "location_id": loc,
+                            "forecast_date": t - pd.DateOffset(months=lag),
+                            "target_date": t,
+                            "lag": lag,
+                            "statistical_forecast": f,
+                            "final_forecast": f,
+                            "override_reason": None,
+                        }
+                    )
+    items = pd.DataFrame({"item_id": ["P", "Q"], "category": ["c1", "c1"]})
+    segments = pd.DataFrame({"item_id": ["P", "Q"], "abc": ["A", "C"]})
+    return pd.DataFrame(rows), demand, items, segments
+
+
+def test_segment_tables_use_one_level_and_lag_comparable_with_the_headline():
+    snaps, demand, items, segments = _two_item_case()
+    res = A.accuracy_analysis(
+        snaps, demand, items, segments, level="item", lag=1, lags=[1, 2], segment_at="item"
+    )
+    abc = res.segments["abc"].set_index("abc")
+    # lag 1 at item level: P forecast 220 vs 200 per month (WMAPE 10%), Q 40 vs 20 (100%)
+    assert abc.loc["A", "wmape"] == pytest.approx(0.1)
+    assert abc.loc["C", "wmape"] == pytest.approx(1.0) and abc.loc["C", "accuracy"] == 0
+    assert set(abc["n"]) == {3}  # one row per item-month of lag 1 only, not pooled over lags
+    lag1 = res.by_lag.set_index("lag").loc[1]
+    pooled = (abc["wmape"] * abc["actual"]).sum() / abc["actual"].sum()
+    assert pooled == pytest.approx(lag1["wmape"])  # segments add up to the headline cut
+    assert res.cut == "lag 1, item" and res.segment_cut == "lag 1, item"
+    assert res.by_lag.set_index("lag").loc[2, "wmape"] == pytest.approx(
+        (3 * 2 * 20 + 0) / (3 * 220)
+    )
+    rec = res.recommendations
+    seg_rec = rec[rec["recommendation"] == "raise segment accuracy"]
+    assert seg_rec["evidence"].str.endswith("(lag 1, item)").all()
+
+
+def test_segment_drill_uses_rolling_tracking_signal_at_one_lag():
+    snaps, demand, items, segments = _two_item_case()
+    res = A.accuracy_analysis(
+        snaps, demand, items, segments, level="item", lag=1, lags=[1, 2], segment_at="item"
+    )
+    t = A.segment_drill(res, "abc", "C", tracking_window=2)
+    # Q over-forecast by 20 in each of its last 2 lag-1 months: sum 40 / MAD 20 = 2.0
+    assert t["item_id"].tolist() == ["Q"] and t.loc[0, "tracking_signal"] == pytest.approx(2.0)
+    assert t.loc[0, "n"] == 3 and "note" not in t  # WMAPE exactly 100%: accuracy 0, not floored
+
+
+def test_summary_lines_one_unit_per_metric():
+    from scmlib.core.kpi import Figure
+
+    snaps, demand, items, segments = _two_item_case()
+    res = A.accuracy_analysis(
+        snaps, demand, items, segments, level="item", lag=1, lags=[1, 2], segment_at="item"
+    )
+    t0, t1 = pd.Timestamp("2026-04-01"), pd.Timestamp("2026-06-01")
+    head = (
+        Figure("forecast_accuracy", 0.8, t0, t1, "1 - WMAPE", ""),
+        Figure("forecast_bias", 0.2, t0, t1, "bias", ""),
+    )
+    text = " ".join(A.summary_lines(res, head, 4.0))
+    assert "MAPE 55.0%" in text  # (10% + 100%) / 2 as a percentage, like WMAPE
+    assert "+0.0 pts" in text and "(lag 1, item)" in text
+    assert "2 series are forecast worse than by the naive method" in text  # flat demand
