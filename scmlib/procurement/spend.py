@@ -1078,8 +1078,8 @@ def summary_lines(
         f"Spend in the last {window_months} complete months ({fig.window_text}): "
         f"{money(fig.value)}.",
         f"Over the whole analysis period: {money(a.total)} in {a.n_lines:,} invoice lines with "
-        f"{len(par):,} suppliers (after normalising {n_raw:,} raw names; {n_merged:,} spellings "
-        "merged).",
+        f"{len(par):,} suppliers (after normalising {n_raw:,} raw names; {n_merged:,} "
+        f"spelling{'' if n_merged == 1 else 's'} merged).",
         f"{n_pareto:,} suppliers ({n_pareto / len(par):.0%}) make {pareto_cutoff:.0%} of spend; "
         f"the tail ({tail_def}) is {len(in_tail):,} suppliers with {money(in_tail['spend'].sum())}.",
     ]
