@@ -4,6 +4,8 @@ names repeat)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # id column -> (master table, name column)
@@ -41,3 +43,30 @@ def with_names(frame: pd.DataFrame, data, id_col: str, column: str = "name") -> 
     out = frame.drop(columns=[column], errors="ignore").copy()
     out.insert(out.columns.get_loc(id_col) + 1, column, names.to_numpy())
     return out
+
+
+# legal-form words dropped when names are compared (procurement's supplier normalisation list)
+LEGAL_SUFFIXES = (
+    "limited", "ltd", "plc", "inc", "incorporated", "gmbh", "llc", "llp", "lp", "corp",
+    "corporation", "co", "company", "sa", "s a", "ag", "bv", "b v", "nv", "pty", "srl", "spa",
+    "s p a", "oy", "ab", "as", "kg", "sarl", "uk", "group",
+)  # fmt: skip
+_SUFFIX_RE = re.compile(
+    r"(?:\s+(?:"
+    + "|".join(re.escape(s) for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True))
+    + r"))+$"
+)
+
+
+def normalise_name(names: pd.Series) -> pd.Series:
+    """Canonical form of company names for matching: lower case, '&' -> 'and', punctuation
+    removed, a leading 'the' and trailing legal suffixes (Ltd, Limited, plc, Inc, GmbH, ...)
+    removed, spaces collapsed ("Falcon  Services Ltd." and "FALCON SERVICES LIMITED" are both
+    "falcon services"); the same rules as procurement's supplier normalisation."""
+    s = pd.Series(names, dtype="string").fillna("").str.lower()
+    s = s.str.replace("&", " and ", regex=False)
+    s = s.str.replace(r"[^\w\s]", " ", regex=True).str.replace("_", " ", regex=False)
+    s = s.str.replace(r"\s+", " ", regex=True).str.strip()
+    s = s.str.replace(r"^the\s+", "", regex=True)
+    stripped = s.str.replace(_SUFFIX_RE, "", regex=True).str.strip()
+    return stripped.where(stripped != "", s).astype(object)

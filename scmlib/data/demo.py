@@ -228,8 +228,25 @@ def _gen_suppliers_duplicate_vendor_records(ns: dict) -> None:
     dup["supplier_id"] = np.char.add("S9", np.char.zfill(np.arange(1, n_dup + 1).astype(str), 3))
     dup["dup_of"] = sup["supplier_id"].to_numpy()[dup_of]
     sup["dup_of"] = None
+    # tax and bank details, derived from the id (no random draw: the other tables stay as they
+    # were); a duplicate record carries its original's tax id (every other one left it empty) and
+    # bank account (every third one another account), as duplicate vendor records do
+    k = np.arange(n_sup)
+    sup["tax_id"] = sup["country"].str[:2] + pd.Series((k * 7919 + 104_729) % 10**9).map(
+        "{:09d}".format
+    )
+    sup["bank_account"] = "AC" + pd.Series((k * 104_723 + 7_919) % 10**8).map("{:08d}".format)
+    j = np.arange(n_dup)
+    dup["tax_id"] = np.where(j % 2 == 0, sup["tax_id"].to_numpy()[dup_of], None)
+    dup["bank_account"] = np.where(
+        j % 3 != 2,
+        sup["bank_account"].to_numpy()[dup_of],
+        "AC" + pd.Series((j * 31 + 99_000_000) % 10**8).map("{:08d}".format).to_numpy(),
+    )
     sup_all = pd.concat([sup, dup], ignore_index=True)
-    suppliers = sup_all[["supplier_id", "name", "country", "category", "parent"]].copy()
+    suppliers = sup_all[
+        ["supplier_id", "name", "country", "category", "parent", "tax_id", "bank_account"]
+    ].copy()
     ns.update(dup=dup, sup=sup, sup_all=sup_all, suppliers=suppliers)
 
 
@@ -1119,6 +1136,15 @@ def _gen_risk_register(ns: dict) -> None:
         }
     )
     risk_register.loc[risk_register["mitigation"].isna(), "mitigation_effectiveness"] = 0.0
+    # the same risks in money terms, consistent with the classes: a probability per likelihood
+    # class and a consequence per impact class, spread within the class (no random draw)
+    spread = 1 + 0.1 * ((np.arange(n_risk) % 5) - 2)
+    p_class = {1: 0.05, 2: 0.1, 3: 0.25, 4: 0.5, 5: 0.8}
+    c_class = {1: 50_000, 2: 200_000, 3: 750_000, 4: 2_000_000, 5: 5_000_000}
+    risk_register["probability"] = np.round(
+        np.clip(risk_register["likelihood"].map(p_class) * spread, 0, 1), 3
+    )
+    risk_register["consequence"] = np.round(risk_register["impact"].map(c_class) * spread, -3)
     ns.update(risk_register=risk_register)
 
 
