@@ -42,7 +42,11 @@ def supplier_metrics(
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Per supplier over [start, end]: otif, on_time, in_full, lines, lead time (mean, std days),
     ppm, rejection rate, price change vs the prior 12 months, responsiveness and sustainability
-    (latest assessment, 1-5), spend. Returns (metrics, unavailable)."""
+    (latest assessment, 1-5), spend. Returns (metrics, unavailable).
+
+    Optional inputs may be absent or empty: without receipts (``receipt_date`` / ``received_qty``
+    missing or all empty) OTIF is NaN, unavailable and never counted as missed; without
+    ``order_date`` lead time and price change are NaN; each such gap is named in ``unavailable``."""
     require_columns(
         po,
         ["supplier_id", "promised_date", "ordered_qty", "unit_price"],
@@ -60,10 +64,18 @@ def supplier_metrics(
             "otif": g["otif"].mean(),
         }
     )
-    rec = period.dropna(subset=["receipt_date"])
-    lt = (rec["receipt_date"] - rec["order_date"]).dt.days
-    out["lead_time_days"] = lt.groupby(rec["supplier_id"]).mean()
-    out["lead_time_std_days"] = lt.groupby(rec["supplier_id"]).std()
+    dated = [c for c in ("receipt_date", "order_date") if c in period.columns]
+    rec = period.dropna(subset=dated) if len(dated) == 2 else period.iloc[:0]
+    if len(rec):
+        lt = (rec["receipt_date"] - rec["order_date"]).dt.days
+        out["lead_time_days"] = lt.groupby(rec["supplier_id"]).mean()
+        out["lead_time_std_days"] = lt.groupby(rec["supplier_id"]).std()
+    else:  # no received line with its PO date: lead time unavailable, the rest still computed
+        unavailable["lead_time"] = (
+            "no PO line in the period has both a 'receipt_date' and an 'order_date'"
+        )
+        out["lead_time_days"] = np.nan
+        out["lead_time_std_days"] = np.nan
     out["spend"] = (
         (period["ordered_qty"] * period["unit_price"]).groupby(period["supplier_id"]).sum()
     )
@@ -80,7 +92,13 @@ def supplier_metrics(
         unavailable["quality"] = "no quality_receipts table"
         out["ppm"] = np.nan
         out["rejection_rate"] = np.nan
-    if "item_id" in po.columns and po["item_id"].notna().any():
+    if "order_date" not in po.columns or po["order_date"].isna().all():
+        unavailable["cost"] = (
+            "no 'order_date': prices of the prior 12 months cannot be dated, so price variance "
+            "cannot be measured"
+        )
+        out["price_change"] = np.nan
+    elif "item_id" in po.columns and po["item_id"].notna().any():
         prior = po[
             (po["order_date"] < start) & (po["order_date"] >= start - pd.DateOffset(months=12))
         ].dropna(subset=["item_id"])
@@ -292,3 +310,383 @@ def deterioration_all(
             columns=["supplier_id", "tau", "p_value", "periods", "deteriorating", "metric"]
         )
     return pd.concat(tests, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- report building
+
+
+def delivery_metric(frame: pd.DataFrame) -> str:
+    """``otif`` when the frame holds any measured OTIF, else ``on_time`` (the delivery dimension
+    falls back to the on-time rate when in-full cannot be measured, as in :func:`score`)."""
+    return "otif" if "otif" in frame and frame["otif"].notna().any() else "on_time"
+
+
+def target_flags(card: pd.DataFrame, targets: Mapping[str, float | None]) -> pd.DataFrame:
+    """``card`` with ``meets_otif_target`` (OTIF >= target) and ``meets_ppm_target`` (PPM <= target)
+    as nullable booleans: missing (``<NA>``, "not measured") where the metric is missing, so an
+    unavailable metric is never counted as a missed target; missing too where no target is set."""
+    out = card.copy()
+    for col, metric, higher in (
+        ("meets_otif_target", "otif", True),
+        ("meets_ppm_target", "ppm", False),
+    ):
+        value, target = out[metric], targets.get(metric)
+        if target is None or pd.isna(target):
+            out[col] = pd.array([pd.NA] * len(out), dtype="boolean")
+            continue
+        meets = value >= target if higher else value <= target
+        out[col] = meets.astype("boolean").where(value.notna(), pd.NA)
+    return out
+
+
+def spend_weighted_otif(card: pd.DataFrame) -> float:
+    """OTIF averaged over suppliers weighted by their spend: sum(OTIF x spend) / sum(spend) over the
+    suppliers whose OTIF is measured (NaN when none is). Not the company OTIF measure
+    (:func:`scmlib.core.measures.supplier_otif` pools lines, so large-volume suppliers weigh by
+    lines, not by money); reported beside it, labelled as spend-weighted."""
+    m = card["otif"].notna() & card["spend"].notna()
+    spend = float(card.loc[m, "spend"].sum())
+    if not m.any() or spend <= 0:
+        return float("nan")
+    return float((card.loc[m, "otif"] * card.loc[m, "spend"]).sum() / spend)
+
+
+def with_actions(card: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
+    """``card`` with the per-supplier action counts of :func:`action_status` (0 where none)."""
+    cols = ["open_actions", "overdue_actions", "closed_actions"]
+    out = card.drop(columns=[c for c in cols if c in card.columns]).merge(
+        actions[["supplier_id", *cols]], on="supplier_id", how="left"
+    )
+    out[cols] = out[cols].fillna(0).astype(int)
+    return out
+
+
+def deteriorating_suppliers(det: pd.DataFrame, card: pd.DataFrame) -> pd.DataFrame:
+    """The significant deterioration tests of :func:`deterioration_all`, with each supplier's name,
+    spend, score and grade from the scorecard."""
+    keep = [c for c in ("supplier_id", "name", "spend", "score", "grade") if c in card.columns]
+    out = det[det["deteriorating"].astype(bool)].merge(card[keep], on="supplier_id", how="left")
+    words = {"otif": "OTIF", "on_time": "on-time rate", "ppm": "PPM"}
+    out["metric"] = out["metric"].map(words).fillna(out["metric"])
+    return out.reset_index(drop=True)
+
+
+def complete_periods(
+    trend: pd.DataFrame, dates: pd.Series, partial: set, freq: str
+) -> pd.DataFrame:
+    """The rows of ``trend`` (periods of ``freq`` dated at their first day) whose every month is a
+    complete month of ``dates``: inside the data's first and last month and not in ``partial``
+    (:func:`scmlib.core.calendar.partial_months`). A quarter holding one month of data is not a
+    quarterly point (it would read as a sudden change)."""
+    d = pd.to_datetime(pd.Series(dates)).dropna()
+    if d.empty or trend.empty:
+        return trend.iloc[:0]
+    months = pd.period_range(d.min(), d.max(), freq="M").start_time
+    full = set(months) - {pd.Timestamp(m) for m in partial}
+
+    def complete(start: pd.Timestamp) -> bool:
+        per = pd.Timestamp(start).to_period(freq)
+        inside = pd.period_range(per.start_time, per.end_time, freq="M").start_time
+        return all(m in full for m in inside)
+
+    ok = {p: complete(p) for p in trend["period"].dropna().unique()}
+    return trend[trend["period"].map(ok).fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def period_average(trend: pd.DataFrame, delivery: str) -> pd.DataFrame:
+    """Per period: the delivery metric (OTIF or on-time rate) and PPM averaged over suppliers
+    (each supplier counts once per period), as ``period, <delivery>, ppm``."""
+    cols = [delivery] + (["ppm"] if "ppm" in trend else [])
+    out = trend.groupby("period")[cols].mean().reset_index()
+    if "ppm" not in out:
+        out["ppm"] = np.nan
+    return out[["period", delivery, "ppm"]]
+
+
+def grade_distribution(card: pd.DataFrame, bands: Mapping[str, float]) -> pd.DataFrame:
+    """Suppliers per grade, best grade first, then D and ``n/a`` (not ranked): ``grade, suppliers``."""
+    order = [*sorted(bands, key=lambda g: -bands[g]), "D", "n/a"]
+    counts = card["grade"].value_counts()
+    out = counts.reindex(order).dropna().astype(int)
+    return out.rename_axis("grade").reset_index(name="suppliers")
+
+
+def unscored(card: pd.DataFrame) -> pd.DataFrame:
+    """Suppliers with PO lines in the period that are not ranked or graded, with the reason."""
+    cols = ["supplier_id", "name", "lines", "measured_weight", "spend", "unscored_reason"]
+    return card.loc[card["score"].isna(), [c for c in cols if c in card.columns]].reset_index(
+        drop=True
+    )
+
+
+def otif_definition_text(otif_kw: Mapping) -> str:
+    """The OTIF definition actually applied (the keyword arguments given to :func:`otif`), in words
+    for the appendix: level, due date, early/late window and in-full tolerance."""
+    level = otif_kw.get("level", "line")
+    early, late = int(otif_kw.get("early_days", 3)), int(otif_kw.get("late_days", 0))
+    tol = float(otif_kw.get("in_full_tolerance", 0.0))
+    due = str(otif_kw.get("due", "promised_date")).replace("_date", "")
+    in_full = (
+        f"at least {1 - tol:.0%} of the ordered quantity" if tol else "the full ordered quantity"
+    )
+    unit = (
+        "Measured per PO line: each line counts once."
+        if level == "line"
+        else "Measured per order: an order is on time, in full and OTIF only when every one of its "
+        "lines is."
+    )
+    return (
+        f"A line is on time when received between {early} day{'s' * (early != 1)} before and "
+        f"{late} day{'s' * (late != 1)} after its {due} date, in full when it brings {in_full}, "
+        f"and OTIF when both hold. {unit} Open lines past their due date (plus the late "
+        "tolerance) count as late; open lines not yet due are left out."
+    )
+
+
+def _pct(value: float) -> str:
+    return "–" if pd.isna(value) else f"{100 * value:.1f}%"
+
+
+def profile_tiles(
+    row: Mapping,
+    delivery: str,
+    targets: Mapping[str, float | None],
+    ranked: int,
+    money=lambda v: f"{v:,.0f}",
+) -> list[dict[str, str]]:
+    """The KPI tiles of one supplier profile (``{label, value, detail, status}``). A metric that is
+    not measured reads "not measured" on a grey tile, never as a red miss or "nan"; the rank is
+    out of the ``ranked`` suppliers (those ranked and graded, not every supplier); ``money``
+    formats amounts."""
+    grey = "grey"
+    score, grade, rank = row.get("score"), row.get("grade"), row.get("rank")
+    if pd.isna(score):
+        score_tile = {
+            "label": "Score / grade",
+            "value": "not ranked",
+            "detail": str(row.get("unscored_reason") or "not measured"),
+            "status": grey,
+        }
+    else:
+        score_tile = {
+            "label": "Score / grade",
+            "value": f"{score:.0f} / {grade}",
+            "detail": f"rank {int(rank)} of {ranked:,} ranked",
+            "status": "green" if grade == "A" else "amber" if grade in ("B", "C") else "red",
+        }
+    t_otif, t_ppm = targets.get("otif"), targets.get("ppm")
+    d = row.get(delivery)
+    d_tile = {
+        "label": "OTIF" if delivery == "otif" else "On time",
+        "value": "not measured" if pd.isna(d) else _pct(d),
+        "detail": "–" if t_otif is None else f"target {t_otif:.0%}",
+        "status": grey if pd.isna(d) or t_otif is None else ("green" if d >= t_otif else "red"),
+    }
+    ppm = row.get("ppm")
+    q_tile = {
+        "label": "Quality",
+        "value": "not measured" if pd.isna(ppm) else f"{ppm:,.0f} PPM",
+        "detail": "–" if t_ppm is None else f"target {t_ppm:,.0f} PPM",
+        "status": grey if pd.isna(ppm) or t_ppm is None else ("green" if ppm <= t_ppm else "red"),
+    }
+    lt, sd = row.get("lead_time_days"), row.get("lead_time_std_days")
+    lead = (
+        "lead time not measured"
+        if pd.isna(lt)
+        else f"lead time {lt:.0f} ± {0 if pd.isna(sd) else sd:.0f} days"
+    )
+    return [
+        score_tile,
+        d_tile,
+        q_tile,
+        {"label": "Spend", "value": money(row.get("spend", 0.0)), "detail": lead, "status": grey},
+        {
+            "label": "Actions",
+            "value": f"{int(row.get('open_actions', 0) or 0)} open",
+            "detail": f"{int(row.get('overdue_actions', 0) or 0)} overdue",
+            "status": grey,
+        },
+    ]
+
+
+def probable_duplicate_vendors(suppliers: pd.DataFrame) -> pd.DataFrame:
+    """Vendor-master records that are probably one vendor: the same normalised name
+    (:func:`scmlib.core.names.normalise_name`: case, punctuation, spacing and legal suffixes
+    ignored), the same tax id or the same bank account (where those columns are present and
+    filled). One row per record in a duplicate group except the group's first (lowest) id, which
+    is ``duplicate_of``; ``reason`` lists every match ("same name; same tax id"). Columns:
+    ``supplier_id, duplicate_of, name, duplicate_of_name, reason``. Groups are linked through any
+    shared key (A and B share a name, B and C a bank account: one group)."""
+    from scmlib.core.names import normalise_name
+
+    cols = ["supplier_id", "duplicate_of", "name", "duplicate_of_name", "reason"]
+    if suppliers is None or suppliers.empty or "supplier_id" not in suppliers:
+        return pd.DataFrame(columns=cols)
+    s = suppliers.drop_duplicates("supplier_id").sort_values("supplier_id").reset_index(drop=True)
+    keys = {"same name": normalise_name(s["name"]) if "name" in s else None}
+    for col, why in (("tax_id", "same tax id"), ("bank_account", "same bank account")):
+        if col in s.columns:
+            v = s[col].astype("string").str.upper().str.replace(r"[\s\-./]", "", regex=True)
+            keys[why] = v.where(v.fillna("") != "")
+    keys = {k: v for k, v in keys.items() if v is not None}
+    # union-find over the records linked by any key
+    parent = np.arange(len(s))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    reasons: dict[int, set[str]] = {}
+    for why, key in keys.items():
+        k = pd.Series(key.to_numpy(), dtype=object).replace("", None).dropna()
+        first = pd.Series(k.index, index=k.index).groupby(k).transform("min")
+        for i, f in first.items():
+            if i != f:
+                parent[root(i)] = root(int(f))
+                reasons.setdefault(i, set()).add(why)
+                reasons.setdefault(int(f), set()).add(why)
+    groups = pd.Series([root(i) for i in range(len(s))])
+    in_group = groups.map(groups.value_counts()) > 1
+    if not in_group.any():
+        return pd.DataFrame(columns=cols)
+    head = groups.groupby(groups).transform("min")
+    order = list(keys)
+    out = pd.DataFrame(
+        {
+            "supplier_id": s["supplier_id"],
+            "duplicate_of": s["supplier_id"].to_numpy()[head.to_numpy()],
+            "name": s["name"] if "name" in s else s["supplier_id"],
+            "duplicate_of_name": (s["name"] if "name" in s else s["supplier_id"]).to_numpy()[
+                head.to_numpy()
+            ],
+            "reason": [
+                "; ".join(w for w in order if w in reasons.get(i, set())) for i in range(len(s))
+            ],
+        }
+    )
+    out = out[in_group.to_numpy() & (head.to_numpy() != np.arange(len(s)))]
+    return out.sort_values(["duplicate_of", "supplier_id"]).reset_index(drop=True)[cols]
+
+
+def summary_points(
+    card: pd.DataFrame,
+    otif_figure,
+    targets: Mapping[str, float | None],
+    unavailable: Mapping[str, str],
+    deteriorating: pd.DataFrame,
+    overdue: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    money=lambda v: f"{v:,.0f}",
+) -> list[str]:
+    """The executive-summary lines of the scorecard. ``otif_figure`` is the company measure
+    (:func:`scmlib.core.measures.supplier_otif`); counts of suppliers missing a target are over
+    the suppliers where the metric is measured (an unmeasured one is not a miss); the ranking
+    counts add up to the suppliers with PO lines; a line on probable duplicate vendors appears
+    when there are any. ``money`` formats amounts."""
+    t_otif, t_ppm = targets.get("otif"), targets.get("ppm")
+    pts = []
+    if card["otif"].notna().any():
+        below = int((card["meets_otif_target"] == False).sum())  # noqa: E712 (NA is not below)
+        target = f" against a {t_otif:.0%} target" if t_otif is not None else ""
+        pts.append(
+            f"Supplier OTIF {_pct(otif_figure.value)} ({otif_figure.window_text}; "
+            f"{otif_figure.basis}); spend-weighted over suppliers "
+            f"{_pct(spend_weighted_otif(card))}{target} ({below:,} of "
+            f"{int(card['otif'].notna().sum()):,} measured suppliers below it)."
+        )
+    else:
+        pts.append(f"OTIF is not measured: {unavailable.get('otif', 'no receipts')}.")
+    if card["ppm"].notna().any():
+        above = int((card["meets_ppm_target"] == False).sum())  # noqa: E712
+        pts.append(
+            f"Quality: median {card['ppm'].median():,.0f} PPM; {above:,} of "
+            f"{int(card['ppm'].notna().sum()):,} measured suppliers above the "
+            f"{t_ppm:,.0f} PPM target."
+            if t_ppm is not None
+            else f"Quality: median {card['ppm'].median():,.0f} PPM."
+        )
+    else:
+        why = unavailable.get("quality", "no quality receipts in the period")
+        pts.append(f"Quality is not measured: {why}.")
+    ranked = card.dropna(subset=["score"])
+    grades = ranked["grade"].value_counts()
+    counts = (
+        f"{len(card):,} suppliers had PO lines in the period: {len(ranked):,} ranked and graded, "
+        f"{len(card) - len(ranked):,} not (listed with the reason)."
+    )
+    if len(ranked):
+        order = [g for g in grades.index.sort_values()]
+        best, worst = ranked.iloc[0], ranked.iloc[-1]
+        pts.append(
+            "Grades: "
+            + ", ".join(f"{g} {grades[g]:,}" for g in order)
+            + f"; best: {best['name']} ({best['score']:.0f}), worst: {worst['name']} "
+            f"({worst['score']:.0f}). " + counts
+        )
+    else:
+        pts.append("No supplier could be ranked. " + counts)
+    d = deteriorating.drop_duplicates("supplier_id")
+    pts.append(
+        f"{len(d):,} supplier{'s' * (len(d) != 1)} show{'s' * (len(d) == 1)} a statistically significant deterioration (OTIF falling or "
+        f"PPM rising, Kendall test p < 0.05), with {money(d['spend'].sum())} of spend."
+    )
+    oldest = f", the oldest by {int(overdue['days_overdue'].max())} days" if len(overdue) else ""
+    pts.append(f"{len(overdue):,} corrective actions are overdue{oldest}.")
+    if len(duplicates):
+        pts.append(
+            f"{len(duplicates):,} vendor records are probable duplicates of another (same "
+            f"normalised name, tax id or bank account), e.g. {duplicates['name'].iloc[0]} "
+            f"({duplicates['supplier_id'].iloc[0]}) and {duplicates['duplicate_of'].iloc[0]}: "
+            "merge them so spend and performance are scored once."
+        )
+    if unavailable:
+        pts.append("Not measured: " + "; ".join(f"{k} ({v})" for k, v in unavailable.items()) + ".")
+    else:
+        pts.append("Every scorecard dimension could be computed from the data.")
+    return pts
+
+
+def appendix(
+    otif_figure,
+    otif_kw: Mapping,
+    weights: Mapping[str, float],
+    bands: Mapping[str, float],
+    unavailable: Mapping[str, str],
+    min_lines: int,
+    min_measured_weight: float,
+) -> dict[str, str]:
+    """The method appendix of the scorecard: each definition as applied in this run (the OTIF
+    definition of ``otif_kw``, the weights, bands and ranking thresholds given)."""
+    defn = otif_figure.definition
+    weight_text = ", ".join(f"{k} {v:.0%}" for k, v in weights.items())
+    band_text = ", ".join(f"{g} >= {v:g}" for g, v in bands.items())
+    return {
+        "OTIF": f"{defn[:1].upper()}{defn[1:]}. {otif_definition_text(otif_kw)} Definition from "
+        "the company settings (supplier_otif) with this run's overrides.",
+        "Lead time": "Receipt date - PO date, mean and standard deviation in days.",
+        "PPM": "Rejected units / received units x 1,000,000; rejection rate = share of receipts "
+        "with any rejection.",
+        "Price change": "Quantity-weighted unit price per item in the period against the prior "
+        "12 months, spend-weighted over items.",
+        "Score": "Dimension scores 0-100: OTIF x 100; quality 100 x (1 - PPM / 10,000); cost "
+        "100 x (1 - price rise / 10%); responsiveness and sustainability (assessment 1-5) "
+        f"rescaled. Weighted with {weight_text}; weights are renormalised over the dimensions "
+        "measured.",
+        "Not measured": "; ".join(f"{k}: {v}" for k, v in unavailable.items())
+        or "every dimension was computed",
+        "Grades": f"{band_text}, else D; a supplier below the OTIF target never gets the top "
+        f"grade. Ranked and graded only with at least {min_lines} PO lines in the period and "
+        f"{min_measured_weight:.0%} of the score weight measured (n/a otherwise, with the "
+        "reason); rank X of N counts the N ranked suppliers.",
+        "Targets": "A metric that is not measured for a supplier is neither met nor missed: its "
+        "target flag is empty and its tile reads 'not measured'.",
+        "Spend-weighted OTIF": "Sum of OTIF x spend over the suppliers with a measured OTIF, "
+        "divided by their spend; the headline OTIF pools PO lines instead.",
+        "Duplicate vendors": "Vendor records with the same name once case, punctuation, spacing "
+        "and legal suffixes (Ltd, Limited, Inc, ...) are ignored, or the same tax id or bank "
+        "account where the vendor master holds them.",
+        "Deterioration": "Kendall's tau between time and monthly OTIF (or PPM) over the last 12 "
+        "months; flagged when p < 0.05 and the trend is adverse (Mann-Kendall test).",
+    }
