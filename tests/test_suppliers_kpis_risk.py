@@ -390,3 +390,212 @@ def test_register_checks_duplicates_closed_and_country_names():
     assert list(
         R.country_display_names(pd.Series(["Egypt, Arab Rep.", "Bahamas, The", "Mexico"]))
     ) == ["Egypt", "Bahamas (The)", "Mexico"]
+
+
+# --------------------------------------------------------------------------- issues 16 and 19
+
+
+def _card():
+    return pd.DataFrame(
+        {
+            "supplier_id": ["A", "B", "C"],
+            "name": ["Alpha", "Beta", "Gamma"],
+            "otif": [0.9, np.nan, 0.6],
+            "on_time": [0.95, 0.8, 0.7],
+            "ppm": [1000.0, np.nan, 5000.0],
+            "spend": [300.0, 500.0, 100.0],
+            "score": [80.0, np.nan, 50.0],
+            "grade": ["B", "n/a", "D"],
+            "rank": pd.array([1, pd.NA, 2], dtype="Int64"),
+            "unscored_reason": ["", "only 35% of the score weight measured (needs 60%)", ""],
+            "lead_time_days": [10.0, np.nan, 20.0],
+            "lead_time_std_days": [2.0, np.nan, np.nan],
+        }
+    )
+
+
+def test_unmeasured_metric_is_not_a_missed_target():
+    c = SC.target_flags(_card(), {"otif": 0.95, "ppm": 2500})
+    assert c["meets_otif_target"].tolist()[0] is False and c["meets_otif_target"].isna()[1]
+    assert c["meets_ppm_target"].tolist()[0] is True and c["meets_ppm_target"].isna()[1]
+    assert int((c["meets_ppm_target"] == False).sum()) == 1  # noqa: E712 (only C misses)
+
+
+def test_spend_weighted_otif_known_answer_and_company_measure():
+    # (0.9 x 300 + 0.6 x 100) / (300 + 100) = 0.825; B (no OTIF) is left out, not counted as 0
+    assert SC.spend_weighted_otif(_card()) == pytest.approx(0.825)
+    assert np.isnan(SC.spend_weighted_otif(_card().assign(otif=np.nan)))
+    # one supplier: the spend-weighted figure is the company (pooled) measure, same definition
+    from scmlib.core import measures as M
+    from scmlib.core.delivery import otif_options
+
+    po = _po()[_po()["supplier_id"] == "S1"].copy()
+    po.loc[po.index[-1], "receipt_date"] = pd.Timestamp("2025-01-31")  # a complete January
+    settings = load_settings(None)
+    fig = M.supplier_otif(po, settings)
+    kw = otif_options(settings.section("supplier_otif"))
+    metrics, _ = SC.supplier_metrics(po, None, None, fig.window_start, fig.window_end, kw)
+    assert fig.value == pytest.approx(1 / 3)  # line 1 on time; line 2 a day late; P2 21 days late
+    assert SC.spend_weighted_otif(metrics) == pytest.approx(fig.value)
+
+
+def test_profile_tiles_not_measured_is_grey_and_rank_of_ranked():
+    card = _card()
+    tiles = SC.profile_tiles(card.iloc[0], "otif", {"otif": 0.95, "ppm": 2500}, ranked=2)
+    assert tiles[0]["detail"] == "rank 1 of 2 ranked" and tiles[1]["status"] == "red"
+    tiles = SC.profile_tiles(card.iloc[1], "otif", {"otif": 0.95, "ppm": 2500}, ranked=2)
+    assert [t["value"] for t in tiles[:3]] == ["not ranked", "not measured", "not measured"]
+    assert {t["status"] for t in tiles} == {"grey"}
+    assert "nan" not in " ".join(str(v) for t in tiles for v in t.values())
+
+
+def test_otif_appendix_text_follows_the_definition_used():
+    line = SC.otif_definition_text({"level": "line", "early_days": 3, "late_days": 0})
+    assert "per PO line" in line and "3 days before and 0 days after its promised" in line
+    order = SC.otif_definition_text(
+        {"level": "order", "early_days": 0, "late_days": 1, "in_full_tolerance": 0.02,
+         "due": "requested_date"}
+    )  # fmt: skip
+    assert "every one of its lines" in order and "1 day after its requested date" in order
+    assert "at least 98% of the ordered quantity" in order
+
+
+def test_probable_duplicate_vendors_known_answer():
+    sup = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2", "S3", "S4", "S5", "S6"],
+            "name": [
+                "Falcon Services Ltd",
+                "FALCON  SERVICES LIMITED.",
+                "Orion Trading",
+                "Orion Works",
+                "Zenith Ltd",
+                "Unique plc",
+            ],
+            "tax_id": ["GB123", None, "DE9", None, "gb-123", None],
+            "bank_account": [None, None, "AC1", "AC1", None, ""],
+        }
+    )
+    d = SC.probable_duplicate_vendors(sup)
+    assert d[["supplier_id", "duplicate_of", "reason"]].values.tolist() == [
+        ["S2", "S1", "same name"],
+        ["S5", "S1", "same tax id"],
+        ["S4", "S3", "same bank account"],
+    ]
+    assert SC.probable_duplicate_vendors(sup.iloc[[0, 2, 5]]).empty  # nothing shared
+    # the demo vendor master holds real duplicates, found by name and tax or bank details
+    from scmlib.data.demo import generate_demo
+
+    demo = SC.probable_duplicate_vendors(generate_demo(7, 0.1)["suppliers"])
+    assert len(demo) >= 1 and demo["reason"].str.contains("same tax id|same bank").any()
+
+
+def test_summary_counts_only_measured_suppliers_and_names_duplicates():
+    from scmlib.core.kpi import Figure
+
+    card = SC.target_flags(_card(), {"otif": 0.95, "ppm": 2500})
+    fig = Figure("supplier_otif", 0.8, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"), "x")
+    dups = pd.DataFrame(
+        {"supplier_id": ["S2"], "duplicate_of": ["S1"], "name": ["F"], "reason": ["same name"]}
+    )
+    empty = pd.DataFrame(columns=["supplier_id", "spend", "days_overdue"])
+    pts = SC.summary_points(card, fig, {"otif": 0.95, "ppm": 2500}, {}, empty, empty, dups)
+    assert "(2 of 2 measured suppliers below it)" in pts[0]
+    assert "1 of 2 measured suppliers above" in pts[1]
+    assert "3 suppliers had PO lines in the period: 2 ranked and graded, 1 not" in pts[2]
+    assert any("1 vendor records are probable duplicates" in p for p in pts)
+    assert not any("duplicates" in p for p in SC.summary_points(
+        card, fig, {"otif": 0.95, "ppm": 2500}, {}, empty, empty, dups.iloc[:0]))  # fmt: skip
+
+
+def test_complete_periods_drop_partial_quarters():
+    trend = pd.DataFrame(
+        {"period": pd.to_datetime(["2025-01-01", "2025-04-01", "2025-07-01"]), "otif": 0.9}
+    )
+    dates = pd.Series(pd.date_range("2025-01-01", "2025-07-31", freq="D"))
+    out = SC.complete_periods(trend, dates, set(), "Q")
+    assert out["period"].dt.month.tolist() == [1, 4]  # July alone is not a quarter
+
+
+def _money_register():
+    return pd.DataFrame(
+        {
+            "risk_id": ["M1", "M2", "M3"],
+            "title": ["Port strike", "Supplier insolvency", "Old risk"],
+            "category": ["operational", "financial", "financial"],
+            "probability": [0.2, 0.5, 0.9],
+            "consequence": [1_000_000.0, 100_000.0, 10_000_000.0],
+            "mitigation_effectiveness": [0.5, 0.0, 0.0],
+            "owner": [None, "x", None],
+            "status": ["open", "open", "closed"],
+            "review_date": pd.to_datetime(["2025-01-01", "2026-01-01", "2024-01-01"]),
+        }
+    )
+
+
+def test_register_scored_in_money_known_answer():
+    r = R.score_register(_money_register(), scoring="money", as_of=pd.Timestamp("2025-06-01"))
+    m = r.set_index("risk_id")
+    assert m.loc["M1", "inherent_expected_loss"] == pytest.approx(200_000)  # 0.2 x 1,000,000
+    assert m.loc["M1", "residual_expected_loss"] == pytest.approx(100_000)  # 50% effective
+    assert m.loc["M2", "residual_expected_loss"] == pytest.approx(50_000)
+    # ranked by residual expected loss among current risks; a money-only register is readable
+    assert r["risk_id"].tolist()[:2] == ["M3", "M1"] and m.loc["M1", "rank"] == 1
+    assert pd.isna(m.loc["M3", "rank"]) and "inherent_score" not in r
+    with pytest.raises(DataError, match="likelihood"):
+        R.score_register(_money_register())  # classes need likelihood and impact
+    with pytest.raises(DataError, match="probability outside 0-1"):
+        R.score_register(_money_register().assign(probability=20), scoring="money")
+    with pytest.raises(ParameterError, match="scoring"):
+        R.score_register(_money_register(), scoring="dollars")
+    dim = R.by_dimension(r, "money").set_index("category")
+    assert dim.loc["financial", "risks"] == 1  # the closed M3 is left out
+    assert dim.loc["operational", "residual_expected_loss"] == pytest.approx(100_000)
+    lines = R.register_summary(r, "money", money=lambda v: f"${v:,.0f}")
+    assert "2 current register risks (1 closed ones apart)" in lines[0]
+    assert "$250,000 before mitigation and $150,000 after" in lines[0]
+    assert "1 has no owner and 1 is overdue" in lines[1]  # the closed M3 counts in neither
+
+
+def test_closed_risks_out_of_dimension_table_counts_and_actions():
+    reg = _register()  # R3 is closed
+    r = R.score_register(reg, 5, R.DEFAULT_BANDS, pd.Timestamp("2025-06-01"))
+    dim = R.by_dimension(r.assign(category="x"))
+    assert dim["risks"].tolist() == [2]
+    lines = R.register_summary(r)
+    assert "2 current register risks (1 closed ones apart)" in lines[0]
+    assert "1 rose" in lines[1] and "1 has no owner and 1 is overdue" in lines[1]
+    gaps = pd.DataFrame({"name": ["Acme"], "main_driver": ["ind_country"]})
+    acts = R.action_list(r.assign(title=r["risk_id"]), gaps)
+    assert acts["risk_id"].tolist() == ["R2", "R1", "(new)"]
+    assert acts["title"].iloc[-1] == "Exposure: Acme (country)"
+
+
+def test_revenue_window_and_country_exposure():
+    sales = pd.DataFrame(
+        {
+            "item_id": ["I1", "I1", "I2"],
+            "order_date": pd.to_datetime(["2024-12-31", "2025-01-15", "2025-12-31"]),
+            "delivered_qty": [5.0, 2.0, np.nan],
+            "unit_price": [10.0, 10.0, 3.0],
+        }
+    )
+    rev = R.revenue_by_item(sales, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    assert rev.to_dict() == {"I1": 20.0, "I2": 0.0}
+    assert R.revenue_by_item(None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")) is None
+    ind = pd.DataFrame(
+        {
+            "supplier_id": ["A", "B", "C"],
+            "iso3": ["EGY", "EGY", None],
+            "spend": [30.0, 10.0, 60.0],
+            "country_risk": [60.0, 60.0, np.nan],
+        }
+    )
+    cr = pd.DataFrame(
+        {"code": ["EGY"], "countryname": ["Egypt, Arab Rep."], "governance_risk": [55.0],
+         "lpi_score": [2.8]}
+    )  # fmt: skip
+    ce = R.country_exposure(ind, cr)
+    egy = ce[ce["iso3"] == "EGY"].iloc[0]
+    assert egy["suppliers"] == 2 and egy["spend_share"] == pytest.approx(0.4)
+    assert egy["countryname"] == "Egypt"

@@ -46,48 +46,101 @@ def band(score: pd.Series, bands: Mapping[str, float]) -> pd.Series:
     )
 
 
-def score_register(
-    register: pd.DataFrame,
-    scale: int = 5,
-    bands: Mapping[str, float] = DEFAULT_BANDS,
-    as_of: pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Inherent score = likelihood x impact; residual = inherent x (1 - mitigation effectiveness);
-    band of each; trend against the previous assessment; flags for no owner and overdue review.
+SCORINGS = ("classes", "money")
 
-    Likelihood or impact outside 1..``scale`` is a :class:`DataError` naming the risks.
-    """
-    require_columns(
-        register, ["risk_id", "likelihood", "impact"], "risk register scoring: risk_register"
-    )
-    r = register.copy()
+
+def _check_scale(r: pd.DataFrame, scale: int, bands: Mapping[str, float]) -> None:
     for col in ("likelihood", "impact"):
         bad = r[(r[col] < 1) | (r[col] > scale)]
         if len(bad):
             ex = ", ".join(f"{i} ({v})" for i, v in zip(bad["risk_id"].head(5), bad[col].head(5)))
             raise DataError(
-                f"table 'risk_register', column '{col}': {len(bad)} risk(s) outside the 1-{scale} scale, e.g. {ex}. Fix: rescore them or set the scale parameter"
+                f"table 'risk_register', column '{col}': {len(bad)} risk(s) outside the "
+                f"1-{scale} scale, e.g. {ex}. Fix: rescore them or set the scale parameter"
             )
     if max(bands.values()) < scale * scale:
         raise DataError(
-            f"risk bands {dict(bands)} do not reach the top score {scale * scale} of a {scale}x{scale} matrix: raise the last band's bound"
+            f"risk bands {dict(bands)} do not reach the top score {scale * scale} of a "
+            f"{scale}x{scale} matrix: raise the last band's bound"
         )
+
+
+def score_register(
+    register: pd.DataFrame,
+    scale: int = 5,
+    bands: Mapping[str, float] = DEFAULT_BANDS,
+    as_of: pd.Timestamp | None = None,
+    scoring: str = "classes",
+) -> pd.DataFrame:
+    """Score the register in classes or in money, ranked by the residual figure.
+
+    Classes (ISO 31000 risk matrix): inherent score = likelihood x impact; residual = inherent x
+    (1 - mitigation effectiveness); band of each; trend against the previous assessment.
+    Money (expected loss, e.g. Hubbard, *The Failure of Risk Management*, 2nd ed., 2020):
+    inherent expected loss = probability x consequence; residual expected loss = probability x
+    (1 - mitigation effectiveness) x consequence (the mitigation reduces the likelihood, as the
+    residual class score does). In money mode the class scores are added too when the register
+    holds likelihood and impact, but a register kept in money terms alone is enough. Both modes
+    flag risks with no owner and open risks overdue for review; rows are sorted by the residual
+    then the inherent figure of the chosen scoring (``rank`` 1 = largest residual, among the
+    current risks: closed ones are not ranked).
+
+    Likelihood or impact outside 1..``scale`` is a :class:`DataError` naming the risks; so is a
+    probability outside 0-1 or a negative consequence.
+    """
+    if scoring not in SCORINGS:
+        raise ParameterError(f"scoring must be one of {list(SCORINGS)}, got {scoring!r}")
+    need = ["probability", "consequence"] if scoring == "money" else ["likelihood", "impact"]
+    other = ["likelihood", "impact"] if scoring == "money" else ["probability", "consequence"]
+    if not set(need) <= set(register.columns) and set(other) <= set(register.columns):
+        raise DataError(
+            f"table 'risk_register' has no {' or '.join(need)} column: it is kept in "
+            f"{'classes' if scoring == 'money' else 'money'} terms ({' and '.join(other)}). "
+            f"Fix: set the scoring parameter to {'classes' if scoring == 'money' else 'money'}"
+        )
+    require_columns(register, ["risk_id", *need], f"risk register {scoring} scoring: risk_register")
+    r = register.copy()
     eff = (
         r["mitigation_effectiveness"].fillna(0.0)
         if "mitigation_effectiveness" in r.columns
-        else 0.0
+        else pd.Series(0.0, index=r.index)
     )
-    r["inherent_score"] = r["likelihood"] * r["impact"]
-    r["residual_score"] = r["inherent_score"] * (1 - eff)
-    r["residual_likelihood"] = np.maximum(1, np.round(r["likelihood"] * (1 - eff))).astype(int)
-    r["inherent_band"] = band(r["inherent_score"].astype(float), bands)
-    r["residual_band"] = band(r["residual_score"].astype(float), bands)
-    if {"previous_likelihood", "previous_impact"} <= set(r.columns):
-        prev = r["previous_likelihood"] * r["previous_impact"]
-        r["trend"] = np.select(
-            [prev.isna(), r["inherent_score"] > prev, r["inherent_score"] < prev],
-            ["new", "rising", "falling"],
-            "unchanged",
+    classes = {"likelihood", "impact"} <= set(r.columns) and (
+        scoring == "classes" or r[["likelihood", "impact"]].notna().all(axis=None)
+    )
+    if classes:
+        _check_scale(r, scale, bands)
+        r["inherent_score"] = r["likelihood"] * r["impact"]
+        r["residual_score"] = r["inherent_score"] * (1 - eff)
+        r["residual_likelihood"] = np.maximum(1, np.round(r["likelihood"] * (1 - eff))).astype(int)
+        r["inherent_band"] = band(r["inherent_score"].astype(float), bands)
+        r["residual_band"] = band(r["residual_score"].astype(float), bands)
+        if {"previous_likelihood", "previous_impact"} <= set(r.columns):
+            prev = r["previous_likelihood"] * r["previous_impact"]
+            r["trend"] = np.select(
+                [prev.isna(), r["inherent_score"] > prev, r["inherent_score"] < prev],
+                ["new", "rising", "falling"],
+                "unchanged",
+            )
+    if {"probability", "consequence"} <= set(r.columns):
+        p, c = r["probability"].astype(float), r["consequence"].astype(float)
+        bad = r[(p < 0) | (p > 1) | (c < 0)]
+        if len(bad):
+            ex = ", ".join(bad["risk_id"].astype(str).head(5))
+            raise DataError(
+                f"table 'risk_register': {len(bad)} risk(s) with a probability outside 0-1 or a "
+                f"negative consequence, e.g. {ex}. Fix: give probability as a share (0.2 = 20%)"
+            )
+        r["inherent_expected_loss"] = p * c
+        r["residual_probability"] = p * (1 - eff)
+        r["residual_expected_loss"] = r["residual_probability"] * c
+    if scoring == "money" and (
+        r["inherent_expected_loss"].isna().any()
+    ):  # a risk with no money figure cannot be ranked in money
+        miss = r.loc[r["inherent_expected_loss"].isna(), "risk_id"].astype(str)
+        raise DataError(
+            f"table 'risk_register': {len(miss)} risk(s) without probability or consequence, "
+            f"e.g. {', '.join(miss.head(5))}. Fix: fill both, or score in classes"
         )
     as_of = as_of or pd.Timestamp.today().normalize()
     r["no_owner"] = r["owner"].isna() if "owner" in r.columns else True
@@ -96,9 +149,22 @@ def score_register(
         if "review_date" in r.columns
         else False
     )
-    return r.sort_values(["residual_score", "inherent_score"], ascending=False).reset_index(
-        drop=True
+    key = (
+        ["residual_expected_loss", "inherent_expected_loss"]
+        if scoring == "money"
+        else ["residual_score", "inherent_score"]
     )
+    r = r.sort_values(key, ascending=False).reset_index(drop=True)
+    live = r["status"] != "closed" if "status" in r.columns else pd.Series(True, index=r.index)
+    r["rank"] = r[key[0]].where(live).rank(ascending=False, method="min").astype("Int64")
+    return r
+
+
+def current(scored: pd.DataFrame) -> pd.DataFrame:
+    """The current risks: every entry except the closed ones (listed apart)."""
+    if "status" not in scored.columns:
+        return scored
+    return scored[scored["status"] != "closed"]
 
 
 def heat_matrix(scored: pd.DataFrame, scale: int = 5, residual: bool = False) -> pd.DataFrame:
@@ -231,13 +297,26 @@ def altman_z(fin: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- exposure
 
 
-def single_source(
-    po: pd.DataFrame, revenue_by_item: pd.Series | None = None, months: int = 12
+def _po_window(
+    po: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp] | None, months: int = 12
 ) -> pd.DataFrame:
-    """Items bought from exactly one supplier in the last ``months`` months, per supplier: item
-    count, spend on them and the revenue of the items that depend on them."""
-    p = po.dropna(subset=["item_id"])
-    p = p[p["order_date"] > p["order_date"].max() - pd.DateOffset(months=months)]
+    """PO lines ordered in ``window`` (first day, last day), or in the last ``months`` months."""
+    if window is None:
+        return po[po["order_date"] > po["order_date"].max() - pd.DateOffset(months=months)]
+    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1]) + pd.Timedelta(days=1)
+    return po[(po["order_date"] >= start) & (po["order_date"] < end)]
+
+
+def single_source(
+    po: pd.DataFrame,
+    revenue_by_item: pd.Series | None = None,
+    months: int = 12,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> pd.DataFrame:
+    """Items bought from exactly one supplier in ``window`` (first day, last day; the company
+    reporting window in the report) or else the last ``months`` months, per supplier: item count,
+    spend on them and the revenue of the items that depend on them."""
+    p = _po_window(po.dropna(subset=["item_id"]), window, months)
     n = p.groupby("item_id")["supplier_id"].nunique()
     single = n[n == 1].index
     s = p[p["item_id"].isin(single)].assign(spend=lambda d: d["ordered_qty"] * d["unit_price"])
@@ -306,6 +385,7 @@ def exposure_indicators(
     metrics: pd.DataFrame | None = None,
     deteriorating: Sequence[str] = (),
     distress: pd.DataFrame | None = None,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The indicators behind each supplier's exposure, each scaled to 0-1 (1 = most exposed):
 
@@ -315,17 +395,16 @@ def exposure_indicators(
     - ``ind_delivery``: (1 - OTIF) / 0.4, or 1 when OTIF deteriorates significantly;
     - ``ind_quality``: PPM / 20,000, or 1 when PPM deteriorates significantly;
     - ``ind_financial``: Altman zone of the latest year: distress 1, grey 0.5, safe 0.
+    Spend and single sourcing cover ``window`` (first day, last day: the company reporting
+    window in the report), else the last 12 months of orders.
     Returns (indicators, countries that could not be matched).
     """
     s = suppliers[["supplier_id", "name", "country", "category"]].copy()
-    last = po["order_date"].max()
-    p = po[po["order_date"] > last - pd.DateOffset(months=12)].assign(
-        spend=lambda d: d["ordered_qty"] * d["unit_price"]
-    )
+    p = _po_window(po, window).assign(spend=lambda d: d["ordered_qty"] * d["unit_price"])
     spend = p.groupby("supplier_id")["spend"].sum()
     s["spend"] = s["supplier_id"].map(spend).fillna(0.0)
     s["ind_spend"] = scale01(s["spend"] / max(s["spend"].sum(), 1e-9))
-    ss = single_source(po, revenue_by_item)
+    ss = single_source(po, revenue_by_item, window=window)
     s = s.merge(ss, on="supplier_id", how="left").fillna(
         {"single_source_items": 0, "single_source_spend": 0.0}
     )
@@ -422,3 +501,232 @@ def country_display_names(names: pd.Series) -> pd.Series:
     }
     s = s.replace(fixed)
     return s.str.replace(r"^(.*), (.*)$", r"\1 (\2)", regex=True)
+
+
+# --------------------------------------------------------------------------- report building
+
+
+def revenue_by_item(
+    sales: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.Series | None:
+    """Delivered revenue per item (delivered quantity x unit price) of the sales order lines ordered
+    in [``start``, ``end``] (the company reporting window); ``None`` without a sales table."""
+    if sales is None:
+        return None
+    require_columns(
+        sales, ["item_id", "order_date", "unit_price"], "risk revenue: sales_order_lines"
+    )
+    qty = sales["delivered_qty"] if "delivered_qty" in sales.columns else np.nan
+    s = sales.assign(revenue=pd.Series(qty, index=sales.index).fillna(0) * sales["unit_price"])
+    d = s["order_date"]
+    s = s[(d >= start) & (d < pd.Timestamp(end) + pd.Timedelta(days=1))]
+    return s.groupby("item_id")["revenue"].sum()
+
+
+def country_exposure(indicators: pd.DataFrame, country_risk: pd.DataFrame) -> pd.DataFrame:
+    """Spend by supplier country with its risk: ``iso3, countryname`` (one unambiguous name,
+    :func:`country_display_names`), ``suppliers, spend, spend_share, country_risk,
+    governance_risk, lpi_score``, largest spend first; unmatched countries under a missing code."""
+    g = indicators.groupby("iso3", dropna=False)
+    out = pd.DataFrame(
+        {
+            "suppliers": g["supplier_id"].size(),
+            "spend": g["spend"].sum(),
+            "country_risk": g["country_risk"].first(),
+        }
+    ).reset_index()
+    cr = country_risk[["code", "countryname", "governance_risk", "lpi_score"]]
+    out = out.merge(cr.rename(columns={"code": "iso3"}), on="iso3", how="left")
+    total = out["spend"].sum()
+    out["spend_share"] = out["spend"] / total if total > 0 else np.nan
+    out["countryname"] = country_display_names(out["countryname"])
+    cols = ["iso3", "countryname", "suppliers", "spend", "spend_share"]
+    cols += ["governance_risk", "lpi_score", "country_risk"]
+    return out.sort_values("spend", ascending=False).reset_index(drop=True)[cols]
+
+
+def by_dimension(scored: pd.DataFrame, scoring: str = "classes") -> pd.DataFrame:
+    """The current register (closed risks left out) per dimension (``category``): risks, mean
+    inherent and residual class score and the number high or critical after mitigation; in money
+    mode, total inherent and residual expected loss instead of the class means where the class
+    scores are missing. Largest residual first."""
+    cur = current(scored)
+    g = cur.groupby("category")
+    out = pd.DataFrame({"risks": g["risk_id"].size()})
+    if "residual_score" in cur.columns:
+        out["mean_inherent"] = g["inherent_score"].mean()
+        out["mean_residual"] = g["residual_score"].mean()
+        out["critical_or_high"] = (
+            cur["residual_band"].isin(["critical", "high"]).groupby(cur["category"]).sum()
+        )
+    if scoring == "money" or "residual_score" not in cur.columns:
+        out["inherent_expected_loss"] = g["inherent_expected_loss"].sum()
+        out["residual_expected_loss"] = g["residual_expected_loss"].sum()
+    key = "residual_expected_loss" if scoring == "money" else "mean_residual"
+    return out.reset_index().sort_values(key, ascending=False).reset_index(drop=True)
+
+
+def action_list(scored: pd.DataFrame, gaps: pd.DataFrame, new_entries: int = 10) -> pd.DataFrame:
+    """Register actions: current risks without an owner ("assign an owner") or overdue for review
+    ("review now (overdue)"), then up to ``new_entries`` proposed entries for the exposure gaps
+    (``risk_id`` "(new)"). Closed risks need neither. Columns ``risk_id, title, residual_band,
+    action``."""
+    cols = ["risk_id", "title", "residual_band", "action"]
+    cur = current(scored)
+    if "residual_band" not in cur.columns:
+        cur = cur.assign(residual_band="")
+    parts = [
+        cur[cur["no_owner"].astype(bool)].assign(action="assign an owner"),
+        cur[cur["review_overdue"].astype(bool)].assign(action="review now (overdue)"),
+    ]
+    if len(gaps):
+        g = gaps.head(new_entries)
+        driver = g["main_driver"].astype(str).str.replace("ind_", "", regex=False)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "risk_id": "(new)",
+                    "title": (
+                        "Exposure: " + g["name"].astype(str) + " (" + driver + ")"
+                    ).to_numpy(),
+                    "residual_band": "",
+                    "action": "add to the register with a mitigation",
+                }
+            )
+        )
+    return pd.concat([p[cols] for p in parts], ignore_index=True)
+
+
+def register_summary(
+    scored: pd.DataFrame, scoring: str = "classes", money=lambda v: f"{v:,.0f}"
+) -> list[str]:
+    """The register lines of the executive summary, on the current risks only (closed risks are
+    listed apart): counts by band (classes) or total expected loss (money), the top risk, and the
+    rising / no-owner / overdue-review counts. ``money`` formats amounts."""
+    cur = current(scored)
+    n_closed = len(scored) - len(cur)
+    lines = []
+    if not len(cur):
+        return [f"No current register risk ({n_closed:,} closed)."]
+    top = cur.iloc[0]
+    if scoring == "money":
+        inh, res = cur["inherent_expected_loss"].sum(), cur["residual_expected_loss"].sum()
+        lines.append(
+            f"{len(cur):,} current register risks ({n_closed:,} closed ones apart) carry an "
+            f"expected loss of {money(inh)} before mitigation and {money(res)} after; the largest "
+            f"is '{top['title']}' ({money(top['residual_expected_loss'])} residual expected "
+            "loss)."
+        )
+    else:
+        crit = cur["residual_band"].isin(["critical", "high"]).sum()
+        lines.append(
+            f"{len(cur):,} current register risks ({n_closed:,} closed ones apart): "
+            f"{int((cur['inherent_band'] == 'critical').sum())} critical before mitigation, "
+            f"{int((cur['residual_band'] == 'critical').sum())} after; {int(crit):,} remain high "
+            f"or critical, led by '{top['title']}' (residual {top['residual_score']:.1f})."
+        )
+    rising = int((cur["trend"] == "rising").sum()) if "trend" in cur.columns else 0
+    owner, overdue = int(cur["no_owner"].sum()), int(cur["review_overdue"].sum())
+    lines.append(
+        f"Of the current risks, {rising:,} rose since the previous assessment; {owner:,} "
+        f"{'has' if owner == 1 else 'have'} no owner and {overdue:,} "
+        f"{'is' if overdue == 1 else 'are'} overdue for review."
+    )
+    return lines
+
+
+def exposure_summary(
+    indicators: pd.DataFrame,
+    country_exp: pd.DataFrame,
+    exposure: pd.DataFrame,
+    gaps: pd.DataFrame,
+    gap_threshold: float,
+    money=lambda v: f"{v:,.0f}",
+    window: str = "the reporting window",
+    high_country_risk: float = 50.0,
+) -> list[str]:
+    """The data-driven lines of the executive summary: single sourcing (items and the revenue of
+    ``window``), spend in countries with a country risk of ``high_country_risk`` or more, the most
+    exposed supplier and the register gaps, Altman distress and deterioration counts."""
+    lines = []
+    items = int(indicators["single_source_items"].sum())
+    if "single_source_revenue" in indicators:
+        rev = money(indicators["single_source_revenue"].sum())
+        lines.append(
+            f"Single sourcing: {items:,} items have one supplier, carrying {rev} of revenue "
+            f"({window})."
+        )
+    else:
+        spend = money(indicators["single_source_spend"].sum())
+        lines.append(
+            f"Single sourcing: {items:,} items have one supplier, with {spend} of spend "
+            f"({window}; no sales table for the revenue)."
+        )
+    high = country_exp[country_exp["country_risk"] >= high_country_risk]
+    share = high["spend_share"].sum()
+    names = ", ".join(high["countryname"].dropna().head(4))
+    lines.append(
+        f"{100 * share:.1f}% of spend sits in countries with a country-risk score of "
+        f"{high_country_risk:g} or more" + (f" ({names})." if names else ".")
+    )
+    if len(exposure):
+        top = exposure.iloc[0]
+        driver = str(top["main_driver"]).replace("_", " ") or "no indicator"
+        lines.append(
+            f"Highest data-driven exposure: {top['name']} (score {top['exposure_score']:.0f}, "
+            f"driven by {driver}); {len(gaps):,} suppliers scoring {gap_threshold:g}+ have no "
+            "open register entry."
+        )
+    distress = int((indicators["zone"] == "distress").sum()) if "zone" in indicators else 0
+    det = int(indicators["deteriorating"].sum()) if "deteriorating" in indicators else 0
+    lines.append(
+        f"{distress:,} supplier{'s are' if distress != 1 else ' is'} in the Altman distress "
+        f"zone; {det:,} show{'s' if det == 1 else ''} significant delivery or quality "
+        "deterioration."
+    )
+    return lines
+
+
+def appendix(
+    scale: int,
+    bands: Mapping[str, float],
+    country_weights: Mapping[str, float],
+    exposure_weights: Mapping[str, float],
+    country_risk_year: int,
+    window: str,
+    currency: str,
+    scoring: str = "classes",
+) -> dict[str, str]:
+    """The method appendix of the risk report, each definition as applied in this run."""
+    band_text = ", ".join(f"{k} <= {v}" for k, v in bands.items())
+    cw_text = ", ".join(f"{k} {v:.0%}" for k, v in country_weights.items())
+    ew_text = ", ".join(f"{k.replace('ind_', '')} {v:.0%}" for k, v in exposure_weights.items())
+    used = " (this report)." if scoring == "money" else "."
+    return {
+        "Risk score": f"Likelihood x impact on a 1-{scale} scale (ISO 31000 risk matrix); bands "
+        f"by upper bound: {band_text}.",
+        "Expected loss": "Probability (0-1, within a year) x consequence (loss if it occurs, "
+        f"{currency}); residual = probability x (1 - mitigation effectiveness) x consequence. "
+        f"Ranks the register when scoring is money{used}",
+        "Residual risk": "Inherent score x (1 - mitigation effectiveness); the residual heat map "
+        "reduces likelihood by the same share.",
+        "Current risks": "Every register entry except the closed ones: the heat maps, the register "
+        "by dimension, top risks, actions and the summary counts cover current risks only.",
+        "Trend": "Inherent score against previous likelihood x previous impact.",
+        "Country risk": "Governance risk = (2.5 - mean WGI estimate of political stability, rule "
+        "of law, government effectiveness, regulatory quality, control of corruption) / 5 x 100 "
+        f"for {country_risk_year}; logistics risk = (5 - LPI 2023 score) / 4 x 100; combined "
+        f"with weights {cw_text}. Sources: World Bank WGI (Kaufmann, Kraay & Mastruzzi), LPI "
+        "2023, CC BY 4.0.",
+        "Single source": f"Items bought from exactly one supplier in {window} (the company "
+        "reporting window); revenue = delivered sales of those items ordered in the reporting "
+        "window of the sales data.",
+        "Delivery and quality": "OTIF (company definition) and PPM over the company reporting "
+        "window; set to the maximum indicator when the Kendall trend test shows significant "
+        "deterioration (p < 0.05).",
+        "Financial distress": "Altman Z' (private manufacturing: 0.717 X1 + 0.847 X2 + 3.107 X3 "
+        "+ 0.420 X4 + 0.998 X5; safe > 2.9, distress < 1.23) or Z'' (non-manufacturing: 6.56 X1 "
+        "+ 3.26 X2 + 6.72 X3 + 1.05 X4; safe > 2.6, distress < 1.1).",
+        "Exposure score": f"100 x weighted mean of the 0-1 indicators with weights {ew_text}; "
+        "revenue at risk = revenue of items the supplier is primary for x score / 100.",
+    }
