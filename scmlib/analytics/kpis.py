@@ -60,6 +60,7 @@ def perfect_orders(sales: pd.DataFrame, late_days: int = 0) -> pd.DataFrame:
         damage_free=("damage_free", "all"),
         documentation_accurate=("documentation_accurate", "all"),
     )
+    o["in_full"] = o["complete"]
     o["perfect"] = o["complete"] & o["on_time"] & o["damage_free"] & o["documentation_accurate"]
     o["cycle_time_days"] = (o["delivery_date"] - o["order_date"]).dt.days
     return o.reset_index()
@@ -78,9 +79,40 @@ def cash_to_cash(
 
     DIO = inventory / COGS x days, DSO = receivables / revenue x days, DPO = payables /
     material purchases x days (SCOR defines days payables outstanding on material purchases;
-    without ``purchases`` COGS stands in, as in Hugos' worked example). Worked example (Hugos,
-    *Essentials of Supply Chain Management*): inventory 100, COGS 730/yr -> DIO 50;
-    receivables 60, revenue 1,095 -> DSO 20; payables 40, COGS 730 -> DPO 20; C2C = 50 days.
+    without ``purchases`` COGS stands in, as in Hugos' worked example).
+
+    Parameters
+    ----------
+    revenue, cogs : float
+        Revenue and cost of goods sold over ``days``.
+    inventory, receivables, payables : float
+        Balances (the latest period's).
+    days : float, default 365
+        Days covered by the flows.
+    purchases : float, optional
+        Material purchases over ``days`` (the SCOR DPO base); COGS when not given.
+
+    Returns
+    -------
+    dict
+        ``dio``, ``dso``, ``dpo`` and ``c2c`` in days (NaN where a base is zero).
+
+    References
+    ----------
+    APICS/ASCM (2017), *SCOR 12.0*, AM.1.1 Cash-to-Cash Cycle Time; Hugos, M. (2018),
+    *Essentials of Supply Chain Management* (4th ed.), worked example of the cash-to-cash cycle.
+
+    Examples
+    --------
+    Inventory 100 against COGS 730 a year -> DIO 50; receivables 60 against revenue 1,095 ->
+    DSO 20; payables 40 against COGS 730 -> DPO 20; cash-to-cash 50 days. With material
+    purchases of 584, DPO is 25 days and cash-to-cash 45.
+
+    >>> c = cash_to_cash(1095, 730, inventory=100, receivables=60, payables=40)
+    >>> [round(c[k], 1) for k in ("dio", "dso", "dpo", "c2c")]
+    [50.0, 20.0, 20.0, 50.0]
+    >>> round(cash_to_cash(1095, 730, 100, 60, 40, purchases=584)["c2c"], 1)
+    45.0
     """
     base = purchases if purchases is not None else cogs
     dio = inventory / cogs * days if cogs else np.nan
@@ -89,13 +121,50 @@ def cash_to_cash(
     return {"dio": dio, "dso": dso, "dpo": dpo, "c2c": dio + dso - dpo}
 
 
+PERFECT_ORDER_COMPONENTS = ("on_time", "in_full", "damage_free", "documentation_accurate")
+COMPONENT_WORDS = {
+    "on_time": "on time",
+    "in_full": "in full",
+    "damage_free": "damage free",
+    "documentation_accurate": "documents accurate",
+}
+
+
 def perfect_order_from_rates(rates: Mapping[str, float]) -> float:
     """Perfect order fulfilment from component rates when only rates are known (no per-order
-    flags): the product of the on-time, in-full, damage-free and documentation-accurate rates,
-    which assumes the failures are independent. Worked example (the perfect-order index of
-    Gartner and APQC material): 95% on time x 96% in full x 99% damage free x 99.5% accurate
-    documents = 89.8%. Per-order flags (:func:`perfect_orders`) are preferred when available:
-    SCOR 12.0 RL.1.1 counts orders meeting every component.
+    flags): the product of the on-time, in-full, damage-free and documentation-accurate rates.
+
+    The product assumes the failures are independent; per-order flags
+    (:func:`perfect_orders`) are preferred when available, since SCOR 12.0 RL.1.1 counts the
+    orders meeting every component.
+
+    Parameters
+    ----------
+    rates : mapping of str to float
+        Component rates as shares in [0, 1] (any components, e.g. ``on_time``, ``in_full``,
+        ``damage_free``, ``documentation_accurate``).
+
+    Returns
+    -------
+    float
+        The product of the rates; NaN for no rates.
+
+    Raises
+    ------
+    ParameterError
+        A rate outside [0, 1] (for example 95 for 95%).
+
+    References
+    ----------
+    APICS/ASCM (2017), *SCOR 12.0*, RL.1.1 Perfect Order Fulfillment; the perfect order index
+    as the product of component rates (Gartner / APQC benchmarking material).
+
+    Examples
+    --------
+    95% on time x 98% in full x 99% damage free:
+
+    >>> round(perfect_order_from_rates({"on_time": 0.95, "in_full": 0.98, "damage_free": 0.99}), 5)
+    0.92169
     """
     if not rates:
         return float("nan")
@@ -105,17 +174,105 @@ def perfect_order_from_rates(rates: Mapping[str, float]) -> float:
     return float(np.prod([float(v) for v in rates.values()]))
 
 
+def perfect_order_figure(
+    po: pd.DataFrame | None,
+    recorded: Sequence[str],
+    rates: Mapping[str, float] | None,
+    late: int,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> Figure:
+    """SCOR RL.1.1 Perfect Order Fulfillment from per-order flags where the data records them and
+    from component rates where it does not, with the definition saying which.
+
+    Parameters
+    ----------
+    po : DataFrame or None
+        Per-order flags from :func:`perfect_orders` (None: no order data).
+    recorded : sequence of str
+        The components the order data records (on time and in full always, damage free and
+        documentation accuracy when their columns exist).
+    rates : mapping, optional
+        Known component rates (shares) for components without per-order flags.
+    late : int
+        Days after the requested date still on time.
+    start, end : Timestamp, optional
+        The window of the figure.
+
+    Returns
+    -------
+    Figure
+        ``perfect_order_fulfillment``: the share of orders meeting every recorded component,
+        times the product of the given rates of the unrecorded ones (independence assumed);
+        with no order data, the product of the rates alone (:func:`perfect_order_from_rates`).
+
+    Examples
+    --------
+    >>> f = perfect_order_figure(None, (), {"on_time": 0.95, "in_full": 0.98,
+    ...                          "damage_free": 0.99}, late=0)
+    >>> round(f.value, 5), f.definition
+    (0.92169, 'product of component rates: on time 95.0% x in full 98.0% x damage free 99.0% (assumes independent failures)')
+    """
+    rates = {k: float(v) for k, v in (rates or {}).items()}
+    if po is None or not len(po):
+        if not rates:
+            return Figure(
+                "perfect_order_fulfillment",
+                float("nan"),
+                None,
+                None,
+                KPIS["perfect_order_fulfillment"].definition,
+                "not computable: no sales_order_lines with delivery dates and no component rates",
+            )
+        parts = " x ".join(f"{COMPONENT_WORDS.get(k, k)} {v:.1%}" for k, v in rates.items())
+        return Figure(
+            "perfect_order_fulfillment",
+            perfect_order_from_rates(rates),
+            start,
+            end,
+            f"product of component rates: {parts} (assumes independent failures)",
+            "component rates (parameter perfect_order_rates)",
+        )
+    flags = [c for c in PERFECT_ORDER_COMPONENTS if c in recorded]
+    extra = {k: v for k, v in rates.items() if k not in flags}
+    share = float(po[flags].all(axis=1).mean())
+    words = ", ".join(COMPONENT_WORDS[c] for c in flags).replace(
+        "on time", f"on time (by the requested date +{late} days)"
+    )
+    definition = f"share of orders {words}; by order date"
+    missing = [c for c in PERFECT_ORDER_COMPONENTS if c not in flags and c not in extra]
+    if extra:
+        parts = " x ".join(f"{COMPONENT_WORDS.get(k, k)} {v:.1%}" for k, v in extra.items())
+        definition += f"; x component rates {parts} (not in the order data; independence assumed)"
+    if missing:
+        definition += "; not recorded, so not counted: " + ", ".join(
+            COMPONENT_WORDS[c] for c in missing
+        )
+    return Figure(
+        "perfect_order_fulfillment",
+        share * perfect_order_from_rates(extra) if extra else share,
+        start,
+        end,
+        definition,
+        f"{len(po):,} delivered orders",
+    )
+
+
 def scor_level1(
     sales: pd.DataFrame | None,
     fin: pd.DataFrame | None,
     settings: Settings,
     purchases: float | None = None,
+    component_rates: Mapping[str, float] | None = None,
 ) -> list[Figure]:
     """The SCOR 12.0 level-1 metrics as headline figures over the company reporting window.
 
-    RL.1.1 uses the customer OTIF setting's late tolerance against the requested date; flows
-    (revenue, COGS, SCM cost, purchases) are summed over the window and day counts use the
-    window's length; balances are the latest period's within the window.
+    RL.1.1 uses the customer OTIF setting's late tolerance against the requested date, from
+    per-order flags where the order lines record them and from ``component_rates`` (shares,
+    keys of :data:`PERFECT_ORDER_COMPONENTS`) where they do not, or entirely from the rates
+    when there are no order lines (:func:`perfect_order_figure`). Flows (revenue, COGS, SCM
+    cost, purchases) are summed over the window and day counts use the window's length;
+    balances are the latest period's within the window.
     """
     figs: list[Figure] = []
     late = int(settings["customer_otif.late_days"])
@@ -125,16 +282,10 @@ def scor_level1(
             sales[(sales["order_date"] >= start) & (sales["order_date"] <= end)], late
         )
         n = f"{len(po):,} delivered orders"
-        figs.append(
-            Figure(
-                "perfect_order_fulfillment",
-                float(po["perfect"].mean()) if len(po) else float("nan"),
-                start,
-                end,
-                f"orders complete, delivered by the requested date (+{late} days), damage free, documents accurate; by order date",
-                n,
-            )
-        )
+        recorded = ["on_time", "in_full"] + [
+            c for c in ("damage_free", "documentation_accurate") if c in sales.columns
+        ]
+        figs.append(perfect_order_figure(po, recorded, component_rates, late, start, end))
         figs.append(
             Figure(
                 "order_fulfillment_cycle_time",
@@ -146,7 +297,8 @@ def scor_level1(
             )
         )
     else:
-        for key in ("perfect_order_fulfillment", "order_fulfillment_cycle_time"):
+        figs.append(perfect_order_figure(None, (), component_rates, late))
+        for key in ("order_fulfillment_cycle_time",):
             figs.append(
                 Figure(
                     key,
@@ -364,3 +516,113 @@ def largest_moves(table: pd.DataFrame, threshold: float = 0.05) -> pd.DataFrame:
         (t["change"] > 0) == t["higher_is_better"].fillna(True).astype(bool),
     )
     return t[t["rel"] > threshold].sort_values("rel", ascending=False)
+
+
+# --------------------------------------------------------------------------- report text
+
+PROCESSES = (
+    ("plan", "Plan"),
+    ("source", "Source"),
+    ("make", "Make"),
+    ("deliver", "Deliver"),
+    ("return", "Return"),
+)
+
+
+def driver_sentence(moves: pd.DataFrame, what: str) -> str:
+    """One summary clause naming the members that moved a rate most (from :func:`drivers` with
+    a ``name`` column), in points: ``"supplier OTIF: Acme +3.0 pts, Brix -1.5 pts"``.
+
+    Examples
+    --------
+    >>> driver_sentence(pd.DataFrame({"name": ["Acme", "Brix"], "change": [0.03, -0.015]}),
+    ...                 "supplier OTIF")
+    'supplier OTIF: Acme +3.0 pts, Brix -1.5 pts'
+    """
+    parts = [f"{r['name']} {100 * r['change']:+.1f} pts" for _, r in moves.iterrows()]
+    return f"{what}: " + ", ".join(parts)
+
+
+def summary_lines(
+    table: pd.DataFrame,
+    moved: pd.DataFrame,
+    why: Sequence[str],
+    settings: Settings,
+    fmt=None,
+) -> list[str]:
+    """The dashboard's executive summary: status counts, the three largest moves, their drivers
+    and the KPIs off target. ``fmt(kpi, value)`` formats a value in its unit (the report's
+    ``fmt_kpi``; plain numbers when not given)."""
+    fmt = fmt or (lambda kpi, v: f"{v:,.3g}")
+    status = table["status"].value_counts()
+    window = settings["calendar.window_months"]
+    lines = [
+        f"{status.get('green', 0)} KPIs on target, {status.get('amber', 0)} close to target, "
+        f"{status.get('red', 0)} off target; {status.get('grey', 0)} without a target or not "
+        f"computable (last {window} complete months)."
+    ]
+    for _, r in moved.head(3).iterrows():
+        lines.append(
+            f"{r['label']} moved from {fmt(r['kpi'], r['previous'])} to "
+            f"{fmt(r['kpi'], r['recent'])} over the last three months "
+            f"({'better' if r['improved'] else 'worse'})."
+        )
+    lines += [f"Largest changes in {w} (last three months against the three before)." for w in why]
+    red = table.loc[table["status"] == "red", "label"].tolist()
+    lines.append(("Off target: " + ", ".join(red) + ".") if red else "No KPI is off target.")
+    return lines
+
+
+def trend_sections(
+    table: pd.DataFrame, monthly: pd.DataFrame
+) -> list[tuple[str, list[tuple[str, pd.DataFrame]], str]]:
+    """Per SCOR process (plan, source, make, deliver, return): its title, the monthly series of
+    each of its KPIs (in the table's order) up to the KPI's window end (a partial month after
+    the last complete one is left out, as in the headline), and, when it has none, why not."""
+    out = []
+    ends = table.set_index("kpi")["window_end"]
+    for process, title in PROCESSES:
+        keys = table.loc[table["process"] == process, "kpi"].tolist()
+        series = []
+        for k in keys:
+            g = monthly[monthly["kpi"] == k] if len(monthly) else monthly
+            end = ends.get(k)
+            if len(g) and end is not None and pd.notna(end):
+                g = g[g["period"] <= end]
+            if len(g):
+                series.append((k, g))
+        reason = ""
+        if not series:
+            reason = (
+                "capacity utilisation needs capacity and production data (not in the data "
+                "model yet)."
+                if process == "make"
+                else f"no {process} data in this source."
+            )
+        out.append((title, series, reason))
+    return out
+
+
+def appendix_entries(table: pd.DataFrame, settings: Settings) -> dict[str, str]:
+    """The dashboard's method appendix: each KPI's definition as computed (with its SCOR code),
+    the perfect-order rule, status bands and trend."""
+    entries = {}
+    for _, r in table.iterrows():
+        name = f"{r['label']} ({r['scor']})" if r["scor"] else r["label"]
+        entries[name] = f"{r['definition'][0].upper()}{r['definition'][1:]}."
+    band = settings["amber_band"]
+    entries |= {
+        "Upside Supply Chain Adaptability (AG.1.1)": "Days to achieve an unplanned sustainable "
+        "20% increase in quantities delivered; needs capacity scenario data, so not computed.",
+        "Perfect order from component rates": "Per-order flags are used where the order lines "
+        "record a component (SCOR RL.1.1 counts the orders meeting every one); a component the "
+        "lines do not record is taken from its known rate (parameter perfect_order_rates) and "
+        "multiplied in, and with no order lines the figure is the product of the rates (on time "
+        "x in full x damage free x documents accurate), which assumes independent failures.",
+        "Status": f"On target (green): target met; close to target (amber): within {band:.0%} "
+        "of the target; off target (red): otherwise. Targets and definitions come from the "
+        f"company settings ({settings.source}).",
+        "Trend": "Mean of the last three monthly values against the three before; percentages "
+        "change in points (pts).",
+    }
+    return entries
