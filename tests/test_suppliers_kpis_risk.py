@@ -555,6 +555,7 @@ def test_register_scored_in_money_known_answer():
     assert "2 current register risks (1 closed ones apart)" in lines[0]
     assert "$250,000 before mitigation and $150,000 after" in lines[0]
     assert "1 has no owner and 1 is overdue" in lines[1]  # the closed M3 counts in neither
+    assert "trend is not measured" in lines[1]  # no previous assessment: not "0 rose"
 
 
 def test_closed_risks_out_of_dimension_table_counts_and_actions():

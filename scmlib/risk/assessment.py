@@ -625,12 +625,15 @@ def register_summary(
             f"{int((cur['residual_band'] == 'critical').sum())} after; {int(crit):,} remain high "
             f"or critical, led by '{top['title']}' (residual {top['residual_score']:.1f})."
         )
-    rising = int((cur["trend"] == "rising").sum()) if "trend" in cur.columns else 0
     owner, overdue = int(cur["no_owner"].sum()), int(cur["review_overdue"].sum())
+    trend = (
+        f"{int((cur['trend'] == 'rising').sum()):,} rose since the previous assessment"
+        if "trend" in cur.columns
+        else "the trend is not measured (no previous assessment in the register)"
+    )
     lines.append(
-        f"Of the current risks, {rising:,} rose since the previous assessment; {owner:,} "
-        f"{'has' if owner == 1 else 'have'} no owner and {overdue:,} "
-        f"{'is' if overdue == 1 else 'are'} overdue for review."
+        f"Of the current risks, {trend}; {owner:,} {'has' if owner == 1 else 'have'} no owner "
+        f"and {overdue:,} {'is' if overdue == 1 else 'are'} overdue for review."
     )
     return lines
 
