@@ -115,7 +115,7 @@ def test_a_changed_otif_setting_moves_every_report_together(otif_moved):
     assert after["kpi_dashboard"][0] != before["kpi_dashboard"][0]
     assert (
         "orders" in after["kpi_dashboard"][1]
-        and "2 days early to 1 days late" in after["kpi_dashboard"][1]
+        and "2 days early to 1 day late" in after["kpi_dashboard"][1]
     )
     html = (otif_moved["changed"]["supplier_scorecard"] / "report.html").read_text()
     assert "company.yaml" in html  # the header names the settings file in force

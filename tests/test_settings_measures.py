@@ -132,7 +132,7 @@ def test_supplier_otif_follows_the_company_definition():
     orders = strict.with_overrides(supplier_otif__level="order", supplier_otif__late_days=1)
     f = M.supplier_otif(_po(), orders)
     assert f.value == pytest.approx(2 / 3) and f.basis == "3 PO orders"  # P1 has an early line
-    assert "0 days early to 1 days late" in f.definition
+    assert "0 days early to 1 day late" in f.definition
 
 
 def test_supplier_otif_without_quantities_is_unavailable_not_missed():

@@ -147,6 +147,10 @@ def forecast_accuracy(
 # --------------------------------------------------------------------------- delivery
 
 
+def _days(n) -> str:
+    return f"{n} day" if int(n) == 1 else f"{n} days"
+
+
 def _otif_text(defn: dict, what: str) -> str:
     tol = (
         f", in full within {defn['in_full_tolerance']:.0%}"
@@ -154,8 +158,8 @@ def _otif_text(defn: dict, what: str) -> str:
         else ", in full"
     )
     return (
-        f"{what} {'lines' if defn['level'] == 'line' else 'orders'} on time ({defn['early_days']} days early to "
-        f"{defn['late_days']} days late against the {defn['reference']} date){tol}"
+        f"{what} {'lines' if defn['level'] == 'line' else 'orders'} on time ({_days(defn['early_days'])} early to "
+        f"{_days(defn['late_days'])} late against the {defn['reference']} date){tol}"
     )
 
 

@@ -108,7 +108,10 @@ def bar(
         fmt = {
             "pct": lambda v: f"{100 * v:,.1f}%",
             "money": lambda v: fmt_compact_money(v, currency),
-        }.get(kind, lambda v: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}")
+        }.get(
+            kind,
+            lambda v: f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.2f}",
+        )  # counts as whole numbers: "9", not "9.00"
         ax.bar_label(bars, labels=[fmt(v) for v in data[y]], padding=3, fontsize=8)
     lo = min(0.0, float(np.nanmin(data[y]))) if len(data) else 0.0
     if horizontal:  # bars start at zero
