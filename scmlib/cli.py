@@ -66,6 +66,14 @@ def _cmd_run(args) -> int:
     )
     from scmlib.runner.execute import RunInterrupted, preflight_data
 
+    if args.each:
+        from scmlib.runner.batch import expand_each
+
+        jobs = expand_each(jobs, args.each, args.top)
+    elif args.top is not None:
+        raise ParameterError(
+            "command line: --top goes with --each (e.g. --each supplier_id --top 20)"
+        )
     preflight_data(
         jobs
     )  # data and mapping problems stop here: exit 1, nothing written, no failed report
@@ -314,6 +322,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=None, metavar="N", help="parallel runs (default: CPU count)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--each",
+        metavar="PARAMETER",
+        help="one run per entity of a notebook that declares batch runs, e.g. "
+        "`scm run supplier_qbr --each supplier_id --top 20` (the largest first)",
+    )
+    p.add_argument(
+        "--top",
+        type=int,
+        metavar="N",
+        help="with --each: how many entities, most important first (default 10)",
+    )
     p.add_argument(
         "--timeout",
         type=float,

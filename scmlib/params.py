@@ -103,6 +103,8 @@ class NotebookSpec:
     timeout_s: float | None = (
         None  # the notebook's own per-cell execution timeout (metadata scm.timeout_s)
     )
+    # batch runs: {parameter: "scmlib.<module>:<ranking function>"} (metadata scm.each)
+    each: dict[str, str] = field(default_factory=dict)
 
 
 def _type_name(annotation: ast.expr) -> tuple[str, bool, str | None]:
@@ -211,6 +213,7 @@ def read_notebook_spec(path: Path) -> NotebookSpec:
         parameters=params,
         tables=dict(meta.get("tables", {})),
         timeout_s=meta.get("timeout_s"),
+        each=dict(meta.get("each", {})),
     )
 
 

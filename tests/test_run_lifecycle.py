@@ -298,3 +298,66 @@ def test_declared_column_limits_are_checked_before_any_kernel(
     assert len(err.splitlines()) == 1 and "'likelihood': 1 value above scale = 5" in err, err
     assert "source rows 4" in err and not out.exists()
     assert main(["run", "register", "--data", str(folder), "--out", str(out), "-p", "scale=9"]) == 0
+
+
+def _batch_project(root: Path) -> Path:
+    (root / "notebooks").mkdir(parents=True)
+    (root / "parameters").mkdir()
+    (root / "pyproject.toml").write_text("")
+    write(
+        root / "notebooks" / "review.ipynb",
+        {
+            "title": "Supplier review",
+            "area": "suppliers",
+            "purpose": "One report per supplier.",
+            "tables": {"required": ["suppliers"]},
+            "each": {"supplier_id": "scmlib.runner.batch:_test_candidates"},
+        },
+        [
+            ("md", "# Supplier review"),
+            (
+                "code",
+                'data_source: str = "demo"  # source <source>\n'
+                'supplier_id: str = ""  # the supplier to review\n'
+                "interactive: bool = False  # widgets",
+                ["parameters"],
+            ),
+            (
+                "code",
+                "from scmlib.reporting import Report\nreport = Report('review', 'Review', 'demo')\n"
+                "report.header()\nreport.summary([f'supplier {supplier_id}'])",
+            ),
+        ],
+    )
+    return root
+
+
+def test_one_run_per_entity_with_each_and_top(tmp_path, monkeypatch, small_demo, capsys):
+    """`scm run NOTEBOOK --each PARAMETER --top N`: the notebook's ranking function picks the
+    entities, one run each, and the index lists each entity's report under the notebook."""
+    import scmlib.runner.batch as batch
+    from scmlib.cli import main
+
+    monkeypatch.setattr(
+        batch,
+        "_test_candidates",
+        lambda data: list(data["suppliers"]["supplier_id"].sort_values(ascending=False)),
+        raising=False,
+    )
+    monkeypatch.setenv("SCM_PROJECT_ROOT", str(_batch_project(tmp_path / "proj")))
+    out = tmp_path / "reports"
+    args = ["run", "review", "--data", str(small_demo), "--out", str(out), "--quiet"]
+    assert main([*args, "--each", "supplier_id", "--top", "3"]) == 0
+    records = [json.loads(p.read_text()) for p in out.glob("review/*/run.json")]
+    want = sorted(pd.read_parquet(small_demo / "suppliers.parquet")["supplier_id"])[-3:]
+    assert sorted(r["batch"]["value"] for r in records) == want
+    assert {r["parameter_set"] for r in records} == {f"supplier_id={s}" for s in want}
+    assert all(r["status"] == "success" for r in records)
+    index = (out / "index.html").read_text()
+    assert "One report per supplier_id (3)" in index and all(s in index for s in want)
+    capsys.readouterr()
+    assert main([*args, "--each", "item_id"]) == 2
+    assert "cannot run once per 'item_id'" in capsys.readouterr().err
+    assert main([*args, "--top", "3"]) == 2
+    assert main([*args, "--each", "supplier_id", "-p", "supplier_id=S1"]) == 2
+    assert main([*args, "--each", "supplier_id", "--top", "0"]) == 2

@@ -50,6 +50,7 @@ class RunJob:
     extra_env: dict[str, str] = field(default_factory=dict)
     timeout_s: float | None = None  # per-cell execution timeout (None: the notebook's, else 3600 s)
     cpus: int = 1  # the CPU budget of this run: the machine's cores shared by the runs in parallel
+    batch: dict[str, str] | None = None  # {"parameter", "value"} of a run of a batch (--each)
 
 
 def plan_runs(
@@ -412,6 +413,7 @@ def execute_job(job: RunJob) -> dict[str, Any]:
         "notebook": job.name,
         "title": job.title,
         "parameter_set": job.parameter_set,
+        "batch": job.batch,
         "parameters": job.parameters,
         "data_source": job.data_source,
         "status": "running",

@@ -61,6 +61,26 @@ def _headlines(root: Path, rec: dict, limit: int = 3) -> str:
     return '<div class="figs">' + " · ".join(items) + "</div>" if items else ""
 
 
+def _batch_links(recs: list[dict], limit: int = 50) -> str:
+    """For a notebook run once per entity (``scm run ... --each``): the last successful report of
+    each entity, newest batch first, as one line of links under the notebook's row."""
+    e = html.escape
+    latest: dict[str, dict] = {}
+    for r in recs:  # newest first
+        b = r.get("batch") or {}
+        if b.get("value") is not None and r.get("status") == "success":
+            latest.setdefault(str(b["value"]), r)
+    if not latest:
+        return ""
+    param = next(iter(latest.values()))["batch"]["parameter"]
+    links = " · ".join(
+        f'<a href="{e(r["_folder"])}/report.html">{e(value)}</a>'
+        for value, r in list(latest.items())[:limit]
+    )
+    more = f" (+{len(latest) - limit} more in the history)" if len(latest) > limit else ""
+    return f'<div class="sub">One report per {e(param)} ({len(latest)}): {links}{more}</div>'
+
+
 def _page(root: Path, runs: list[dict]) -> str:
     by_name: dict[str, list[dict]] = {}
     for rec in runs:
@@ -81,7 +101,7 @@ def _page(root: Path, runs: list[dict]) -> str:
             latest_cell += f'<div class="sub">{e(str(latest["error"]))[:200]}</div>'
         rows.append(
             f'<tr><td><a href="{e((ok or latest)["_folder"])}/report.html">{title}</a><div class="sub">{e(name)}</div></td>'
-            f"<td>{good}</td><td>{latest_cell}</td><td>{e(str(latest.get('parameter_set', '')))}</td>"
+            f"<td>{good}{_batch_links(recs)}</td><td>{latest_cell}</td><td>{e(str(latest.get('parameter_set', '')))}</td>"
             f"<td>{e(str(latest.get('data_source', '')))}</td><td>{len(recs)}</td></tr>"
         )
         items = "".join(
