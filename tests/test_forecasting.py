@@ -398,3 +398,61 @@ def test_backtest_metrics_equal_core_error_metrics():
     for k in ("mae", "mase", "rmsse", "smape", "bias", "wmape"):
         assert row[k] == pytest.approx(core[k], rel=1e-12), k
     assert backtest._window_metrics is FE.window_metrics
+
+
+def _tiny_result():
+    """A hand-made ForecastResult: two series, naive and ets candidates, ets selected for A."""
+    from scmlib.planning.forecasting.execution import ForecastResult
+
+    metrics = pd.DataFrame(
+        {
+            "item_id": ["A", "A", "B", "B"],
+            "model": ["naive", "ets", "naive", "ets"],
+            "mase": [1.2, 0.8, 0.9, 1.1],
+            "selected": [False, True, True, False],
+            "coverage_80": [0.7, 0.9, 0.6, 0.5],
+        }
+    )
+    backtest = pd.DataFrame(
+        {"item_id": ["A", "A", "B"], "actual": [10.0, 20, 10], "forecast": [12.0, 15, 13]}
+    )
+    profile = pd.DataFrame(
+        {
+            "item_id": ["A", "B"],
+            "model": ["ets", "naive"],
+            "demand_class": ["smooth", "lumpy"],
+            "adi": [1.0, 2.0],
+            "cv2": [0.1, 0.8],
+        }
+    )
+    return ForecastResult(pd.DataFrame(), metrics, backtest, profile)
+
+
+def test_backtest_summary_uses_core_wmape_and_counts_beating_naive():
+    bs = F.backtest_summary(_tiny_result(), ["item_id"], [80])
+    assert bs.wmape == pytest.approx((2 + 5 + 3) / 40)  # pooled over every backtest point
+    assert bs.mean_mase == pytest.approx((0.8 + 0.9) / 2)
+    assert bs.beats_naive == pytest.approx(0.5)  # A: 0.8 < 1.2; B is the naive itself
+    assert bs.coverage == {80: pytest.approx(0.75)} and bs.intermittent_share == 0.5
+    lines = F.summary_lines(bs, horizon=6, level="item", year=(100.0, 110.0, 12))
+    assert lines[0] == (
+        "2 series forecast 6 periods ahead; the next 12 periods total 110 units against 100 in "
+        "the last 12 (+10.0%)."
+    )
+    assert "WMAPE 25.0%" in lines[1] and "not the company KPI" in lines[1]
+    assert F.model_table(_tiny_result().metrics)["model"].tolist() == ["ets", "naive"]
+
+
+def test_category_table_adds_up():
+    cat = pd.DataFrame(
+        {
+            "category": ["x", "y", "x", "y"],
+            "date": pd.to_datetime(["2027-01-01", "2027-01-01", "2027-02-01", "2027-02-01"]),
+            "forecast": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    t = F.category_table(cat, periods=1).set_index("category")
+    assert list(t.columns) == ["Jan 2027"] and t.loc["Total", "Jan 2027"] == 3.0
+    assert F.largest_series(
+        pd.DataFrame({"item_id": ["a", "b", "b"], "quantity": [1.0, 1, 1]}), ["item_id"], 1
+    ) == [("b",)]

@@ -53,8 +53,9 @@ ch. 5.10 (time-series cross-validation), 8 (ETS), 9 (ARIMA); Assimakopoulos & Ni
 Babai (2011) (TSB); Hyndman & Koehler (2006) (MASE).
 
 The package is split by concern: :mod:`.models` (model adapters), :mod:`.backtest`
-(backtest, selection and intervals of one series), :mod:`.execution` (many series, local or Dask)
-and :mod:`.cycle` (the planning cycle around the forecast).
+(backtest, selection and intervals of one series), :mod:`.execution` (many series, local or Dask),
+:mod:`.cycle` (the planning cycle around the forecast) and :mod:`.summary` (the report's tables
+and sentences).
 """
 
 from scmlib.planning.forecasting._statsforecast_patch import (
@@ -90,6 +91,21 @@ from scmlib.planning.forecasting.models import (
     _model_forecast,
     season_length,
 )
+from scmlib.planning.forecasting.summary import (
+    BacktestSummary,
+    appendix_entries,
+    backtest_summary,
+    category_table,
+    demand_classes,
+    key_label,
+    largest_series,
+    model_table,
+    model_wins,
+    series_labels,
+    series_rows,
+    summary_lines,
+    total_history,
+)
 
 __all__ = [
     "ALL_MODELS",
@@ -101,10 +117,23 @@ __all__ = [
     "LEVELS",
     "METRICS",
     "SEASONAL",
+    "BacktestSummary",
     "ForecastResult",
     "SeriesSpec",
     "Settings",
     "accuracy_vs_benchmarks",
+    "appendix_entries",
+    "backtest_summary",
+    "category_table",
+    "demand_classes",
+    "key_label",
+    "largest_series",
+    "model_table",
+    "model_wins",
+    "series_labels",
+    "series_rows",
+    "summary_lines",
+    "total_history",
     "apply_overrides",
     "forecast",
     "forecast_exceptions",
