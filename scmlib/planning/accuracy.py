@@ -789,7 +789,7 @@ def summary_lines(
     f = a.fva
     lines.append(
         f"Forecast value added ({a.cut}): the statistical model {100 * f['fva_statistical']:+.1f} "
-        f"pts of accuracy against the naive forecast; planner overrides "
+        f"pts of WMAPE against the naive forecast; planner overrides "
         f"{100 * f['fva_override']:+.1f} pts against the statistical forecast."
     )
     n, up, down = share_of_overrides(a.overrides)
