@@ -248,3 +248,180 @@ def test_health_without_selling_prices_keeps_margin_unknown():
     h = inventory_health(demand, stock, items, months=2)
     assert h["turns"].notna().all() and h["gmroi"].isna().all()
     assert rationalisation_candidates(h, items).empty
+
+
+# ---------------------------------------------------------------- report tables
+
+
+def _segments():
+    return pd.DataFrame(
+        {
+            "item_id": ["i1", "i2", "i3", "i4"],
+            "location_id": ["L1", "L1", "L2", "L2"],
+            "abc": ["A", "A", "B", "C"],
+            "xyz": ["X", "Y", "X", "Z"],
+            "segment": ["AX", "AY", "BX", "CZ"],
+            "annual_value": [100.0, 50.0, 30.0, 5.0],
+            "demand_class": ["smooth", "lumpy", "smooth", "intermittent"],
+        }
+    )
+
+
+def test_segment_matrix_and_demand_classes():
+    counts, values = SEG.segment_matrix(_segments())
+    assert counts.loc["A", "X"] == 1 and counts.loc["C", "Y"] == 0  # empty cells are zeros
+    assert list(counts.index) == ["A", "B", "C"] and list(counts.columns) == ["X", "Y", "Z"]
+    assert values.loc["A", "Y"] == 50 and values.to_numpy().sum() == 185
+    dc = SEG.demand_class_summary(_segments()).set_index("demand_class")
+    assert dc.loc["smooth", "series"] == 2 and dc.loc["smooth", "annual_value"] == 130
+
+
+def test_health_by_sums_before_ratios():
+    health = pd.DataFrame(
+        {
+            "item_id": ["i1", "i2", "i3", "i4"],
+            "location_id": ["L1", "L1", "L2", "L2"],
+            "stock_value": [10.0, 30, 5, 5],
+            "avg_value": [10.0, 30, 10, 0],
+            "cogs": [40.0, 20, 10, 0],
+            "gross_margin": [8.0, 4, 1, 0],
+            "carrying_cost": [2.5, 7.5, 2.5, 0],
+        }
+    )
+    by = SEG.health_by(health, _segments(), by=["abc"]).set_index("abc")
+    # class A: COGS 60 / average value 40 = 1.5 turns (not the mean of 4 and 0.67)
+    assert by.loc["A", "turns"] == pytest.approx(1.5)
+    assert by.loc["A", "days_of_supply"] == pytest.approx(365 / 1.5)
+    assert by.loc["A", "gmroi"] == pytest.approx(12 / 40)
+    assert np.isnan(by.loc["C", "turns"])  # no average inventory: turns unknown, not infinite
+
+
+def test_slob_summary_counts_and_values():
+    rows = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "status": ["obsolete", "obsolete", "slow-moving"],
+            "disposition": ["scrap", "scrap", "stop"],
+            "value_at_risk": [5.0, 7.0, 3.0],
+        }
+    )
+    out = SEG.slob_summary(rows).set_index("status")
+    assert out.loc["obsolete", "item_locations"] == 2 and out.loc["obsolete", "value_at_risk"] == 12
+
+
+def _ss_result():
+    return pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "abc": ["B", "A", "A"],
+            "service_target": [0.95, 0.98, 0.98],
+            "safety_stock_value": [10.0, 30, 20],
+            "avg_cycle_stock_value": [5.0, 5, 5],
+            "current_value": [10.0, 50, 0],
+        }
+    )
+
+
+def test_segment_summary_change_and_order():
+    r = _ss_result()
+    r["target_avg_stock_value"] = r["safety_stock_value"] + r["avg_cycle_stock_value"]
+    s = SS.segment_summary(r, "abc")
+    assert list(s["abc"]) == ["A", "B"]  # highest target first
+    a = s.iloc[0]
+    assert (a["series"], a["safety_stock_value"], a["target_avg_stock_value"]) == (2, 50, 60)
+    assert a["change"] == 60 - 50
+
+
+def test_with_current_stock_fills_missing_positions():
+    r = _ss_result().drop(columns="current_value").assign(location_id="L1")
+    pos = pd.DataFrame(
+        {"item_id": ["a"], "location_id": ["L1"], "on_hand_qty": [4.0], "stock_value": [8.0]}
+    )
+    out = SS.with_current_stock(r, pos)
+    assert list(out["current_value"]) == [8.0, 0.0, 0.0]
+    assert list(out["target_avg_stock_value"]) == [15.0, 35.0, 25.0]
+
+
+def test_what_if_table_and_next_level_cost():
+    curve = pd.DataFrame(
+        {
+            "abc": ["A", "A", "A", "B", "B", "B"],
+            "service_level": [0.95, 0.98, 0.99] * 2,
+            "safety_stock_value": [10.0, 20, 35, 1, 2, 4],
+        }
+    )
+    wi = SS.what_if_table(curve, "abc", order=["B", "A"])
+    assert list(wi.index) == ["B", "A"] and wi.loc["A", 0.99] == 35
+    by_seg = pd.DataFrame(
+        {"abc": ["A", "B"], "target": [0.98, 0.95], "safety_stock_value": [20, 1]}
+    )
+    step = SS.next_level_cost(by_seg, wi, "abc")
+    assert step == {"segment": "A", "target": 0.98, "next": 0.99, "delta": 15.0}
+    # a target between two levels: the step is from the level below it to the one above
+    by_seg.loc[0, "target"] = 0.975
+    assert SS.next_level_cost(by_seg, wi, "abc")["delta"] == 20 - 10
+
+
+def test_service_targets_by_abc_and_tier():
+    inputs = pd.DataFrame({"item_id": ["a", "b"], "location_id": ["L1", "L1"], "abc": ["A", "C"]})
+    out, group = SS.with_service_targets(inputs, "abc", {"A": 0.98, "C": 0.9})
+    assert group == "abc" and list(out["service_target"]) == [0.98, 0.9]
+    sales = pd.DataFrame(
+        {"item_id": ["a"], "location_id": ["L1"], "customer_id": ["c1"], "ordered_qty": [5.0]}
+    )
+    customers = pd.DataFrame({"customer_id": ["c1"], "service_tier": ["platinum"]})
+    targets = {"platinum": 0.99, "standard": 0.92}
+    out, group = SS.with_service_targets(inputs, "tier", targets, sales, customers)
+    assert group == "service_tier" and list(out["service_tier"]) == ["platinum", "standard"]
+    assert list(out["service_target"]) == [0.99, 0.92]
+
+
+def test_simulate_targets_baseline_and_a_raised_target():
+    inputs = pd.DataFrame(
+        {
+            "item_id": ["a", "b"],
+            "abc": ["A", "B"],
+            "mean_demand": [2500.0, 2500.0],
+            "std_demand": [500.0, 500.0],
+            "lead_time": [2.0, 2.0],
+            "lead_time_std": [0.0, 0.0],
+            "unit_cost": [10.0, 10.0],
+            "service_target": [0.9, 0.9],
+        }
+    )
+    kw = dict(measure="cycle_service", variability="demand", periods_per_year=52)
+    base = SS.safety_stock_table(inputs, **kw).assign(current_value=0.0)
+    base["target_avg_stock_value"] = base["safety_stock_value"] + base["avg_cycle_stock_value"]
+    by_seg = SS.segment_summary(base, "abc")
+    same = SS.simulate_targets(inputs, by_seg, "abc", {"A": 0.9, "B": 0.9}, **kw)
+    assert same["change"].abs().max() < 1e-9
+    up = SS.simulate_targets(inputs, by_seg, "abc", {"A": 0.95, "B": 0.9}, **kw).set_index("abc")
+    # z(0.95) x 500 x sqrt(2) x $10 - z(0.90) x 500 x sqrt(2) x $10
+    z = stats.norm.ppf([0.95, 0.9])
+    assert up.loc["A", "change"] == pytest.approx((z[0] - z[1]) * 500 * 2**0.5 * 10, rel=1e-6)
+    assert up.loc["B", "change"] == pytest.approx(0)
+
+
+def test_summary_sentences_use_the_tables():
+    seg_lines = SEG.summary_lines(
+        _segments(),
+        pd.DataFrame(
+            {
+                "avg_value": [10.0],
+                "cogs": [30.0],
+                "carrying_cost": [2.5],
+                "persistent_low_turns": [1],
+            }
+        ),
+        pd.DataFrame({"status": ["obsolete"], "value_at_risk": [4.0]}),
+        pd.DataFrame({"item_id": ["i9"]}),
+        pd.DataFrame({"segment": ["AX", "AY", "BX"], "value_share": [0.5, 0.3, 0.2]}),
+        40.0,
+        2.0,
+        money=lambda v: f"${v:.0f}",
+        window_months=6,
+    )
+    assert "last 6 months" in seg_lines[0] and "class A is 50% of them and 80%" in seg_lines[0]
+    assert "turning 3.0 times a year" in seg_lines[1]
+    assert "$4 (10.0% of stock)" in seg_lines[2]
+    assert seg_lines[4].startswith("1 item sells below cost")

@@ -16,6 +16,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -383,3 +385,154 @@ def tradeoff_curve(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- report tables
+
+
+def with_service_targets(
+    inputs: pd.DataFrame,
+    target_by: str,
+    targets: dict[str, float],
+    sales: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    keys=("item_id", "location_id"),
+) -> tuple[pd.DataFrame, str]:
+    """Attach each series' service target: by ABC class (``target_by='abc'``) or by the dominant
+    customer service tier (``'tier'``, :func:`dominant_tier`; series without one are
+    ``standard``). Returns (inputs with ``service_target``, the grouping column)."""
+    keys = list(keys)
+    if target_by not in ("abc", "tier"):
+        raise ParameterError(f"target_by must be 'abc' or 'tier', got {target_by!r}")
+    out = inputs
+    if target_by == "tier":
+        if sales is None or customers is None:
+            raise DataError(
+                "targets by customer tier need the sales_order_lines and customers tables; "
+                "add them or use target_by=abc"
+            )
+        tiers = dominant_tier(sales, customers, keys)
+        out = out.merge(tiers, on=keys, how="left").fillna({"service_tier": "standard"})
+    group = "abc" if target_by == "abc" else "service_tier"
+    out = out.assign(service_target=out[group].map(targets))
+    return out, group
+
+
+def with_current_stock(
+    result: pd.DataFrame, positions: pd.DataFrame, keys=("item_id", "location_id")
+) -> pd.DataFrame:
+    """Add today's ``on_hand_qty`` and ``current_value`` (from stock positions, zero where a
+    series has none) and ``target_avg_stock_value`` = safety stock + average cycle stock (half
+    an order), the average inventory the policy aims at."""
+    keys = list(keys)
+    cur = positions[[*keys, "on_hand_qty", "stock_value"]].rename(
+        columns={"stock_value": "current_value"}
+    )
+    out = result.merge(cur, on=keys, how="left").fillna({"on_hand_qty": 0, "current_value": 0})
+    out["target_avg_stock_value"] = out["safety_stock_value"] + out["avg_cycle_stock_value"]
+    return out
+
+
+def segment_summary(result: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Per segment (or tier): series, target, safety-stock value, target average stock, stock
+    on hand today and the change = target average stock - current stock; highest target first
+    (A, B, C; platinum, gold, standard)."""
+    g = result.groupby(group, observed=True)
+    out = g.agg(
+        series=("item_id", "size"),
+        target=("service_target", "first"),
+        safety_stock_value=("safety_stock_value", "sum"),
+        target_avg_stock_value=("target_avg_stock_value", "sum"),
+        current_value=("current_value", "sum"),
+    ).reset_index()
+    out["change"] = out["target_avg_stock_value"] - out["current_value"]
+    out = out.sort_values(["target", group], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def distribution_summary(result: pd.DataFrame) -> pd.DataFrame:
+    """Series and safety-stock value per lead-time demand distribution used."""
+    g = result.groupby("distribution", observed=True)
+    out = g.agg(series=("item_id", "size"), safety_stock_value=("safety_stock_value", "sum"))
+    return out.reset_index()
+
+
+def what_if_table(
+    curve: pd.DataFrame, group: str, order: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The trade-off curve (:func:`tradeoff_curve`) as a table: one row per segment (in
+    ``order`` when given, e.g. the rows of :func:`segment_summary`), one column per service
+    level (safety-stock value)."""
+    t = curve.pivot_table(index=group, columns="service_level", values="safety_stock_value")
+    t.columns.name = None
+    return t.reindex(list(order)) if order is not None else t
+
+
+def next_level_cost(by_seg: pd.DataFrame, what_if: pd.DataFrame, group: str) -> dict:
+    """For the segment holding the most safety stock: its target, the next service level of the
+    curve above it and the safety stock that step adds (curve value at the next level - curve
+    value at the highest level not above the target; NaN when the curve starts above it)."""
+    first = by_seg.sort_values("safety_stock_value", ascending=False).iloc[0]
+    levels = np.array(what_if.columns, dtype=float)
+    target = float(first["target"])
+    above = levels[levels > target]
+    nxt = float(above.min()) if len(above) else float(levels.max())
+    below = levels[levels <= target]
+    row = what_if.loc[first[group]]
+    delta = float(row[nxt] - row[below.max()]) if len(below) else float("nan")
+    return {"segment": first[group], "target": target, "next": nxt, "delta": delta}
+
+
+def simulate_targets(
+    inputs: pd.DataFrame,
+    by_seg: pd.DataFrame,
+    group: str,
+    levels: dict[str, float],
+    **kwargs,
+) -> pd.DataFrame:
+    """What-if: safety stock per segment when segment ``s`` gets target ``levels[s]``, against
+    the baseline of ``by_seg`` (:func:`segment_summary`); ``kwargs`` go to
+    :func:`safety_stock_table`. Columns: group, target, new_target, safety_stock_value,
+    what_if, change."""
+    t = safety_stock_table(inputs.assign(service_target=inputs[group].map(levels)), **kwargs)
+    g = t.groupby(group, observed=True)["safety_stock_value"].sum().rename("what_if")
+    out = by_seg[[group, "target", "safety_stock_value"]].merge(g.reset_index(), on=group)
+    out["new_target"] = out[group].map(levels)
+    out["change"] = out["what_if"] - out["safety_stock_value"]
+    return out[[group, "target", "new_target", "safety_stock_value", "what_if", "change"]]
+
+
+def summary_lines(
+    result: pd.DataFrame,
+    by_seg: pd.DataFrame,
+    step: dict,
+    group: str,
+    service_measure: str,
+    money,
+) -> list[str]:
+    """The executive summary of the safety-stock report, one sentence per finding; ``step`` is
+    :func:`next_level_cost`, ``money`` formats an amount (the report's formatter)."""
+    target_avg = result["target_avg_stock_value"].sum()
+    current = result["current_value"].sum()
+    change = f" ({target_avg / current - 1:+.0%})" if current else ""
+    measure = service_measure.replace("_", " ")
+    targets = ", ".join(
+        f"{r[group]} {r['target']:.0%} ({money(r['safety_stock_value'])})"
+        for r in by_seg.to_dict("records")
+    )
+    what = "ABC class" if group == "abc" else "tier"
+    below = int((result["on_hand_qty"] < result["safety_stock"]).sum())
+    above = int((result["on_hand_qty"] > result["reorder_point"] + result["order_qty"]).sum())
+    nonnormal = (result["distribution"] != "normal").mean()
+    return [
+        f"Safety stock for {len(result):,} item-locations is worth "
+        f"{money(result['safety_stock_value'].sum())}; with cycle stock the target average "
+        f"inventory is {money(target_avg)} against {money(current)} on hand today{change}.",
+        f"Targets: {targets} ({measure}).",
+        f"Raising the service target of {what} {step['segment']} from {step['target']:.1%} to "
+        f"{step['next']:.1%} would add {money(step['delta'])} of safety stock.",
+        f"{below:,} item-locations are below their safety stock today; {above:,} hold more than "
+        "reorder point plus one order.",
+        f"{nonnormal:.0%} of item-locations use a Poisson or gamma lead-time demand distribution "
+        "(slow or intermittent demand) instead of the normal.",
+    ]

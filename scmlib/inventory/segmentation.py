@@ -405,3 +405,103 @@ def segment_policy(seg: pd.DataFrame, health: pd.DataFrame | None = None) -> pd.
         out["turns"] = hh["cogs"].sum() / hh["avg_value"].sum()
     out["policy"] = out.index.map(POLICY_BY_SEGMENT)
     return out.reset_index()
+
+
+# --------------------------------------------------------------------------- report tables
+
+
+def segment_matrix(segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ABC (rows) x XYZ (columns) matrix: item-location counts and annual consumption value.
+
+    Every class of both axes appears, with zeros where a cell is empty.
+    """
+    abc = sorted(segments["abc"].dropna().unique())
+    xyz = sorted(segments["xyz"].dropna().unique())
+    g = segments.groupby(["abc", "xyz"], observed=True)
+    counts = g.size().unstack(fill_value=0).reindex(index=abc, columns=xyz, fill_value=0)
+    values = (
+        g["annual_value"].sum().unstack(fill_value=0).reindex(index=abc, columns=xyz, fill_value=0)
+    )
+    return counts.astype(int), values
+
+
+def demand_class_summary(segments: pd.DataFrame) -> pd.DataFrame:
+    """Item-locations (series) and annual consumption value per Syntetos-Boylan demand class."""
+    g = segments.groupby("demand_class", observed=True)
+    return g.agg(series=("item_id", "count"), annual_value=("annual_value", "sum")).reset_index()
+
+
+def health_by(
+    health: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: Sequence[str] = ("abc", "location_id"),
+    keys: Sequence[str] = ("item_id", "location_id"),
+) -> pd.DataFrame:
+    """Inventory health of groups of series (e.g. ABC class x location) from
+    :func:`inventory_health` rows: stock value, turns = COGS / average inventory value,
+    days of supply = 365 / turns, GMROI = gross margin / average inventory value, carrying cost
+    (Chopra & Meindl, ch. 3). Sums are taken before the ratios (a group's turns are not the
+    mean of its series' turns)."""
+    keys, by = list(keys), list(by)
+    seg_cols = [c for c in by if c not in health.columns]
+    h = health.merge(segments[[*keys, *seg_cols]], on=keys, how="left") if seg_cols else health
+    out = (
+        h.groupby(by, observed=True)
+        .agg(
+            stock_value=("stock_value", "sum"),
+            avg_value=("avg_value", "sum"),
+            cogs=("cogs", "sum"),
+            margin=("gross_margin", "sum"),
+            carrying_cost=("carrying_cost", "sum"),
+        )
+        .reset_index()
+    )
+    avg = out["avg_value"].where(out["avg_value"] > 0)
+    out["turns"] = out["cogs"] / avg
+    out["days_of_supply"] = 365 / out["turns"].where(out["turns"] > 0)
+    out["gmroi"] = out["margin"] / avg
+    return out[[*by, "stock_value", "turns", "days_of_supply", "gmroi", "carrying_cost"]]
+
+
+def slob_summary(slob_rows: pd.DataFrame) -> pd.DataFrame:
+    """Item-locations and value at risk per SLOB status and suggested disposition."""
+    g = slob_rows.groupby(["status", "disposition"], observed=True)
+    out = g.agg(item_locations=("item_id", "count"), value_at_risk=("value_at_risk", "sum"))
+    return out.reset_index()
+
+
+def summary_lines(
+    segments: pd.DataFrame,
+    health: pd.DataFrame,
+    slob_rows: pd.DataFrame,
+    rational: pd.DataFrame,
+    policy: pd.DataFrame,
+    stock_value: float,
+    low_turns: float,
+    money,
+    window_months: int = 12,
+) -> list[str]:
+    """The executive summary of the segmentation report, one sentence per finding; ``money``
+    formats an amount (the report's formatter)."""
+    a_share = (segments["abc"] == "A").mean()
+    a_value = policy.loc[policy["segment"].str[0] == "A", "value_share"].sum()
+    avg = health["avg_value"].sum()
+    turns = health["cogs"].sum() / avg if avg else float("nan")
+    risk = slob_rows["value_at_risk"].sum()
+    obsolete = slob_rows.loc[slob_rows["status"] == "obsolete", "value_at_risk"].sum()
+    risk_share = f"{risk / stock_value:.1%}" if stock_value else "–"
+    odd = segments["demand_class"].isin(["intermittent", "lumpy"]).mean()
+    return [
+        f"{len(segments):,} item-locations classified on the last {window_months} months; class A "
+        f"is {a_share:.0%} of them and {a_value:.0%} of annual consumption value.",
+        f"Stock on hand is worth {money(stock_value)}, turning {turns:.1f} times a year "
+        f"(carrying cost {money(health['carrying_cost'].sum())} a year).",
+        f"{len(slob_rows):,} item-locations hold slow-moving or obsolete stock worth "
+        f"{money(risk)} ({risk_share} of stock); obsolete alone {money(obsolete)}.",
+        f"{int(health['persistent_low_turns'].sum()):,} item-locations have had low turnover "
+        f"(under {low_turns:g} turns) for more than two quarters.",
+        f"{len(rational):,} {'item sells' if len(rational) == 1 else 'items sell'} below cost "
+        "with low turnover: candidates for SKU rationalisation.",
+        f"{odd:.0%} of item-locations have intermittent or lumpy demand and need non-normal "
+        "stocking rules.",
+    ]
