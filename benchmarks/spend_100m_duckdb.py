@@ -37,7 +37,9 @@ def generate(demo: Path, out: Path, n: int) -> list[Path]:
     inv.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("SET threads = 2; SET memory_limit = '3GB'; SET preserve_insertion_order = false")
-    base = con.execute(f"SELECT count(*) FROM read_parquet('{demo}/invoices.parquet')").fetchone()[0]
+    base = con.execute(f"SELECT count(*) FROM read_parquet('{demo}/invoices.parquet')").fetchone()[
+        0
+    ]
     files = []
     for k, first in enumerate(range(0, n, CHUNK)):
         rows = min(CHUNK, n - first)
@@ -107,6 +109,7 @@ def _measure(engine: str, root: str, files: list[str]) -> None:
             small["purchase_order_lines"],
             small["contracts"],
             settings=settings,
+            rates=small["exchange_rates"],
             savings_rates=rates,
         )
     seconds = time.perf_counter() - t
@@ -128,8 +131,16 @@ def _measure(engine: str, root: str, files: list[str]) -> None:
 
 def _run(engine: str, root: Path, files: list[Path]) -> dict:
     cmd = [sys.executable, __file__, "--child", engine, "--out", str(root), *map(str, files)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{engine} run failed:\n{done.stderr[-3000:]}")
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{r['engine']:>6} {r['lines']:>13,} lines: {r['seconds']:6.1f} s, "
+        f"peak {r['peak_gb']:.2f} GB, spend {r['total']:,.0f}, cube rows {r['cube_rows']:,}",
+        flush=True,
+    )
+    return r
 
 
 def main() -> None:
@@ -158,11 +169,6 @@ def main() -> None:
     n_small = max(1, a.pandas_lines // CHUNK)
     small_duck = _run("duckdb", out, files[:n_small])
     small_pd = _run("pandas", out, files[:n_small])
-    for r in (big, small_duck, small_pd):
-        print(
-            f"{r['engine']:>6} {r['lines']:>13,} lines: {r['seconds']:6.1f} s, "
-            f"peak {r['peak_gb']:.2f} GB, spend {r['total']:,.0f}, cube rows {r['cube_rows']:,}"
-        )
     same = abs(small_duck["total"] / small_pd["total"] - 1) < 1e-6
     print(f"10M lines, DuckDB vs pandas totals equal to 1e-6: {same}")
     print(

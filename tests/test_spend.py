@@ -301,19 +301,16 @@ def test_canonical_supplier_name_is_the_clean_spelling():
     )  # the vendor master's name wins
 
 
-def _demo_tables(tmp_path_factory=None):
-    from scmlib.data.demo import ensure_demo
-
-    root = ensure_demo()
+def _demo_tables(root):
     names = ["invoices", "suppliers", "exchange_rates", "purchase_order_lines", "contracts"]
     return root, {t: pd.read_parquet(root / f"{t}.parquet") for t in names}
 
 
-def test_duckdb_engine_gives_the_pandas_results_on_the_demo():
+def test_duckdb_engine_gives_the_pandas_results_on_the_demo(small_demo):
     from scmlib.core.settings import company_settings
     from scmlib.procurement import spend_sql as SQ
 
-    root, t = _demo_tables()
+    root, t = _demo_tables(small_demo)
     settings = company_settings()
     rules = S.load_rules("data/reference/spend_rules.csv")
     lines, norm, cov = S.prepare_spend(
@@ -396,10 +393,10 @@ def test_partial_months_from_daily_totals_match_the_lines():
     }
 
 
-def test_summary_and_savings_text_reconcile_with_the_tables():
+def test_summary_and_savings_text_reconcile_with_the_tables(small_demo):
     from scmlib.core.settings import company_settings
 
-    _, t = _demo_tables()
+    _, t = _demo_tables(small_demo)
     lines, norm, cov = S.prepare_spend(t["invoices"], t["suppliers"], t["exchange_rates"], "USD")
     a = S.analyse_lines(
         lines,
@@ -421,3 +418,8 @@ def test_summary_and_savings_text_reconcile_with_the_tables():
         and "x 0.5" in method
         and "x 1.5" in method
     )
+
+
+def test_months_text_in_date_order():
+    months = {pd.Timestamp("2024-03-01"), pd.Timestamp("2024-01-01")}
+    assert S.months_text(months) == "Jan 2024, Mar 2024"

@@ -1134,3 +1134,8 @@ def savings_method_text(rates: Mapping[str, float], spread: float = 0.5) -> str:
         f"its capture rate. Low and high = the point estimate x {1 - spread:g} and "
         f"x {1 + spread:g}."
     )
+
+
+def months_text(months: set[pd.Timestamp] | Sequence[pd.Timestamp]) -> str:
+    """Months as display text in date order: ``{2024-03-01, 2024-01-01} -> 'Jan 2024, Mar 2024'``."""
+    return ", ".join(f"{pd.Timestamp(m):%b %Y}" for m in sorted(months))

@@ -492,3 +492,22 @@ def _results(
         price_variance=pv,
         flags=[*flags, "maverick"] if flags else [],
     )
+
+
+def load_other_tables(
+    source: str, column_map: Mapping | None = None, read_options: Mapping | None = None
+):
+    """Load and validate the spend notebook's tables other than the invoices (suppliers,
+    exchange rates, PO lines, contracts: all optional), for a run whose invoices DuckDB reads."""
+    from scmlib.data import load_data
+
+    def others(block):
+        return {k: v for k, v in (block or {}).items() if k != "invoices"}
+
+    return load_data(
+        source,
+        tables=[],
+        optional=[t for t in OTHER_TABLES if t != "items"],
+        column_map=others(column_map),
+        read_options=others(read_options),
+    )
