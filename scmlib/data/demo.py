@@ -26,7 +26,7 @@ from scmlib.data.model import TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 5
+DEMO_VERSION = 6
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
@@ -1228,6 +1228,8 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_supplier_financials_altman_inputs,
         _gen_risk_register,
         _gen_exchange_rates_and_company_financials,
+        _gen_cost_to_serve,
+        _gen_sustainability,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -1357,3 +1359,217 @@ def ensure_demo(seed: int = 42, scale: float = 1.0) -> Path:
         if not current():
             write_demo(out, seed, scale, "parquet", force=True)
     return out
+
+
+# --------------------------------------------------------------------------- cost to serve
+
+
+ITEM_KG_BY_CATEGORY = {
+    "Electrical": 1.2,
+    "Fasteners": 0.4,
+    "Hydraulics": 3.5,
+    "Safety": 0.8,
+    "Tools": 1.8,
+    "Packaging": 2.5,
+    "Chemicals": 4.0,
+    "Lighting": 1.0,
+}
+
+
+def _gen_cost_to_serve(ns: dict) -> None:
+    """The demo company: outbound shipments and the monthly cost of each activity pool.
+
+    Own random stream (the other tables stay as they were). Orders to one customer from one
+    DC on one ship date travel together; a customer's tier sets how often it asks for expedited
+    delivery, and about one customer in eight is "demanding" (four orders in five expedited and
+    shipped alone), so the whale curve has customers that destroy value. Pool costs follow the
+    driver volumes of each month at realistic rates, freight equals the shipments' cost, and
+    order handling, picking and customer service carry a practical capacity (time-driven ABC).
+    """
+    rng = np.random.default_rng([ns["seed"], 2501])
+    so, customers, items = ns["sales_order_lines"], ns["customers"], ns["items"]
+    last_day = MONTHS[-1] + pd.offsets.MonthEnd(0)
+    sent = so[so["ship_date"].notna() & (so["ship_date"] <= last_day)]
+    cust = customers.set_index("customer_id")
+    demanding = pd.Series(rng.random(len(cust)) < 0.125, index=cust.index)
+    tier_p = cust["service_tier"].map({"platinum": 0.12, "gold": 0.05, "standard": 0.02})
+    exp_p = np.where(demanding, 0.8, tier_p)
+    exp_p = pd.Series(exp_p, index=cust.index)
+    kg_unit = items["category"].map(ITEM_KG_BY_CATEGORY).fillna(1.5).to_numpy() * np.exp(
+        rng.normal(0, 0.5, len(items))
+    )
+    kg = pd.Series(kg_unit, index=items["item_id"].to_numpy())
+    qty = sent["delivered_qty"].fillna(sent["ordered_qty"]).to_numpy()
+    weight = np.round(qty * kg.reindex(sent["item_id"]).to_numpy(), 2)
+    expedited = rng.random(len(sent)) < exp_p.reindex(sent["customer_id"]).to_numpy()
+    alone = expedited | demanding.reindex(sent["customer_id"]).to_numpy()
+    key = (
+        sent["customer_id"].astype(str)
+        + "|"
+        + sent["location_id"].astype(str)
+        + "|"
+        + sent["ship_date"].dt.strftime("%Y%m%d")
+    )
+    key = key.where(~alone, "solo|" + sent["order_id"].astype(str))
+    codes, _ = pd.factorize(key.to_numpy(), sort=False)
+    ship_no = pd.Series(codes).rank(method="dense").astype(int).to_numpy()
+    ship_ids = np.char.add("SH", np.char.zfill(ship_no.astype(str), 7))
+    ship_kg = np.bincount(codes, weights=weight)
+    ship_exp = np.bincount(codes, weights=expedited.astype(float)) > 0
+    base = 9.0 + 0.2 * ship_kg * np.exp(rng.normal(0, 0.15, len(ship_kg)))
+    cost = np.round(np.where(ship_exp, base * 3.0 + 35.0, base), 2)
+    shipments = pd.DataFrame(
+        {
+            "shipment_id": ship_ids,
+            "order_id": sent["order_id"].to_numpy(),
+            "ship_date": sent["ship_date"].to_numpy(),
+            "weight_kg": weight,
+            "shipment_cost": cost[codes],
+            "expedited": ship_exp[codes],
+        }
+    ).sort_values(["shipment_id", "order_id"], kind="stable", ignore_index=True)
+    # driver volumes per month and the pools' cost (rate x volume, with noise)
+    month = so["order_date"].dt.to_period("M").dt.to_timestamp()
+    ship_month = shipments["ship_date"].dt.to_period("M").dt.to_timestamp()
+    first = shipments.drop_duplicates("shipment_id")
+    first_month = first["ship_date"].dt.to_period("M").dt.to_timestamp()
+    snaps = ns["inventory_snapshots"]
+    stock_value = (snaps["on_hand_qty"] * snaps["unit_cost"]).groupby(snaps["snapshot_date"]).sum()
+    po = ns["po"]
+    po_month = po.loc[po["item_id"].notna(), "order_date"].dt.to_period("M").dt.to_timestamp()
+    volumes = {
+        "orders": so["order_id"].groupby(month).nunique(),
+        "lines": so["order_id"].groupby(month).size(),
+        "units": so["delivered_qty"].fillna(so["ordered_qty"]).groupby(month).sum(),
+        "weight": shipments["weight_kg"].groupby(ship_month).sum(),
+        "expedited_shipments": first["expedited"].groupby(first_month).sum(),
+        "returns": (so["returned_qty"].fillna(0) > 0).groupby(month).sum(),
+        "stock_value": stock_value,
+        "purchase_orders": po_month.value_counts(),
+    }
+    pools = [  # pool, driver, rate per driver unit, practical capacity over the busiest month
+        ("order handling", "orders", 4.2, 1.15),
+        ("picking", "lines", 2.4, 1.1),
+        ("packing", "units", 0.09, None),
+        ("expedited delivery", "expedited_shipments", 55.0, None),
+        ("returns", "returns", 28.0, None),
+        ("customer service", "orders", 3.1, 1.25),
+        ("inventory carrying", "stock_value", 0.18 / 12, None),
+        ("procurement", "purchase_orders", 14.0, None),
+    ]
+    rows = []
+    for pool, driver, rate, cap in pools:
+        vol = volumes[driver].reindex(MONTHS).fillna(0).to_numpy(dtype=float)
+        if cap is None:
+            cost_m = rate * vol * rng.uniform(0.95, 1.05, len(MONTHS))
+            capacity = np.full(len(MONTHS), np.nan)
+        else:  # capacity (staff) is sized for the busiest month and paid every month
+            capacity = np.full(len(MONTHS), np.ceil(cap * vol.max()))
+            cost_m = rate * capacity * rng.uniform(0.98, 1.02, len(MONTHS))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "pool": pool,
+                    "period": MONTHS,
+                    "cost": np.round(cost_m, 2),
+                    "driver": driver,
+                    "capacity": capacity,
+                }
+            )
+        )
+    freight = first["shipment_cost"].groupby(first_month).sum().reindex(MONTHS).fillna(0)
+    rows.append(
+        pd.DataFrame(
+            {
+                "pool": "freight",
+                "period": MONTHS,
+                "cost": np.round(freight.to_numpy(), 2),
+                "driver": "weight",
+                "capacity": np.nan,
+            }
+        )
+    )
+    activity_costs = pd.concat(rows, ignore_index=True)
+    ns.update(activity_costs=activity_costs, shipments=shipments)
+
+
+# --------------------------------------------------------------------------- sustainability
+
+CERTIFICATIONS = {  # certificate -> share of assessed suppliers holding it
+    "ISO 14001": 0.45,
+    "ISO 45001": 0.35,
+    "ISO 50001": 0.12,
+    "SA8000": 0.08,
+}
+THEME_OFFSETS = {
+    "environment": 2.0,
+    "labour_human_rights": 4.0,
+    "ethics": 0.0,
+    "sustainable_procurement": -8.0,
+}
+
+
+def _gen_sustainability(ns: dict) -> None:
+    """The demo company: supplier sustainability ratings by theme and certifications.
+
+    Own random stream. About three suppliers in five are rated (the larger ones more often), once
+    or twice in the last three years, on the four themes (0-100); suppliers in countries with
+    weaker governance score lower on labour and ethics. Certificates run three years (as ISO
+    certificates do), so some have expired and some expire soon.
+    """
+    rng = np.random.default_rng([ns["seed"], 2502])
+    sup, invoices, last_day = ns["sup"], ns["invoices"], ns["last_day"]
+    spend = invoices.groupby("supplier_id")["amount"].sum().reindex(sup["supplier_id"]).fillna(0)
+    rank = spend.rank(pct=True).to_numpy()
+    rated = rng.random(len(sup)) < 0.25 + 0.6 * rank
+    ids = sup["supplier_id"].to_numpy()[rated]
+    weak = np.isin(
+        sup["country"].to_numpy()[rated], ["CHN", "VNM", "BGD", "RUS", "EGY", "IND", "TUR"]
+    )
+    latent = np.clip(rng.normal(52, 14, len(ids)) - 8 * weak, 10, 90)
+    n_rounds = rng.integers(1, 3, len(ids))
+    rows = []
+    for r in range(2):  # a first rating, and a re-rating a year later for some
+        take = n_rounds > r
+        date = last_day - pd.to_timedelta(
+            rng.integers(30, 700, len(ids)) + 365 * (1 - r) * (n_rounds == 2), unit="D"
+        )
+        for theme, off in THEME_OFFSETS.items():
+            extra = -6 * weak if theme in ("labour_human_rights", "ethics") else 0
+            score = np.clip(latent + off + extra + 3 * r + rng.normal(0, 7, len(ids)), 0, 100)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "supplier_id": ids[take],
+                        "assessment_date": date[take].normalize(),
+                        "theme": theme,
+                        "score": np.round(score[take], 0),
+                    }
+                )
+            )
+    sustainability_assessments = (
+        pd.concat(rows, ignore_index=True)
+        .drop_duplicates(["supplier_id", "assessment_date", "theme"])
+        .sort_values(["supplier_id", "assessment_date", "theme"], ignore_index=True)
+    )
+    cert_rows = []
+    for cert, share in CERTIFICATIONS.items():
+        has = rng.random(len(ids)) < share * (0.6 + latent / 100)
+        issued = last_day - pd.to_timedelta(rng.integers(0, 1300, len(ids)), unit="D")
+        cert_rows.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": ids[has],
+                    "certification": cert,
+                    "issued": issued[has].normalize(),
+                    "expiry": (issued[has] + pd.DateOffset(years=3)).normalize(),
+                }
+            )
+        )
+    supplier_certifications = pd.concat(cert_rows, ignore_index=True).sort_values(
+        ["supplier_id", "certification"], ignore_index=True
+    )
+    ns.update(
+        sustainability_assessments=sustainability_assessments,
+        supplier_certifications=supplier_certifications,
+    )

@@ -96,6 +96,27 @@ TIERS = ("platinum", "gold", "standard")
 RISK_CATEGORIES = ("financial", "operational", "geopolitical", "compliance", "environmental")
 RISK_STATUS = ("open", "mitigating", "accepted", "closed")
 ACTION_STATUS = ("open", "in_progress", "closed")
+COST_DRIVERS = (
+    "orders",
+    "lines",
+    "units",
+    "weight",
+    "shipments",
+    "expedited_shipments",
+    "returns",
+    "stock_value",
+    "purchase_orders",
+)
+SUSTAINABILITY_THEMES = ("environment", "labour_human_rights", "ethics", "sustainable_procurement")
+NETWORK_NODE_TYPES = ("supplier", "plant", "dc")
+NETWORK_ROLES = ("primary", "alternate")
+EVENT_SEVERITIES = ("low", "medium", "high", "critical")
+PROGRAMME_TYPES = ("process_improvement", "technology_adoption", "performance_enhancement")
+PROGRAMME_KPIS = ("otif", "on_time", "ppm", "lead_time_days")
+PROGRAMME_STATUS = ("planned", "active", "completed", "cancelled")
+ONBOARDING_STATUS = ("not_started", "in_progress", "completed", "blocked")
+IDEA_STATUS = ("submitted", "evaluating", "accepted", "implemented", "rejected")
+
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -752,6 +773,96 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             key=("period",),
+        ),
+        Table(
+            "activity_costs",
+            "Cost of each activity pool per period (activity-based costing) and the driver that "
+            "assigns it to order lines.",
+            (
+                C(
+                    "pool",
+                    "str",
+                    "Activity pool (order handling, picking, packing, freight, expedited delivery, "
+                    "returns, customer service, inventory carrying, procurement, ...).",
+                ),
+                C("period", "date", "Period start (month or year)."),
+                C("cost", "float", "Cost of the pool in the period.", min=0, unit="currency"),
+                C(
+                    "driver",
+                    "cat",
+                    "Cost driver: what the pool's work is counted in.",
+                    allowed=COST_DRIVERS,
+                ),
+                C(
+                    "capacity",
+                    "float",
+                    "Practical capacity in driver units for the period (time-driven ABC: the "
+                    "rate is cost / capacity and unused capacity is not charged to customers).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                ),
+            ),
+            key=("pool", "period"),
+        ),
+        Table(
+            "shipments",
+            "Outbound shipments: one row per shipment and sales order it carries.",
+            (
+                C("shipment_id", "id", "Shipment."),
+                C("order_id", "id", "Sales order carried by the shipment."),
+                C("ship_date", "date", "Ship date.", required=False, nullable=True),
+                C(
+                    "weight_kg",
+                    "float",
+                    "Weight of this order's goods on the shipment.",
+                    min=0,
+                    unit="kg",
+                ),
+                C(
+                    "shipment_cost",
+                    "float",
+                    "Freight cost of the whole shipment (the same on each of its rows; counted "
+                    "once per shipment).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="currency",
+                ),
+                C(
+                    "expedited",
+                    "bool",
+                    "Expedited (premium) shipment.",
+                    required=False,
+                    nullable=True,
+                ),
+            ),
+            key=("shipment_id", "order_id"),
+            soft_references={"order_id": "sales_order_lines.order_id"},
+        ),
+        Table(
+            "sustainability_assessments",
+            "Supplier sustainability ratings by theme (0-100, as in EcoVadis-style rating schemes).",
+            (
+                C("supplier_id", "id", "Supplier."),
+                C("assessment_date", "date", "Date of the rating."),
+                C("theme", "cat", "Sustainability theme.", allowed=SUSTAINABILITY_THEMES),
+                C("score", "float", "Theme score on a 0-100 scale.", min=0, max=100, unit="0-100"),
+            ),
+            key=("supplier_id", "assessment_date", "theme"),
+            references={"supplier_id": "suppliers.supplier_id"},
+        ),
+        Table(
+            "supplier_certifications",
+            "Supplier certifications (ISO 14001, ISO 45001, SA8000, ...) and their expiry.",
+            (
+                C("supplier_id", "id", "Supplier."),
+                C("certification", "str", "Certificate (standard) held."),
+                C("issued", "date", "Issue date.", required=False, nullable=True),
+                C("expiry", "date", "Expiry date."),
+            ),
+            key=("supplier_id", "certification"),
+            references={"supplier_id": "suppliers.supplier_id"},
         ),
     ]
 }
