@@ -668,6 +668,8 @@ class Report:
                 f"{': ' + html.escape(desc) if desc else ''}</li>"
             )
         for fname, df in self.extra_outputs.items():
+            if fname in tables:  # the key table itself is the full table: listed once
+                continue
             items.append(
                 f'<li><a href="{html.escape(self._href(fname))}">{html.escape(fname)}</a> – {len(df):,} rows: all rows of a table shown in part above</li>'
             )
