@@ -110,7 +110,10 @@ def test_order_at_top_of_yellow_and_zone_boundaries():
 def test_zero_adu_buffer_orders_nothing():
     s = DD.buffer_status(oca_buffer(adu=0.0, on_hand_qty=0.0)).iloc[0]
     assert s["top_of_green"] == 0 and s["recommended_qty"] == 0
-    assert np.isnan(s["planning_priority"])
+    s = DD.buffer_status(oca_buffer(adu=0.0, on_hand_qty=0.0, min_order_qty=50)).iloc[0]
+    assert s["top_of_green"] == 50 and s["recommended_qty"] == 0  # no lot for an unused item
+    assert s["planning_zone"] == "no usage"
+    assert np.isnan(DD.buffer_status(oca_buffer(adu=0.0)).iloc[0]["planning_priority"])
 
 
 def test_spike_qualification_oca_tests_10_to_13():
@@ -333,3 +336,17 @@ def test_demand_matrix_aligns_with_buffers():
     buf = pd.DataFrame({"item_id": ["a", "b"], "location_id": ["L", "L"]})
     m, dates = FS.demand_matrix(daily, buf, ["item_id", "location_id"], "2026-01-01", "2026-01-03")
     assert m.tolist() == [[3.0, 0.0], [0.0, 5.0], [0.0, 0.0]]  # returns clipped at zero
+
+
+def test_most_urgent_ranks_by_zone_then_share():
+    s = pd.DataFrame(
+        {
+            "planning_zone": ["green", "yellow", "red", "yellow"],
+            "planning_priority": [0.02, 0.5, 0.3, 0.4],
+        }
+    )
+    assert DD.most_urgent(s).index.tolist() == [2, 3, 1, 0]
+    # an MOQ-driven buffer with no usage: tiny red and yellow, green = MOQ -> green, no order
+    b = oca_buffer(adu=0.01, min_order_qty=100.0, on_hand_qty=5.0)
+    st = DD.buffer_status(b).iloc[0]
+    assert st["planning_zone"] == "green" and st["recommended_qty"] == 0

@@ -29,7 +29,7 @@ from scmlib.errors import DataError, ParameterError
 LEAD_TIME_FACTORS: dict[str, float] = {"short": 0.75, "medium": 0.5, "long": 0.25}
 VARIABILITY_FACTORS: dict[str, float] = {"low": 0.25, "medium": 0.5, "high": 0.75}
 XYZ_VARIABILITY = {"X": "low", "Y": "medium", "Z": "high"}  # the suite's XYZ classes
-PLANNING_ZONES = ("red", "yellow", "green", "above green")
+PLANNING_ZONES = ("red", "yellow", "green", "above green", "no usage")
 EXECUTION_ZONES = ("stock-out", "red", "yellow", "green")
 ZONE_COLOURS = {
     "stock-out": "#8b0000",
@@ -37,6 +37,7 @@ ZONE_COLOURS = {
     "yellow": "#f1c40f",
     "green": "#27ae60",
     "above green": "#2e86c1",
+    "no usage": "#95a5a6",
 }
 
 
@@ -489,7 +490,8 @@ def buffer_status(buffers: pd.DataFrame) -> pd.DataFrame:
 
     - net flow position = on hand + on order - qualified demand (Ptak & Smith 2016, ch. 8)
     - recommended order = top of green - NFP when NFP <= top of yellow, rounded up to the
-      order multiple and at least the MOQ (:func:`round_order`)
+      order multiple and at least the MOQ (:func:`round_order`); none for a buffer without
+      usage (ADU 0: planning zone ``no usage``)
     - planning priority = NFP / top of green (the lower, the more urgent); planning zone
     - on hand as a share of top of red; execution zone (:func:`execution_zone`)
 
@@ -517,14 +519,16 @@ def buffer_status(buffers: pd.DataFrame) -> pd.DataFrame:
     tor, toy, tog = (
         out[c].to_numpy(float) for c in ("top_of_red", "top_of_yellow", "top_of_green")
     )
-    raw = np.where(nfp <= toy, tog - nfp, 0.0)
+    # no usage (ADU 0, so no red or yellow zone): no order, however low the stock (an MOQ-sized
+    # green zone alone would otherwise order a full lot of an item nobody uses)
+    raw = np.where((nfp <= toy) & (toy > 0), tog - nfp, 0.0)
     mult = out["order_multiple"].to_numpy(float) if "order_multiple" in out else None
     moq = out["min_order_qty"].to_numpy(float) if "min_order_qty" in out else None
     out["net_flow_position"] = nfp
     out["recommended_qty"] = round_order(np.where(tog > 0, raw, 0.0), mult, moq)
     safe = np.where(tog > 0, tog, 1.0)
     out["planning_priority"] = np.where(tog > 0, nfp / safe, np.nan)
-    out["planning_zone"] = planning_zone(nfp, tor, toy, tog)
+    out["planning_zone"] = np.where(toy > 0, planning_zone(nfp, tor, toy, tog), "no usage")
     out["on_hand_share_of_red"] = np.where(tor > 0, oh / np.where(tor > 0, tor, 1.0), np.nan)
     out["execution_zone"] = execution_zone(oh, tor)
     return out
@@ -563,7 +567,7 @@ def orders_today(status: pd.DataFrame) -> pd.DataFrame:
     o = status[status["recommended_qty"] > 0].copy()
     if "unit_cost" in o.columns:
         o["order_value"] = o["recommended_qty"] * o["unit_cost"]
-    return o.sort_values(["planning_priority", "recommended_qty"], ascending=[True, False])
+    return most_urgent(o)
 
 
 def execution_alerts(status: pd.DataFrame) -> pd.DataFrame:
@@ -608,7 +612,11 @@ def zone_counts(status: pd.DataFrame, column: str = "planning_zone") -> pd.DataF
     zones = PLANNING_ZONES if column == "planning_zone" else EXECUTION_ZONES
     c = status[column].value_counts().reindex(list(zones), fill_value=0)
     return pd.DataFrame(
-        {"zone": c.index, "buffers": c.to_numpy(), "share": c.to_numpy() / max(len(status), 1)}
+        {
+            "buffer_zone": c.index,
+            "buffers": c.to_numpy(),
+            "share": c.to_numpy() / max(len(status), 1),
+        }
     )
 
 
@@ -715,6 +723,17 @@ def summary_points(
                 f"{c.loc['reorder point', 'amplification']:.2f}, forecast-driven MRP "
                 f"{c.loc['MRP (forecast)', 'amplification']:.2f}."
             )
+            if (
+                c.loc["DDMRP", "total_amplification"]
+                > c.loc["reorder point", "total_amplification"]
+            ):
+                pts.append(
+                    "DDMRP's orders swing more than the reorder-point policy's in total value "
+                    f"({c.loc['DDMRP', 'total_amplification']:.2f} against "
+                    f"{c.loc['reorder point', 'total_amplification']:.2f}): its buffers are "
+                    "re-sized from a rolling ADU, so a rise in demand raises every zone at once; a "
+                    "longer ADU window or less frequent recalculation damps it."
+                )
     return pts
 
 
@@ -772,7 +791,8 @@ def build_buffers(
       category from the suite's XYZ class (X low, Y medium, Z high: CV of monthly demand over
       the last 12 months).
     - Order multiple: ``items.order_multiple`` when the source has it, else the fixed lot
-      ``items.lot_size``, else 1 unit; MOQ: ``items.min_order_qty`` when present, else none.
+      ``items.lot_size``, else 1 unit; MOQ: ``items.min_order_qty`` when present, else one fixed
+      lot (``lot_size``), else none (the MOQ also sizes the green zone).
     - Stock: on hand and on order of the latest snapshot on or before ``as_of`` (valued by the
       caller: pass ``snapshots`` from ``scmlib.core.measures.valued_snapshots``).
     - Qualified demand: open sales orders at ``as_of`` (:func:`open_sales_orders`) past due,
@@ -832,7 +852,7 @@ def build_buffers(
         df["item_id"].map(mult).fillna(1.0).to_numpy(float) if mult is not None else 1.0
     )
     df.loc[df["order_multiple"] <= 0, "order_multiple"] = 1.0
-    moq = im["min_order_qty"] if "min_order_qty" in im else None
+    moq = im["min_order_qty"] if "min_order_qty" in im else im.get("lot_size")  # one lot
     df["min_order_qty"] = (
         df["item_id"].map(moq).fillna(0.0).to_numpy(float) if moq is not None else 0.0
     )
@@ -853,6 +873,8 @@ def build_buffers(
         df["spike_days"] = 0
     status = buffer_status(df)
     status["buffer_status"] = zone_text(status)
+    where = " @ " + status["location_id"].astype(str) if "location_id" in keys else ""
+    status.insert(0, "buffer", status["item_id"].astype(str) + where)
     info = {
         "as_of": as_of,
         "daily_method": method,
@@ -918,3 +940,74 @@ def positioning_inputs(
     else:
         out["customer_tolerance_days"] = 0.0
     return out
+
+
+def appendix_text(
+    info: Mapping, spike_threshold_share: float, recalc_days: int, review_days: int
+) -> dict[str, str]:
+    """The method appendix of the DDMRP report: every definition with its source."""
+    src = "Ptak & Smith, Demand Driven Material Requirements Planning (2016)"
+    oca = "compared with the OCA ddmrp module (stock_buffer.py)"
+    return {
+        "Average daily usage (ADU)": "Past: demand of the window before the planning date "
+        "(the planning date excluded) / window days; forward: forecast units in the window "
+        "(latest forecast per month, spread evenly over its days) / days covered; blended: "
+        f"w x past + (1 - w) x forward ({src}, ch. 7; {oca}). Daily demand: "
+        f"{info.get('daily_method', '')}. Buffers without a forecast use the past ADU.",
+        "Planned adjustments": "ADU x the product of the demand adjustment factors in force on "
+        f"the planning date (seasonality, promotion, ramp-up/down; {src}, ch. 9; OCA "
+        "ddmrp_adjustment).",
+        "Decoupled lead time": "The replenishment lead time (PO receipts or item master): the "
+        "data model holds no bill of materials or routing, so every buffer is a purchased or "
+        "distributed item.",
+        "Buffer profile": "Lead-time category short / medium / long from the decoupled lead time "
+        "(factors 0.75 / 0.5 / 0.25 by default: a short lead time gets the high factor); "
+        "variability category low / medium / high from the XYZ class (factors 0.25 / 0.5 / "
+        f"0.75) ({src}, ch. 7).",
+        "Zones": "Red base = ADU x DLT x lead-time factor; red safety = red base x variability "
+        "factor; yellow = ADU x DLT; green = max(ADU x order cycle, ADU x DLT x lead-time factor, "
+        "MOQ). Top of red = red; top of yellow = red + yellow; top of green = top of yellow + "
+        f"green; average on-hand target = red + green / 2 ({src}, ch. 7; {oca}).",
+        "Net flow position": "On hand + on order - qualified demand. Qualified demand = open "
+        "sales orders past due + due today + order spikes: days within the spike horizon "
+        f"whose open orders reach {spike_threshold_share:.0%} of the red zone ({src}, ch. 8).",
+        "Order recommendation": "Top of green - net flow when the net flow is at or below the "
+        "top of yellow (the OCA module orders strictly below it), rounded up to the order "
+        "multiple (items.order_multiple, else the fixed lot items.lot_size, else 1 unit), then "
+        "at least the minimum order quantity (items.min_order_qty, else one fixed lot).",
+        "Planning priority": "Net flow / top of green: red below the top of red, yellow up to "
+        "the top of yellow, green up to the top of green, above green beyond.",
+        "Execution priority": "On hand / top of red: green at or above 100%, yellow from 50%, "
+        "red below 50%, stock-out at zero (OCA _calc_execution_priority).",
+        "Decoupling screen": "Four of the six DDI positioning factors (customer tolerance time, "
+        "demand variability, supply variability, critical customers): lead time beyond the "
+        "median requested - order date of the item's sales lines, demand CV above 1, lead-time "
+        "CV above 0.25, top-tier customers buying at least 20% (ch. 6); recommended with the "
+        "lead-time factor and at least two others.",
+        "Simulation": "Each day: receipts arrive, demand is shipped from stock and what cannot "
+        "be shipped is lost (all policies face the same demand), then each policy orders; "
+        "orders arrive after the buffer's lead time. DDMRP recalculates ADU and zones every "
+        f"{recalc_days} days from the past ADU window; the reorder-point policy orders "
+        "multiples of Q when the inventory position is at or below s (s and Q from the "
+        "safety_stock process on the warm-up months, company service targets by ABC class, "
+        f"fill rate); MRP runs every {review_days} days, orders the moving-average forecast over "
+        "lead time + review period + safety stock - position (Chen et al. 2000).",
+        "Variability amplification": "Variance of monthly orders / variance of monthly demand "
+        "(complete months), median over buffers, and of the total order value (Lee, "
+        "Padmanabhan & Whang 1997, the bullwhip effect).",
+        "Average inventory value": "Mean end-of-day stock on hand x unit cost (company "
+        "valuation basis), summed over buffers.",
+        "Fill rate and stock-out days": "Units shipped from stock / units demanded; stock-out "
+        "days = buffer-days with demand not met.",
+    }
+
+
+def most_urgent(status: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Buffers in planning-priority order: by planning zone (red, yellow, green, above green),
+    then by net flow as a share of the top of green (Ptak & Smith 2016, ch. 8: priority by
+    buffer status, not by due date). A buffer whose tiny red and yellow zones sit under a large
+    MOQ-driven green zone is green however low its share, so it never outranks a yellow one."""
+    rank = {z: i for i, z in enumerate(PLANNING_ZONES)}
+    s = status.assign(_r=status["planning_zone"].map(rank))
+    s = s.sort_values(["_r", "planning_priority"], kind="stable").drop(columns="_r")
+    return s if n is None else s.head(n)
