@@ -158,7 +158,7 @@ def simulate(
                 red = adu * dlt * ltf * (1 + vf)
                 toy = red + adu * dlt
                 tog = toy + np.maximum.reduce([adu * oc, adu * dlt * ltf, moq])
-            q = _round_up(np.where((position <= toy) & (tog > 0), tog - position, 0.0), mult, moq)
+            q = _round_up(np.where((position <= toy) & (toy > 0), tog - position, 0.0), mult, moq)
         elif policy == "reorder_point":
             k = np.where(position <= s, np.floor((s - position) / Q) + 1, 0.0)
             q = _round_up(k * Q, mult, moq)
