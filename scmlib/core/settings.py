@@ -171,6 +171,34 @@ SCHEMA: dict[str, Parameter] = {
             "service target per customer tier {platinum, gold, standard} [0.5, 0.9999]",
             item_type="float",
         ),
+        _p(
+            "supplier_sla.otif",
+            "dict",
+            {"platinum": 0.97, "gold": 0.95, "standard": 0.90},
+            "supplier OTIF agreed per customer segment (tier) served {platinum, gold, standard} "
+            "[0.5, 1]",
+            item_type="float",
+        ),
+        _p(
+            "supplier_sla.penalty_rate",
+            "float",
+            0.01,
+            "service credit per OTIF point below the segment SLA, as a share of the segment's "
+            "spend (0.01 = 1% per point) [0, 0.2]",
+        ),
+        _p(
+            "supplier_sla.penalty_cap",
+            "float",
+            0.05,
+            "largest service credit, share of spend [0, 1]",
+        ),
+        _p(
+            "supplier_sla.reward_rate",
+            "float",
+            0.005,
+            "bonus per OTIF point above the segment SLA, as a share of the segment's spend [0, 0.2]",
+        ),
+        _p("supplier_sla.reward_cap", "float", 0.02, "largest bonus, share of spend [0, 1]"),
     ]
 }
 SECTIONS = sorted({name.split(".")[0] for name in SCHEMA if "." in name})

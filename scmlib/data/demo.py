@@ -1230,6 +1230,9 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_exchange_rates_and_company_financials,
         _gen_cost_to_serve,
         _gen_sustainability,
+        _gen_supplier_programmes,
+        _gen_supplier_ideas,
+        _gen_onboarding,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -1573,3 +1576,345 @@ def _gen_sustainability(ns: dict) -> None:
         sustainability_assessments=sustainability_assessments,
         supplier_certifications=supplier_certifications,
     )
+
+
+def _monthly_supplier_rates(ns: dict) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+    """Per (direct-spend) supplier and month of the history: PO lines due and OTIF lines by the
+    default definition (3 days early to on the date, in full), and units received and rejected at
+    inspection. Read from the tables already generated (no random draw)."""
+    po, qr, T = ns["po"], ns["quality_receipts"], ns["T"]
+    done = po[po["receipt_date"].notna()]
+    delta = (done["receipt_date"] - done["promised_date"]).dt.days
+    ok = (delta >= -3) & (delta <= 0) & (done["received_qty"] >= done["ordered_qty"])
+    m = (
+        (done["promised_date"].dt.year - START.year) * 12
+        + done["promised_date"].dt.month
+        - START.month
+    )
+    keep = (m >= 0) & (m < T)
+    sup_ids = pd.Index(sorted(po["supplier_id"].unique()))
+    s = sup_ids.get_indexer(done["supplier_id"][keep])
+    lines = np.zeros((len(sup_ids), T))
+    good = np.zeros((len(sup_ids), T))
+    np.add.at(lines, (s, m[keep].to_numpy()), 1)
+    np.add.at(good, (s, m[keep].to_numpy()), ok[keep].to_numpy(dtype=float))
+    qm = (qr["receipt_date"].dt.year - START.year) * 12 + qr["receipt_date"].dt.month - START.month
+    qk = (qm >= 0) & (qm < T) & qr["supplier_id"].isin(sup_ids)
+    qs = sup_ids.get_indexer(qr["supplier_id"][qk])
+    units = np.zeros((len(sup_ids), T))
+    rej = np.zeros((len(sup_ids), T))
+    np.add.at(units, (qs, qm[qk].to_numpy()), qr["received_qty"][qk].to_numpy())
+    np.add.at(rej, (qs, qm[qk].to_numpy()), qr["rejected_qty"][qk].to_numpy())
+    return np.stack([lines, good, units, rej]), sup_ids, lines, good
+
+
+def _gen_supplier_programmes(ns: dict) -> None:
+    """The demo company: supplier development programmes, derived from the history.
+
+    Own random stream (the other tables stay as they were). The history already holds suppliers
+    whose OTIF or PPM improved; the programmes that "worked" are placed there: for every supplier
+    and start month the OTIF of the 6 months after is compared with the 6 months before, and the
+    largest improvements (distinct suppliers, enough lines) become completed OTIF programmes
+    starting that month; the largest PPM falls become quality programmes. Some completed
+    programmes went to suppliers whose OTIF did not move (they did not work), the deteriorating
+    suppliers have active programmes started in the last months (too early to measure) and a few
+    are planned. Costs are 1-4% of the supplier's annual spend (at least 2,000, rounded to 500); baselines are
+    the KPI before the start, targets a realistic step from it.
+    """
+    rng = np.random.default_rng([ns["seed"], 2311])
+    T, sup = ns["T"], ns["sup"]
+    cube, sup_ids, lines, good = _monthly_supplier_rates(ns)
+    units, rej = cube[2], cube[3]
+    win = 6
+    c_lines = np.concatenate([np.zeros((len(sup_ids), 1)), np.cumsum(lines, axis=1)], axis=1)
+    c_good = np.concatenate([np.zeros((len(sup_ids), 1)), np.cumsum(good, axis=1)], axis=1)
+    c_units = np.concatenate([np.zeros((len(sup_ids), 1)), np.cumsum(units, axis=1)], axis=1)
+    c_rej = np.concatenate([np.zeros((len(sup_ids), 1)), np.cumsum(rej, axis=1)], axis=1)
+    starts = np.arange(12, T - win)  # the first year is the baseline history
+    nb = c_lines[:, starts] - c_lines[:, starts - win]
+    na = c_lines[:, starts + win] - c_lines[:, starts]
+    before = (c_good[:, starts] - c_good[:, starts - win]) / np.where(nb > 0, nb, np.nan)
+    after = (c_good[:, starts + win] - c_good[:, starts]) / np.where(na > 0, na, np.nan)
+    gain = np.where((nb >= 8) & (na >= 8), after - before, np.nan)
+    ub = c_units[:, starts] - c_units[:, starts - win]
+    ua = c_units[:, starts + win] - c_units[:, starts]
+    ppm_b = 1e6 * (c_rej[:, starts] - c_rej[:, starts - win]) / np.where(ub > 0, ub, np.nan)
+    ppm_a = 1e6 * (c_rej[:, starts + win] - c_rej[:, starts]) / np.where(ua > 0, ua, np.nan)
+    ppm_gain = np.where((ub >= 200) & (ua >= 200) & (ppm_b > 1500), ppm_b - ppm_a, np.nan)
+    n_sup = len(sup)
+    n_work = max(3, int(round(0.03 * n_sup)))
+    n_ppm = max(2, int(round(0.015 * n_sup)))
+    chosen: list[tuple[str, int, str, float, str]] = []  # supplier, start, kpi, baseline, kind
+    used: set[str] = set()
+
+    def best(score: np.ndarray, k: int, kpi: str, base: np.ndarray, kind: str) -> None:
+        order = np.argsort(np.where(np.isnan(score), -np.inf, score), axis=None)[::-1]
+        for flat in order:
+            i, j = np.unravel_index(flat, score.shape)
+            if len([c for c in chosen if c[4] == kind]) >= k or not np.isfinite(score[i, j]):
+                break
+            if sup_ids[i] in used or sup_ids[i].startswith("S9"):
+                continue
+            used.add(sup_ids[i])
+            chosen.append((sup_ids[i], int(starts[j]), kpi, float(base[i, j]), kind))
+
+    best(gain, n_work, "otif", before, "worked")
+    best(ppm_gain, n_ppm, "ppm", ppm_b, "quality")
+    flat_gain = np.where(before < 0.88, -np.abs(np.nan_to_num(gain, nan=np.inf)), np.nan)  # no move
+    best(flat_gain, max(2, n_work // 2), "otif", before, "flat")
+    det = sup.loc[sup["deteriorating"], "supplier_id"]
+    recent = pd.Series(lines[:, -6:].sum(axis=1), index=sup_ids)
+    det = recent.reindex([s for s in det if s not in used]).dropna().sort_values(ascending=False)
+    det = list(det.index[: max(2, n_work // 2)])
+    for s in det:
+        used.add(s)
+        chosen.append((s, T - 1 - int(rng.integers(0, 3)), "otif", np.nan, "active"))
+    rest = [s for s in sup["supplier_id"] if s not in used and s in set(sup_ids)]
+    for s in rng.choice(rest, min(len(rest), 2), replace=False):
+        chosen.append((str(s), T + 1, "lead_time_days", np.nan, "planned"))
+    po = ns["po"]
+    annual = (po["ordered_qty"] * po["unit_price"]).groupby(po["supplier_id"]).sum() / (T / 12)
+    rows = []
+    initiatives = {
+        "worked": (
+            "process_improvement",
+            "Joint delivery-process improvement (kanban, ASN, capacity plan)",
+        ),
+        "quality": ("process_improvement", "Joint quality improvement (8D, SPC at the supplier)"),
+        "flat": ("performance_enhancement", "Delivery performance plan with monthly reviews"),
+        "active": ("performance_enhancement", "Recovery plan for deteriorating delivery"),
+        "planned": ("technology_adoption", "Supplier portal and EDI forecasts to cut lead time"),
+    }
+    owners = np.array(["A. Patel", "M. Garcia", "J. Chen", "S. Müller", "L. Rossi"])
+    for k, (s, start, kpi, base, kind) in enumerate(chosen):
+        start_date = MONTHS[0] + pd.DateOffset(months=start)
+        typ, what = initiatives[kind]
+        if kind == "active":
+            otif_now = good[sup_ids.get_loc(s), max(0, start - 6) : start].sum() / max(
+                1.0, lines[sup_ids.get_loc(s), max(0, start - 6) : start].sum()
+            )
+            base = float(otif_now)
+        if kind == "planned":
+            mine = po[(po["supplier_id"] == s) & po["receipt_date"].notna()].tail(20)
+            base = float((mine["receipt_date"] - mine["order_date"]).dt.days.mean())
+        target = (
+            min(0.99, base + 0.1)
+            if kpi == "otif"
+            else (round(base * 0.5, -1) if kpi == "ppm" else max(7.0, base - 7))
+        )
+        status = {"worked": "completed", "quality": "completed", "flat": "completed"}.get(
+            kind, kind
+        )
+        end_date = start_date + pd.DateOffset(months=6)
+        cost = max(2000.0, round(float(annual.get(s, 0.0)) * rng.uniform(0.01, 0.04) / 500) * 500)
+        rows.append(
+            {
+                "programme_id": f"DP{k + 1:03d}",
+                "supplier_id": s,
+                "initiative": what,
+                "type": typ,
+                "start_date": start_date,
+                "end_date": end_date,
+                "target_kpi": kpi,
+                "baseline": round(base, 3) if kpi != "ppm" else round(base, 0),
+                "target": round(target, 3),
+                "cost": cost,
+                "owner": str(rng.choice(owners)),
+                "status": status,
+            }
+        )
+    ns["supplier_programmes"] = pd.DataFrame(rows)
+
+
+def _gen_supplier_ideas(ns: dict) -> None:
+    """The demo company: the ideas log of the supplier QBRs. Own random stream; the larger
+    suppliers raise more ideas (one to five over the last two years), of cost, quality,
+    delivery and sustainability kinds, valued at 0.5-5% of the supplier's annual spend."""
+    rng = np.random.default_rng([ns["seed"], 2312])
+    po, last_day, T = ns["po"], ns["last_day"], ns["T"]
+    annual = (po["ordered_qty"] * po["unit_price"]).groupby(po["supplier_id"]).sum() / (T / 12)
+    annual = annual[~annual.index.str.startswith("S9")]
+    rank = annual.rank(pct=True)
+    n = rng.poisson(0.5 + 3 * rank.to_numpy())
+    sid = np.repeat(annual.index.to_numpy(), n)
+    titles = np.array(
+        [
+            "Consignment stock at our DC",
+            "Returnable packaging",
+            "Design change to a cheaper grade",
+            "Vendor-managed inventory for fast movers",
+            "Shared demand forecast via EDI",
+            "Consolidated weekly deliveries",
+            "Lower-carbon transport mode",
+            "Standardise fasteners across product lines",
+            "In-line inspection at the supplier",
+            "Longer contract for a price freeze",
+        ]
+    )
+    submitted = last_day - pd.to_timedelta(rng.integers(0, 720, len(sid)), unit="D")
+    status = rng.choice(
+        ["submitted", "evaluating", "accepted", "implemented", "rejected"],
+        len(sid),
+        p=[0.2, 0.25, 0.2, 0.2, 0.15],
+    )
+    ns["supplier_ideas"] = pd.DataFrame(
+        {
+            "idea_id": _ids("ID", len(sid)),
+            "supplier_id": sid,
+            "submitted": submitted.normalize(),
+            "title": rng.choice(titles, len(sid)),
+            "raised_by": rng.choice(["supplier", "us"], len(sid), p=[0.6, 0.4]),
+            "estimated_value": np.round(
+                annual.reindex(sid).to_numpy() * rng.uniform(0.005, 0.05, len(sid)), -2
+            ),
+            "status": status,
+        }
+    )
+
+
+ONBOARDING_STEPS = (
+    ("documentation", 14),
+    ("capability_assessment", 21),
+    ("compliance_verification", 10),
+    ("system_setup", 5),
+)
+ONBOARDING_DOCUMENTS = (
+    ("documentation", "Supplier information form", None),
+    ("documentation", "Insurance certificate", 1),
+    ("capability_assessment", "ISO 9001 certificate", 3),
+    ("compliance_verification", "Code of conduct signed", None),
+    ("system_setup", "Bank details form", None),
+)
+
+
+def _gen_onboarding(ns: dict) -> None:
+    """The demo company: supplier onboarding steps and documents.
+
+    Own random stream. Prospects (ids ``SN001``...) are being onboarded through four steps
+    (documentation, capability assessment, compliance verification, system setup) started over
+    the last nine months; step durations are gamma-distributed around 14, 21, 10 and 5 days,
+    capability assessment the slowest (the bottleneck), some prospects are stuck or blocked, and
+    a few are flagged on a sanctions or watch list at compliance verification. Documents follow
+    the steps reached (some missing); existing suppliers hold the same documents, with insurance
+    (yearly) and ISO 9001 (three-yearly) certificates expiring, some of them soon or already.
+    """
+    rng = np.random.default_rng([ns["seed"], 2313])
+    last_day, sup = ns["last_day"], ns["sup"]
+    n = max(12, int(round(0.12 * len(sup))))
+    ids = np.char.add("SN", np.char.zfill(np.arange(1, n + 1).astype(str), 3))
+    names = (
+        pd.Series(rng.choice(WORDS_A, n))
+        + " "
+        + pd.Series(rng.choice(WORDS_B, n))
+        + " "
+        + pd.Series(rng.choice(SUFFIXES, n))
+    ).to_numpy()
+    began = last_day - pd.to_timedelta(rng.integers(5, 270, n), unit="D")
+    stuck_at = np.where(rng.random(n) < 0.25, rng.integers(0, 4, n), -1)
+    flagged = rng.random(n) < 0.12
+    rows, t = [], pd.Series(began).to_numpy()
+    for k, (step, mean_days) in enumerate(ONBOARDING_STEPS):
+        dur = rng.gamma(2.0, mean_days / 2.0, n) * np.where(stuck_at == k, 4.0, 1.0)
+        start = t.copy()
+        end = start + pd.to_timedelta(np.ceil(dur), unit="D").to_numpy()
+        reached = ~pd.isna(start) & (start <= np.datetime64(last_day))
+        done = reached & (end <= np.datetime64(last_day)) & (stuck_at != k)
+        blocked = reached & ~done & ((stuck_at == k) & (rng.random(n) < 0.5))
+        hit = flagged & (step == "compliance_verification") & reached
+        status = np.where(done, "completed", np.where(blocked, "blocked", "in_progress"))
+        status = np.where(reached, status, "not_started")
+        status = np.where(hit & done, "blocked", status)
+        done = done & ~hit
+        rows.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": ids,
+                    "supplier_name": names,
+                    "step": step,
+                    "step_order": k + 1,
+                    "status": status,
+                    "started": np.where(reached, start, np.datetime64("NaT")),
+                    "completed": np.where(done, end, np.datetime64("NaT")),
+                    "owner": rng.choice(["A. Patel", "M. Garcia", "J. Chen"], n),
+                    "watch_list_flag": np.where(
+                        step == "compliance_verification", np.where(reached, hit, None), None
+                    ),
+                    "flag_detail": np.where(
+                        hit,
+                        rng.choice(
+                            [
+                                "OFAC SDN list: name match",
+                                "EU sanctions list: owner match",
+                                "Adverse media watch list",
+                            ],
+                            n,
+                        ),
+                        None,
+                    ),  # fmt: skip
+                }
+            )
+        )
+        t = np.where(done, end, np.datetime64("NaT"))
+    steps = pd.concat(rows, ignore_index=True)
+    steps["started"] = pd.to_datetime(steps["started"])
+    steps["completed"] = pd.to_datetime(steps["completed"])
+    reached = steps[steps["status"] != "not_started"]
+    docs = []
+    for step, doc, years in ONBOARDING_DOCUMENTS:
+        r = reached[reached["step"] == step]
+        got = rng.random(len(r)) < 0.8
+        rec = r["started"] + pd.to_timedelta(rng.integers(0, 10, len(r)), unit="D")
+        docs.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": r["supplier_id"].to_numpy(),
+                    "document": doc,
+                    "step": step,
+                    "received": rec.where(got & (rec <= last_day)).to_numpy(),
+                    "expiry": (
+                        (rec + pd.DateOffset(years=years)).where(got & (rec <= last_day))
+                        if years
+                        else pd.Series(pd.NaT, index=r.index)
+                    ).to_numpy(),
+                }
+            )
+        )
+        s = sup["supplier_id"].to_numpy()
+        held = rng.random(len(s)) < (0.97 if years is None else 0.9)
+        age = pd.to_timedelta(rng.integers(30, 365 * (years or 3) + 60, len(s)), unit="D")
+        rec = last_day - age
+        docs.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": s,
+                    "document": doc,
+                    "step": step,
+                    "received": pd.Series(rec).where(held).to_numpy(),
+                    "expiry": (
+                        pd.Series(rec + pd.DateOffset(years=years)).where(held)
+                        if years
+                        else pd.Series(pd.NaT, index=range(len(s)))
+                    ).to_numpy(),
+                }
+            )
+        )
+    documents = pd.concat(docs, ignore_index=True)
+    documents["received"] = pd.to_datetime(documents["received"]).dt.normalize()
+    documents["expiry"] = pd.to_datetime(documents["expiry"]).dt.normalize()
+    ns["onboarding_steps"] = steps
+    ns["supplier_documents"] = documents.sort_values(["supplier_id", "document"], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- supply network, events
+
+EVENT_TYPES = {  # event type -> (probability weight, severity weights low..critical, days to resolve)
+    "quality escape": (0.30, (0.3, 0.4, 0.25, 0.05), 20),
+    "logistics delay": (0.25, (0.4, 0.4, 0.15, 0.05), 12),
+    "labour strike": (0.10, (0.1, 0.3, 0.4, 0.2), 25),
+    "financial warning": (0.12, (0.2, 0.4, 0.3, 0.1), 60),
+    "cyberattack": (0.06, (0.1, 0.2, 0.4, 0.3), 21),
+    "flood": (0.07, (0.0, 0.2, 0.4, 0.4), 45),
+    "fire": (0.05, (0.0, 0.1, 0.4, 0.5), 70),
+    "sanctions": (0.05, (0.0, 0.2, 0.5, 0.3), 120),
+}
+DISRUPTION_EVENT = "E-FIRE-01"  # the demo's open disruption (parameters/disruption_response.yaml)

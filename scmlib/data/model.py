@@ -864,6 +864,135 @@ TABLES: dict[str, Table] = {
             key=("supplier_id", "certification"),
             references={"supplier_id": "suppliers.supplier_id"},
         ),
+        Table(
+            "supplier_programmes",
+            "Supplier development programmes: joint process improvement, technology adoption "
+            "and performance enhancement, each aimed at one scorecard KPI.",
+            (
+                C("programme_id", "id", "Programme."),
+                C("supplier_id", "id", "Supplier developed."),
+                C("initiative", "str", "What the programme does."),
+                C("type", "cat", "Kind of programme.", allowed=PROGRAMME_TYPES),
+                C(
+                    "start_date",
+                    "date",
+                    "Start of the programme (the effect is measured after it).",
+                ),
+                C("end_date", "date", "Planned or actual end.", required=False, nullable=True),
+                C(
+                    "target_kpi",
+                    "cat",
+                    "Scorecard KPI the programme should move.",
+                    allowed=PROGRAMME_KPIS,
+                ),
+                C(
+                    "baseline",
+                    "float",
+                    "KPI value when the programme started (OTIF and on time "
+                    "as shares 0-1, PPM in ppm, lead time in days).",
+                    required=False,
+                    nullable=True,
+                ),
+                C("target", "float", "KPI value the programme aims for (same unit as baseline)."),
+                C(
+                    "cost",
+                    "float",
+                    "Programme cost to us (people, tooling, grants).",
+                    min=0,
+                    unit="currency",
+                ),
+                C("owner", "str", "Owner on our side.", required=False, nullable=True),
+                C("status", "cat", "Programme status.", allowed=PROGRAMME_STATUS),
+            ),
+            key=("programme_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+        ),
+        Table(
+            "onboarding_steps",
+            "Supplier onboarding: one row per supplier and step (documentation, capability "
+            "assessment, compliance verification, system setup, ...), with watch-list results.",
+            (
+                C(
+                    "supplier_id",
+                    "id",
+                    "Supplier being onboarded (a prospect may not yet be in the vendor master).",
+                ),
+                C("supplier_name", "str", "Supplier name.", required=False, nullable=True),
+                C("step", "str", "Onboarding step."),
+                C(
+                    "step_order",
+                    "int",
+                    "Position of the step in the onboarding sequence (1 = first).",
+                    min=1,
+                    max_abs=1000,
+                ),
+                C("status", "cat", "Step status.", allowed=ONBOARDING_STATUS),
+                C("started", "date", "Step started.", required=False, nullable=True),
+                C("completed", "date", "Step completed.", required=False, nullable=True),
+                C("owner", "str", "Owner on our side.", required=False, nullable=True),
+                C(
+                    "watch_list_flag",
+                    "bool",
+                    "Screening found the supplier on a sanctions or watch list (compliance steps).",
+                    required=False,
+                    nullable=True,
+                ),
+                C("flag_detail", "str", "List and entry matched.", required=False, nullable=True),
+            ),
+            key=("supplier_id", "step"),
+        ),
+        Table(
+            "supplier_documents",
+            "Documents and certificates collected from suppliers (onboarding and renewals).",
+            (
+                C("supplier_id", "id", "Supplier."),
+                C(
+                    "document",
+                    "str",
+                    "Document or certificate (ISO 9001 certificate, insurance, "
+                    "code of conduct, bank details form, ...).",
+                ),
+                C("step", "str", "Onboarding step that needs it.", required=False, nullable=True),
+                C("received", "date", "Received (empty: missing).", required=False, nullable=True),
+                C(
+                    "expiry",
+                    "date",
+                    "Expiry (empty: does not expire).",
+                    required=False,
+                    nullable=True,
+                ),
+            ),
+            key=("supplier_id", "document"),
+        ),
+        Table(
+            "supplier_ideas",
+            "Innovation and improvement ideas raised with suppliers (the QBR ideas log).",
+            (
+                C("idea_id", "id", "Idea."),
+                C("supplier_id", "id", "Supplier."),
+                C("submitted", "date", "Raised."),
+                C("title", "str", "The idea."),
+                C(
+                    "raised_by",
+                    "str",
+                    "Raised by us or the supplier.",
+                    required=False,
+                    nullable=True,
+                ),
+                C(
+                    "estimated_value",
+                    "float",
+                    "Estimated annual value.",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="currency",
+                ),
+                C("status", "cat", "Idea status.", allowed=IDEA_STATUS),
+            ),
+            key=("idea_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+        ),
     ]
 }
 

@@ -1,0 +1,202 @@
+"""Supplier segmentation by the customer segments the suppliers' items serve.
+
+A supplier serves a customer segment (the customer master's ``service_tier``: platinum, gold,
+standard) through the items it supplies: each PO line of an item counts for a segment in
+proportion to the item's revenue from that segment over the window. Per supplier and segment
+this gives delivery (OTIF by the company definition), quality (PPM), lead time (mean and
+coefficient of variation) and volume flexibility (the in-full rate on lines ordered well above
+the item's usual quantity: Slack 1983, "range and response" flexibility), tiers from those
+dimensions, segment SLAs (targets per segment in the company settings, ``supplier_sla``) with
+service credits and bonuses, and the single-source dependencies in critical segments with the
+revenue they carry (Kraljic 1983; Christopher 2016, ch. 6 on segment-driven supply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from scmlib.core.delivery import otif
+from scmlib.errors import ParameterError
+
+TIER_NAMES = ("1 preferred", "2 approved", "3 develop", "not tiered")
+
+
+def _window(frame: pd.DataFrame, col: str, start, end) -> pd.DataFrame:
+    return frame[(frame[col] >= start) & (frame[col] <= end)]
+
+
+def item_segment_revenue(
+    sales: pd.DataFrame | None, customers: pd.DataFrame | None, start, end
+) -> pd.DataFrame:
+    """Revenue per item and customer segment (``service_tier``) over [start, end] by order date:
+    ``item_id, segment, revenue, share`` (share of the item's revenue). Empty without sales or
+    customers."""
+    cols = ["item_id", "segment", "revenue", "share"]
+    if sales is None or customers is None or sales.empty or "service_tier" not in customers:
+        return pd.DataFrame(columns=cols)
+    s = _window(sales, "order_date", start, end)
+    tier = customers.drop_duplicates("customer_id").set_index("customer_id")["service_tier"]
+    rev = (
+        (s["ordered_qty"] * s["unit_price"])
+        .groupby([s["item_id"], s["customer_id"].map(tier).rename("segment")])
+        .sum()
+    )
+    out = rev.rename("revenue").reset_index()
+    total = out.groupby("item_id")["revenue"].transform("sum")
+    out["share"] = out["revenue"] / total.where(total > 0)
+    return out.dropna(subset=["share"])[cols].reset_index(drop=True)
+
+
+def supplier_segment_performance(
+    po: pd.DataFrame,
+    quality: pd.DataFrame | None,
+    shares: pd.DataFrame,
+    start,
+    end,
+    otif_kw: Mapping | None = None,
+    surge: float = 1.5,
+) -> pd.DataFrame:
+    """Per supplier and segment over [start, end] (PO lines by due date): ``lines`` (PO lines
+    weighted by the item's revenue share of the segment), ``spend``, ``otif``, ``lead_time_days``
+    and ``lead_time_cv`` (std / mean), ``flexibility`` (in-full rate on lines ordered above
+    ``surge`` x the item's median quantity), ``ppm`` and ``revenue`` (the segment's revenue of the
+    supplier's items, in proportion to the supplier's share of each item's purchased units)."""
+    if surge <= 1:
+        raise ParameterError(f"surge must be > 1 (a multiple of the usual order), got {surge!r}")
+    cols = ["supplier_id", "segment", "lines", "spend", "otif", "lead_time_days",
+            "lead_time_cv", "flexibility", "ppm", "revenue"]  # fmt: skip
+    if shares.empty:
+        return pd.DataFrame(columns=cols)
+    otif_kw = dict(otif_kw or {})
+    due = otif_kw.get("due", "promised_date")
+    w = _window(po.dropna(subset=["item_id"]), due if due in po else "promised_date", start, end)
+    flags, _ = otif(w, **otif_kw)
+    if "item_id" not in flags:
+        return pd.DataFrame(columns=cols)
+    med = w.groupby("item_id")["ordered_qty"].transform("median")
+    w = w.assign(_surge=w["ordered_qty"] > surge * med)
+    j = flags.merge(shares[["item_id", "segment", "share"]], on="item_id")
+    j["value"] = j["ordered_qty"] * j["unit_price"] * j["share"]
+    j["_otif"] = j["otif"] * j["share"]
+    g = j.groupby(["supplier_id", "segment"])
+    m = j.dropna(subset=["otif"]).groupby(["supplier_id", "segment"])["share"].sum()
+    out = pd.DataFrame({"lines": g["share"].sum(), "spend": g["value"].sum()})
+    out["otif"] = g["_otif"].sum() / m.reindex(out.index).where(lambda s: s > 0)
+    lt = w.dropna(subset=["receipt_date", "order_date"]) if "order_date" in w else w.iloc[:0]
+    lt = lt.assign(
+        days=(lt["receipt_date"] - lt["order_date"]).dt.days,
+        in_full=(lt["received_qty"] >= lt["ordered_qty"]).astype(float),
+    ).merge(shares[["item_id", "segment", "share"]], on="item_id")
+    lt["_d"], lt["_d2"] = lt["days"] * lt["share"], lt["days"] ** 2 * lt["share"]
+    lg = lt.groupby(["supplier_id", "segment"])
+    mean = lg["_d"].sum() / lg["share"].sum()
+    var = (lg["_d2"].sum() / lg["share"].sum() - mean**2).clip(lower=0)
+    out["lead_time_days"] = mean
+    out["lead_time_cv"] = np.sqrt(var) / mean.where(mean > 0)
+    sg = lt[lt["_surge"]].assign(_f=lambda d: d["in_full"] * d["share"])
+    sgg = sg.groupby(["supplier_id", "segment"])
+    out["flexibility"] = sgg["_f"].sum() / sgg["share"].sum()
+    if quality is not None and len(quality) and "item_id" in quality:
+        q = _window(quality, "receipt_date", start, end).merge(
+            shares[["item_id", "segment", "share"]], on="item_id"
+        )
+        q["_r"], q["_n"] = q["rejected_qty"] * q["share"], q["received_qty"] * q["share"]
+        qg = q.groupby(["supplier_id", "segment"])
+        out["ppm"] = 1e6 * qg["_r"].sum() / qg["_n"].sum().where(lambda s: s > 0)
+    else:
+        out["ppm"] = np.nan
+    units = w.groupby(["item_id", "supplier_id"])["ordered_qty"].sum()
+    part = (units / units.groupby(level=0).transform("sum")).rename("part").reset_index()
+    rv = part.merge(shares, on="item_id")
+    out["revenue"] = (rv["part"] * rv["revenue"]).groupby([rv["supplier_id"], rv["segment"]]).sum()
+    return out.reset_index().reindex(columns=cols)
+
+
+def supplier_tiers(
+    perf: pd.DataFrame,
+    sla_otif: Mapping[str, float],
+    ppm_target: float | None,
+    lead_time_cv_max: float = 0.3,
+    flexibility_min: float = 0.9,
+    min_lines: float = 5.0,
+) -> pd.DataFrame:
+    """Tier of each supplier in each segment from four dimensions: delivery (OTIF >= the segment
+    SLA), quality (PPM <= the company target), lead-time reliability (CV <= ``lead_time_cv_max``)
+    and flexibility (in-full on surge orders >= ``flexibility_min``). Dimensions not measured are
+    left out. ``1 preferred``: every measured dimension met (at least three measured); ``2
+    approved``: at most one missed; ``3 develop``: two or more missed; ``not tiered``: fewer than
+    ``min_lines`` weighted lines or fewer than two dimensions measured. Adds ``meets_*`` columns,
+    ``sla``, ``measured``, ``missed`` and ``tier``."""
+    out = perf.copy()
+    out["sla"] = out["segment"].map(dict(sla_otif))
+    checks = {
+        "meets_sla": (out["otif"], out["otif"] >= out["sla"]),
+        "meets_ppm": (out["ppm"], out["ppm"] <= (ppm_target if ppm_target is not None else np.inf)),
+        "meets_lead_time": (out["lead_time_cv"], out["lead_time_cv"] <= lead_time_cv_max),
+        "meets_flexibility": (out["flexibility"], out["flexibility"] >= flexibility_min),
+    }
+    measured = pd.Series(0, index=out.index)
+    missed = pd.Series(0, index=out.index)
+    for col, (value, ok) in checks.items():
+        known = value.notna() & (out["sla"].notna() if col == "meets_sla" else True)
+        out[col] = ok.astype("boolean").where(known, pd.NA)
+        measured += known.astype(int)
+        missed += (known & ~ok.fillna(False)).astype(int)
+    out["measured"], out["missed"] = measured, missed
+    tier = np.select(
+        [(out["lines"] < min_lines) | (measured < 2), missed == 0, missed <= 1],
+        ["not tiered", "1 preferred", "2 approved"],
+        "3 develop",
+    )
+    out["tier"] = np.where((tier == "1 preferred") & (measured < 3), "2 approved", tier)
+    return out
+
+
+def sla_settlement(perf: pd.DataFrame, sla: Mapping) -> pd.DataFrame:
+    """Service credits (penalties) and bonuses (rewards) per supplier and segment from the
+    company's ``supplier_sla`` settings: ``points`` = 100 x (OTIF - segment SLA); a shortfall
+    costs the supplier ``penalty_rate`` x points short x the segment's spend, at most
+    ``penalty_cap`` x spend; an excess earns ``reward_rate`` x points above x spend, at most
+    ``reward_cap`` x spend (the capped service-credit regime of outsourcing contracts, e.g. the
+    UK Government Model Services Contract, Schedule 2.2, "Service Levels and Service Credits").
+    ``net`` = reward - penalty (negative: the supplier owes a credit)."""
+    out = perf[["supplier_id", "segment", "spend", "otif"]].copy()
+    out["sla"] = out["segment"].map(dict(sla["otif"]))
+    pts = 100 * (out["otif"] - out["sla"])
+    out["points"] = pts
+    spend = out["spend"].fillna(0)
+    out["penalty"] = np.minimum(sla["penalty_rate"] * (-pts).clip(lower=0), sla["penalty_cap"])
+    out["reward"] = np.minimum(sla["reward_rate"] * pts.clip(lower=0), sla["reward_cap"])
+    out["penalty"] = (out["penalty"] * spend).where(pts.notna())
+    out["reward"] = (out["reward"] * spend).where(pts.notna())
+    out["net"] = out["reward"] - out["penalty"]
+    return out
+
+
+def single_source_dependencies(
+    po: pd.DataFrame, shares: pd.DataFrame, critical: list[str] | set[str], start, end
+) -> pd.DataFrame:
+    """Items bought from one supplier only over [start, end] (PO lines by due date) that earn
+    revenue in a ``critical`` segment, with that revenue: ``item_id, supplier_id, segment,
+    revenue``, largest first."""
+    w = _window(po.dropna(subset=["item_id"]), "promised_date", start, end)
+    n = w.groupby("item_id")["supplier_id"].nunique()
+    one = w[w["item_id"].isin(n[n == 1].index)].drop_duplicates("item_id")[
+        ["item_id", "supplier_id"]
+    ]
+    crit = shares[shares["segment"].isin(list(critical))]
+    out = one.merge(crit[["item_id", "segment", "revenue"]], on="item_id")
+    return out.sort_values("revenue", ascending=False).reset_index(drop=True)
+
+
+def critical_suppliers(dependencies: pd.DataFrame) -> pd.DataFrame:
+    """Per supplier: single-source items in critical segments and the revenue they carry,
+    ``supplier_id, single_source_items, single_source_revenue``, largest first."""
+    g = dependencies.groupby("supplier_id")
+    out = pd.DataFrame(
+        {"single_source_items": g["item_id"].nunique(), "single_source_revenue": g["revenue"].sum()}
+    )
+    return out.sort_values("single_source_revenue", ascending=False).reset_index()
