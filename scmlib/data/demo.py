@@ -1233,6 +1233,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_supplier_programmes,
         _gen_supplier_ideas,
         _gen_onboarding,
+        _gen_supply_network_and_events,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -1918,3 +1919,156 @@ EVENT_TYPES = {  # event type -> (probability weight, severity weights low..crit
     "sanctions": (0.05, (0.0, 0.2, 0.5, 0.3), 120),
 }
 DISRUPTION_EVENT = "E-FIRE-01"  # the demo's open disruption (parameters/disruption_response.yaml)
+
+
+# --------------------------------------------------------------------------- supply network, events
+
+EVENT_TYPES = {  # event type -> (probability weight, severity weights low..critical, days to resolve)
+    "quality escape": (0.30, (0.3, 0.4, 0.25, 0.05), 20),
+    "logistics delay": (0.25, (0.4, 0.4, 0.15, 0.05), 12),
+    "labour strike": (0.10, (0.1, 0.3, 0.4, 0.2), 25),
+    "financial warning": (0.12, (0.2, 0.4, 0.3, 0.1), 60),
+    "cyberattack": (0.06, (0.1, 0.2, 0.4, 0.3), 21),
+    "flood": (0.07, (0.0, 0.2, 0.4, 0.4), 45),
+    "fire": (0.05, (0.0, 0.1, 0.4, 0.5), 70),
+    "sanctions": (0.05, (0.0, 0.2, 0.5, 0.3), 120),
+}
+DISRUPTION_EVENT = "E-FIRE-01"  # the demo's open disruption (parameters/disruption_response.yaml)
+
+
+def _gen_supply_network_and_events(ns: dict) -> None:
+    """The demo company: its supply network (supplier -> item -> DC links and the DCs' outbound
+    links) with capacities and times to recover, and events at suppliers.
+
+    Own random stream. Each item stocked at a DC is supplied by its primary supplier (capacity
+    1.1-1.6 x recent demand); items that are not single-sourced also have their second supplier
+    qualified as an alternate (0.3-1.0 x demand, 1-5 weeks to switch on). Suppliers report a
+    TTR of 2-16 weeks (far-away and process-heavy ones longer), DCs 3-9 weeks. Events: about
+    one per supplier in three years, severity by type, most resolved after a time that echoes
+    the supplier's TTR; and the scenario behind the disruption_response demo, a fire at the
+    direct supplier most items depend on alone, ten days before the data ends, still open.
+    """
+    rng = np.random.default_rng([ns["seed"], 2601])
+    dh, sup, last_day = ns["demand_history"], ns["sup"], ns["last_day"]
+    recent = dh[dh["date"] > last_day - pd.DateOffset(months=6)]
+    d = (recent.groupby(["item_id", "location_id"])["quantity"].sum().clip(lower=0) / 182.0).rename(
+        "d"
+    )
+    d = d[d > 0].reset_index()
+    prim = pd.Series(ns["primary"], index=ns["item_ids"])
+    sec = pd.Series(ns["secondary"], index=ns["item_ids"])
+    single = pd.Series(ns["single_source"], index=ns["item_ids"])
+    far = sup["country"].isin(["CHN", "VNM", "IND", "THA", "MYS", "BGD", "TWN", "KOR", "JPN"])
+    ttr = pd.Series(
+        np.round(rng.uniform(14, 84, len(sup)) * np.where(far, 1.4, 1.0)), index=sup["supplier_id"]
+    )
+    dc_ttr = pd.Series(np.round(rng.uniform(21, 63, len(ns["dcs"]))), index=ns["dcs"])
+    n = len(d)
+    primary = pd.DataFrame(
+        {
+            "node_id": d["item_id"].map(prim).to_numpy(),
+            "node_type": "supplier",
+            "item_id": d["item_id"].to_numpy(),
+            "downstream_id": d["location_id"].to_numpy(),
+            "capacity": np.round(d["d"].to_numpy() * rng.uniform(1.1, 1.6, n), 2),
+            "role": "primary",
+            "activation_days": 0.0,
+        }
+    )
+    has_alt = ~d["item_id"].map(single).to_numpy(dtype=bool)
+    alt = pd.DataFrame(
+        {
+            "node_id": d["item_id"].map(sec).to_numpy()[has_alt],
+            "node_type": "supplier",
+            "item_id": d["item_id"].to_numpy()[has_alt],
+            "downstream_id": d["location_id"].to_numpy()[has_alt],
+            "capacity": np.round(
+                d["d"].to_numpy()[has_alt] * rng.uniform(0.3, 1.0, has_alt.sum()), 2
+            ),
+            "role": "alternate",
+            "activation_days": rng.choice([7.0, 14.0, 21.0, 28.0, 35.0], has_alt.sum()),
+        }
+    )
+    outbound = pd.DataFrame(
+        {
+            "node_id": d["location_id"].to_numpy(),
+            "node_type": "dc",
+            "item_id": d["item_id"].to_numpy(),
+            "downstream_id": "customers",
+            "capacity": np.round(d["d"].to_numpy() * 2.0, 2),
+            "role": "primary",
+            "activation_days": 0.0,
+        }
+    )
+    net = pd.concat([primary, alt, outbound], ignore_index=True)
+    net = net.drop_duplicates(["node_id", "item_id", "downstream_id"])
+    net["ttr_days"] = net["node_id"].map(pd.concat([ttr, dc_ttr])).astype(float)
+    supply_network = net[
+        [
+            "node_id",
+            "node_type",
+            "item_id",
+            "downstream_id",
+            "capacity",
+            "ttr_days",
+            "role",
+            "activation_days",
+        ]
+    ].sort_values(["node_id", "item_id", "downstream_id"], ignore_index=True)
+    # events: about one per supplier over the three years
+    types = list(EVENT_TYPES)
+    tw = np.array([EVENT_TYPES[t][0] for t in types])
+    n_ev = int(round(len(sup) * rng.uniform(0.9, 1.1)))
+    ev_sup = rng.choice(sup["supplier_id"].to_numpy(), n_ev)
+    ev_type = rng.choice(types, n_ev, p=tw / tw.sum())
+    sev_levels = np.array(["low", "medium", "high", "critical"])
+    u = rng.random(n_ev)
+    cum = np.cumsum(np.array([EVENT_TYPES[t][1] for t in ev_type]), axis=1)
+    severity = sev_levels[(u[:, None] > cum).sum(axis=1).clip(0, 3)]
+    start = MONTHS[0] + pd.to_timedelta(
+        rng.integers(0, (last_day - MONTHS[0]).days - 5, n_ev), unit="D"
+    )
+    base = np.array([EVENT_TYPES[t][2] for t in ev_type], dtype=float)
+    grave = np.isin(severity, ["high", "critical"])
+    dur = np.where(grave, 0.5 * base + 0.5 * pd.Series(ev_sup).map(ttr).to_numpy(), base * 0.5)
+    dur = np.round(dur * rng.uniform(0.6, 1.4, n_ev))
+    resolved = start + pd.to_timedelta(dur, unit="D")
+    resolved = pd.Series(resolved).where(resolved <= last_day)
+    ss = primary.merge(
+        pd.DataFrame({"item_id": ns["item_ids"], "single": ns["single_source"]}), on="item_id"
+    )
+    top = ss[ss["single"]].groupby("node_id")["item_id"].nunique().sort_values(ascending=False)
+    target = top.index[0] if len(top) else sup["supplier_id"].iloc[0]
+    scenario = pd.DataFrame(
+        {
+            "event_id": [DISRUPTION_EVENT],
+            "supplier_id": [target],
+            "event_date": [last_day - pd.Timedelta(days=10)],
+            "event_type": ["fire"],
+            "severity": ["critical"],
+            "resolved_date": [pd.NaT],
+            "description": [
+                "Fire in the main production hall; supplier estimates 6-8 weeks to restart"
+            ],
+        }
+    )
+    supplier_events = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "event_id": np.char.add(
+                        "E", np.char.zfill(np.arange(1, n_ev + 1).astype(str), 5)
+                    ),
+                    "supplier_id": ev_sup,
+                    "event_date": start.normalize(),
+                    "event_type": ev_type,
+                    "severity": severity,
+                    "resolved_date": pd.to_datetime(resolved).dt.normalize().to_numpy(),
+                    "description": pd.Series(ev_type).str.capitalize().to_numpy() + " reported",
+                }
+            ),
+            scenario,
+        ],
+        ignore_index=True,
+    ).sort_values(["event_date", "event_id"], ignore_index=True)
+    ns.update(supply_network=supply_network, supplier_events=supplier_events)

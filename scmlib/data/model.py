@@ -111,6 +111,9 @@ SUSTAINABILITY_THEMES = ("environment", "labour_human_rights", "ethics", "sustai
 NETWORK_NODE_TYPES = ("supplier", "plant", "dc")
 NETWORK_ROLES = ("primary", "alternate")
 EVENT_SEVERITIES = ("low", "medium", "high", "critical")
+NETWORK_NODE_TYPES = ("supplier", "plant", "dc")
+NETWORK_ROLES = ("primary", "alternate")
+EVENT_SEVERITIES = ("low", "medium", "high", "critical")
 PROGRAMME_TYPES = ("process_improvement", "technology_adoption", "performance_enhancement")
 PROGRAMME_KPIS = ("otif", "on_time", "ppm", "lead_time_days")
 PROGRAMME_STATUS = ("planned", "active", "completed", "cancelled")
@@ -991,6 +994,78 @@ TABLES: dict[str, Table] = {
                 C("status", "cat", "Idea status.", allowed=IDEA_STATUS),
             ),
             key=("idea_id",),
+            references={"supplier_id": "suppliers.supplier_id"},
+        ),
+        Table(
+            "supply_network",
+            "Supply network links: which node (supplier or site) supplies which item to which site, "
+            "with the link's capacity and the node's time to recover (TTR) after a disruption.",
+            (
+                C("node_id", "id", "Node: a supplier id or a location (site) id."),
+                C("node_type", "cat", "Node type.", allowed=NETWORK_NODE_TYPES),
+                C("item_id", "id", "Item carried by the link."),
+                C(
+                    "downstream_id",
+                    "id",
+                    "Node supplied: the site (location id) receiving the item, or 'customers' "
+                    "for a site's outbound link.",
+                ),
+                C(
+                    "capacity",
+                    "float",
+                    "Most the link can carry per day (units/day).",
+                    min=0,
+                    unit="units",
+                ),
+                C(
+                    "ttr_days",
+                    "float",
+                    "Time to recover: days the node needs to return to full capacity after a "
+                    "disruption (the same on each of its rows; as the node reports it).",
+                    min=0,
+                    unit="days",
+                ),
+                C(
+                    "role",
+                    "cat",
+                    "primary (the current source) or alternate (qualified, used on demand).",
+                    required=False,
+                    nullable=True,
+                    allowed=NETWORK_ROLES,
+                ),
+                C(
+                    "activation_days",
+                    "float",
+                    "Days to switch an alternate link on (empty or 0: at once).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="days",
+                ),
+            ),
+            key=("node_id", "item_id", "downstream_id"),
+            references={"item_id": "items.item_id"},
+        ),
+        Table(
+            "supplier_events",
+            "Events at suppliers (disruptions, incidents, news) with their severity and, once "
+            "over, the date they were resolved.",
+            (
+                C("event_id", "id", "Event."),
+                C("supplier_id", "id", "Supplier."),
+                C("event_date", "date", "Date the event started (or was reported)."),
+                C("event_type", "str", "Kind of event (fire, flood, strike, insolvency, ...)."),
+                C("severity", "cat", "Severity.", allowed=EVENT_SEVERITIES),
+                C(
+                    "resolved_date",
+                    "date",
+                    "Date the supplier was back to normal (empty: still open).",
+                    required=False,
+                    nullable=True,
+                ),
+                C("description", "str", "What happened.", required=False, nullable=True),
+            ),
+            key=("event_id",),
             references={"supplier_id": "suppliers.supplier_id"},
         ),
     ]

@@ -1,0 +1,98 @@
+"""Disruption response: scope resolution with one-line errors, the weekly stock projection,
+priority allocation, options, communication list and recovery tracking, with known answers."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scmlib.errors import ParameterError
+from scmlib.risk import disruption as D
+
+NET = pd.DataFrame(
+    {
+        "node_id": ["S1", "S2", "DC1"],
+        "node_type": ["supplier", "supplier", "dc"],
+        "item_id": ["I1", "I1", "I1"],
+        "downstream_id": ["DC1", "DC1", "customers"],
+        "capacity": [2.0, 1.0, 10.0],  # per day
+        "ttr_days": [28.0, 14.0, 30.0],
+        "role": ["primary", "alternate", "primary"],
+        "activation_days": [0.0, 14.0, 0.0],
+    }
+)
+SUP = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme Ltd", "Beta plc"],
+                    "country": ["CHN", "USA"]})  # fmt: skip
+LOC = pd.DataFrame({"location_id": ["DC1"], "country": ["USA"]})
+STOCK = pd.DataFrame({"item_id": ["I1"], "location_id": ["DC1"], "on_hand_qty": [14.0]})
+DEMAND = pd.DataFrame({"item_id": ["I1"], "location_id": ["DC1"], "demand_per_day": [1.0]})
+
+
+def test_scope_and_one_line_errors():
+    cut, what = D.resolve_scope(NET, SUP, LOC, supplier="S1")
+    assert cut["node_id"].tolist() == ["S1"] and what == "supplier Acme Ltd (S1)"
+    assert D.resolve_scope(NET, SUP, LOC, supplier="acme ltd")[0]["node_id"].tolist() == ["S1"]
+    assert len(D.resolve_scope(NET, SUP, LOC, lane="CHN-USA")[0]) == 1
+    with pytest.raises(
+        ParameterError, match=r"'S11' is not in table 'suppliers'.*Close matches: S1"
+    ):
+        D.resolve_scope(NET, SUP, LOC, supplier="S11")
+    with pytest.raises(ParameterError, match="no disruption given"):
+        D.resolve_scope(NET, SUP, LOC)
+    with pytest.raises(ParameterError, match="ORIGIN-DEST"):
+        D.resolve_scope(NET, SUP, LOC, lane="CHN")
+
+
+def test_projection_known_answer():
+    cut, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
+    start = pd.Timestamp("2026-11-02")
+    p = D.project(cut, NET, STOCK, DEMAND, start, duration_weeks=4, horizon_weeks=6)
+    # 7/week demand, 14 in stock, no supply for 4 weeks: weeks 1-2 served, 3-4 short 7 each
+    assert p["short"].tolist() == [0, 0, 7, 7, 0, 0]
+    assert p["week_start"].iloc[2] == start + pd.Timedelta(weeks=2)
+    # the alternate (7/week from week 2 after 14 days to activate) covers weeks 3-4 in full
+    alt = D.project(cut, NET, STOCK, DEMAND, start, 4, 6, alternates=True)
+    assert alt["short"].sum() == 0
+    imp = D.weekly_impact(p, pd.Series({"I1": 10.0}))
+    assert imp["revenue_at_risk"].tolist() == [0, 0, 70, 70, 0, 0]
+    assert imp["cover_weeks"].iloc[0] == pytest.approx(1.0)  # 7 left after week 1
+
+
+def test_priority_allocation_and_options():
+    served = D.allocate(np.array([[10.0, 20.0, 30.0]]), np.array([25.0]), True)
+    assert served.tolist() == [[10.0, 15.0, 0.0]]
+    cut, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
+    p = D.project(cut, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6)
+    mix = pd.DataFrame({"platinum": [0.5], "standard": [0.5]}, index=["I1"])
+    price = pd.Series({"I1": 10.0})
+    t = D.by_tier(p, mix, price, priority=True)
+    # week 3: nothing served -> both short 3.5; priority cannot help when nothing arrives
+    wk3 = t[t["week"] == 3].set_index("service_tier")
+    assert wk3.loc["platinum", "short"] == pytest.approx(3.5)
+    opts = D.options({"no action": (p, False), "priority": (p, True)}, mix, price,
+                     pd.Series({"I1": 5.0}), 0.1, 0.5)  # fmt: skip
+    assert opts["revenue_at_risk"].tolist() == [140.0, 140.0]
+
+
+def test_recovery_tracking(tmp_path):
+    folder = tmp_path / "disruption_response"
+    cur = folder / "run3" / "outputs"
+    cur.mkdir(parents=True)
+    key = D.scenario_key("supplier Acme Ltd (S1)", pd.Timestamp("2026-11-02"))
+    for name, end, rev in (("run1", "2026-11-30", 140.0), ("run2", "2026-12-14", 200.0)):
+        d = folder / name
+        (d / "outputs").mkdir(parents=True)
+        (d / "run.json").write_text(json.dumps({"status": "success"}))
+        pd.DataFrame([{"scenario": key, "status_date": "2026-11-0" + name[-1], "expected_end": end,
+                       "weeks_elapsed": 0, "plan": "x", "short_ahead": 1.0,
+                       "revenue_at_risk_ahead": rev}]).to_csv(d / "outputs" / "recovery.csv", index=False)  # fmt: skip
+    prev = D.previous_recovery(cur, key)
+    assert prev["run"].tolist() == ["run1", "run2"]
+    imp = pd.DataFrame({"week": [1, 2, 3], "short": [0, 7, 7], "revenue_at_risk": [0, 70, 70.0]})
+    now = D.recovery_row(key, pd.Timestamp("2026-11-16"), pd.Timestamp("2026-11-02"), 6, imp, "x")
+    assert now["weeks_elapsed"].iloc[0] == 2 and now["revenue_at_risk_ahead"].iloc[0] == 70.0
+    t = D.recovery_tracking(prev, now)
+    assert t["end_slip_days"].tolist() == [0, 14, 14]  # 2 Nov + 6 weeks = 14 Dec
+    assert t["revenue_vs_plan"].tolist() == [0.0, 60.0, -70.0]
+    assert D.previous_recovery(cur, "another scenario").empty
