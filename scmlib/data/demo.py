@@ -26,7 +26,7 @@ from scmlib.data.model import TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 6
+DEMO_VERSION = 7
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
