@@ -161,10 +161,14 @@ def test_previous_run_outputs(tmp_path):
                                 ("20261101T1-b", "failed", "2026-11-01T01:00")):  # fmt: skip
         d = folder / name
         (d / "outputs").mkdir(parents=True)
-        (d / "run.json").write_text(json.dumps({"status": status, "start": start}))
+        (d / "run.json").write_text(
+            json.dumps({"status": status, "start": start, "parameter_set": "default"})
+        )
         pd.DataFrame({"supplier_id": [name]}).to_csv(d / "outputs" / "alerts.csv", index=False)
     frame, run = M.previous_run_outputs(cur, "alerts.csv")
     assert run == "20261101T0-a" and frame["supplier_id"].tolist() == ["20261101T0-a"]
+    none, why = M.previous_run_outputs(cur, "alerts.csv", "ewma")
+    assert none is None and why == "no previous successful run of parameter set 'ewma'"
 
 
 def test_certifications_and_events():

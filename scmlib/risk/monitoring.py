@@ -357,12 +357,19 @@ def certification_status(
     certs: pd.DataFrame | None, as_of: pd.Timestamp, warn_days: int = 90
 ) -> pd.DataFrame:
     """Per supplier: certificates held, expired and expiring within ``warn_days`` of ``as_of``,
-    and the days to the soonest expiry (negative: expired). Empty without the table."""
+    and the days to the soonest expiry (negative: expired), from the ``expiry`` (or
+    ``end_date``) column. Empty without the table."""
     cols = ["supplier_id", "certificates", "expired", "expiring", "cert_days_to_expiry"]
     cols += ["next_expiry_certificate"]
     if certs is None or certs.empty:
         return pd.DataFrame(columns=cols)
-    c = certs.assign(days=(certs["expiry"] - as_of).dt.days)
+    end = "expiry" if "expiry" in certs.columns else "end_date"  # both spellings of the model
+    if end not in certs.columns:
+        raise DataError(
+            "table 'supplier_certifications' has no expiry (or end_date) column. Fix: map the "
+            "certificates' valid-until date to it with column_map"
+        )
+    c = certs.assign(days=(certs[end] - as_of).dt.days)
     c = c.sort_values(["supplier_id", "days"])
     g = c.groupby("supplier_id")
     out = pd.DataFrame(
@@ -562,12 +569,15 @@ def evaluate_rules(
 # --------------------------------------------------------------------------- run over run
 
 
-def previous_run_outputs(output_dir: Path | str, filename: str) -> tuple[pd.DataFrame | None, str]:
+def previous_run_outputs(
+    output_dir: Path | str, filename: str, parameter_set: str | None = None
+) -> tuple[pd.DataFrame | None, str]:
     """The ``outputs/<filename>`` of the notebook's previous successful run.
 
     ``output_dir`` is this run's outputs folder (``reports/<notebook>/<run>/outputs``): its
     parent's parent holds the notebook's runs. The latest other run whose ``run.json`` says
-    ``success`` and that wrote the file is read. Returns (frame, run folder name), or
+    ``success`` (of ``parameter_set`` when given: monitoring compares like with like) and that
+    wrote the file is read. Returns (frame, run folder name), or
     (None, why there is none)."""
     out = Path(output_dir)
     here = out.parent
@@ -582,10 +592,13 @@ def previous_run_outputs(output_dir: Path | str, filename: str) -> tuple[pd.Data
             rec = json.loads((d / "run.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if parameter_set is not None and rec.get("parameter_set") != parameter_set:
+            continue
         if rec.get("status") == "success" and (d / "outputs" / filename).is_file():
             runs.append((str(rec.get("start", "")), d.name, d))
     if not runs:
-        return None, "no previous successful run"
+        what = f" of parameter set '{parameter_set}'" if parameter_set else ""
+        return None, f"no previous successful run{what}"
     _, name, d = max(runs)
     return pd.read_csv(d / "outputs" / filename), name
 
@@ -714,3 +727,147 @@ def summary(
         n = int((indicators["zone"] == "distress").sum())
         lines.append(f"{n:,} suppliers are in the Altman distress zone of their variant.")
     return lines
+
+
+# --------------------------------------------------------------------------- report building
+
+MIN_SIGMA = {"otif": 0.02, "ppm": 250.0, "lead_time_days": 1.0}  # floors of the chart sigma
+DRIFTS = {  # indicator stem -> (metric, higher is worse)
+    "otif": ("otif", False),
+    "ppm": ("ppm", True),
+    "lead_time": ("lead_time_days", True),
+}
+
+
+def drift_all(
+    trend: pd.DataFrame,
+    lead_times: pd.DataFrame,
+    method: str = "cusum",
+    baseline_periods: int = 12,
+    k: float = 0.5,
+    h: float = 5.0,
+    lam: float = 0.2,
+    L: float = 3.0,
+) -> dict[str, pd.DataFrame]:
+    """:func:`drift` on monthly OTIF (down is adverse), PPM and lead time (up is adverse), with
+    the sigma floors of :data:`MIN_SIGMA` (2 OTIF points, 250 PPM, a day)."""
+    out = {}
+    for stem, (metric, worse_up) in DRIFTS.items():
+        frame = lead_times if metric == "lead_time_days" else trend
+        if metric in frame.columns and frame[metric].notna().any():
+            out[stem] = drift(
+                frame, metric, worse_up, baseline_periods, method, k, h, lam, L, MIN_SIGMA[metric]
+            )
+    return out
+
+
+def country_indicators(
+    suppliers: pd.DataFrame, countries: pd.DataFrame, weights: Mapping[str, float]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Country risk per supplier (0-100): weighted WGI governance and LPI logistics risk of its
+    country (:func:`scmlib.risk.assessment.load_country_risk`); (frame, unmatched countries)."""
+    from scmlib.risk.assessment import country_codes
+
+    s = suppliers[["supplier_id", "country"]].drop_duplicates("supplier_id")
+    code, unknown = country_codes(s["country"], countries)
+    cr = countries.set_index("code")
+    gw, lw = float(weights.get("governance", 0.5)), float(weights.get("logistics", 0.5))
+    risk = (
+        gw * cr["governance_risk"] + lw * cr["logistics_risk"].fillna(cr["governance_risk"])
+    ) / (gw + lw)
+    out = pd.DataFrame(
+        {
+            "supplier_id": s["supplier_id"].to_numpy(),
+            "iso3": code.to_numpy(),
+            "country_risk": code.map(risk).to_numpy(),
+            "lpi_score": code.map(cr["lpi_score"]).to_numpy(),
+        }
+    )
+    return out, unknown
+
+
+def concentration(po: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
+    """Spend, share of spend and single sourcing per supplier over ``window`` (the items
+    bought from that supplier alone, :func:`scmlib.risk.assessment.single_source`)."""
+    from scmlib.risk.assessment import _po_window, single_source
+
+    p = _po_window(po, window)
+    spend = (p["ordered_qty"] * p["unit_price"]).groupby(p["supplier_id"]).sum()
+    out = pd.DataFrame({"spend": spend, "spend_share": spend / max(spend.sum(), 1e-9)})
+    ss = single_source(po, window=window).set_index("supplier_id")
+    out = out.join(ss[["single_source_items"]], how="outer").fillna(
+        {"single_source_items": 0, "spend": 0.0, "spend_share": 0.0}
+    )
+    out.index.name = "supplier_id"
+    return out.reset_index()
+
+
+def latest_altman(z: pd.DataFrame | None) -> pd.DataFrame:
+    """The latest fiscal year's Altman result per supplier: ``z_score, z_variant, zone,
+    z_change, fiscal_year``."""
+    cols = ["supplier_id", "fiscal_year", "z_score", "z_variant", "zone", "z_change"]
+    if z is None or z.empty:
+        return pd.DataFrame(columns=cols)
+    return z.sort_values("fiscal_year").drop_duplicates("supplier_id", keep="last")[cols]
+
+
+def alert_counts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alerts by severity and change since the previous run (rows severity, most severe first;
+    columns new, escalated, unchanged, de-escalated, resolved, total)."""
+    changes = ["new", "escalated", "unchanged", "de-escalated", "resolved"]
+    t = pd.crosstab(alerts["severity"], alerts["change"]).reindex(
+        index=list(reversed(SEVERITIES)), columns=changes, fill_value=0
+    )
+    t["total"] = t[changes[:-1]].sum(axis=1)
+    return t.rename_axis(None, axis=1).reset_index()
+
+
+def appendix(method: str, baseline: int, k: float, h: float, lam: float, L: float,
+             year: int, weights: Mapping[str, float], cert_days: int, event_days: int,
+             fail_on: str) -> dict[str, str]:  # fmt: skip
+    """The method appendix of the monitoring report, as applied in this run."""
+    chart = (
+        f"tabular CUSUM (Page 1954) with k = {k:g} and h = {h:g} standard deviations"
+        if method == "cusum"
+        else f"EWMA (Roberts 1959) with lambda = {lam:g} and L = {L:g}"
+    )
+    w = ", ".join(f"{a} {b:.0%}" for a, b in weights.items())
+    return {
+        "Altman Z family": "Z (Altman 1968: 1.2 X1 + 1.4 X2 + 3.3 X3 + 0.6 X4 + 1.0 X5, X4 on "
+        "market equity; safe > 2.99, distress < 1.81) for manufacturers with a market value of "
+        "equity; Z' (Altman 1983: 0.717, 0.847, 3.107, 0.420, 0.998; safe > 2.9, distress < "
+        "1.23) for other manufacturers; Z'' (Altman 1995: 6.56 X1 + 3.26 X2 + 6.72 X3 + 1.05 X4;"
+        " safe > 2.6, distress < 1.1) for non-manufacturers; Z'' + 3.25 (Altman, Hartzell & Peck"
+        " 1995; safe > 5.85, distress < 4.15) for non-manufacturers in emerging markets. X1 "
+        "working capital, X2 retained earnings, X3 EBIT, X5 sales over total assets; X4 equity "
+        "over total liabilities. Latest fiscal year per supplier.",
+        "Change detection": f"Monthly OTIF (company definition), PPM and actual lead time "
+        f"(receipt - order date) per supplier; the first {baseline} months of each supplier set "
+        f"its in-control mean and sigma (average moving range / 1.128, Montgomery section 6.4; "
+        "at least 2 OTIF points, 250 PPM or 1 day); later months run through a "
+        f"{chart}; only adverse shifts signal. Montgomery, Introduction to Statistical Quality "
+        "Control, 6th ed., sections 9.1-9.2 (tested on Examples 9.1 and 9.2).",
+        "First seen": "For a drift, the first month of the current run of out-of-control "
+        "months (CUSUM: the month after the shift began); for other indicators the date of the "
+        "first run that raised the alert (kept from the previous run's alerts.csv).",
+        "Country risk": f"WGI {year} governance and LPI 2023 logistics risk weighted {w} "
+        "(World Bank, CC BY 4.0), as in the risk assessment.",
+        "Concentration": "Share of the spend of the company reporting window and the items "
+        "bought from the supplier alone in it.",
+        "Certificates and events": f"Certificates expired or expiring within {cert_days} days; "
+        f"events open or started in the last {event_days} days, severity 0 low to 3 critical.",
+        "Alert rules": "Each rule is indicator, condition (<, <=, >, >=, ==, !=, in) and "
+        "severity, kept in the parameter set; a supplier matched by several rules on one "
+        "indicator keeps the most severe.",
+        "Previous run": "The latest other successful run of this notebook in the same reports "
+        "folder; its outputs/alerts.csv gives new, escalated, de-escalated, unchanged and "
+        "resolved alerts.",
+        "Unattended runs": "The run log carries one SCM-ALERTS line for schedulers; with "
+        f"fail_on_new = {fail_on} the run "
+        + (
+            "never fails on alerts."
+            if fail_on == "none"
+            else f"fails (after writing the report "
+            f"and alerts.csv) when an alert at {fail_on} severity or above is new or escalated."
+        ),
+    }
