@@ -262,18 +262,20 @@ def analyse_parquet(
         why = "the invoices have no po_id column (or it is empty)"
         unavailable["no_po"] = why
         unavailable["po_after_invoice"] = why
+    on_ctr_join = ""
     if contracts is not None and len(contracts):
         c = contracts[["supplier_id", "category", "start_date", "end_date"]]
         con.register("ctr", c)
         covered = (
-            "EXISTS (SELECT 1 FROM ctr WHERE ctr.supplier_id = l.supplier_id "
-            "AND ctr.category = l.l_category AND l.invoice_date BETWEEN ctr.start_date "
+            "EXISTS (SELECT 1 FROM ctr WHERE ctr.supplier_id = d.supplier_id "
+            "AND ctr.category = d.category AND d.invoice_date BETWEEN ctr.start_date "
             "AND ctr.end_date)"
         )
         if pos is not None and "contract_id" in pos.columns and has_po:
             on_ctr = pos.dropna(subset=["contract_id"])[["po_id"]].drop_duplicates()
             con.register("po_ctr", on_ctr)
-            covered += " OR coalesce(l.po_id IN (SELECT po_id FROM po_ctr), FALSE)"
+            on_ctr_join = "LEFT JOIN po_ctr pc ON pc.po_id = s.po_id"
+            covered += " OR d.po_on_contract"
         flag_sql["off_contract"] = f"NOT ({covered})"
     else:
         unavailable["off_contract"] = (
@@ -296,27 +298,46 @@ def analyse_parquet(
     s_ccy = "s.currency" if "currency" in names else "NULL"
     s_name = "s.supplier_name" if "supplier_name" in names else "NULL"
     po_join = "LEFT JOIN po_first f ON f.po_id = s.po_id" if "po_after_invoice" in flag_sql else ""
-    po_date = "f.order_date" if po_join else "NULL"
-    flag_select = "".join(f", {expr} AS {k}" for k, expr in flag_sql.items())
-    # one scan of the Parquet files: the day-level cube every table below is computed from
+    line_flags = {  # flags known per line, kept as grouping keys of the first aggregation
+        "no_po": "s.po_id IS NULL",
+        "po_after_invoice": "coalesce(f.order_date > s.invoice_date, FALSE)",
+        "po_on_contract": "pc.po_id IS NOT NULL",
+    }
+    keep = [k for k in ("no_po", "po_after_invoice") if k in flag_sql]
+    if on_ctr_join:
+        keep.append("po_on_contract")
+    stage1 = "".join(f", {line_flags[k]} AS {k}" for k in keep)
+    # one scan of the Parquet files: a day-level cube by supplier id and the per-line flags.
+    # Every join has a small build side (rates, supplier map, PO dates); DuckDB's estimate of
+    # the rows left after the rate join is far too low, so it would otherwise build its hash
+    # tables on the invoice lines and run out of memory: the written join order is kept.
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    con.execute(
+        f"""
+        CREATE TEMP TABLE lines_day AS
+        SELECT s.supplier_id, m.supplier, {category_sql} AS category, {status_sql} AS status,
+               {bu} AS business_unit, s.invoice_date{stage1},
+               sum(s.amount * fx.factor) AS spend, count(*) AS lines
+        FROM src s
+        JOIN fx ON fx.currency IS NOT DISTINCT FROM {s_ccy}
+             AND fx.month = date_trunc('month', s.invoice_date)
+        JOIN smap m ON m.supplier_id = s.supplier_id
+             AND m.supplier_name IS NOT DISTINCT FROM {s_name}
+        {po_join}
+        {on_ctr_join}
+        GROUP BY ALL
+        """
+    )
+    con.execute("RESET disabled_optimizers")
+    # contract coverage depends on supplier, category and date only: evaluated on the cube
+    later = "".join(f", {flag_sql[k]} AS {k}" for k in flag_sql if k == "off_contract")
     con.execute(
         f"""
         CREATE TEMP TABLE lines_agg AS
-        WITH l AS (
-          SELECT s.supplier_id, s.invoice_date, {"s.po_id" if has_po else "NULL"} AS po_id,
-                 s.amount * fx.factor AS amount_rc, m.supplier,
-                 {category_sql} AS l_category, {status_sql} AS status,
-                 {bu} AS l_unit, {po_date} AS po_first_date
-          FROM src s
-          JOIN fx ON fx.currency IS NOT DISTINCT FROM {s_ccy}
-               AND fx.month = date_trunc('month', s.invoice_date)
-          JOIN smap m ON m.supplier_id = s.supplier_id
-               AND m.supplier_name IS NOT DISTINCT FROM {s_name}
-          {po_join}
-        )
-        SELECT supplier, l_category AS category, l_unit AS business_unit, invoice_date, status
-               {flag_select}, sum(amount_rc) AS spend, count(*) AS lines
-        FROM l
+        SELECT d.supplier, d.category, d.business_unit, d.invoice_date, d.status
+               {"".join(f", d.{k}" for k in keep if k != "po_on_contract")}{later},
+               sum(d.spend) AS spend, sum(d.lines) AS lines
+        FROM lines_day d
         GROUP BY ALL
         """
     )
