@@ -1233,7 +1233,8 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_supplier_programmes,
         _gen_supplier_ideas,
         _gen_onboarding,
-        _gen_supply_network_and_events,
+        _gen_supply_network,
+        _gen_supplier_events,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -1921,32 +1922,14 @@ EVENT_TYPES = {  # event type -> (probability weight, severity weights low..crit
 DISRUPTION_EVENT = "E-FIRE-01"  # the demo's open disruption (parameters/disruption_response.yaml)
 
 
-# --------------------------------------------------------------------------- supply network, events
-
-EVENT_TYPES = {  # event type -> (probability weight, severity weights low..critical, days to resolve)
-    "quality escape": (0.30, (0.3, 0.4, 0.25, 0.05), 20),
-    "logistics delay": (0.25, (0.4, 0.4, 0.15, 0.05), 12),
-    "labour strike": (0.10, (0.1, 0.3, 0.4, 0.2), 25),
-    "financial warning": (0.12, (0.2, 0.4, 0.3, 0.1), 60),
-    "cyberattack": (0.06, (0.1, 0.2, 0.4, 0.3), 21),
-    "flood": (0.07, (0.0, 0.2, 0.4, 0.4), 45),
-    "fire": (0.05, (0.0, 0.1, 0.4, 0.5), 70),
-    "sanctions": (0.05, (0.0, 0.2, 0.5, 0.3), 120),
-}
-DISRUPTION_EVENT = "E-FIRE-01"  # the demo's open disruption (parameters/disruption_response.yaml)
-
-
-def _gen_supply_network_and_events(ns: dict) -> None:
+def _gen_supply_network(ns: dict) -> None:
     """The demo company: its supply network (supplier -> item -> DC links and the DCs' outbound
-    links) with capacities and times to recover, and events at suppliers.
+    links) with capacities and times to recover.
 
     Own random stream. Each item stocked at a DC is supplied by its primary supplier (capacity
     1.1-1.6 x recent demand); items that are not single-sourced also have their second supplier
     qualified as an alternate (0.3-1.0 x demand, 1-5 weeks to switch on). Suppliers report a
-    TTR of 2-16 weeks (far-away and process-heavy ones longer), DCs 3-9 weeks. Events: about
-    one per supplier in three years, severity by type, most resolved after a time that echoes
-    the supplier's TTR; and the scenario behind the disruption_response demo, a fire at the
-    direct supplier most items depend on alone, ten days before the data ends, still open.
+    TTR of 2-16 weeks (far-away ones 40% longer), DCs 3-9 weeks.
     """
     rng = np.random.default_rng([ns["seed"], 2601])
     dh, sup, last_day = ns["demand_history"], ns["sup"], ns["last_day"]
@@ -2015,7 +1998,21 @@ def _gen_supply_network_and_events(ns: dict) -> None:
             "activation_days",
         ]
     ].sort_values(["node_id", "item_id", "downstream_id"], ignore_index=True)
-    # events: about one per supplier over the three years
+    ns.update(supply_network=supply_network, supplier_ttr=ttr, network_primary=primary)
+
+
+def _gen_supplier_events(ns: dict) -> None:
+    """The demo company: events at suppliers (own random stream): about one per supplier in
+    three years, severity by type, most resolved after a time that echoes the supplier's TTR;
+    and the open fire behind the disruption_response demo (:data:`DISRUPTION_EVENT`) at the
+    direct supplier most items depend on alone, ten days before the data ends."""
+    rng = np.random.default_rng([ns["seed"], 2602])
+    sup, last_day, ttr, primary = (
+        ns["sup"],
+        ns["last_day"],
+        ns["supplier_ttr"],
+        ns["network_primary"],
+    )
     types = list(EVENT_TYPES)
     tw = np.array([EVENT_TYPES[t][0] for t in types])
     n_ev = int(round(len(sup) * rng.uniform(0.9, 1.1)))
@@ -2071,4 +2068,4 @@ def _gen_supply_network_and_events(ns: dict) -> None:
         ],
         ignore_index=True,
     ).sort_values(["event_date", "event_id"], ignore_index=True)
-    ns.update(supply_network=supply_network, supplier_events=supplier_events)
+    ns.update(supplier_events=supplier_events)
