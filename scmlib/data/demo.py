@@ -1610,20 +1610,10 @@ def _monthly_supplier_rates(ns: dict) -> tuple[np.ndarray, pd.Index, np.ndarray,
     return np.stack([lines, good, units, rej]), sup_ids, lines, good
 
 
-def _gen_supplier_programmes(ns: dict) -> None:
-    """The demo company: supplier development programmes, derived from the history.
-
-    Own random stream (the other tables stay as they were). The history already holds suppliers
-    whose OTIF or PPM improved; the programmes that "worked" are placed there: for every supplier
-    and start month the OTIF of the 6 months after is compared with the 6 months before, and the
-    largest improvements (distinct suppliers, enough lines) become completed OTIF programmes
-    starting that month; the largest PPM falls become quality programmes. Some completed
-    programmes went to suppliers whose OTIF did not move (they did not work), the deteriorating
-    suppliers have active programmes started in the last months (too early to measure) and a few
-    are planned. Costs are 1-4% of the supplier's annual spend (at least 2,000, rounded to 500); baselines are
-    the KPI before the start, targets a realistic step from it.
-    """
-    rng = np.random.default_rng([ns["seed"], 2311])
+def _programme_picks(ns: dict, rng) -> tuple[list, pd.Index, np.ndarray, np.ndarray]:
+    """Where the demo programmes go (see :func:`_gen_supplier_programmes`): ``(chosen, supplier
+    ids, monthly lines, monthly OTIF lines)`` with ``chosen`` as (supplier, start month, KPI,
+    baseline, kind) tuples."""
     T, sup = ns["T"], ns["sup"]
     cube, sup_ids, lines, good = _monthly_supplier_rates(ns)
     units, rej = cube[2], cube[3]
@@ -1674,6 +1664,25 @@ def _gen_supplier_programmes(ns: dict) -> None:
     rest = [s for s in sup["supplier_id"] if s not in used and s in set(sup_ids)]
     for s in rng.choice(rest, min(len(rest), 2), replace=False):
         chosen.append((str(s), T + 1, "lead_time_days", np.nan, "planned"))
+    return chosen, sup_ids, lines, good
+
+
+def _gen_supplier_programmes(ns: dict) -> None:
+    """The demo company: supplier development programmes, derived from the history.
+
+    Own random stream (the other tables stay as they were). The history already holds suppliers
+    whose OTIF or PPM improved; the programmes that "worked" are placed there: for every supplier
+    and start month the OTIF of the 6 months after is compared with the 6 months before, and the
+    largest improvements (distinct suppliers, enough lines) become completed OTIF programmes
+    starting that month; the largest PPM falls become quality programmes. Some completed
+    programmes went to suppliers whose OTIF did not move (they did not work), the deteriorating
+    suppliers have active programmes started in the last months (too early to measure) and a few
+    are planned. Costs are 1-4% of the supplier's annual spend (at least 2,000, rounded to 500); baselines are
+    the KPI before the start, targets a realistic step from it.
+    """
+    rng = np.random.default_rng([ns["seed"], 2311])
+    T = ns["T"]
+    chosen, sup_ids, lines, good = _programme_picks(ns, rng)
     po = ns["po"]
     annual = (po["ordered_qty"] * po["unit_price"]).groupby(po["supplier_id"]).sum() / (T / 12)
     rows = []
@@ -1789,6 +1798,55 @@ ONBOARDING_DOCUMENTS = (
 )
 
 
+def _onboarding_documents(rng, steps: pd.DataFrame, sup: pd.DataFrame, last_day) -> pd.DataFrame:
+    """The documents of the onboarding demo (see :func:`_gen_onboarding`): prospects' documents
+    for the steps they reached, and every supplier's documents with their expiry."""
+    reached = steps[steps["status"] != "not_started"]
+    docs = []
+    for step, doc, years in ONBOARDING_DOCUMENTS:
+        r = reached[reached["step"] == step]
+        got = rng.random(len(r)) < 0.8
+        rec = r["started"] + pd.to_timedelta(rng.integers(0, 10, len(r)), unit="D")
+        docs.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": r["supplier_id"].to_numpy(),
+                    "document": doc,
+                    "step": step,
+                    "received": rec.where(got & (rec <= last_day)).to_numpy(),
+                    "expiry": (
+                        (rec + pd.DateOffset(years=years)).where(got & (rec <= last_day))
+                        if years
+                        else pd.Series(pd.NaT, index=r.index)
+                    ).to_numpy(),
+                }
+            )
+        )
+        s = sup["supplier_id"].to_numpy()
+        held = rng.random(len(s)) < (0.97 if years is None else 0.9)
+        age = pd.to_timedelta(rng.integers(30, 365 * (years or 3) + 60, len(s)), unit="D")
+        rec = last_day - age
+        docs.append(
+            pd.DataFrame(
+                {
+                    "supplier_id": s,
+                    "document": doc,
+                    "step": step,
+                    "received": pd.Series(rec).where(held).to_numpy(),
+                    "expiry": (
+                        pd.Series(rec + pd.DateOffset(years=years)).where(held)
+                        if years
+                        else pd.Series(pd.NaT, index=range(len(s)))
+                    ).to_numpy(),
+                }
+            )
+        )
+    documents = pd.concat(docs, ignore_index=True)
+    documents["received"] = pd.to_datetime(documents["received"]).dt.normalize()
+    documents["expiry"] = pd.to_datetime(documents["expiry"]).dt.normalize()
+    return documents
+
+
 def _gen_onboarding(ns: dict) -> None:
     """The demo company: supplier onboarding steps and documents.
 
@@ -1860,49 +1918,7 @@ def _gen_onboarding(ns: dict) -> None:
     steps = pd.concat(rows, ignore_index=True)
     steps["started"] = pd.to_datetime(steps["started"])
     steps["completed"] = pd.to_datetime(steps["completed"])
-    reached = steps[steps["status"] != "not_started"]
-    docs = []
-    for step, doc, years in ONBOARDING_DOCUMENTS:
-        r = reached[reached["step"] == step]
-        got = rng.random(len(r)) < 0.8
-        rec = r["started"] + pd.to_timedelta(rng.integers(0, 10, len(r)), unit="D")
-        docs.append(
-            pd.DataFrame(
-                {
-                    "supplier_id": r["supplier_id"].to_numpy(),
-                    "document": doc,
-                    "step": step,
-                    "received": rec.where(got & (rec <= last_day)).to_numpy(),
-                    "expiry": (
-                        (rec + pd.DateOffset(years=years)).where(got & (rec <= last_day))
-                        if years
-                        else pd.Series(pd.NaT, index=r.index)
-                    ).to_numpy(),
-                }
-            )
-        )
-        s = sup["supplier_id"].to_numpy()
-        held = rng.random(len(s)) < (0.97 if years is None else 0.9)
-        age = pd.to_timedelta(rng.integers(30, 365 * (years or 3) + 60, len(s)), unit="D")
-        rec = last_day - age
-        docs.append(
-            pd.DataFrame(
-                {
-                    "supplier_id": s,
-                    "document": doc,
-                    "step": step,
-                    "received": pd.Series(rec).where(held).to_numpy(),
-                    "expiry": (
-                        pd.Series(rec + pd.DateOffset(years=years)).where(held)
-                        if years
-                        else pd.Series(pd.NaT, index=range(len(s)))
-                    ).to_numpy(),
-                }
-            )
-        )
-    documents = pd.concat(docs, ignore_index=True)
-    documents["received"] = pd.to_datetime(documents["received"]).dt.normalize()
-    documents["expiry"] = pd.to_datetime(documents["expiry"]).dt.normalize()
+    documents = _onboarding_documents(rng, steps, sup, last_day)
     ns["onboarding_steps"] = steps
     ns["supplier_documents"] = documents.sort_values(["supplier_id", "document"], ignore_index=True)
 

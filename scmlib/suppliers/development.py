@@ -324,7 +324,11 @@ def programme_roi(
         ],
         np.nan,
     )
-    unmeasured = out["verdict"].isin(["too early", "not measured"]) if "verdict" in out else False
+    unmeasured = (
+        out["verdict"].isin(["too early", "not measured"])
+        if "verdict" in out
+        else pd.Series(False, index=out.index)
+    )
     out["annual_value"] = pd.Series(annual, index=out.index).mask(unmeasured)
     out["value"] = out["annual_value"] * value_years
     out["roi"] = out["value"] / out["cost"].where(out["cost"] > 0)

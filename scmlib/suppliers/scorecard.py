@@ -690,3 +690,41 @@ def appendix(
         "Deterioration": "Kendall's tau between time and monthly OTIF (or PPM) over the last 12 "
         "months; flagged when p < 0.05 and the trend is adverse (Mann-Kendall test).",
     }
+
+
+# the supplier_scorecard notebook's default parameters: other reports quoting a supplier's score
+# use these, so the score, grade and rank they show are the scorecard's
+SCORECARD_MIN_LINES = 10
+SCORECARD_MIN_MEASURED_WEIGHT = 0.6
+
+
+def company_card(data, settings) -> tuple[pd.DataFrame, dict[str, str], object]:
+    """The scorecard as ``supplier_scorecard`` computes it with its default parameters and the
+    company settings (OTIF definition, window, targets): metrics, score, grade and rank, names,
+    action counts and target flags for every supplier. ``data`` maps table names to frames.
+    Returns ``(card, unavailable, otif_figure)``, the figure being the company OTIF measure whose
+    window the card covers."""
+    from scmlib.core import measures
+    from scmlib.core.delivery import otif_options
+    from scmlib.core.names import with_names
+
+    po, quality = data["purchase_order_lines"], data.get("quality_receipts")
+    figure = measures.supplier_otif(po, settings)
+    start, end = figure.window_start, figure.window_end
+    otif_kw = otif_options(settings.section("supplier_otif"))
+    targets = {"otif": settings.target("supplier_otif"), "ppm": settings.target("supplier_ppm")}
+    metrics, unavailable = supplier_metrics(
+        po, quality, data.get("supplier_assessments"), start, end, otif_kw
+    )
+    card = score(
+        metrics,
+        DEFAULT_WEIGHTS,
+        DEFAULT_BANDS,
+        min_lines=SCORECARD_MIN_LINES,
+        min_measured_weight=SCORECARD_MIN_MEASURED_WEIGHT,
+        otif_target=targets["otif"],
+    )
+    card = with_names(card, data, "supplier_id")
+    actions, _ = action_status(data.get("supplier_actions"), end)
+    card = target_flags(with_actions(card, actions), targets)
+    return card, unavailable, figure

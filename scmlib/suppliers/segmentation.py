@@ -157,7 +157,8 @@ def supplier_tiers(
 
 def sla_settlement(perf: pd.DataFrame, sla: Mapping) -> pd.DataFrame:
     """Service credits (penalties) and bonuses (rewards) per supplier and segment from the
-    company's ``supplier_sla`` settings: ``points`` = 100 x (OTIF - segment SLA); a shortfall
+    company's ``supplier_sla`` settings: ``points`` = OTIF - segment SLA (a share; 100 x it is
+    OTIF points); a shortfall
     costs the supplier ``penalty_rate`` x points short x the segment's spend, at most
     ``penalty_cap`` x spend; an excess earns ``reward_rate`` x points above x spend, at most
     ``reward_cap`` x spend (the capped service-credit regime of outsourcing contracts, e.g. the
@@ -165,8 +166,8 @@ def sla_settlement(perf: pd.DataFrame, sla: Mapping) -> pd.DataFrame:
     ``net`` = reward - penalty (negative: the supplier owes a credit)."""
     out = perf[["supplier_id", "segment", "spend", "otif"]].copy()
     out["sla"] = out["segment"].map(dict(sla["otif"]))
-    pts = 100 * (out["otif"] - out["sla"])
-    out["points"] = pts
+    out["points"] = out["otif"] - out["sla"]  # a share: 0.01 = one OTIF point
+    pts = 100 * out["points"]
     spend = out["spend"].fillna(0)
     out["penalty"] = np.minimum(sla["penalty_rate"] * (-pts).clip(lower=0), sla["penalty_cap"])
     out["reward"] = np.minimum(sla["reward_rate"] * pts.clip(lower=0), sla["reward_cap"])
