@@ -1433,7 +1433,13 @@ def _gen_cost_to_serve(ns: dict) -> None:
             "expedited": ship_exp[codes],
         }
     ).sort_values(["shipment_id", "order_id"], kind="stable", ignore_index=True)
-    # driver volumes per month and the pools' cost (rate x volume, with noise)
+    ns.update(activity_costs=_activity_costs(ns, rng, shipments), shipments=shipments)
+
+
+def _activity_costs(ns: dict, rng, shipments: pd.DataFrame) -> pd.DataFrame:
+    """Monthly cost of each activity pool: the month's driver volume x a rate, with noise (the
+    freight pool equals the shipments' own cost; staffed pools carry a practical capacity)."""
+    so = ns["sales_order_lines"]
     month = so["order_date"].dt.to_period("M").dt.to_timestamp()
     ship_month = shipments["ship_date"].dt.to_period("M").dt.to_timestamp()
     first = shipments.drop_duplicates("shipment_id")
@@ -1494,8 +1500,7 @@ def _gen_cost_to_serve(ns: dict) -> None:
             }
         )
     )
-    activity_costs = pd.concat(rows, ignore_index=True)
-    ns.update(activity_costs=activity_costs, shipments=shipments)
+    return pd.concat(rows, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- sustainability
@@ -1566,8 +1571,8 @@ def _gen_sustainability(ns: dict) -> None:
                 {
                     "supplier_id": ids[has],
                     "certification": cert,
-                    "issued": issued[has].normalize(),
-                    "expiry": (issued[has] + pd.DateOffset(years=3)).normalize(),
+                    "start_date": issued[has].normalize(),
+                    "end_date": (issued[has] + pd.DateOffset(years=3)).normalize(),
                 }
             )
         )

@@ -861,8 +861,8 @@ TABLES: dict[str, Table] = {
             (
                 C("supplier_id", "id", "Supplier."),
                 C("certification", "str", "Certificate (standard) held."),
-                C("issued", "date", "Issue date.", required=False, nullable=True),
-                C("expiry", "date", "Expiry date."),
+                C("start_date", "date", "Issue date.", required=False, nullable=True),
+                C("end_date", "date", "Expiry date (valid until)."),
             ),
             key=("supplier_id", "certification"),
             references={"supplier_id": "suppliers.supplier_id"},

@@ -193,6 +193,14 @@ def _share_within(keys: np.ndarray, weights: np.ndarray, n_keys: int) -> np.ndar
     return share
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and distinct values of a column (a categorical's own codes: no hashing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
+    codes, uniq = pd.factorize(values, sort=False)
+    return codes, pd.Index(uniq)
+
+
 def line_drivers(
     lines: pd.DataFrame,
     shipments: pd.DataFrame | None = None,
@@ -223,7 +231,7 @@ def line_drivers(
     figures of every item, sold or not (the part of unsold items is not assigned to lines).
     """
     n = len(lines)
-    order_codes, orders = pd.factorize(lines["order_id"], sort=False)
+    order_codes, orders = _codes(lines["order_id"])
     n_orders = len(orders)
     units = lines["units"].to_numpy(dtype=float)
     q: dict[str, np.ndarray] = {}
@@ -266,7 +274,7 @@ def line_drivers(
             if "expedited" in shipments.columns
             else 0.0
         )
-    item_codes, items = pd.factorize(lines["item_id"], sort=False)
+    item_codes, items = _codes(lines["item_id"])
     for name, per_item in (
         ("stock_value", item_stock_value),
         ("purchase_orders", item_purchase_orders),
@@ -361,37 +369,63 @@ def prepare_lines(
             f"not in the items table, e.g. {s.loc[unknown, 'item_id'].unique()[:3].tolist()}; add "
             "them to items (with a unit cost)"
         )
-    net_units = units - returned
-    price = s["unit_price"].astype(float)
-    channel = (
-        s["customer_id"].map(cust["channel"]).fillna("(no channel)")
-        if "channel" in cust.columns
-        else pd.Series("(no channel)", index=s.index)
-    )
-    list_price = (
-        s["item_id"].map(it["unit_price"])
-        if "unit_price" in it.columns
-        else pd.Series(np.nan, index=s.index)
-    )
+    net_units = (units - returned).to_numpy()
+    price = s["unit_price"].to_numpy(dtype=float)
+    cid = _drop_unused(s["customer_id"].astype("category"))
+    iid = _drop_unused(s["item_id"].astype("category"))
+    channel = cust["channel"].fillna("(no channel)") if "channel" in cust.columns else None
+    list_price = it["unit_price"] if "unit_price" in it.columns else None
     out = pd.DataFrame(
         {
-            "order_id": s["order_id"].to_numpy(),
-            "customer_id": s["customer_id"].to_numpy(),
-            "item_id": s["item_id"].to_numpy(),
-            "category": s["item_id"].map(it["category"]).to_numpy(),
-            "channel": channel.to_numpy(),
-            "service_tier": s["customer_id"].map(cust["service_tier"]).to_numpy(),
+            "order_id": pd.Categorical.from_codes(*pd.factorize(s["order_id"], sort=False)),
+            "customer_id": cid.array,
+            "item_id": iid.array,
+            "category": _lookup(iid, it["category"]),
+            "channel": _lookup(cid, channel) if channel is not None else "(no channel)",
+            "service_tier": _lookup(cid, cust["service_tier"]),
             "order_date": s["order_date"].to_numpy(),
             "units": units.to_numpy(),
             "returned": returned.to_numpy(),
-            "revenue": (net_units * price).to_numpy(),
-            "list_value": (net_units * list_price.fillna(price)).to_numpy(),
-            "cogs": (net_units * s["item_id"].map(it["unit_cost"]).astype(float)).to_numpy(),
+            "revenue": net_units * price,
+            "list_value": net_units
+            * (
+                np.where(np.isnan(lp := _lookup(iid, list_price, numeric=True)), price, lp)
+                if list_price is not None
+                else price
+            ),
+            "cogs": net_units * _lookup(iid, it["unit_cost"], numeric=True),
         }
     )
-    for col in ("customer_id", "item_id", "category", "channel", "service_tier"):
+    for col in ("channel",):
         out[col] = out[col].astype("category")
     return out, notes
+
+
+def _drop_unused(values: pd.Series) -> pd.Series:
+    """A categorical without its unused categories (``bincount`` of the codes: no sort)."""
+    codes = values.cat.codes.to_numpy()
+    n = len(values.cat.categories)
+    used = np.bincount(codes[codes >= 0], minlength=n) > 0
+    if used.all():
+        return values
+    new = np.cumsum(used) - 1
+    remapped = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
+    cat = pd.Categorical.from_codes(remapped, categories=values.cat.categories[used])
+    return pd.Series(cat, index=values.index, name=values.name)
+
+
+def _lookup(keys: pd.Series, mapping: pd.Series, numeric: bool = False):
+    """``mapping`` looked up for every row of the categorical ``keys``, through its categories
+    (one look-up per distinct key, not per row): a Categorical, or floats when ``numeric``."""
+    cats = keys.cat.categories
+    per_cat = mapping.reindex(cats)
+    codes = keys.cat.codes.to_numpy()
+    if numeric:
+        values = per_cat.to_numpy(dtype=float)
+        return np.where(codes >= 0, values[codes], np.nan)
+    vcodes, uniq = pd.factorize(per_cat.to_numpy(), sort=False)
+    row = np.where(codes >= 0, vcodes[codes], -1)
+    return pd.Categorical.from_codes(row, categories=pd.Index(uniq).astype(str))
 
 
 def cost_lines(
@@ -409,7 +443,7 @@ def cost_lines(
         raise ParameterError(f"freight_basis must be 'pool' or 'traced', got {freight_basis!r}")
     n = len(lines)
     cts = np.zeros(n)
-    codes = {d: pd.factorize(lines[d], sort=False) for d in dims if d in lines.columns}
+    codes = {d: _codes(lines[d]) for d in dims if d in lines.columns}
     per_pool: dict[str, dict[str, np.ndarray]] = {d: {} for d in codes}
     for r in rates.itertuples():
         if r.assigned == 0:
@@ -548,16 +582,26 @@ def pnl(costed: pd.DataFrame, by: str) -> pd.DataFrame:
     a share of revenue; sorted by net margin, largest first."""
     if by not in costed.columns:
         raise ParameterError(f"P&L dimension must be one of {list(DIMENSIONS)}, got {by!r}")
-    g = costed.groupby(by, observed=True, sort=False)
-    out = g.agg(
-        lines=("revenue", "size"),
-        orders=("order_id", "nunique"),
-        revenue=("revenue", "sum"),
-        cogs=("cogs", "sum"),
-        gross_margin=("gross_margin", "sum"),
-        cost_to_serve=("cost_to_serve", "sum"),
-        net_margin=("net_margin", "sum"),
-    ).reset_index()
+    codes, values = _codes(costed[by])
+    n = len(values)
+    ok = codes >= 0
+    k = codes[ok]
+    order_codes, _ = _codes(costed["order_id"])
+    pair = pd.Series(order_codes[ok].astype(np.int64) * max(n, 1) + k)
+    first = ~pair.duplicated().to_numpy()
+    sums = {
+        c: np.bincount(k, weights=costed[c].to_numpy(dtype=float)[ok], minlength=n)
+        for c in ("revenue", "cogs", "gross_margin", "cost_to_serve", "net_margin")
+    }
+    out = pd.DataFrame(
+        {
+            by: np.asarray(values),
+            "lines": np.bincount(k, minlength=n),
+            "orders": np.bincount(k[first], minlength=n),
+            **sums,
+        }
+    )
+    out = out[out["lines"] > 0].reset_index(drop=True)
     rev = out["revenue"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["cts_pct"] = np.where(rev > 0, out["cost_to_serve"] / rev, np.nan)
@@ -791,6 +835,11 @@ def what_if_channel(
             "net_margin_change": [float(d_margin)],
         }
     )
+
+
+def targets_text(tier_targets: Mapping[str, float]) -> str:
+    """``platinum 98%, gold 95%, standard 92%`` for the report."""
+    return ", ".join(f"{k} {float(v):.0%}" for k, v in tier_targets.items())
 
 
 # --------------------------------------------------------------------------- summary
