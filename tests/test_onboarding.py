@@ -371,3 +371,50 @@ def test_planned_date_horizon_is_a_reading_option(tmp_path, small_demo):
     assert not any("years ahead" in w for w in ds.warnings)
     with pytest.raises(DataError, match="horizon_years must be a positive number"):
         load_data(str(folder), tables=["contracts"], read_options={"horizon_years": "soon"})
+
+
+def test_sample_rows_reads_the_first_rows_only(tmp_path, small_demo):
+    from scmlib.data import load_data
+    from scmlib.data.sources import parquet_table_rows
+    from scmlib.errors import DataError
+
+    full = pd.read_parquet(small_demo / "invoices.parquet")
+    ds = load_data(str(small_demo), tables=["invoices"], read_options={"sample_rows": 25})
+    assert len(ds["invoices"]) == 25
+    assert ds["invoices"]["invoice_id"].tolist() == full["invoice_id"].head(25).tolist()
+    assert parquet_table_rows(str(small_demo), "invoices") == len(full)
+    with pytest.raises(DataError, match="sample_rows must be a whole number"):
+        load_data(str(small_demo), tables=["invoices"], read_options={"sample_rows": 0})
+
+
+def test_streamed_tables_are_checked_on_a_sample_before_the_run(tmp_path, small_demo, monkeypatch):
+    """A table the notebook streams out of core (spend_analysis' invoices through DuckDB) is
+    checked on its first rows when it is very large, instead of being read whole into memory
+    by the pre-flight check; a problem in the sample still stops the run before any kernel."""
+    import scmlib.runner.execute as ex
+    from scmlib.errors import DataError
+    from scmlib.runner import plan_runs
+
+    folder = tmp_path / "extract"
+    shutil.copytree(small_demo, folder)
+    inv = pd.read_parquet(folder / "invoices.parquet")
+    monkeypatch.setattr(ex, "STREAM_THRESHOLD_ROWS", 100)
+    monkeypatch.setattr(ex, "STREAM_SAMPLE_ROWS", 50)
+    seen = []
+    import scmlib.data as data_pkg  # the runner imports the loader from here when it runs
+
+    original = data_pkg.load_data
+
+    def spy(*args, **kw):
+        seen.append((kw.get("read_options") or {}).get("invoices", {}).get("sample_rows"))
+        return original(*args, **kw)
+
+    monkeypatch.setattr(data_pkg, "load_data", spy)
+    jobs = plan_runs(["spend_analysis"], data=str(folder), out=tmp_path / "r")
+    ex.preflight_data(jobs)
+    assert seen == [50]
+    bad = inv.copy()
+    bad.loc[bad.index[10], "amount"] = float("inf")
+    bad.to_parquet(folder / "invoices.parquet", index=False)
+    with pytest.raises(DataError, match="not finite"):
+        ex.preflight_data(jobs)

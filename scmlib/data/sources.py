@@ -19,7 +19,10 @@ detected per column), ``na_values`` (placeholder texts read as missing: a list, 
 data model's per-unit bounds, see :mod:`scmlib.data.model`), ``path`` (a file or glob inside a
 folder source), ``sheet``, ``table``, ``query`` (SQL), ``fill`` (constant columns to add, e.g.
 ``{currency: GBP}``), ``exclude`` (rows to leave out, ``{column: [values]}``, e.g. internal
-transfers; counted in the data-quality box).
+transfers; counted in the data-quality box), ``horizon_years`` (planned dates, such as due,
+contract-end or review dates, further ahead than this are warned about; default 10),
+``sample_rows`` (read only the first N rows of a folder table: a quick check of a very large
+extract; the runner's pre-flight check uses it for tables a notebook streams out of core).
 
 CSV files keep their text columns (ids, codes, dates) exactly as written, for the validator to
 read: a type-inferring reader would turn the id ``007`` into ``7`` and a time with a UTC offset
@@ -59,6 +62,7 @@ READ_KEYS = {
     "bounds",
     "exclude",
     "horizon_years",
+    "sample_rows",
 }
 
 
@@ -248,11 +252,35 @@ def _id_columns(
     return [inverse.get(c, c) for c in canon]
 
 
+def _parquet_head(path: Path, columns: list[str] | None, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of a Parquet file, read batch by batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    batches, rows = [], 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=min(n, 65_536), columns=columns):
+        batches.append(batch)
+        rows += batch.num_rows
+        if rows >= n:
+            break
+    if not batches:
+        return pd.read_parquet(path, columns=columns)
+    return pa.Table.from_batches(batches).slice(0, n).to_pandas()
+
+
 def _read_files(
     files: list[Path], opts: dict[str, Any], table: str, column_map: dict[str, str]
 ) -> RawTable:
     ids = _id_columns(table, column_map, ("id", "str", "cat", "date"))
     frames, segments, start = [], [], 0
+    sample = opts.get("sample_rows")
+    if sample is not None and (
+        isinstance(sample, bool) or not isinstance(sample, int) or sample < 1
+    ):
+        raise DataError(
+            f"read_options for table '{table}': sample_rows must be a whole number >= 1, "
+            f"got {sample!r}"
+        )
     spec = TABLES.get(table)
     wanted = (
         ({c.name for c in spec.columns} if spec else set())
@@ -260,14 +288,18 @@ def _read_files(
         | {v for v in column_map.values()}
     )
     for f in files:
+        if sample is not None and start >= sample:
+            break
         if f.suffix == ".parquet":
             import pyarrow.parquet as pq
 
             try:
                 names = pq.read_schema(f).names
-                df = pd.read_parquet(
-                    f, columns=[c for c in names if c in wanted] or None
-                )  # only the columns the data model needs
+                cols = [c for c in names if c in wanted] or None  # only the model's columns
+                if sample is None:
+                    df = pd.read_parquet(f, columns=cols)
+                else:  # the first rows only, batch by batch: a 100M-line file is not read
+                    df = _parquet_head(f, cols, sample - start)
             except OSError as exc:
                 if isinstance(exc, (PermissionError, FileNotFoundError)):
                     raise
@@ -282,6 +314,8 @@ def _read_files(
                 ) from None
         else:
             df = _read_csv(f, opts, ids)
+            if sample is not None:
+                df = df.head(sample - start)
         frames.append(df)
         segments.append((_display(f), start))
         start += len(df)
@@ -293,28 +327,46 @@ def _read_files(
     return RawTable(frame, origin, offset, segments if len(files) > 1 else None)
 
 
+def _folder_files(folder: Path, table: str, opts: dict[str, Any]) -> list[Path]:
+    """The files of a folder source holding ``table`` (``read_options`` path, else
+    ``<table>.parquet`` / ``.csv`` / ``.csv.gz`` / ``.tsv``); empty when there are none."""
+    if opts.get("path"):
+        pattern = str(opts["path"])
+        full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
+        files = sorted(Path(p) for p in glob.glob(full))
+        if not files:
+            files = sorted(Path(p) for p in glob.glob(str(project_root() / pattern)))
+        if not files:
+            raise DataError(
+                f"table '{table}': read_options path '{pattern}' matches no file in {_display(folder)}"
+            )
+        return files
+    files = [folder / f"{table}{ext}" for ext in (".parquet", ".csv", ".csv.gz", ".tsv")]
+    return [f for f in files if f.is_file()][:1]
+
+
+def parquet_table_rows(source: str, table: str, read_options: dict | None = None) -> int | None:
+    """Rows of a table held as Parquet files in a folder source, from the files' footers
+    (nothing is read); ``None`` for other sources and formats."""
+    import pyarrow.parquet as pq
+
+    kind, location = resolve_source(source)
+    if kind != "folder" or table not in TABLES:
+        return None
+    files = _folder_files(Path(location), table, table_options(read_options, table))
+    if not files or any(f.suffix != ".parquet" for f in files):
+        return None
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def read_table(
     kind: str, location: Path | str, table: str, opts: dict[str, Any], column_map: dict[str, str]
 ) -> RawTable | None:
     """Read one table from a resolved source; ``None`` when the source has no such table."""
     if kind == "folder":
-        folder = Path(location)
-        if opts.get("path"):
-            pattern = str(opts["path"])
-            full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
-            files = sorted(Path(p) for p in glob.glob(full))
-            if not files:
-                full2 = str(project_root() / pattern)
-                files = sorted(Path(p) for p in glob.glob(full2))
-            if not files:
-                raise DataError(
-                    f"table '{table}': read_options path '{pattern}' matches no file in {_display(folder)}"
-                )
-        else:
-            files = [folder / f"{table}{ext}" for ext in (".parquet", ".csv", ".csv.gz", ".tsv")]
-            files = [f for f in files if f.is_file()][:1]
-            if not files:
-                return None
+        files = _folder_files(Path(location), table, opts)
+        if not files:
+            return None
         return _read_files(files, opts, table, column_map)
     if kind == "excel":
         sheet = opts.get("sheet", table)

@@ -182,6 +182,7 @@ def preflight_data(jobs: list[RunJob]) -> None:
         if key in seen:
             continue
         seen.add(key)
+        opts = _sampled_streams(job.data_source, tables.get("streamed", []), opts)
         try:
             data = load_data(
                 job.data_source,
@@ -197,6 +198,28 @@ def preflight_data(jobs: list[RunJob]) -> None:
             raise DataError(
                 f"{job.name} ({job.parameter_set}) cannot run on this data: {exc}"
             ) from None
+
+
+STREAM_SAMPLE_ROWS = 200_000  # rows of a streamed table the pre-flight check validates
+STREAM_THRESHOLD_ROWS = 5_000_000  # a streamed Parquet table above this is checked on a sample
+
+
+def _sampled_streams(source: str, streamed: list[str], opts: dict) -> dict:
+    """Reading options for the pre-flight check: a table the notebook streams out of core
+    (declared ``tables.streamed``, e.g. 100 million invoice lines read by DuckDB) is checked on
+    its first rows when its Parquet files hold more than ``STREAM_THRESHOLD_ROWS``, so the check
+    does not read into memory what the run never will; columns, types, formats, bounds and
+    references are checked on the sample, the rest by the run."""
+    from scmlib.data.sources import parquet_table_rows
+
+    out = dict(opts)
+    for table in streamed:
+        rows = parquet_table_rows(source, table, opts)
+        if rows is not None and rows > STREAM_THRESHOLD_ROWS:
+            own = dict(out.get(table) or {})
+            own.setdefault("sample_rows", STREAM_SAMPLE_ROWS)
+            out[table] = own
+    return out
 
 
 def check_declared_limits(data, limits: dict, parameters: dict) -> None:
