@@ -1,0 +1,132 @@
+"""Contract management: FIDIC index-linked price, notice deadlines and statuses, coverage,
+leakage and the negotiation brief on constructed cases with known answers."""
+
+import pandas as pd
+import pytest
+
+from scmlib.errors import ParameterError
+from scmlib.procurement import contracts as CT
+
+AS_OF = pd.Timestamp("2026-10-31")
+
+
+def test_index_linked_price_fidic():
+    # P = P0 x (a + (1 - a) x In / Io): 100 x (0.2 + 0.8 x 132 / 120) = 108
+    assert CT.index_linked_price(100.0, 120.0, 132.0, 0.2) == pytest.approx(108.0)
+    assert CT.index_linked_price(100.0, 120.0, 132.0, 1.0) == pytest.approx(100.0)
+    with pytest.raises(ParameterError):
+        CT.index_linked_price(100.0, 1.0, 1.0, 1.5)
+
+
+def _contracts():
+    return pd.DataFrame(
+        {
+            "contract_id": ["C1", "C2", "C3", "C4"],
+            "supplier_id": ["S1", "S2", "S1", "S3"],
+            "category": ["X", "X", "Y", "Y"],
+            "start_date": pd.to_datetime(["2024-01-01"] * 4),
+            "end_date": pd.to_datetime(["2026-09-30", "2026-12-15", "2027-03-31", "2028-12-31"]),
+            "annual_value": [100.0, 500.0, 300.0, 50.0],
+            "notice_period_days": [90, 60, None, 30],
+            "auto_renewal": [True, False, True, None],
+        }
+    )
+
+
+def test_renewal_calendar_statuses():
+    cal = CT.renewal_calendar(_contracts(), AS_OF, default_notice_days=90, act_within_days=60)
+    c = cal.set_index("contract_id")
+    assert c.loc["C1", "status"] == "expired"
+    # C2 ends 15 Dec 2026, 60 days' notice: deadline 16 Oct 2026, passed on 31 Oct
+    assert c.loc["C2", "notice_deadline"] == pd.Timestamp("2026-10-16")
+    assert c.loc["C2", "status"] == "notice passed"
+    assert c.loc["C2", "consequence"] == "expires: successor needed"
+    # C3: default 90 days -> 31 Dec 2026, 61 days away: upcoming, renews to 31 Mar 2028
+    assert c.loc["C3", "notice_deadline"] == pd.Timestamp("2026-12-31")
+    assert c.loc["C3", "status"] == "upcoming"
+    assert c.loc["C3", "renews_to"] == pd.Timestamp("2028-03-30")
+    assert c.loc["C4", "status"] == "later"
+    exp = CT.expiring_high_value(cal, horizon_days=365, quantile=0.5)
+    assert list(exp["contract_id"]) == ["C2", "C3"]
+    assert CT.negotiation_suppliers(cal, 2) == ["S2", "S1"]
+
+
+def test_coverage_by_category():
+    lines = pd.DataFrame(
+        {
+            "category": ["X", "X", "Y", "Unclassified"],
+            "invoice_date": pd.to_datetime(["2026-05-01"] * 4),
+            "amount_rc": [60.0, 40.0, 100.0, 10.0],
+        }
+    )
+    off = pd.Series([False, True, False, True])
+    cov = CT.coverage_by_category(lines, off, (pd.Timestamp("2025-11-01"), AS_OF))
+    c = cov.set_index("category")
+    assert c.loc["X", "coverage"] == pytest.approx(0.6)
+    assert c.loc["Total", "spend"] == pytest.approx(200.0)
+    assert c.loc["Total", "coverage"] == pytest.approx(0.8)
+    assert "Unclassified" not in c.index
+
+
+def _po():
+    return pd.DataFrame(
+        {
+            "po_id": ["P1", "P2", "P3", "P4"],
+            "supplier_id": ["S1", "S1", "S2", "S1"],
+            "item_id": ["i1", "i1", "i1", "i2"],
+            "category": "X",
+            "order_date": pd.to_datetime(["2026-02-01", "2026-09-01", "2026-09-01", "2026-09-01"]),
+            "ordered_qty": [10.0, 10.0, 10.0, 5.0],
+            "received_qty": [10.0, 8.0, 10.0, 5.0],
+            "unit_price": [5.0, 5.5, 4.5, 2.0],
+            "unit_price_rc": [10.0, 11.0, 9.0, 4.0],  # converted at 2.0
+        }
+    )
+
+
+def test_price_leakage_known_amount():
+    prices = pd.DataFrame(
+        {"contract_id": ["C2", "C2"], "item_id": ["i1", "i2"], "agreed_unit_price": [5.0, 2.0]}
+    )
+    contracts = _contracts().assign(supplier_id=["S9", "S1", "S9", "S9"])
+    leak = CT.price_leakage(_po(), prices, contracts, (pd.Timestamp("2025-11-01"), AS_OF))
+    leak = leak.set_index(["item_id", "order_date"])
+    # agreed 5.0 at the line's rate 2.0 = 10.0; paid 11.0 on 8 received: (11 - 10) x 8 = 8
+    assert leak.loc[("i1", pd.Timestamp("2026-09-01")), "leakage"] == pytest.approx(8.0)
+    assert leak.loc[("i1", pd.Timestamp("2026-02-01")), "leakage"] == 0.0
+    assert leak.loc[("i2", pd.Timestamp("2026-09-01")), "over_price"] == pytest.approx(0.0)
+    by = CT.leakage_by_contract(leak.reset_index(), 12)
+    assert by.loc[0, "lines_above"] == 1 and by.loc[0, "leakage"] == pytest.approx(8.0)
+
+
+def test_invoiced_prices_from_single_line_pos():
+    inv = pd.DataFrame({"po_id": ["P2"], "amount_rc": [96.0]})
+    price = CT.invoiced_prices(_po(), inv)
+    assert price.iloc[1] == pytest.approx(12.0)  # 96 / 8 received
+    assert price.iloc[0] == pytest.approx(10.0)  # no invoice: PO price
+
+
+def test_negotiation_prep_target_and_batna():
+    po = _po()
+    ix = pd.DataFrame(
+        {
+            "category": "X",
+            "period": pd.to_datetime(["2025-10-01", "2026-10-01"]),
+            "index_value": [100.0, 110.0],
+        }
+    )
+    prep = CT.negotiation_prep(
+        po, ["S1"], (pd.Timestamp("2025-11-01"), AS_OF), price_index=ix, fixed_share=0.0
+    )
+    r = prep.set_index("item_id").loc["i1"]
+    assert r["current_price"] == pytest.approx(11.0)
+    assert r["batna"] == pytest.approx(9.0) and r["batna_supplier"] == "S2"
+    # no contract and no price a year ago: no target
+    assert pd.isna(r["target_price"])
+    po2 = pd.concat([po, po.iloc[[0]].assign(order_date=pd.Timestamp("2025-09-15"))])
+    prep = CT.negotiation_prep(
+        po2, ["S1"], (pd.Timestamp("2025-11-01"), AS_OF), price_index=ix, fixed_share=0.0
+    )
+    r = prep.set_index("item_id").loc["i1"]
+    assert r["year_ago_price"] == pytest.approx(10.0)
+    assert r["target_price"] == pytest.approx(11.0)  # 10 x 110 / 100
