@@ -1235,12 +1235,24 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_onboarding,
         _gen_supply_network,
         _gen_supplier_events,
+        _gen_contract_terms_and_sourcing,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
     tables["purchase_order_lines"] = ns["po"]
     tables["contracts"] = ns["contracts"][
-        ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
+        [
+            "contract_id",
+            "supplier_id",
+            "category",
+            "start_date",
+            "end_date",
+            "annual_value",
+            "notice_period_days",
+            "auto_renewal",
+            "renewal_term_days",
+            "currency",
+        ]
     ]
     return {name: tables[name] for name in TABLES}
 
@@ -2090,3 +2102,156 @@ def _gen_supplier_events(ns: dict) -> None:
         ignore_index=True,
     ).sort_values(["event_date", "event_id"], ignore_index=True)
     ns.update(supplier_events=supplier_events)
+
+
+SOURCING_GATES = (  # A.T. Kearney's seven steps; durations in weeks
+    ("Category profile", 4),
+    ("Market assessment", 4),
+    ("Sourcing strategy", 2),
+    ("RFx", 6),
+    ("Evaluation", 3),
+    ("Negotiation and award", 4),
+    ("Implementation", 8),
+)
+
+
+def _gen_contract_terms_and_sourcing(ns: dict) -> None:
+    """The demo company: contract terms (notice period, auto-renewal, currency), contract
+    prices, amendments, a market price index per direct category and sourcing projects.
+
+    Own random stream. Agreed prices are the supplier's mean PO price of the item in the year
+    before the last 12 months (slightly rounded up or down), so suppliers whose prices drift
+    are paid above contract in the last year (leakage). The price index of each direct
+    category rises by part of its suppliers' drift, so prices paid outrun the market in most
+    categories. The three largest direct categories have sourcing projects: one well advanced
+    (award due), one started with a late gate, one planned.
+    """
+    rng = np.random.default_rng([ns["seed"], 2601])
+    contracts, po, sup_idx, last_day = ns["contracts"], ns["po"], ns["sup_idx"], ns["last_day"]
+    n = len(contracts)
+    contracts = contracts.copy()
+    contracts["notice_period_days"] = rng.choice([30, 60, 90, 180], n, p=[0.2, 0.3, 0.35, 0.15])
+    auto = rng.random(n) < 0.4
+    contracts["auto_renewal"] = auto
+    contracts["renewal_term_days"] = pd.array(np.where(auto, 365, 0), dtype="Int64")
+    contracts.loc[~auto, "renewal_term_days"] = pd.NA
+    contracts["currency"] = contracts["supplier_id"].map(sup_idx["currency"]).fillna("USD")
+    # contract prices: the year before the last 12 months
+    d = po[po["item_id"].notna()]
+    base = d[
+        (d["order_date"] >= MONTHS[-24]) & (d["order_date"] < MONTHS[-12])
+    ]  # months 13-24 back
+    mean_price = (base["unit_price"] * base["ordered_qty"]).groupby(
+        [base["supplier_id"], base["item_id"], base["category"]]
+    ).sum() / base.groupby(["supplier_id", "item_id", "category"])["ordered_qty"].sum()
+    mp = mean_price.rename("price").reset_index()
+    cp = mp.merge(
+        contracts[["contract_id", "supplier_id", "category", "currency"]],
+        on=["supplier_id", "category"],
+    )
+    cp["agreed_unit_price"] = np.round(cp["price"] * rng.uniform(0.99, 1.03, len(cp)), 2)
+    contract_prices = cp[["contract_id", "item_id", "agreed_unit_price", "currency"]]
+    contract_prices = contract_prices.sort_values(["contract_id", "item_id"], ignore_index=True)
+    ns.update(contracts=contracts, contract_prices=contract_prices)
+    ns["contract_amendments"] = _demo_amendments(rng, contracts, last_day)
+    _demo_price_index_and_projects(ns, rng)
+
+
+def _demo_amendments(rng, contracts: pd.DataFrame, last_day) -> pd.DataFrame:
+    """A quarter of the contracts amended one to three times between start and end."""
+    n = len(contracts)
+    amended = np.flatnonzero(rng.random(n) < 0.25)
+    counts = rng.integers(1, 4, len(amended))
+    ci = np.repeat(amended, counts)
+    c = contracts.iloc[ci]
+    start = c["start_date"].to_numpy()
+    stop = np.minimum(c["end_date"].to_numpy(), np.datetime64(last_day))
+    span = np.maximum((stop - start).astype("timedelta64[D]").astype(int), 1)
+    when = start + pd.to_timedelta(rng.integers(0, span), unit="D").to_numpy()
+    change = rng.choice(["price", "term", "scope", "volume"], len(ci), p=[0.4, 0.3, 0.15, 0.15])
+    value = c["annual_value"].to_numpy(dtype=float)
+    delta = np.select(
+        [change == "price", change == "scope", change == "volume"],
+        [
+            value * rng.uniform(0.01, 0.05, len(ci)),
+            value * rng.uniform(-0.1, 0.1, len(ci)),
+            value * rng.uniform(-0.15, 0.15, len(ci)),
+        ],
+        default=0.0,
+    )
+    text = pd.Series(change).map(
+        {
+            "price": "price increase agreed (raw material surcharge)",
+            "term": "end date extended by 12 months",
+            "scope": "items added to / removed from the scope",
+            "volume": "committed volume changed",
+        }
+    )
+    contract_amendments = pd.DataFrame(
+        {
+            "contract_id": c["contract_id"].to_numpy(),
+            "amendment_date": when,
+            "change": change,
+            "description": text.to_numpy(),
+            "value_change": np.round(delta, 0),
+        }
+    ).sort_values(["amendment_date", "contract_id"], ignore_index=True)
+    contract_amendments.insert(0, "amendment_id", _ids("AM", len(contract_amendments)))
+    return contract_amendments
+
+
+def _demo_price_index_and_projects(ns: dict, rng) -> None:
+    """A market price index per direct category (part of its suppliers' price drift) and
+    sourcing projects for the three largest direct categories."""
+    sup_idx, last_day = ns["sup_idx"], ns["last_day"]
+    # market price index per direct category: part of its suppliers' price drift
+    drift = sup_idx.groupby("category")["price_drift"].mean()
+    rows = []
+    for cat in DIRECT:  # eight categories
+        g = float(drift.get(cat, 0.03)) * rng.uniform(0.3, 0.8)
+        steps = rng.normal(g / 12, 0.004, len(MONTHS))
+        steps[0] = 0.0
+        rows.append(
+            pd.DataFrame(
+                {
+                    "category": cat,
+                    "period": MONTHS,
+                    "index_value": np.round(100 * np.exp(np.cumsum(steps)), 2),
+                    "source": "demo producer price index",
+                }
+            )
+        )
+    price_index = pd.concat(rows, ignore_index=True)
+    # sourcing projects for the three largest direct categories (last 12 months' invoices)
+    inv = ns["invoices"]
+    recent = inv[inv["invoice_date"] >= MONTHS[-12]]
+    fx = ns["fx"]
+    usd = recent["amount"] / recent["currency"].map(fx).fillna(1.0)
+    top = usd.groupby(recent["category"]).sum().reindex(DIRECT).nlargest(3).index
+    owners = ["A. Novak", "J. Okafor", "M. Lindqvist"]
+    starts = [last_day - pd.DateOffset(months=5), last_day - pd.DateOffset(months=3)]
+    starts.append(last_day + pd.offsets.MonthBegin(1))
+    projects = []
+    for k, (cat, begin) in enumerate(zip(top, starts)):  # three projects
+        weeks = np.cumsum([w for _, w in SOURCING_GATES])
+        planned = pd.Timestamp(begin).normalize() + pd.to_timedelta(weeks * 7, unit="D")
+        slip = rng.integers(-3, 15, len(weeks))
+        actual = planned + pd.to_timedelta(slip, unit="D")
+        passed = actual <= last_day
+        if k == 1:  # started: its third gate is late
+            passed &= np.arange(len(weeks)) < 2
+        projects.append(
+            pd.DataFrame(
+                {
+                    "project_id": f"SP{k + 1:03d}",
+                    "category": cat,
+                    "gate": [g for g, _ in SOURCING_GATES],
+                    "gate_order": np.arange(1, len(weeks) + 1),
+                    "planned_date": planned,
+                    "actual_date": actual.where(passed),
+                    "owner": owners[k],
+                    "target_saving": float(np.round(usd[recent["category"] == cat].sum() * 0.05)),
+                }
+            )
+        )
+    ns.update(price_index=price_index, sourcing_projects=pd.concat(projects, ignore_index=True))

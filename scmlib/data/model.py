@@ -119,6 +119,7 @@ PROGRAMME_KPIS = ("otif", "on_time", "ppm", "lead_time_days")
 PROGRAMME_STATUS = ("planned", "active", "completed", "cancelled")
 ONBOARDING_STATUS = ("not_started", "in_progress", "completed", "blocked")
 IDEA_STATUS = ("submitted", "evaluating", "accepted", "implemented", "rejected")
+AMENDMENT_CHANGES = ("price", "term", "scope", "volume", "other")
 
 
 TABLES: dict[str, Table] = {
@@ -561,6 +562,39 @@ TABLES: dict[str, Table] = {
                     nullable=True,
                     min=0,
                     unit="currency/unit",
+                ),
+                C(
+                    "notice_period_days",
+                    "int",
+                    "Days before the end date by which notice must be given (to end or "
+                    "renegotiate).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="days",
+                ),
+                C(
+                    "auto_renewal",
+                    "bool",
+                    "Renews automatically unless notice is given (evergreen clause).",
+                    required=False,
+                    nullable=True,
+                ),
+                C(
+                    "renewal_term_days",
+                    "int",
+                    "Length of an automatic renewal.",
+                    required=False,
+                    nullable=True,
+                    min=1,
+                    unit="days",
+                ),
+                C(
+                    "currency",
+                    "str",
+                    "Currency of the contract's prices.",
+                    required=False,
+                    nullable=True,
                 ),
             ),
             key=("contract_id",),
@@ -1067,6 +1101,93 @@ TABLES: dict[str, Table] = {
             ),
             key=("event_id",),
             references={"supplier_id": "suppliers.supplier_id"},
+        ),
+        Table(
+            "contract_prices",
+            "Agreed prices per contract and item (a price list; several items per contract).",
+            (
+                C("contract_id", "id", "Contract."),
+                C("item_id", "id", "Item."),
+                C("agreed_unit_price", "float", "Agreed unit price.", min=0, unit="currency/unit"),
+                C(
+                    "currency",
+                    "str",
+                    "Currency of the price (empty: the contract's, else the reporting currency).",
+                    required=False,
+                    nullable=True,
+                ),
+            ),
+            key=("contract_id", "item_id"),
+            references={"contract_id": "contracts.contract_id"},
+            soft_references={"item_id": "items.item_id"},
+        ),
+        Table(
+            "contract_amendments",
+            "Changes to contracts after signature (price, term, scope, volume).",
+            (
+                C("amendment_id", "id", "Amendment."),
+                C("contract_id", "id", "Contract amended."),
+                C("amendment_date", "date", "Date the amendment was signed."),
+                C("change", "cat", "What changed.", allowed=AMENDMENT_CHANGES),
+                C("description", "str", "The change in words.", required=False, nullable=True),
+                C(
+                    "value_change",
+                    "float",
+                    "Change of the contract's annual value (negative: lower).",
+                    required=False,
+                    nullable=True,
+                    unit="currency",
+                ),
+            ),
+            key=("amendment_id",),
+            references={"contract_id": "contracts.contract_id"},
+        ),
+        Table(
+            "sourcing_projects",
+            "Strategic sourcing projects: one row per project and stage gate.",
+            (
+                C("project_id", "id", "Sourcing project."),
+                C("category", "str", "Category sourced."),
+                C("gate", "str", "Stage gate (category profile, market assessment, ..., award)."),
+                C(
+                    "gate_order",
+                    "int",
+                    "Position of the gate in the project (1 = first).",
+                    min=1,
+                    max_abs=100,
+                ),
+                C("planned_date", "date", "Date the gate is planned to be passed."),
+                C(
+                    "actual_date",
+                    "date",
+                    "Date the gate was passed (empty: not yet).",
+                    required=False,
+                    nullable=True,
+                ),
+                C("owner", "str", "Project lead.", required=False, nullable=True),
+                C(
+                    "target_saving",
+                    "float",
+                    "Annual saving the project aims for.",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="currency",
+                ),
+            ),
+            key=("project_id", "gate_order"),
+        ),
+        Table(
+            "price_index",
+            "Market price index per category and month (a producer price index, a commodity "
+            "quote or an industry index rebased to the category).",
+            (
+                C("category", "str", "Category the index tracks."),
+                C("period", "date", "Month (first day)."),
+                C("index_value", "float", "Index value (any base, e.g. 100).", min=0, max_abs=1e9),
+                C("source", "str", "Publisher and series.", required=False, nullable=True),
+            ),
+            key=("category", "period"),
         ),
     ]
 }
