@@ -1831,7 +1831,7 @@ def _onboarding_documents(rng, steps: pd.DataFrame, sup: pd.DataFrame, last_day)
                     "document": doc,
                     "step": step,
                     "received": rec.where(got & (rec <= last_day)).to_numpy(),
-                    "expiry": (
+                    "end_date": (
                         (rec + pd.DateOffset(years=years)).where(got & (rec <= last_day))
                         if years
                         else pd.Series(pd.NaT, index=r.index)
@@ -1850,7 +1850,7 @@ def _onboarding_documents(rng, steps: pd.DataFrame, sup: pd.DataFrame, last_day)
                     "document": doc,
                     "step": step,
                     "received": pd.Series(rec).where(held).to_numpy(),
-                    "expiry": (
+                    "end_date": (
                         pd.Series(rec + pd.DateOffset(years=years)).where(held)
                         if years
                         else pd.Series(pd.NaT, index=range(len(s)))
@@ -1860,7 +1860,7 @@ def _onboarding_documents(rng, steps: pd.DataFrame, sup: pd.DataFrame, last_day)
         )
     documents = pd.concat(docs, ignore_index=True)
     documents["received"] = pd.to_datetime(documents["received"]).dt.normalize()
-    documents["expiry"] = pd.to_datetime(documents["expiry"]).dt.normalize()
+    documents["end_date"] = pd.to_datetime(documents["end_date"]).dt.normalize()
     return documents
 
 

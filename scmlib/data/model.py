@@ -992,9 +992,9 @@ TABLES: dict[str, Table] = {
                 C("step", "str", "Onboarding step that needs it.", required=False, nullable=True),
                 C("received", "date", "Received (empty: missing).", required=False, nullable=True),
                 C(
-                    "expiry",
+                    "end_date",
                     "date",
-                    "Expiry (empty: does not expire).",
+                    "Expiry: valid until this date (empty: does not expire).",
                     required=False,
                     nullable=True,
                 ),

@@ -1,0 +1,246 @@
+"""Supplier onboarding: the funnel through the onboarding steps (documentation, capability
+assessment, compliance verification, system setup), cycle time per step and the bottleneck,
+missing and expiring documents and certificates, watch-list flags, and suppliers stuck.
+
+The bottleneck is the step with the longest median cycle time among completed steps: with
+suppliers entering at a steady rate, the work waiting at a step grows with its time per
+supplier (Little's law, L = lambda x W; Little 1961), so the slowest step sets the pace of the
+whole process (Goldratt's theory of constraints).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scmlib.core.frames import require_columns
+from scmlib.errors import DataError, ParameterError
+
+OPEN = ("in_progress", "blocked")
+
+
+def check_steps(steps: pd.DataFrame) -> pd.DataFrame:
+    """The steps table checked: completed steps have a completion date not before their start
+    (one-line :class:`~scmlib.errors.DataError` with example rows otherwise)."""
+    require_columns(steps, ["supplier_id", "step", "step_order", "status"], "onboarding_steps")
+    s = steps.copy()
+    for col in ("started", "completed"):
+        if col not in s:
+            s[col] = pd.NaT
+    back = s[s["completed"].notna() & s["started"].notna() & (s["completed"] < s["started"])]
+    if len(back):
+        ex = ", ".join(f"{a}/{b}" for a, b in back[["supplier_id", "step"]].head(3).to_numpy())
+        raise DataError(
+            f"onboarding_steps: column 'completed' is before 'started' in {len(back)} row(s), "
+            f"e.g. {ex}: correct the dates"
+        )
+    undated = s[(s["status"] == "completed") & s["completed"].isna()]
+    if len(undated):
+        ex = ", ".join(f"{a}/{b}" for a, b in undated[["supplier_id", "step"]].head(3).to_numpy())
+        raise DataError(
+            f"onboarding_steps: {len(undated)} completed step(s) have no 'completed' date, e.g. "
+            f"{ex}: add the date or set the status to in_progress"
+        )
+    return s
+
+
+def _order(steps: pd.DataFrame) -> list[str]:
+    return list(steps.groupby("step")["step_order"].min().sort_values().index)
+
+
+def funnel(steps: pd.DataFrame) -> pd.DataFrame:
+    """Suppliers per step in onboarding order: ``reached`` (started), ``completed``,
+    ``in_progress``, ``blocked``, ``conversion`` = completed / reached and ``share`` of all
+    suppliers in onboarding that completed the step."""
+    s = steps
+    total = s["supplier_id"].nunique()
+    st = s["status"]
+    g = pd.DataFrame(
+        {
+            "reached": (st != "not_started").groupby(s["step"]).sum(),
+            "completed": (st == "completed").groupby(s["step"]).sum(),
+            "in_progress": (st == "in_progress").groupby(s["step"]).sum(),
+            "blocked": (st == "blocked").groupby(s["step"]).sum(),
+        }
+    ).reindex(_order(s))
+    g["conversion"] = g["completed"] / g["reached"].where(g["reached"] > 0)
+    g["share"] = g["completed"] / total if total else np.nan
+    return g.rename_axis("step").reset_index()
+
+
+def cycle_times(steps: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Per step: completed steps and their cycle time (completed - started, days: median, mean,
+    90th percentile), and the steps open at ``as_of`` with their median age so far."""
+    s = steps
+    done = s[(s["status"] == "completed") & s["started"].notna()]
+    days = (done["completed"] - done["started"]).dt.days
+    g = days.groupby(done["step"])
+    open_ = s[s["status"].isin(OPEN) & s["started"].notna()]
+    age = (pd.Timestamp(as_of) - open_["started"]).dt.days
+    out = pd.DataFrame(
+        {
+            "completed": g.size(),
+            "median_days": g.median(),
+            "mean_days": g.mean(),
+            "p90_days": g.quantile(0.9),
+            "open": age.groupby(open_["step"]).size(),
+            "open_median_age_days": age.groupby(open_["step"]).median(),
+        }
+    ).reindex(_order(s))
+    out[["completed", "open"]] = out[["completed", "open"]].fillna(0).astype(int)
+    return out.rename_axis("step").reset_index()
+
+
+def bottleneck(cycle: pd.DataFrame) -> str | None:
+    """The step with the longest median cycle time (ties: the most suppliers waiting there);
+    None when no step has been completed."""
+    c = cycle.dropna(subset=["median_days"])
+    if c.empty:
+        return None
+    return str(c.sort_values(["median_days", "open"], ascending=False).iloc[0]["step"])
+
+
+def document_status(docs: pd.DataFrame | None, as_of, horizon_days: int = 60) -> pd.DataFrame:
+    """Documents needing attention at ``as_of``: ``missing`` (not received), ``expired`` (expiry
+    before ``as_of``) or ``expiring`` (within ``horizon_days``), with days to expiry (negative:
+    expired), expired first."""
+    cols = ["supplier_id", "document", "step", "received", "expiry", "issue", "days_to_expiry"]
+    if horizon_days < 0:
+        raise ParameterError(f"expiry horizon must be >= 0 days, got {horizon_days}")
+    if docs is None or docs.empty:
+        return pd.DataFrame(columns=cols)
+    d = docs.rename(columns={"end_date": "expiry"})  # the table's end_date: valid until
+    for col in ("received", "expiry", "step"):
+        if col not in d:
+            d[col] = pd.NaT if col != "step" else None
+    as_of = pd.Timestamp(as_of)
+    d["days_to_expiry"] = (d["expiry"] - as_of).dt.days
+    d["issue"] = np.select(
+        [d["received"].isna(), d["days_to_expiry"] < 0, d["days_to_expiry"] <= horizon_days],
+        ["missing", "expired", "expiring"],
+        "",
+    )
+    out = d[d["issue"] != ""].copy()
+    out["_o"] = out["issue"].map({"expired": 0, "missing": 1, "expiring": 2})
+    out = out.sort_values(["_o", "days_to_expiry", "supplier_id"])
+    return out[cols].reset_index(drop=True)
+
+
+def compliance_flags(steps: pd.DataFrame) -> pd.DataFrame:
+    """Suppliers found on a sanctions or watch list at screening (``watch_list_flag`` true), with
+    the detail recorded and the step's status."""
+    cols = ["supplier_id", "supplier_name", "step", "status", "flag_detail"]
+    if "watch_list_flag" not in steps:
+        return pd.DataFrame(columns=cols)
+    hit = steps[steps["watch_list_flag"].astype("boolean").fillna(False)]
+    return hit[[c for c in cols if c in hit]].reset_index(drop=True)
+
+
+def stuck_suppliers(steps: pd.DataFrame, as_of, threshold_days: int) -> pd.DataFrame:
+    """Suppliers whose current step (the first one not completed) has been open longer than
+    ``threshold_days`` at ``as_of``: ``supplier_id, supplier_name, step, status, started,
+    days_open, days_in_onboarding``, longest first."""
+    if threshold_days < 1:
+        raise ParameterError(f"stuck threshold must be >= 1 day, got {threshold_days}")
+    s = steps
+    pending = s[s["status"] != "completed"].sort_values("step_order")
+    current = pending.drop_duplicates("supplier_id")
+    current = current[current["status"].isin(OPEN) & current["started"].notna()].copy()
+    as_of = pd.Timestamp(as_of)
+    current["days_open"] = (as_of - current["started"]).dt.days
+    first = s.groupby("supplier_id")["started"].min()
+    current["days_in_onboarding"] = (as_of - current["supplier_id"].map(first)).dt.days
+    out = current[current["days_open"] > threshold_days]
+    cols = ["supplier_id", "supplier_name", "step", "status", "started", "days_open"]
+    cols.append("days_in_onboarding")
+    out = out.sort_values("days_open", ascending=False)
+    return out[[c for c in cols if c in out]].reset_index(drop=True)
+
+
+def summary_points(
+    steps: pd.DataFrame,
+    fun: pd.DataFrame,
+    cycle: pd.DataFrame,
+    neck: str | None,
+    docs: pd.DataFrame,
+    flags: pd.DataFrame,
+    stuck: pd.DataFrame,
+    threshold_days: int,
+) -> list[str]:
+    """The executive summary of the onboarding report, from its tables."""
+    n = steps["supplier_id"].nunique()
+    last = fun.iloc[-1] if len(fun) else None
+    done = int(last["completed"]) if last is not None else 0
+    pts = [
+        f"{n:,} suppliers in onboarding: {done:,} have completed every step"
+        + (f" (the last, {str(last['step']).replace('_', ' ')})" if last is not None else "")
+        + f", {n - done:,} are still going through it."
+    ]
+    if neck is not None:
+        row = cycle.set_index("step").loc[neck]
+        pts.append(
+            f"Bottleneck: {neck.replace('_', ' ')}, median {row['median_days']:.0f} days per supplier "
+            f"({int(row['open']):,} waiting there now)."
+        )
+    pts.append(
+        f"{len(stuck):,} suppliers are stuck: their current step has been open more than "
+        f"{threshold_days} days."
+    )
+    counts = docs["issue"].value_counts() if len(docs) else pd.Series(dtype=int)
+    pts.append(
+        f"Documents: {int(counts.get('missing', 0)):,} missing, {int(counts.get('expired', 0)):,} "
+        f"expired and {int(counts.get('expiring', 0)):,} expiring soon."
+    )
+    pts.append(
+        f"{len(flags):,} supplier{'s' * (len(flags) != 1)} flagged on a sanctions or watch list "
+        "at screening"
+        + (": do not activate them before compliance clears the match." if len(flags) else ".")
+    )
+    return pts
+
+
+def appendix(threshold_days: int, horizon_days: int) -> dict[str, str]:
+    """The method appendix of the onboarding report."""
+    return {
+        "Funnel": "Reached = the step has started; conversion = completed / reached; share = "
+        "completed / all suppliers in onboarding.",
+        "Cycle time": "Completed - started, in days, for completed steps (median, mean, 90th "
+        "percentile); open steps by their age so far.",
+        "Bottleneck": "The step with the longest median cycle time: at a steady intake the work "
+        "waiting at a step grows with its time per supplier (Little's law, Little 1961), so the "
+        "slowest step paces the process (Goldratt, theory of constraints).",
+        "Documents": f"Missing = not received; expired = expiry before the report date; "
+        f"expiring = within {horizon_days} days.",
+        "Compliance": "Watch-list and sanctions screening results as recorded on the steps "
+        "(watch_list_flag, flag_detail); this report does not screen names itself.",
+        "Stuck": f"The supplier's first step not completed has been open more than "
+        f"{threshold_days} days.",
+    }
+
+
+def report_date(steps: pd.DataFrame, docs: pd.DataFrame | None, as_of: str = "", company_as_of=""):
+    """The date the report is as of: ``as_of`` when given, else the company ``calendar.as_of``,
+    else the latest start, completion or document receipt date in the data."""
+    for v in (as_of, company_as_of):
+        if v:
+            return pd.Timestamp(v).normalize()
+    dates = [steps[c] for c in ("started", "completed") if c in steps]
+    if docs is not None and "received" in docs:
+        dates.append(docs["received"])
+    d = pd.concat(dates).dropna() if dates else pd.Series(dtype="datetime64[ns]")
+    if d.empty:
+        raise DataError(
+            "onboarding_steps: no 'started' or 'completed' date to date the report; "
+            "set the as_of parameter"
+        )
+    return d.max().normalize()
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with step and status codes as words (``capability_assessment`` -> ``capability
+    assessment``) for display."""
+    out = frame.copy()
+    for col in ("step", "status", "issue"):
+        if col in out:
+            out[col] = out[col].astype("string").str.replace("_", " ", regex=False)
+    return out
