@@ -423,3 +423,30 @@ def test_summary_and_savings_text_reconcile_with_the_tables(small_demo):
 def test_months_text_in_date_order():
     months = {pd.Timestamp("2024-03-01"), pd.Timestamp("2024-01-01")}
     assert S.months_text(months) == "Jan 2024, Mar 2024"
+
+
+@pytest.mark.parametrize(
+    "value,words",
+    [(float("inf"), "not finite"), (5e17, "implausibly large"), (None, "without an amount")],
+)
+def test_duckdb_engine_refuses_what_the_loader_refuses(small_demo, tmp_path, value, words):
+    """Every line the out-of-core engine reads is checked (the pre-flight saw a sample only)."""
+    from scmlib.core.settings import company_settings
+    from scmlib.errors import DataError
+    from scmlib.procurement import spend_sql as SQ
+
+    root, t = _demo_tables(small_demo)
+    inv = pd.read_parquet(root / "invoices.parquet")
+    inv["amount"] = inv["amount"].astype(float)
+    inv.loc[inv.index[-1], "amount"] = value
+    inv.to_parquet(tmp_path / "invoices.parquet", index=False)
+    with pytest.raises(DataError, match=f"column 'amount': 1 .*{words}"):
+        SQ.analyse_parquet(
+            [tmp_path / "invoices.parquet"],
+            t["suppliers"],
+            t["exchange_rates"],
+            t["purchase_order_lines"],
+            t["contracts"],
+            company_settings(),
+            threads=1,
+        )

@@ -157,6 +157,62 @@ def _source_view(con, files, column_map, exclude, start, end, category_column) -
     return names
 
 
+def check_lines(con) -> None:
+    """The checks the loader applies to invoice lines, as one SQL pass over every line the
+    DuckDB engine reads (the pre-flight check saw only a sample): a supplier, date or amount
+    missing, an amount that is not a finite number, or one beyond the data model's plausible
+    bound is a one-line :class:`DataError` with the count, an example and the fix, never a
+    silently wrong total. Parquet columns are typed, so there is no decimal or date-order
+    ambiguity to resolve; an amount stored as text is refused (the pandas engine reads text)."""
+    import duckdb
+
+    from scmlib.data.model import TABLES
+
+    bound = TABLES["invoices"].column("amount").bound
+    has_id = "invoice_id" in _df(con, "DESCRIBE src")["column_name"].tolist()
+    example = "any_value(invoice_id)" if has_id else "any_value(NULL)"
+    try:
+        r = _df(
+            con,
+            f"""SELECT
+                count(*) FILTER (WHERE supplier_id IS NULL) AS no_supplier,
+                count(*) FILTER (WHERE invoice_date IS NULL) AS no_date,
+                count(*) FILTER (WHERE amount IS NULL) AS no_amount,
+                count(*) FILTER (WHERE NOT isfinite(CAST(amount AS DOUBLE))) AS not_finite,
+                count(*) FILTER (WHERE abs(CAST(amount AS DOUBLE)) > {bound}) AS too_large,
+                any_value(invoice_id) FILTER (WHERE NOT isfinite(CAST(amount AS DOUBLE))
+                    OR abs(CAST(amount AS DOUBLE)) > {bound}) AS example
+            FROM src""".replace("any_value(invoice_id)", example),
+        ).iloc[0]
+    except duckdb.Error as exc:
+        raise DataError(
+            f"table 'invoices' (Parquet): column 'amount' cannot be read as numbers "
+            f"({str(exc).splitlines()[0][:120]}); export amounts as numbers or use engine=pandas"
+        ) from None
+    problems = [
+        ("no_supplier", "supplier_id", "lines without a supplier", "fill supplier_id"),
+        ("no_date", "invoice_date", "lines without a date", "fill invoice_date"),
+        ("no_amount", "amount", "lines without an amount", "fill amount"),
+        ("not_finite", "amount", "amounts that are not finite (inf or NaN)", "correct them"),
+        (
+            "too_large",
+            "amount",
+            f"implausibly large amounts (beyond {bound:g})",
+            "correct them, or raise read_options invoices.bounds.amount",
+        ),
+    ]
+    for key, column, what, fix in problems:
+        if r[key]:
+            example = (
+                f" (e.g. invoice {r['example']})"
+                if key in ("not_finite", "too_large") and r["example"] is not None
+                else ""
+            )
+            raise DataError(
+                f"table 'invoices', column '{column}': {int(r[key]):,} {what}{example}; {fix}"
+            )
+
+
 def _rules_case(rules: pd.DataFrame | None, names: list[str]) -> list[tuple[str, str]]:
     """(SQL condition, category literal) per rule, in the order
     :func:`scmlib.procurement.spend.classify` applies them (text fields in first-seen order,
@@ -207,6 +263,7 @@ def analyse_parquet(
     policy = settings["currency.rate_policy"]
     con = _connect(threads, memory_limit)
     names = _source_view(con, files, column_map, exclude, start, end, category_column)
+    check_lines(con)
     if _df(con, "SELECT count(*) AS n FROM src")["n"].iloc[0] == 0:
         raise DataError(
             "table 'invoices': no invoice lines left in the chosen period and filters; widen "
