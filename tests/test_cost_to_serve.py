@@ -29,8 +29,10 @@ def test_activity_rates_kaplan_anderson_2004_worked_example():
 
 
 def test_time_driven_rates_charge_capacity_used_and_report_unused():
-    # the same department priced by time: $560,000 for 800,000 practical minutes ($0.70 a
-    # minute); 578,600 minutes used -> $405,020 assigned, $154,980 of unused capacity
+    # a hand-computed case on the article's volumes and unit times (8, 44 and 50 minutes per
+    # order, inquiry and credit check: 578,600 minutes used); the practical capacity of 800,000
+    # minutes is this test's assumption, not a figure quoted from the article:
+    # $560,000 / 800,000 = $0.70 a minute -> $405,020 assigned, $154,980 of unused capacity
     pools = pd.DataFrame(
         {
             "pool": ["customer service"],
