@@ -14,7 +14,6 @@ unconcentrated).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,61 +24,11 @@ import pandas as pd
 from scmlib.core import measures as M
 from scmlib.core.currency import to_reporting_currency  # noqa: F401  (re-exported)
 from scmlib.core.frames import require_columns
+from scmlib.core.names import LEGAL_SUFFIXES, normalise_name  # noqa: F401  (one rule set)
 from scmlib.core.settings import Settings
 from scmlib.errors import DataError, ParameterError
 
-LEGAL_SUFFIXES = (
-    "limited",
-    "ltd",
-    "plc",
-    "inc",
-    "incorporated",
-    "gmbh",
-    "llc",
-    "llp",
-    "lp",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "sa",
-    "s a",
-    "ag",
-    "bv",
-    "b v",
-    "nv",
-    "pty",
-    "srl",
-    "spa",
-    "s p a",
-    "oy",
-    "ab",
-    "as",
-    "kg",
-    "sarl",
-    "uk",
-    "group",
-)
-_SUFFIX_RE = re.compile(
-    r"(?:\s+(?:"
-    + "|".join(re.escape(s) for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True))
-    + r"))+$"
-)
-
-
 # --------------------------------------------------------------------------- supplier normalisation
-
-
-def normalise_name(names: pd.Series) -> pd.Series:
-    """Canonical form of supplier names: lower case, '&' -> 'and', punctuation removed,
-    legal suffixes (Ltd, Limited, plc, Inc, GmbH, ...) removed, spaces collapsed."""
-    s = pd.Series(names, dtype="string").fillna("").str.lower()
-    s = s.str.replace("&", " and ", regex=False)
-    s = s.str.replace(r"[^\w\s]", " ", regex=True).str.replace("_", " ", regex=False)
-    s = s.str.replace(r"\s+", " ", regex=True).str.strip()
-    s = s.str.replace(r"^the\s+", "", regex=True)
-    stripped = s.str.replace(_SUFFIX_RE, "", regex=True).str.strip()
-    return stripped.where(stripped != "", s).astype(object)
 
 
 def normalise_suppliers(
