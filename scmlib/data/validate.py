@@ -43,7 +43,13 @@ PLANNED_DATES = (
     "target_date",
     "eol_date",
     "start_date",
-)
+    "expiry",
+    "expiry_date",
+    "valid_until",
+    "notice_date",
+    "renewal_date",
+    "planned_date",
+)  # dates that may lie ahead (plans, validity); observed dates may not lie far ahead
 FUTURE_LIMIT_DAYS = 366
 _CURRENCY_RE = re.compile(r"[£$€¥]|(?i:gbp|usd|eur)")
 
