@@ -257,8 +257,8 @@ def negotiation_prep(
     (``prices``: contract_id, item_id, agreed_unit_price in the supplier's currency, converted
     at the rate of the supplier's latest PO line) of the supplier's latest contract.
     target_price: the agreed (else year-ago) price indexed from the contract start (else 12
-    months ago) to the latest index month of the category (:func:`index_linked_price`,
-    ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price. batna:
+    months ago; the index's first month for a contract older than the index) to the latest
+    index month of the category (:func:`index_linked_price`, ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price. batna:
     the lowest mean price another supplier charged for the item in the window, or a bid
     (``bids``: supplier_id, item_id, price_rc) if lower; batna_supplier. Annual quantity =
     window quantity x 12 / months.
@@ -327,6 +327,9 @@ def negotiation_prep(
             direction="backward",
         )
         base_ix = merged.set_index("_i")["index_value"].reindex(np.arange(len(out)))
+        # a contract older than the index series is indexed from the series' first month
+        first = ix.groupby("category")["index_value"].first()
+        base_ix = base_ix.fillna(pd.Series(out["category"].map(first).to_numpy()))
         now = out["category"].map(latest).to_numpy(dtype=float)
         has = ~np.isnan(now) & ~np.isnan(base_ix.to_numpy(dtype=float))
         linked = index_linked_price(
