@@ -64,7 +64,7 @@ def _cmd_run(args) -> int:
         timeout_s=args.timeout,
         settings=Path(args.settings) if args.settings else None,
     )
-    from scmlib.runner.execute import RunInterrupted, preflight_data
+    from scmlib.runner.execute import RunInterrupted, check_parameter_references, preflight_data
 
     if args.each:
         from scmlib.runner.batch import expand_each
@@ -77,6 +77,7 @@ def _cmd_run(args) -> int:
     preflight_data(
         jobs
     )  # data and mapping problems stop here: exit 1, nothing written, no failed report
+    check_parameter_references(jobs)  # a supplier or category the data lacks: exit 2
     claim_reports_folder(jobs[0].out_root, notebook_specs())
     try:
         results = run_jobs(jobs, n_jobs=args.jobs, progress=not args.quiet)

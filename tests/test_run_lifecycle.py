@@ -310,7 +310,10 @@ def _batch_project(root: Path) -> Path:
             "title": "Supplier review",
             "area": "suppliers",
             "purpose": "One report per supplier.",
-            "tables": {"required": ["suppliers"]},
+            "tables": {
+                "required": ["suppliers"],
+                "references": {"supplier_id": "suppliers.supplier_id"},
+            },
             "each": {"supplier_id": "scmlib.runner.batch:_test_candidates"},
         },
         [
@@ -361,3 +364,22 @@ def test_one_run_per_entity_with_each_and_top(tmp_path, monkeypatch, small_demo,
     assert main([*args, "--top", "3"]) == 2
     assert main([*args, "--each", "supplier_id", "-p", "supplier_id=S1"]) == 2
     assert main([*args, "--each", "supplier_id", "--top", "0"]) == 2
+
+
+def test_a_parameter_naming_an_unknown_entity_stops_before_any_kernel(
+    tmp_path, monkeypatch, small_demo, capsys
+):
+    """A notebook declares which parameters name an entity of the data (tables.references):
+    a supplier the vendor master lacks is refused with close matches, exit 2, nothing written."""
+    from scmlib.cli import main
+
+    monkeypatch.setenv("SCM_PROJECT_ROOT", str(_batch_project(tmp_path / "proj")))
+    known = sorted(pd.read_parquet(small_demo / "suppliers.parquet")["supplier_id"])[0]
+    out = tmp_path / "reports"
+    args = ["run", "review", "--data", str(small_demo), "--out", str(out), "--quiet"]
+    capsys.readouterr()
+    assert main([*args, "-p", f"supplier_id={known}X"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is not in suppliers.supplier_id" in err, err
+    assert f"did you mean '{known}'" in err and not out.exists()
+    assert main([*args, "-p", f"supplier_id={known}"]) == 0

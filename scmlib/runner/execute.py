@@ -200,6 +200,58 @@ def preflight_data(jobs: list[RunJob]) -> None:
             ) from None
 
 
+def check_parameter_references(jobs: list[RunJob]) -> None:
+    """Parameters that name an entity of the data (the supplier of a QBR, the category of a
+    sourcing project, the disrupted supplier), declared in a notebook's metadata as
+    ``tables.references: {parameter: "table.column"}``: a value that the column does not hold
+    is a one-line :class:`~scmlib.errors.ParameterError` with close matches, before any kernel
+    starts (also on the demo company). Empty values (the notebook's "pick the largest") pass;
+    a list value is checked element by element."""
+    import difflib
+
+    from scmlib.data import load_data
+    from scmlib.errors import ParameterError
+    from scmlib.runner.catalog import get_spec
+
+    cache: dict[str, set] = {}
+    for job in jobs:
+        spec = get_spec(job.name)
+        for param, target in (spec.tables.get("references") or {}).items():
+            value = job.parameters.get(param, getattr(spec.parameters.get(param), "default", None))
+            values = [
+                v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")
+            ]
+            if not values:
+                continue
+            table, _, column = str(target).partition(".")
+            key = f"{job.data_source}|{table}|{column}|{job.parameters.get('column_map')}"
+            if key not in cache:
+                data = load_data(
+                    job.data_source,
+                    optional=[table],
+                    column_map=job.parameters.get("column_map") or {},
+                    read_options=job.parameters.get("read_options") or {},
+                    relaxed=spec.tables.get("relaxed", {}),
+                )
+                frame = data.get(table)
+                cache[key] = (
+                    set(frame[column].dropna().astype(str))
+                    if frame is not None and column in frame
+                    else set()
+                )
+            known = cache[key]
+            if not known:
+                continue  # the table is absent: the notebook says what it cannot do
+            for v in values:
+                if str(v) not in known:
+                    close = difflib.get_close_matches(str(v), sorted(known), n=3, cutoff=0.6)
+                    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                    raise ParameterError(
+                        f"{job.name} ({job.parameter_set}): {param} = {v!r} is not in "
+                        f"{table}.{column} of the data source{hint}"
+                    )
+
+
 STREAM_SAMPLE_ROWS = 200_000  # rows of a streamed table the pre-flight check validates
 STREAM_THRESHOLD_ROWS = 5_000_000  # a streamed Parquet table above this is checked on a sample
 
