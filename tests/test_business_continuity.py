@@ -116,3 +116,28 @@ def test_synthetic_stress_agrees_with_pulp():
     lp = C.NetworkLP(data)
     for node in list(data["suppliers"][:4]):
         assert lp.tts(node) == pytest.approx(C.tts_pulp(data, node), abs=1e-6)
+
+
+def test_report_helpers():
+    stated = pd.Series({"A": 30.0, "B": 20.0})
+    observed = pd.Series({"A": 45.0})
+    assert C.node_ttr(stated, observed, "events").tolist() == [45.0, 20.0]
+    assert C.node_ttr(stated, pd.Series({"A": 10.0}), "larger").tolist() == [30.0, 20.0]
+    with pytest.raises(ParameterError, match="ttr_source"):
+        C.node_ttr(stated, observed, "guess")
+    items = pd.DataFrame({"item_id": ["I1"], "unit_cost": [3.0], "unit_price": [5.0]})
+    assert C.unit_margin(items).to_dict() == {"I1": 2.0}
+    net = _toy()
+    lp = C.NetworkLP(net)
+    res = C.with_names(
+        lp.stress_test(), pd.DataFrame({"supplier_id": ["A"], "name": ["Acme"]}), None
+    )
+    assert res.set_index("node_id").loc["A", "name"] == "Acme"
+    assert res.set_index("node_id").loc["A", "gap_days"] == pytest.approx(30 - 22.5)
+    gaps = C.gap_actions(lp, res, pd.Series({"I1": 2.0, "I2": 1.0}))
+    mix = pd.DataFrame({"platinum": [1.0, 0.0], "standard": [0.0, 1.0]}, index=["I1", "I2"])
+    pol = C.policy_by_tier(gaps, mix, {"platinum": 1.0, "standard": 0.5}).set_index("service_tier")
+    i2 = gaps.loc[gaps["item_id"] == "I2", "buffer_units"].sum()
+    assert pol.loc["standard", "buffer_units"] == i2 and pol.loc["platinum", "coverage"] == 1.0
+    lines = C.summary(res, gaps, 365.0, 365.0)
+    assert lines[0].startswith("3 nodes stress-tested") and "TTS < TTR" in lines[0]

@@ -96,3 +96,28 @@ def test_recovery_tracking(tmp_path):
     assert t["end_slip_days"].tolist() == [0, 14, 14]  # 2 Nov + 6 weeks = 14 Dec
     assert t["revenue_vs_plan"].tolist() == [0.0, 60.0, -70.0]
     assert D.previous_recovery(cur, "another scenario").empty
+
+
+def test_event_scope_and_best_option():
+    ev = pd.DataFrame(
+        {"event_id": ["E-FIRE-01"], "supplier_id": ["S1"], "event_date": [pd.Timestamp("2026-10-21")],
+         "event_type": ["fire"], "severity": ["critical"], "description": ["hall burnt"]}
+    )  # fmt: skip
+    sup, start, text = D.event_scope(ev, "E-FIRE-01", "", "", pd.Timestamp("2026-10-01"))
+    assert (sup, start) == ("S1", pd.Timestamp("2026-10-21")) and text.startswith("fire (critical)")
+    assert D.event_scope(ev, "", "S2", "", pd.Timestamp("2026-10-01"))[1] == pd.Timestamp(
+        "2026-10-01"
+    )
+    with pytest.raises(ParameterError, match=r"event 'E-FIRE-1' is not in table.*E-FIRE-01"):
+        D.event_scope(ev, "E-FIRE-1", "", "", pd.Timestamp("2026-10-01"))
+    opts = pd.DataFrame(
+        {"option": ["a", "b", "c"], "revenue_at_risk": [10.0, 5.0, 5.0],
+         "fill_platinum": [0.9, 0.9, 1.0], "extra_cost": [0.0, 1.0, 2.0]}
+    )  # fmt: skip
+    assert D.best_option(opts) == "c"  # same revenue, better platinum service
+    cut, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
+    p = D.project(cut, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6)
+    w = D.tier_weekly(
+        p, pd.DataFrame({"platinum": [1.0]}, index=["I1"]), pd.Series({"I1": 10.0}), True
+    )
+    assert w.loc[w["week"] == 3, "revenue_platinum"].iloc[0] == 70.0

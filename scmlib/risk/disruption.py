@@ -578,7 +578,8 @@ def summary(
             "Stock and the unaffected sources cover demand over the whole horizon: no shortage."
         )
     if len(opts) > 1:
-        best = opts.sort_values(["revenue_at_risk", "extra_cost"]).iloc[0]
+        best = opts.set_index("option").loc[best_option(opts)]
+        best["option"] = best.name
         lines.append(
             f"Best option: {best['option']}, protecting {money(best['revenue_protected'])} of "
             f"revenue for {money(best['extra_cost'])} extra cost; platinum fill rate "
@@ -602,3 +603,113 @@ def summary(
             "First assessment of this disruption: this run is the recovery plan later runs are tracked against."
         )
     return lines
+
+
+# --------------------------------------------------------------------------- report building
+
+
+def event_scope(
+    events: pd.DataFrame | None,
+    event_id: str,
+    supplier: str,
+    start: str,
+    default_start: pd.Timestamp,
+) -> tuple[str, pd.Timestamp, str]:
+    """(supplier, start, event text) from ``event_id`` in ``supplier_events`` (its supplier and
+    date, unless ``supplier`` / ``start`` are given), else from the parameters; start defaults
+    to ``default_start``. An unknown event id is a one-line :class:`ParameterError`."""
+    text = ""
+    if event_id:
+        if events is None or event_id not in set(events["event_id"]):
+            known = [] if events is None else list(events["event_id"].astype(str))
+            raise ParameterError(
+                f"event {event_id!r} is not in table 'supplier_events' (column 'event_id')."
+                f"{_close(event_id, known)} Fix: name an event, or leave event_id empty and set "
+                "disrupted_supplier"
+            )
+        e = events.set_index("event_id").loc[event_id]
+        supplier = supplier or str(e["supplier_id"])
+        start = start or str(pd.Timestamp(e["event_date"]).date())
+        text = (
+            f"{e['event_type']} ({e['severity']}) reported {pd.Timestamp(e['event_date']):%d %b %Y}"
+        )
+        if "description" in events.columns and pd.notna(e.get("description")):
+            text += f": {e['description']}"
+    return supplier, pd.Timestamp(start) if start else pd.Timestamp(default_start), text
+
+
+OPTIONS = (
+    "no action",
+    "alternate supply",
+    "alternate + expedite",
+    "alternate + expedite + priority",
+)
+
+
+def option_runs(cut, network, stock, demand, start, duration_weeks, horizon_weeks,
+                expedite_weeks, site_down="") -> dict[str, tuple[pd.DataFrame, bool]]:  # fmt: skip
+    """The projections of the mitigation options: no action; the qualified alternates switched
+    on after their activation time; the same brought forward by ``expedite_weeks``; and that
+    with constrained supply allocated by customer priority tier."""
+    args = (cut, network, stock, demand, start, duration_weeks, horizon_weeks)
+    none = project(*args, site_down=site_down)
+    alt = project(*args, alternates=True, site_down=site_down)
+    exp = project(*args, alternates=True, expedite_weeks=expedite_weeks, site_down=site_down)
+    return dict(zip(OPTIONS, [(none, False), (alt, False), (exp, False), (exp, True)]))
+
+
+def alternate_links(cut: pd.DataFrame, network: pd.DataFrame) -> pd.DataFrame:
+    """The qualified alternate links (not cut) of the affected items and sites."""
+    pairs = cut[["item_id", "downstream_id"]].drop_duplicates()
+    alt = network[network.get("role", pd.Series("", index=network.index)) == "alternate"]
+    alt = alt.merge(pairs, on=["item_id", "downstream_id"])
+    return alt[~alt["node_id"].isin(cut["node_id"])].reset_index(drop=True)
+
+
+def tier_weekly(proj: pd.DataFrame, mix: pd.DataFrame, price: pd.Series, priority: bool):
+    """Week by week, units short and revenue at risk per customer service tier (one row per
+    week: ``short_<tier>``, ``revenue_<tier>``)."""
+    t = by_tier(proj, mix, price, priority)
+    w = t.pivot_table(index="week", columns="service_tier", values=["short", "revenue_at_risk"])
+    w.columns = [f"{'revenue' if a == 'revenue_at_risk' else a}_{b}" for a, b in w.columns]
+    order = [f"{m}_{t}" for m in ("short", "revenue") for t in TIER_ORDER]
+    return w.reindex(columns=order, fill_value=0.0).reset_index()
+
+
+def best_option(opts: pd.DataFrame) -> str:
+    """The option that protects the most revenue (then the most platinum service, then the
+    cheapest)."""
+    o = opts.assign(_p=-opts["fill_platinum"].fillna(0))
+    return str(o.sort_values(["revenue_at_risk", "_p", "extra_cost"]).iloc[0]["option"])
+
+
+def appendix(duration: int, horizon: int, months: int, expedite: int, alt_premium: float,
+             exp_premium: float) -> dict[str, str]:  # fmt: skip
+    """The method appendix of the disruption report."""
+    return {
+        "Scope": "The supply links cut: every link of the disrupted supplier, the links into "
+        "(and the stock of) the disrupted site, the links of suppliers in the disrupted country, "
+        "or those from suppliers in the lane's origin country to sites in its destination "
+        "country (supply_network).",
+        "Weekly projection": f"Per affected item and site over {horizon} weeks: demand = mean "
+        f"of the last {months} months; the other primary links keep their share (capped at "
+        f"demand), the cut links deliver nothing for {duration} weeks and then at capacity; "
+        "stock_w = max(0, stock_(w-1) + supply - demand), units short = demand not served; "
+        "revenue at risk = units short x list price; cover = stock / weekly demand.",
+        "Customers by tier": "Each item's weekly demand split by its customers' ordered "
+        "quantity by service tier (items without sales count as standard); served pro rata, or "
+        "by strict priority (platinum, then gold, then standard) in the allocation option "
+        "(APICS Dictionary, 16th ed., allocation).",
+        "Mitigation options": "Alternate supply: the qualified alternate links (role alternate) "
+        "deliver at capacity from their activation time until the disruption ends, at "
+        f"{alt_premium:.0%} above unit cost; expedite: the same {expedite} week(s) earlier at "
+        f"{exp_premium:.0%} more; priority allocation: the expedited supply served by tier.",
+        "Communication": "Customers that ordered an affected item in the last six months, with "
+        "their share of its shortfall, by tier (platinum called first); alternate suppliers "
+        "with the capacity to switch on.",
+        "Recovery tracking": "Each run writes recovery.csv (scenario, status date, expected "
+        "end, plan, shortfall and revenue at risk ahead); later runs of the same scenario "
+        "(scope and start) read every earlier successful run's file and compare with the "
+        "first (the plan). Sheffi, The Resilient Enterprise (2005); Simchi-Levi et al., "
+        "Interfaces 45(5), 2015.",
+    }
