@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -111,6 +112,12 @@ def test_cli_exit_status_reflects_failures(project, capsys):
     assert "index:" in out.out and "FAILED tiny" in out.err
 
 
+# pandas calls that aggregate, join or reshape: their logic belongs in a tested scmlib function
+ANALYSIS_CALLS = re.compile(
+    r"\.(groupby|merge|join|pivot_table|pivot|agg|aggregate|resample|melt|crosstab)\(|pd\.crosstab\("
+)
+
+
 def test_notebooks_are_committed_stripped():
     for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
@@ -127,11 +134,19 @@ def test_notebooks_are_committed_stripped():
             c for c in nb.cells if c.cell_type == "code" and len(ast.parse(c.source).body) > 20
         ]
         assert not long_cells, f"{path.name}: keep logic in scmlib, cells short"
-        too_wide = [  # long string literals (messages, captions) stay whole, as in the package
+        too_wide = [
             line
             for c in nb.cells
             if c.cell_type == "code" and c is not tagged[0]  # the contract's help text may run long
             for line in c.source.splitlines()
-            if len(line) > 100 and '"' not in line and "'" not in line
+            if len(line) > 100
         ]
         assert not too_wide, f"{path.name}: code lines over 100 characters: {too_wide[:2]}"
+        # analysis lives in scmlib: no notebook cell aggregates, joins or reshapes frames
+        analysis = [
+            f"cell {i}: {m.group(0)}"
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code"
+            for m in ANALYSIS_CALLS.finditer(c.source)
+        ]
+        assert not analysis, f"{path.name}: move to a tested scmlib function: {analysis[:4]}"
