@@ -224,33 +224,143 @@ def test_bottom_up_adds_up_and_overrides():
         F.apply_overrides(fc, ov.assign(item_id="Z"), ["item_id"])
 
 
-def test_exceptions_flag_changes_and_high_error():
-    new = pd.DataFrame(
-        {
-            "item_id": ["A", "B"],
-            "date": pd.to_datetime(["2026-11-01"] * 2),
-            "forecast": [120.0, 100.0],
-        }
+def _exceptions_case():
+    """Five monthly series, 36 months: A smooth and raised (changed vs last cycle), B with a
+    one-off spike, C new (5 months), D steady and unflagged, E ending inside the horizon."""
+    rng = np.random.default_rng(11)
+    base = {k: 100 + rng.normal(0, 5, 36) for k in "ABDE"}
+    base["B"][20] = 900.0
+    base["C"] = 50 + rng.normal(0, 3, 5)
+    df = pd.concat(
+        [
+            _frame({k: v for k, v in base.items() if k != "C"}),
+            _frame({"C": base["C"]}, start="2024-08-01"),
+        ],
+        ignore_index=True,
     )
+    eol = pd.DataFrame({"item_id": ["E"], "eol_date": pd.to_datetime(["2025-03-01"])})
+    r = F.forecast(df, h=6, eol_dates=eol, n_jobs=1, progress=False)
+    dates = pd.date_range("2025-01-01", periods=6, freq="MS")
     prev = pd.DataFrame(
         {
-            "item_id": ["A", "B"],
-            "target_date": pd.to_datetime(["2026-11-01"] * 2),
-            "final_forecast": [100.0, 95.0],
+            "item_id": np.repeat(list("ABDE"), 6),
+            "target_date": np.tile(dates, 4),
+            "final_forecast": np.repeat([60.0, 100, 100, 100], 6),  # A was 60: now ~100
         }
     )
-    met = pd.DataFrame(
-        {
-            "item_id": ["A", "B"],
-            "model": ["ets", "naive"],
-            "mase": [0.8, 2.0],
-            "selected": [True, True],
-        }
+    cost = pd.DataFrame({"item_id": list("ABCDE"), "unit_cost": [10.0, 1, 1, 1, 1]})
+    return r, prev, cost
+
+
+def test_exception_list_ranks_by_value_caps_and_names_reasons():
+    r, prev, cost = _exceptions_case()
+    ex = F.forecast_exceptions(r, r.forecast, prev, ["item_id"], cost, max_rows=50)
+    t = ex.full.set_index("item_id")
+    assert "D" not in t.index  # steady, no reason to review
+    assert "vs last cycle" in t.loc["A", "reason"] and t.loc["A", "vs_last_cycle"].startswith("+")
+    assert "1 outliers capped in history" in t.loc["B", "reason"]
+    assert "new item: 5 periods" in t.loc["C", "reason"]
+    assert t.loc["C", "error_metric"].startswith("none: 5 periods")  # says why no error value
+    assert "end of life" in t.loc["E", "reason"]
+    assert ex.by_reason["outlier in history"] == 1 and ex.by_reason["new item"] == 1
+    # value at risk = units at risk x unit cost, largest first
+    assert np.allclose(ex.full["value_at_risk"], ex.full["units_at_risk"] * ex.full["unit_cost"])
+    assert ex.full["value_at_risk"].is_monotonic_decreasing and ex.full.index[0] == 0
+    assert t.index[0] == "A"  # +40 units a month at cost 10 dominates
+    # every column filled, except the error of the series too short to backtest
+    filled = ex.full.drop(columns="backtest_error")
+    assert not filled.isna().any().any() and (filled["reason"] != "").all()
+    # the cap: at most max_rows listed, the rest counted
+    capped = F.forecast_exceptions(r, r.forecast, prev, ["item_id"], cost, max_rows=2)
+    assert len(capped.table) == 2 and capped.total == len(ex.full) and capped.not_shown == 2
+    assert capped.table["item_id"].tolist() == ex.full["item_id"].head(2).tolist()
+
+
+def test_exception_error_uses_rmsse_for_intermittent_series():
+    r = F.forecast(_frame(_intermittent_family(22)), h=3, n_jobs=1, progress=False)
+    ex = F.forecast_exceptions(r, r.forecast, None, ["item_id"], max_error=0.0)
+    assert (ex.full["error_metric"] == "RMSSE").all() and ex.full["backtest_error"].notna().all()
+    assert (ex.full["vs_last_cycle"] == "no previous cycle").all()
+
+
+def _intermittent_family(n: int) -> dict[str, np.ndarray]:
+    """``n`` series with 6 units every third month (phases differ): mean demand 2 a month."""
+    rng = np.random.default_rng(2)
+    out = {}
+    for i in range(n):
+        y = np.zeros(36)
+        y[i % 3 :: 3] = 6.0 + rng.integers(-1, 2, len(y[i % 3 :: 3]))
+        out[f"S{i:02d}"] = y
+    return out
+
+
+def test_intermittent_selection_is_mean_based_where_mase_and_rmsse_disagree():
+    # one window of "6 every third month": MASE prefers the all-zero forecast, RMSSE the mean
+    actual = np.array([6.0, 0, 0, 6, 0, 0])
+    zero = F.backtest.window_metrics(actual, np.zeros(6), 1.0, 1.0)
+    mean = F.backtest.window_metrics(actual, np.full(6, 2.0), 1.0, 1.0)
+    assert zero["mase"] < mean["mase"] and mean["rmsse"] < zero["rmsse"]
+    r = F.forecast(_frame(_intermittent_family(24)), h=6, n_jobs=1, progress=False)
+    assert (r.profile["demand_class"] == "intermittent").all()
+    assert (r.profile["model"] == "class_combination").all()  # one rule for the class
+    assert "class combination" in r.profile.loc[0, "rule"]
+    level = r.forecast.groupby("item_id")["forecast"].mean()
+    assert level.between(1.6, 2.4).all()  # the mean (2 a month), not near zero
+    sel = r.metrics[r.metrics["selected"]]
+    assert (sel["model"] == "class_combination").all() and len(sel) == 24
+    # below pool_min_series series, selection stays per series
+    small = F.forecast(_frame(_intermittent_family(5)), h=6, n_jobs=1, progress=False)
+    assert "class_combination" not in set(small.profile["model"])
+
+
+def test_class_weights_shrink_forecasts_that_ran_high():
+    x = np.column_stack([np.linspace(1, 10, 20), np.ones(20)])
+    w = F.class_weights(x, 0.8 * x[:, 0], np.full(20, 2.0))
+    assert np.allclose(w, [0.8, 0.0], atol=1e-9)
+
+
+def test_outlier_rule_hampel_with_seasonal_recurrence():
+    y = 100 + np.tile([0.0, 3, -3, 2, -2, 1], 6)
+    y[10] = 400
+    mask, lo, hi = F.outlier_mask(y, m=12)
+    assert mask.nonzero()[0].tolist() == [10] and hi == pytest.approx(
+        np.median(y) + 5 * 1.4826 * np.median(np.abs(y - np.median(y)))
     )
-    ex = F.forecast_exceptions(new, prev, met, ["item_id"], threshold=0.15, max_mase=1.5).set_index(
-        "item_id"
-    )
-    assert "changed by 20%" in ex.loc["A", "reason"] and "MASE 2.0" in ex.loc["B", "reason"]
+    seasonal = y.copy()
+    seasonal[[10, 22, 34]] = 400  # the same month every year: a seasonal peak, kept
+    assert not F.outlier_mask(seasonal, m=12)[0].any()
+    assert not F.outlier_mask(np.array([0, 0, 0, 5, 0, 0, 0, 0, 9.0]))[0].any()  # MAD 0
+    capped, n = F._cap_outliers(y, 12)
+    assert n == 1 and capped[10] == pytest.approx(hi)
+
+
+def test_cleaned_points_are_reported_raw_and_cleaning_is_on_by_default():
+    y = np.full(36, 20.0) + np.tile([0, 1, -1], 12)
+    y[20] = 2000
+    r = F.forecast(_frame({"A": y}), h=3, n_jobs=1, progress=False)
+    assert r.cleaned["quantity"].tolist() == [2000.0]
+    assert r.cleaned["date"].iloc[0] == pd.Timestamp("2023-09-01")
+    assert r.forecast["forecast"].max() < 60
+
+
+def test_wmape_is_nan_with_a_note_when_backtest_actuals_are_zero():
+    y = np.r_[np.full(12, 5.0), np.zeros(24)]
+    y[::4] = 0
+    r = F.forecast(_frame({"A": y}), h=3, n_jobs=1, progress=False)
+    met = r.metrics
+    assert met["wmape"].isna().all() and (met["note"] != "").all()
+    assert met["selected"].sum() == 1
+    assert "no demand in the last 12 periods" in r.profile.loc[0, "forecast_note"]
+
+
+def test_zero_forecasts_say_why_and_past_eol_series_are_not_charted():
+    df = _frame({"A": np.full(24, 10.0), "B": np.full(24, 3.0), "Z": np.zeros(24)})
+    eol = pd.DataFrame({"item_id": ["A"], "eol_date": pd.to_datetime(["2023-06-01"])})
+    r = F.forecast(df, h=3, eol_dates=eol, n_jobs=1, progress=False)
+    note = r.profile.set_index("item_id")["forecast_note"]
+    assert note["A"] == "zero: past end of life" and note["B"] == ""
+    assert note["Z"] == "zero: no demand in the whole history"
+    assert F.charted_series(df, r.profile, ["item_id"], 1) == [("B",)]  # A is past its EOL
 
 
 def test_arima_models_and_weekly_frequency():

@@ -62,13 +62,19 @@ from scmlib.planning.forecasting._statsforecast_patch import (
     cache_normal_quantiles as _cache_normal_quantiles,
 )
 from scmlib.planning.forecasting.backtest import (
+    OUTLIER_K,
     SeriesSpec,
     Settings,
     _cap_outliers,
+    class_weights,
     forecast_one,
+    outlier_mask,
+    pool_intermittent,
 )
 from scmlib.planning.forecasting.cycle import (
     LEVELS,
+    REASONS,
+    ExceptionList,
     accuracy_vs_benchmarks,
     apply_overrides,
     forecast_exceptions,
@@ -76,6 +82,7 @@ from scmlib.planning.forecasting.cycle import (
     previous_cycle,
     read_overrides,
     reconcile_bottom_up,
+    unit_values,
     year_on_year,
 )
 from scmlib.planning.forecasting.execution import ForecastResult, _run_chunk, forecast
@@ -87,15 +94,18 @@ from scmlib.planning.forecasting.models import (
     FREQS,
     INTERMITTENT,
     METRICS,
+    POOLED,
     SEASONAL,
     _model_forecast,
     season_length,
+    tsb_optimised,
 )
 from scmlib.planning.forecasting.summary import (
     BacktestSummary,
     appendix_entries,
     backtest_summary,
     category_table,
+    charted_series,
     demand_classes,
     key_label,
     largest_series,
@@ -108,6 +118,16 @@ from scmlib.planning.forecasting.summary import (
 )
 
 __all__ = [
+    "OUTLIER_K",
+    "POOLED",
+    "REASONS",
+    "ExceptionList",
+    "charted_series",
+    "class_weights",
+    "outlier_mask",
+    "pool_intermittent",
+    "tsb_optimised",
+    "unit_values",
     "ALL_MODELS",
     "CONTINUOUS",
     "DEFAULT_MODELS",

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from scmlib.core.demand import ADI_CUTOFF, demand_class
-from scmlib.core.forecast_error import window_metrics
+from scmlib.core.forecast_error import point_errors, window_metrics
 from scmlib.planning.forecasting.models import (
     ALL_MODELS,
     CONTINUOUS,
     ENSEMBLE,
     INTERMITTENT,
+    POOLED,
     SEASONAL,
     _safe_forecast,
 )
@@ -67,16 +68,60 @@ class Settings:
     clean_outliers: bool
     select_margin: float
     min_backtest: int
+    pool_intermittent: bool = True
+    pool_min_series: int = 20
 
 
-def _cap_outliers(y: np.ndarray) -> tuple[np.ndarray, int]:
-    med = np.median(y)
-    mad = 1.4826 * np.median(np.abs(y - med))
+OUTLIER_K = 5.0  # robust standard deviations (1.4826 x MAD) from the median
+
+
+def outlier_mask(
+    y: np.ndarray, m: int = 1, k: float = OUTLIER_K
+) -> tuple[np.ndarray, float, float]:
+    """Points beyond median +/- k robust standard deviations that do not recur seasonally.
+
+    The Hampel identifier (Hampel 1974; Pearson 2002, "Outliers in process modeling and
+    identification", IEEE TCST 10(1)): a point is an outlier when |y - median| > k x 1.4826 x
+    MAD (1.4826 x MAD estimates the standard deviation of normal data; Leys et al. 2013). With
+    at least two seasons of history, a flagged point is kept when the same period of another
+    season is flagged too (a recurring peak is seasonality, not an outlier). A zero MAD (most
+    intermittent series) flags nothing.
+
+    Returns
+    -------
+    (mask, lower bound, upper bound)
+
+    Examples
+    --------
+    >>> y = np.array([10, 11, 9, 10, 90, 10, 11, 9, 10, 10, 11, 9.0])
+    >>> outlier_mask(y)[0].nonzero()[0].tolist()
+    [4]
+    >>> y2 = np.tile([10, 10, 10, 60.0], 3)  # a peak every 4th period: seasonal, kept
+    >>> outlier_mask(y2, m=4)[0].any()
+    np.False_
+    """
+    y = np.asarray(y, dtype=float)
+    med = float(np.median(y)) if len(y) else 0.0
+    mad = 1.4826 * float(np.median(np.abs(y - med))) if len(y) else 0.0
     if mad <= 0:
+        return np.zeros(len(y), dtype=bool), med, med
+    lo, hi = max(0.0, med - k * mad), med + k * mad
+    flag = (y > hi) | (y < lo)
+    if m > 1 and len(y) >= 2 * m and flag.any():
+        pos = np.arange(len(y))
+        phase = (pos - len(y)) % m  # season position, aligned on the last period
+        counts = np.bincount(phase[flag], minlength=m)
+        flag &= counts[phase] < 2
+    return flag, lo, hi
+
+
+def _cap_outliers(y: np.ndarray, m: int = 1) -> tuple[np.ndarray, int]:
+    """Outliers of :func:`outlier_mask` capped at the bound they crossed (winsorised)."""
+    flag, lo, hi = outlier_mask(y, m)
+    if not flag.any():
         return y, 0
-    hi, lo = med + 5 * mad, max(0.0, med - 5 * mad)
-    capped = np.clip(y, lo, hi)
-    return capped, int((capped != y).sum())
+    capped = np.where(flag, np.clip(y, lo, hi), y)
+    return capped, int(flag.sum())
 
 
 @functools.cache
@@ -132,7 +177,7 @@ def _profile(s: SeriesSpec, cfg: Settings) -> tuple[np.ndarray, list[str], float
     if (np.asarray(s.y) < 0).any():
         rules.append("returns clipped")
     if cfg.clean_outliers and len(y) >= 8:
-        y, n_capped = _cap_outliers(y)
+        y, n_capped = _cap_outliers(y, cfg.m)
         if n_capped:
             rules.append(f"{n_capped} outliers capped")
     nz = int((y > 0).sum())
@@ -186,13 +231,9 @@ def _backtest(
         # the ensemble of the structural models when at least two ran, else the best few candidates
         top = [n for n in ENSEMBLE if n in preds_by]
         if len(top) < 2:
+            sc = _scales(y, origins, cfg.m)
             score = {
-                n: np.mean(
-                    [
-                        _window_metrics(y[o : o + hb], p, *_scale(y[:o], cfg.m))[cfg.metric]
-                        for o, p in zip(origins, ps)
-                    ]
-                )
+                n: float(np.mean(_window_table(y, ps, origins, hb, sc)[_sel_metric(cfg)]))
                 for n, ps in preds_by.items()
             }
             top = sorted(score, key=score.get)[: cfg.combine_top]
@@ -205,37 +246,63 @@ def _backtest(
     return preds_by, top
 
 
+def _scales(y: np.ndarray, origins: list[int], m: int) -> np.ndarray:
+    """(W, 2): the MASE and RMSSE scales of the training data before each origin."""
+    return np.array([_scale(y[:o], m) for o in origins])
+
+
+def _window_table(y: np.ndarray, preds: list, origins: list[int], hb: int, sc: np.ndarray) -> dict:
+    """Per-window backtest metrics of one model, all windows at once (arrays of length W), from
+    the suite's one error implementation (:func:`scmlib.core.forecast_error.point_errors`)."""
+    a = np.stack([y[o : o + hb] for o in origins])
+    p = point_errors(a, np.stack(preds))
+    mae = p["ae"].mean(axis=1)
+    return {
+        "a": a,
+        "p": p,
+        "mae": mae,
+        "mase": mae / sc[:, 0],
+        "rmsse": np.sqrt(p["se"].mean(axis=1)) / sc[:, 1],
+        "smape": 100 * p["sape"].mean(axis=1),
+        "bias": p["e"].mean(axis=1),
+    }
+
+
 def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Settings) -> list[dict]:
-    """Backtest metrics per model, with leave-one-window-out interval coverage."""
+    """Backtest metrics per model, with leave-one-window-out interval coverage.
+
+    WMAPE pools the windows (sum |e| / sum |A|); it is NaN, with a ``note``, when every
+    backtest actual is zero (undefined, not huge), and selection then ignores it.
+    """
     rows = []
-    steps_bt = np.arange(1, hb + 1)
+    if not origins:
+        return rows
+    steps = np.arange(1, hb + 1)
+    n_win = len(origins)
+    sc = _scales(y, origins, cfg.m)
     for name, preds in preds_by.items():
-        per_window = []
-        cover = {lv: [] for lv in cfg.levels}
-        errs = [p - y[o : o + hb] for o, p in zip(origins, preds)]  # forecast - actual
-        for w, (o, p) in enumerate(zip(origins, preds)):
-            actual = y[o : o + hb]
-            per_window.append(_window_metrics(actual, p, *_scale(y[:o], cfg.m)))
-            # leave-one-window-out empirical intervals: honest, out-of-sample coverage
-            others = [e for j, e in enumerate(errs) if j != w]
-            sig = _sigma1(np.concatenate(others), np.tile(steps_bt, len(others))) if others else 0.0
-            bounds = _empirical_intervals(p, sig, cfg.levels)
-            for lv in cfg.levels:
-                lo, hi = np.maximum(bounds[f"lo-{lv}"], 0), bounds[f"hi-{lv}"]
-                cover[lv].append(((actual >= lo - 1e-9) & (actual <= hi + 1e-9)).mean())
-        row = {
-            k: float(np.mean([pw[k] for pw in per_window]))
-            for k in ("mae", "mase", "rmsse", "smape", "bias")
-        }
-        row["wmape"] = float(
-            sum(pw["abs_err"] for pw in per_window)
-            / max(sum(pw["actual"] for pw in per_window), 1e-9)
-        )
+        t = _window_table(y, preds, origins, hb, sc)
+        row = {k: float(t[k].mean()) for k in ("mae", "mase", "rmsse", "smape", "bias")}
+        total = float(t["p"]["abs_a"].sum())
+        row["wmape"] = float(t["p"]["ae"].sum() / total) if total > 0 else np.nan
+        row["note"] = "" if total > 0 else "all backtest actuals zero: WMAPE undefined"
+        # leave-one-window-out sigma_1 (Var(e_k) = k sigma_1^2): honest, out-of-sample coverage
+        ssq = (t["p"]["e"] ** 2 / steps).sum(axis=1)
+        sig = np.sqrt((ssq.sum() - ssq) / ((n_win - 1) * hb)) if n_win > 1 else np.zeros(1)
+        pred = np.stack(preds)
         for lv in cfg.levels:
-            row[f"coverage_{lv}"] = float(np.mean(cover[lv]))
+            half = _z(lv) * sig[:, None] * np.sqrt(steps)
+            lo, hi = np.maximum(pred - half, 0), pred + half
+            inside = (t["a"] >= lo - 1e-9) & (t["a"] <= hi + 1e-9)
+            row[f"coverage_{lv}"] = float(inside.mean())
         row["model"] = name
         rows.append(row)
     return rows
+
+
+def _sel_metric(cfg: Settings) -> str:
+    """The per-window metric ranking the candidates (WMAPE ranks by MAE within one series)."""
+    return "mae" if cfg.metric == "wmape" else cfg.metric
 
 
 def _choose(
@@ -244,10 +311,15 @@ def _choose(
     """The selected model: the lowest backtest metric, but the combination is kept unless a single
     model beats it by more than ``select_margin``; a preferred default when nothing could be scored."""
     if rows:
+
+        def value(r):
+            v = r[cfg.metric]
+            return v if np.isfinite(v) else np.inf
+
         best = min(
             rows,
             key=lambda r: (
-                r[cfg.metric],
+                value(r),
                 ALL_MODELS.index(r["model"]) if r["model"] in ALL_MODELS else 99,
             ),
         )
@@ -256,7 +328,7 @@ def _choose(
         if (
             combo is not None
             and chosen != "combination"
-            and not best[cfg.metric] < (1 - cfg.select_margin) * combo[cfg.metric]
+            and not value(best) < (1 - cfg.select_margin) * value(combo)
         ):
             chosen = "combination"  # a single model must beat the ensemble clearly to replace it
     else:
@@ -335,10 +407,135 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
     if chosen in preds_by:
         idx = np.concatenate([np.arange(o, o + hb) for o in origins])
         bt = (idx, np.concatenate(preds_by[chosen]), np.repeat(origins, hb), y[idx])
-    return _pack(s, mean, bounds, used, "; ".join(rules), dclass, adi, cv2, metrics_rows, bt)
+    out = _pack(s, mean, bounds, used, "; ".join(rules), dclass, adi, cv2, metrics_rows, bt, y)
+    if cfg.pool_intermittent and adi >= ADI_CUTOFF and origins:
+        members = [n for n in POOLED if n in preds_by]
+        finals = {n: _safe_forecast(n, y, h, cfg.m, ()) for n in members}
+        members = [n for n in members if finals[n] is not None]
+        if members:
+            out["pool"] = {
+                "y": y,
+                "origins": origins,
+                "hb": hb,
+                "preds": {n: preds_by[n] for n in members},
+                "final": {
+                    n: np.clip(np.asarray(finals[n]["mean"], float), 0, None) for n in members
+                },
+                "scales": [_scale(y[:o], cfg.m)[1] for o in origins],
+                "rules": rules,
+                "eol_index": s.eol_index,
+            }
+    return out
 
 
-def _pack(s, mean, bounds, model, rule, dclass, adi, cv2, metrics_rows, bt):
+def class_weights(x: np.ndarray, a: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Non-negative combination weights minimising the pooled scaled squared backtest error.
+
+    Minimises sum_i ((a_i - x_i w) / scale_i)^2 over w >= 0 (no intercept, weights free to sum
+    below 1, so a class whose forecasts ran high in the backtest is shrunk): the constrained
+    regression combination of Granger & Ramanathan (1984), scaled as the RMSSE of the M5
+    competition (Makridakis, Spiliotis & Assimakopoulos 2022) so every series counts alike.
+
+    Parameters
+    ----------
+    x : ndarray (points, members)
+        Backtest forecasts of the members at every backtest point of the class.
+    a : ndarray (points,)
+        The actuals.
+    scale : ndarray (points,)
+        The RMSSE scale of each point's series at its origin (> 0).
+
+    Examples
+    --------
+    Actuals are 0.9 x the first member and unrelated to the second: weights (0.9, 0).
+
+    >>> x = np.array([[10.0, 1.0], [20.0, 1.0], [30.0, 1.0], [40.0, 1.0]])
+    >>> w = class_weights(x, 0.9 * x[:, 0] - np.array([1, -1, 1, -1]) * 0.0, np.ones(4))
+    >>> np.round(w, 3).tolist()
+    [0.9, 0.0]
+    """
+    from scipy.optimize import nnls
+
+    g = 1.0 / np.asarray(scale, dtype=float)
+    return nnls(x * g[:, None], a * g)[0]
+
+
+def pool_intermittent(results: list[dict], cfg: Settings) -> list[dict]:
+    """Replace per-series selection by one weighted combination per intermittent demand class.
+
+    On mostly-zero series a handful of backtest windows cannot tell the candidates apart (and a
+    MASE-based choice rewards forecasts near zero, while stock needs the mean): for each demand
+    class with ADI >= 1.32 (intermittent, lumpy) and at least ``pool_min_series`` series, the
+    weights of :func:`class_weights` are fitted on every series' backtest windows of the
+    :data:`~scmlib.planning.forecasting.models.POOLED` candidates (moving averages, SES, ADIDA,
+    IMAPA, TSB) and the combination becomes each series' forecast (Petropoulos & Kourentzes
+    2015 on combinations for intermittent demand). Its intervals and backtest metrics come from
+    the combination's own backtest errors; the weights are in-sample to those windows.
+    """
+    by_class: dict[str, list[dict]] = {}
+    for r in results:
+        if "pool" in r:
+            by_class.setdefault(r["demand_class"], []).append(r)
+    for group in by_class.values():
+        if len(group) < cfg.pool_min_series:
+            continue
+        members = [n for n in POOLED if all(n in r["pool"]["preds"] for r in group)]
+        if not members:
+            continue
+        xs, acts, scs = [], [], []
+        for r in group:
+            p = r["pool"]
+            for w, o in enumerate(p["origins"]):
+                xs.append(np.column_stack([p["preds"][n][w] for n in members]))
+                acts.append(p["y"][o : o + p["hb"]])
+                scs.append(np.full(p["hb"], p["scales"][w]))
+        weights = class_weights(np.concatenate(xs), np.concatenate(acts), np.concatenate(scs))
+        if not weights.any():
+            continue
+        label = "+".join(f"{wt:.2f} {n}" for n, wt in zip(members, weights) if wt > 0)
+        for r in group:
+            _apply_pool(r, members, weights, label, cfg)
+    for r in results:
+        r.pop("pool", None)
+    return results
+
+
+def _apply_pool(r: dict, members: list[str], weights: np.ndarray, label: str, cfg: Settings):
+    p = r["pool"]
+    y, origins, hb, h = p["y"], p["origins"], p["hb"], cfg.h
+    preds = [
+        np.column_stack([p["preds"][n][w] for n in members]) @ weights for w in range(len(origins))
+    ]
+    row = _score(y, {"class_combination": preds}, origins, hb, cfg)[0]
+    for m in r["metrics"]:
+        m["selected"] = False
+    row["selected"] = True
+    r["metrics"].append(row)
+    mean = np.column_stack([p["final"][n] for n in members]) @ weights
+    errs = [pr - y[o : o + hb] for o, pr in zip(origins, preds)]
+    steps = np.tile(np.arange(1, hb + 1), len(errs))
+    bounds = _empirical_intervals(mean, _sigma1(np.concatenate(errs), steps), cfg.levels)
+    bounds = {k: np.clip(v, 0, None) for k, v in bounds.items()}
+    rules = [x for x in p["rules"] if x != "end of life"]
+    rules.append(f"{r['demand_class']} class combination ({label})")
+    if p["eol_index"] is not None and p["eol_index"] < h:
+        start = max(p["eol_index"], 0)
+        mean[start:] = 0
+        for k in bounds:
+            bounds[k][start:] = 0
+        rules.append("end of life")
+    idx = np.concatenate([np.arange(o, o + hb) for o in origins])
+    r.update(
+        mean=mean,
+        bounds=bounds,
+        model="class_combination",
+        rule="; ".join(rules),
+        backtest=(idx, np.concatenate(preds), np.repeat(origins, hb), y[idx]),
+    )
+
+
+def _pack(s, mean, bounds, model, rule, dclass, adi, cv2, metrics_rows, bt, y=None):
+    y = np.clip(np.asarray(s.y, float), 0, None) if y is None else y
     return {
         "key": s.key,
         "mean": mean,
@@ -351,4 +548,7 @@ def _pack(s, mean, bounds, model, rule, dclass, adi, cv2, metrics_rows, bt):
         "metrics": metrics_rows,
         "backtest": bt,
         "n": len(s.y),
+        "capped": np.flatnonzero(np.clip(np.asarray(s.y, float), 0, None) != y)
+        if len(s.y) and len(y) == len(s.y)
+        else np.array([], dtype=int),
     }

@@ -4,6 +4,7 @@ overrides, demand preparation at a level, the previous cycle and accuracy agains
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,66 +40,203 @@ def reconcile_bottom_up(
     return merged.groupby([by, date_col], as_index=False)["forecast"].sum()
 
 
-def forecast_exceptions(
-    new: pd.DataFrame,
-    previous: pd.DataFrame,
-    metrics: pd.DataFrame,
-    id_cols: Sequence[str],
-    threshold: float = 0.15,
-    max_mase: float = 1.5,
-    date_col: str = "date",
-) -> pd.DataFrame:
-    """Series for planner review.
+REASONS = (
+    "change vs last cycle",
+    "backtest error",
+    "outlier in history",
+    "end of life",
+    "new item",
+)
 
-    - ``changed``: over the periods both cycles cover, the total new forecast differs from the
-      previous cycle's final forecast by more than ``threshold`` (relative change);
-    - ``high_error``: the selected model's backtest MASE exceeds ``max_mase``.
-    ``previous`` has ``id_cols``, ``target_date`` and ``final_forecast`` (latest cycle).
-    """
-    id_cols = list(id_cols)
-    out = []
+
+@dataclass
+class ExceptionList:
+    """The planner's review list: ``table`` holds at most ``max_rows`` series ranked by value at
+    risk; ``total`` counts every flagged series and ``by_reason`` the series per reason (a
+    series may have several), so the rest are counted, not hidden."""
+
+    table: pd.DataFrame
+    total: int
+    by_reason: dict[str, int]
+    max_rows: int
+    full: pd.DataFrame | None = None  # every flagged series, same columns and order
+
+    @property
+    def not_shown(self) -> int:
+        return max(self.total - len(self.table), 0)
+
+
+def unit_values(items: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Unit cost per series of a forecasting level, from the item master's standard cost: the
+    item's cost for ``item`` and ``item_location``, the mean cost of the category's items for
+    ``category``. Items without a cost get the median cost (stated in the exception list's
+    appendix), so every value at risk is filled."""
+    ids = LEVELS[level]
+    cost = pd.to_numeric(items.get("unit_cost"), errors="coerce") if "unit_cost" in items else None
+    if cost is None or cost.notna().sum() == 0:
+        base = items[["item_id"]].assign(unit_cost=1.0)
+    else:
+        base = items[["item_id"]].assign(unit_cost=cost.fillna(cost.median()).to_numpy())
+    if level == "category":
+        return (
+            base.assign(category=items["category"].to_numpy())
+            .groupby("category", as_index=False)["unit_cost"]
+            .mean()
+        )
+    return base[["item_id", "unit_cost"]] if ids == ["item_id"] else base
+
+
+def _vs_last_cycle(base, fc, previous, ids, n_next, date_col) -> pd.DataFrame:
+    """Next-season forecast and the change against the previous cycle, per series."""
+    f = fc.assign(**{c: fc[c].astype(str) for c in ids})
+    first = np.sort(f[date_col].unique())[:n_next]
+    nxt = f[f[date_col].isin(first)].groupby(ids, as_index=False)["forecast"].sum()
+    base = base.merge(nxt.rename(columns={"forecast": "next_forecast"}), on=ids, how="left")
+    base["next_forecast"] = base["next_forecast"].fillna(0.0)
+    base["change"], base["vs_last_cycle"], base["change_units"] = np.nan, "no previous cycle", 0.0
     if previous is not None and len(previous):
-        prev = (
-            previous.rename(columns={"target_date": date_col})
-            .groupby([*id_cols, date_col], as_index=False)["final_forecast"]
-            .sum()
+        prev = previous.rename(columns={"target_date": date_col})
+        prev = prev.assign(**{c: prev[c].astype(str) for c in ids})
+        prev = prev.groupby([*ids, date_col], as_index=False)["final_forecast"].sum()
+        j = f.merge(prev, on=[*ids, date_col], how="inner")
+        j = j.groupby(ids, as_index=False)[["forecast", "final_forecast"]].sum()
+        base = base.drop(columns="change").merge(
+            j.assign(
+                change=(j["forecast"] - j["final_forecast"])
+                / j["final_forecast"].where(j["final_forecast"] > 0),
+                change_units=(j["forecast"] - j["final_forecast"]).abs(),
+            )[[*ids, "change", "change_units"]],
+            on=ids,
+            how="left",
+            suffixes=("_old", ""),
         )
-        j = (
-            new.merge(prev, on=[*id_cols, date_col], how="inner")
-            .groupby(id_cols, as_index=False)[["forecast", "final_forecast"]]
-            .sum()
+        base["change_units"] = base["change_units"].fillna(0.0)
+        base = base.drop(columns="change_units_old")
+        base["vs_last_cycle"] = np.where(
+            base["change"].notna(),
+            (base["change"] * 100).round(0).map(lambda v: f"{v:+.0f}%"),
+            "not in last cycle",
         )
-        j["change"] = (j["forecast"] - j["final_forecast"]) / j["final_forecast"].where(
-            j["final_forecast"] > 0
-        )
-        j = j[j["change"].abs() > threshold].assign(
-            reason=lambda d: (
-                "forecast changed by "
-                + (d["change"] * 100).round(0).astype(int).astype(str)
-                + "% vs previous cycle"
-            )
-        )
-        out.append(
-            j[[*id_cols, "forecast", "final_forecast", "change", "reason"]].rename(
-                columns={"forecast": "new_forecast", "final_forecast": "previous_forecast"}
-            )
-        )
-    sel = metrics[metrics["selected"] == True] if len(metrics) else metrics  # noqa: E712
+    return base
+
+
+def _reasons(base, m, threshold, max_error):
+    """Each series' review reasons as one text, whether it has any, and counts per reason."""
+    rule = base["rule"].fillna("")
+    note = base["forecast_note"].fillna("")
+    live = ~note.str.contains("past end of life")  # zero by rule: error and outliers moot
+    flags = {
+        "change vs last cycle": base["change"].abs() > threshold,
+        "backtest error": (base["backtest_error"] > max_error) & live,
+        "outlier in history": rule.str.contains("outliers capped") & live,
+        "end of life": rule.str.contains("end of life") & (base["next_forecast"] > 0),
+        "new item": rule.str.contains("new item") | (base["history_periods"] < m),
+    }
+    text = {
+        "change vs last cycle": "forecast " + base["vs_last_cycle"] + " vs last cycle",
+        "backtest error": "backtest "
+        + base["error_metric"]
+        + " "
+        + base["backtest_error"].round(2).astype(str)
+        + " with "
+        + base["model"].str.replace("_", " "),
+        "outlier in history": rule.str.extract(r"(\d+ outliers capped)", expand=False).fillna("")
+        + " in history",
+        "end of life": pd.Series("end of life inside the horizon", index=base.index),
+        "new item": "new item: " + base["history_periods"].astype(str) + " periods of history",
+    }
+    any_flag = np.zeros(len(base), dtype=bool)
+    reason = pd.Series("", index=base.index)
+    for k in REASONS:
+        hit = flags[k].fillna(False).to_numpy(dtype=bool)
+        any_flag |= hit
+        reason = reason.where(~hit, reason + np.where(reason == "", "", "; ") + text[k])
+    by_reason = {k: int(flags[k].fillna(False).sum()) for k in REASONS}
+    reason = reason.where(note == "", reason + "; " + note)  # a zero forecast says why
+    return reason, any_flag, by_reason
+
+
+def forecast_exceptions(
+    result: ForecastResult,
+    fc: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    id_cols: Sequence[str],
+    unit_value: pd.DataFrame | None = None,
+    threshold: float = 0.15,
+    max_error: float = 1.5,
+    max_rows: int = 50,
+    date_col: str = "date",
+) -> ExceptionList:
+    """Series for planner review, ranked by value at risk and capped at ``max_rows``.
+
+    Reasons (a series may have several, all named in ``reason``):
+
+    - **change vs last cycle**: over the periods both cycles cover, the new total forecast
+      differs from the previous cycle's final forecast by more than ``threshold``;
+    - **backtest error**: the selected model's backtest error is above ``max_error``, in the
+      metric the series was selected by: MASE for smooth and erratic series, RMSSE for
+      intermittent and lumpy ones (``error_metric`` says which);
+    - **outlier in history**: points were capped before fitting (see ``clean_outliers``);
+    - **end of life**: the item's end-of-life date falls inside the horizon and it still sold
+      in the last season (the run-out needs a look);
+    - **new item**: less than one season of history, or none (a zero forecast needs input).
+
+    ``units_at_risk`` is the larger of the absolute change against the last cycle and the
+    expected error over the next season (backtest MAE x periods, at most the horizon);
+    ``value_at_risk`` = units at risk x ``unit_cost`` (from ``unit_value``, 1 when absent).
+    Every row has every column: ``vs_last_cycle`` is a text ("+20%", "not in last cycle").
+    """
+    ids = list(id_cols)
+    m = result.settings.get("season_length", 12)
+    n_next = min(result.settings.get("h", m), m)
+    prof = result.profile.copy()
+    for c in ids:
+        prof[c] = prof[c].astype(str)
+    met = result.metrics
+    sel = met[met["selected"] == True].copy() if len(met) else met  # noqa: E712
+    if "forecast_note" not in prof:
+        prof["forecast_note"] = ""
+    base = prof[[*ids, "model", "rule", "demand_class", "history_periods", "forecast_note"]]
     if len(sel):
-        hi = sel[sel["mase"] > max_mase][[*id_cols, "mase", "model"]].copy()
-        hi["reason"] = (
-            "high backtest error: MASE " + hi["mase"].round(2).astype(str) + " with " + hi["model"]
-        )
-        out.append(hi[[*id_cols, "mase", "reason"]])
-    if not out:
-        return pd.DataFrame(columns=[*id_cols, "reason"])
-    res = pd.concat(out, ignore_index=True)
-    return res.groupby(id_cols, as_index=False).agg(
-        {
-            **{c: "first" for c in res.columns if c not in id_cols and c != "reason"},
-            "reason": "; ".join,
-        }
+        sel = sel.assign(**{c: sel[c].astype(str) for c in ids})
+        base = base.merge(sel[[*ids, "mae", "mase", "rmsse"]], on=ids, how="left")
+    else:
+        base = base.assign(mae=np.nan, mase=np.nan, rmsse=np.nan)
+    mean_based = base["demand_class"].isin(["intermittent", "lumpy"])
+    base["error_metric"] = np.where(mean_based, "RMSSE", "MASE")
+    base["backtest_error"] = np.where(mean_based, base["rmsse"], base["mase"])
+    no_bt = base["backtest_error"].isna()
+    base.loc[no_bt, "error_metric"] = (
+        "none: " + base.loc[no_bt, "history_periods"].astype(str) + " periods, too short"
     )
+    base = _vs_last_cycle(base, fc, previous, ids, n_next, date_col)
+    reason, any_flag, by_reason = _reasons(base, m, threshold, max_error)
+    base["reason"] = reason
+    out = base[any_flag].copy()
+    expected = out["mae"].fillna(0.0) * n_next
+    out["units_at_risk"] = np.maximum(out["change_units"], expected)
+    if unit_value is not None and len(unit_value):
+        uv = unit_value.assign(**{c: unit_value[c].astype(str) for c in ids if c in unit_value})
+        on = [c for c in ids if c in uv.columns]
+        out = out.merge(uv[[*on, "unit_cost"]].drop_duplicates(on), on=on, how="left")
+    out["unit_cost"] = out.get("unit_cost", pd.Series(1.0, index=out.index)).fillna(1.0)
+    out["value_at_risk"] = out["units_at_risk"] * out["unit_cost"]
+    out = out.sort_values("value_at_risk", ascending=False, kind="stable")
+    cols = [
+        *ids,
+        "value_at_risk",
+        "units_at_risk",
+        "unit_cost",
+        "reason",
+        "next_forecast",
+        "vs_last_cycle",
+        "error_metric",
+        "backtest_error",
+        "model",
+        "demand_class",
+    ]
+    full = out[cols].reset_index(drop=True)
+    return ExceptionList(full.head(max_rows), len(full), by_reason, int(max_rows), full)
 
 
 def read_overrides(path) -> pd.DataFrame:

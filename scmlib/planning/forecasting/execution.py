@@ -13,7 +13,14 @@ import pandas as pd
 
 from scmlib.core.demand import complete_periods
 from scmlib.errors import DataError, ParameterError
-from scmlib.planning.forecasting.backtest import SeriesSpec, Settings, forecast_one
+from scmlib.planning.forecasting.backtest import (
+    SeriesSpec,
+    Settings,
+    forecast_one,
+)
+from scmlib.planning.forecasting.backtest import (
+    pool_intermittent as _pool_intermittent,
+)
 from scmlib.planning.forecasting.models import (
     ALL_MODELS,
     DEFAULT_MODELS,
@@ -54,6 +61,7 @@ class ForecastResult:
     profile: pd.DataFrame
     interrupted: bool = False
     settings: dict = field(default_factory=dict)
+    cleaned: pd.DataFrame = field(default_factory=pd.DataFrame)  # capped points, raw value
 
 
 def _prepare(df: pd.DataFrame, id_cols: list[str], freq: str, target: str, date_col: str):
@@ -112,7 +120,8 @@ def forecast(
     combine: bool = True,
     combine_top: int = 3,
     select_margin: float = 0.3,
-    clean_outliers: bool = False,
+    clean_outliers: bool = True,
+    pool_intermittent: bool = True,
     eol_dates: pd.DataFrame | None = None,
     new_items: pd.DataFrame | None = None,
     target: str = "quantity",
@@ -153,6 +162,7 @@ def forecast(
         clean_outliers=clean_outliers,
         select_margin=float(select_margin),
         min_backtest=max(6, min(m, 12)),
+        pool_intermittent=bool(pool_intermittent),
     )
     full, offset = _prepare(df, id_cols, freq, target, date_col)
     last = full[date_col].max()
@@ -187,6 +197,7 @@ def forecast(
     ]
     chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
     results, interrupted = _execute(chunks, cfg, n_jobs, engine, address, progress, len(specs))
+    results = _pool_intermittent(results, cfg)
     return _assemble(results, cfg, id_cols, future, date_col, full, interrupted)
 
 
@@ -278,6 +289,7 @@ def _assemble(results, cfg, id_cols, future, date_col, full, interrupted) -> For
     for col in ("model", "rule", "demand_class", "adi", "cv2", "n"):
         prof[col] = [r[col] for r in results]
     prof = prof.rename(columns={"n": "history_periods"})
+    prof["forecast_note"] = [_zero_note(r, cfg) for r in results]
     mrows = [(r["key"], row) for r in results for row in r["metrics"]]
     if mrows:
         met = pd.DataFrame([row for _, row in mrows])
@@ -301,6 +313,21 @@ def _assemble(results, cfg, id_cols, future, date_col, full, interrupted) -> For
         for i, c in enumerate(id_cols):
             piece.insert(i, c, r["key"][i])
         pieces.append(piece)
+    cleaned = []
+    for r in results:
+        if len(r.get("capped", ())):
+            k = r["key"] if len(id_cols) > 1 else r["key"][0]
+            d = series_dates[k]
+            q = full.loc[full[date_col].isin(d[r["capped"]]), :]
+            piece = series_rows_of(q, id_cols, r["key"])
+            cleaned.append(piece[[*id_cols, date_col, target_col(full, id_cols, date_col)]])
+    cleaned_df = (
+        pd.concat(cleaned, ignore_index=True).rename(
+            columns={target_col(full, id_cols, date_col): "quantity"}
+        )
+        if cleaned
+        else pd.DataFrame(columns=[*id_cols, date_col, "quantity"])
+    )
     bt = (
         pd.concat(pieces, ignore_index=True)
         if pieces
@@ -317,4 +344,30 @@ def _assemble(results, cfg, id_cols, future, date_col, full, interrupted) -> For
         "metric": cfg.metric,
         "combine": cfg.combine,
     }
-    return ForecastResult(fc, met, bt, prof, interrupted, settings)
+    return ForecastResult(fc, met, bt, prof, interrupted, settings, cleaned_df)
+
+
+def target_col(full: pd.DataFrame, id_cols: list[str], date_col: str) -> str:
+    """The demand column of the completed input frame (the one column besides ids and date)."""
+    return next(c for c in full.columns if c not in (*id_cols, date_col))
+
+
+def series_rows_of(df: pd.DataFrame, id_cols: list[str], key: tuple) -> pd.DataFrame:
+    mask = np.ones(len(df), dtype=bool)
+    for c, v in zip(id_cols, key):
+        mask &= (df[c] == v).to_numpy()
+    return df[mask]
+
+
+def _zero_note(r: dict, cfg: Settings) -> str:
+    """Why a series' forecast is zero over the whole horizon ("" when it is not)."""
+    if np.asarray(r["mean"]).sum() > 0:
+        return ""
+    rule = r["rule"]
+    if "new item" in rule:
+        return "zero: new item without history, needs a planner forecast"
+    if "all-zero history" in rule:
+        return "zero: no demand in the whole history"
+    if "end of life" in rule:
+        return "zero: past end of life"
+    return f"zero: no demand in the last {cfg.m} periods (the mean-based models give 0)"

@@ -2,7 +2,11 @@
 
 Names: ``naive``, ``seasonal_naive``, ``moving_average``, ``ets`` (statsforecast AutoETS),
 ``theta`` (AutoTheta), ``theta_classic``, ``arima`` (statsforecast AutoARIMA, bounded search),
-``arima_pm`` (pmdarima, optional, slow), ``croston``, ``sba``, ``tsb``.
+``arima_pm`` (pmdarima, optional, slow), ``croston``, ``sba``, ``tsb`` (TSB with its two
+smoothing constants optimised), and for intermittent demand the flat mean forecasts
+``moving_average_half`` / ``moving_average_season`` (mean of the last half season / season),
+``ses`` (simple exponential smoothing, alpha optimised), ``adida`` and ``imapa`` (temporal
+aggregation, Nikolopoulos et al. 2011; Petropoulos & Kourentzes 2015).
 """
 
 from __future__ import annotations
@@ -26,7 +30,18 @@ CONTINUOUS = (
     "arima",
     "arima_pm",
 )
-INTERMITTENT = ("naive", "moving_average", "croston", "sba", "tsb")
+INTERMITTENT = (
+    "naive",
+    "moving_average",
+    "moving_average_half",
+    "moving_average_season",
+    "ses",
+    "adida",
+    "imapa",
+    "croston",
+    "sba",
+    "tsb",
+)
 ALL_MODELS = (
     "naive",
     "seasonal_naive",
@@ -39,6 +54,11 @@ ALL_MODELS = (
     "croston",
     "sba",
     "tsb",
+    "moving_average_half",
+    "moving_average_season",
+    "ses",
+    "adida",
+    "imapa",
 )
 DEFAULT_MODELS = (
     "naive",
@@ -49,7 +69,14 @@ DEFAULT_MODELS = (
     "croston",
     "sba",
     "tsb",
+    "moving_average_half",
+    "moving_average_season",
+    "ses",
+    "adida",
+    "imapa",
 )
+# the intermittent candidates whose class-level combination replaces per-series selection
+POOLED = ("moving_average_half", "moving_average_season", "ses", "adida", "imapa", "tsb")
 ENSEMBLE = ("ets", "theta", "theta_classic", "arima", "arima_pm")
 METRICS = ("mase", "rmsse", "smape", "mae", "wmape")
 SEASONAL = {"seasonal_naive"}
@@ -59,6 +86,46 @@ def season_length(freq: str) -> int:
     if freq not in FREQS:
         raise ParameterError(f"frequency must be one of {list(FREQS)}, got {freq!r}")
     return FREQS[freq]
+
+
+TSB_GRID = (0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def tsb_optimised(y: np.ndarray, grid: Sequence[float] = TSB_GRID) -> tuple[float, float, float]:
+    """TSB (Teunter, Syntetos & Babai 2011) with both smoothing constants chosen on a grid.
+
+    Demand size z is smoothed only in periods with demand (alpha), the demand probability p in
+    every period (beta), so the forecast z p decays through runs of zeros: the method built for
+    items going obsolete. (alpha, beta) minimise the in-sample one-step squared error (after a
+    3-period burn-in) over ``grid`` x ``grid``, all pairs run at once as vectors.
+
+    Returns
+    -------
+    (forecast, alpha, beta)
+
+    Examples
+    --------
+    >>> f, a, b = tsb_optimised(np.array([0, 4, 0, 0, 4, 0, 0, 0, 4, 0, 0, 4.0]))
+    >>> 0 < f < 4
+    True
+    """
+    y = np.asarray(y, dtype=float)
+    nz = y > 0
+    if not nz.any():
+        return 0.0, float(grid[0]), float(grid[0])
+    pairs = np.array([(a, b) for a in grid for b in grid])
+    alpha, beta = pairs[:, 0], pairs[:, 1]
+    size = np.full(len(pairs), y[nz][0])
+    prob = np.full(len(pairs), float(nz.mean()))
+    sse = np.zeros(len(pairs))
+    for t in range(len(y)):
+        if t >= 3:
+            sse += (y[t] - size * prob) ** 2
+        if nz[t]:
+            size = alpha * y[t] + (1 - alpha) * size
+        prob = beta * nz[t] + (1 - beta) * prob
+    k = int(np.argmin(sse))
+    return float(size[k] * prob[k]), float(alpha[k]), float(beta[k])
 
 
 def _model_forecast(
@@ -138,7 +205,17 @@ def _model_forecast(
     if name == "sba":
         return sf.CrostonSBA().forecast(y=y, h=h)
     if name == "tsb":
-        return sf.TSB(alpha_d=0.1, alpha_p=0.1).forecast(y=y, h=h)
+        return {"mean": np.full(h, tsb_optimised(y)[0])}
+    if name == "moving_average_half":
+        return {"mean": np.full(h, y[-max(m // 2, 1) :].mean())}
+    if name == "moving_average_season":
+        return {"mean": np.full(h, y[-m:].mean())}
+    if name == "ses":
+        return sf.SimpleExponentialSmoothingOptimized().forecast(y=y, h=h)
+    if name == "adida":
+        return sf.ADIDA().forecast(y=y, h=h)
+    if name == "imapa":
+        return sf.IMAPA().forecast(y=y, h=h)
     raise ParameterError(f"unknown model {name!r}; choose from {list(ALL_MODELS)}")
 
 

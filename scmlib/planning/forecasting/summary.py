@@ -162,6 +162,28 @@ def largest_series(demand: pd.DataFrame, id_cols: Sequence[str], n: int) -> list
     return [k if isinstance(k, tuple) else (k,) for k in tot.index]
 
 
+def charted_series(
+    demand: pd.DataFrame, profile: pd.DataFrame, id_cols: Sequence[str], n: int
+) -> list[tuple]:
+    """The ``n`` largest series by total demand that still have a forecast to show: series past
+    their end of life (zero forecast over the whole horizon for that reason) are left out.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"item_id": ["A", "B", "C"], "quantity": [9.0, 5, 1]})
+    >>> p = pd.DataFrame({"item_id": ["A", "B", "C"],
+    ...                   "forecast_note": ["zero: past end of life", "", ""]})
+    >>> charted_series(d, p, ["item_id"], 2)
+    [('B',), ('C',)]
+    """
+    ids = list(id_cols)
+    note = profile.get("forecast_note", pd.Series("", index=profile.index)).fillna("")
+    dead = profile.loc[note.str.contains("past end of life"), ids].astype(str)
+    dead_keys = set(map(tuple, dead.to_numpy().tolist()))
+    keys = largest_series(demand, ids, n + len(dead_keys))
+    return [k for k in keys if tuple(map(str, k)) not in dead_keys][:n]
+
+
 def series_rows(df: pd.DataFrame, id_cols: Sequence[str], key: tuple) -> pd.DataFrame:
     """The rows of one series (``key`` holds one value per id column)."""
     ids = list(id_cols)
@@ -227,6 +249,8 @@ def summary_lines(
     overrides: int = 0,
     exception_threshold: float = 0.15,
     max_mase: float = 1.5,
+    exceptions_shown: int | None = None,
+    exception_reasons: dict[str, int] | None = None,
 ) -> list[str]:
     """The demand-forecasting executive summary: volume against last year, the company accuracy
     KPI (when the data has forecast snapshots), the backtest of this run's models (stated as
@@ -254,48 +278,89 @@ def summary_lines(
         held = ", ".join(
             f"{lv}% intervals held {c:.0%} of backtest actuals" for lv, c in bs.coverage.items()
         )
-        lines.append(f"Prediction intervals: {held}.")
-    lines.append(
-        f"{exceptions:,} series need planner review (change above {exception_threshold:.0%} vs "
-        f"the previous cycle or MASE above {max_mase:g}); {overrides:,} planner overrides applied."
+        off = {lv: c - lv / 100 for lv, c in bs.coverage.items() if abs(c - lv / 100) > 0.02}
+        caveat = ""
+        if off:
+            gaps = ", ".join(
+                f"{lv}%: {abs(d) * 100:.0f} points {'below' if d < 0 else 'above'} nominal"
+                for lv, d in off.items()
+            )
+            caveat = (
+                f" Off by more than 2 points ({gaps}): each series' interval rests on a few "
+                "backtest windows, and mostly-zero demand is not normal (a zero-floored normal "
+                "band covers the many zeros and misses the spikes); read them as a guide."
+            )
+        lines.append(f"Prediction intervals: {held}.{caveat}")
+    shown = exceptions if exceptions_shown is None else exceptions_shown
+    why = ""
+    if exception_reasons:
+        why = " (" + ", ".join(f"{k}: {v:,}" for k, v in exception_reasons.items() if v) + ")"
+    rest = (
+        f"; the {shown:,} with the largest value at risk are listed" if shown < exceptions else ""
     )
     lines.append(
-        f"{bs.intermittent_share:.0%} of series are intermittent or lumpy and use Croston-type "
-        "methods as candidates."
+        f"{exceptions:,} series need planner review{why}{rest}; {overrides:,} planner overrides "
+        "applied."
+    )
+    lines.append(
+        f"{bs.intermittent_share:.0%} of series are intermittent or lumpy: they are forecast "
+        "by one weighted combination per demand class of mean-based forecasts (moving "
+        "averages, SES, ADIDA, IMAPA, TSB), the weights fitted on the pooled backtest."
     )
     return lines
 
 
 def appendix_entries(
-    n_windows: int, backtest_horizon: int, exception_threshold: float, max_mase: float
+    n_windows: int,
+    backtest_horizon: int,
+    exception_threshold: float,
+    max_mase: float,
+    max_exceptions: int = 50,
 ) -> dict[str, str]:
     """The method appendix of the demand-forecasting report."""
     return {
         "Rolling-origin backtest": f"{n_windows} origins, each forecasting {backtest_horizon} "
         "periods from the data before it only (Hyndman & Athanasopoulos, FPP3 5.10).",
         "MASE": "Mean absolute error / in-sample mean absolute error of the seasonal naive "
-        "forecast (Hyndman & Koehler 2006).",
+        "forecast (Hyndman & Koehler 2006); used for smooth and erratic series.",
+        "RMSSE": "Root mean squared error / in-sample RMSE of the seasonal naive forecast (M5 "
+        "competition, Makridakis et al. 2022); used for intermittent and lumpy series, where "
+        "MASE rewards forecasts near zero while stock needs the mean.",
         "WMAPE": "Sum of absolute errors / sum of actuals (errors = forecast - actual, as in "
-        "every report); forecast accuracy = 1 - WMAPE, floored at 0.",
+        "every report); forecast accuracy = 1 - WMAPE, floored at 0. Undefined (blank, with a "
+        "note in backtest_metrics.csv) when every backtest actual of a series is zero.",
         "Company forecast accuracy": "The KPI tile is the company measure: final (published) "
         "forecasts at the company level and lag over the reporting window, as in the forecast "
         "accuracy report and the KPI dashboard; the backtest measures this run's models.",
-        "Models": "naive (last value), seasonal naive (value one season ago), moving average, "
-        "ETS (AutoETS), Theta (AutoTheta and the classic Theta method), ARIMA (bounded "
-        "AutoARIMA), Croston, SBA (Syntetos-Boylan approximation), TSB (Teunter-Syntetos-Babai), "
-        "combination (mean of the ETS, Theta and ARIMA models that ran; for intermittent series "
-        "the best three candidates).",
-        "Selection": "Lowest mean backtest error; the combination is kept unless a single model "
-        "beats it by more than 30% (per-series selection is noisy; combinations are robust).",
-        "Demand classes": "Syntetos-Boylan: ADI 1.32 and CV² 0.49 cut-offs; intermittent and "
-        "lumpy series get Croston, SBA and TSB as candidates.",
+        "Models": "naive (last value), seasonal naive (value one season ago), moving averages "
+        "(3 periods, half a season, a season), SES, ETS (AutoETS), Theta (AutoTheta and the "
+        "classic Theta method), ARIMA (bounded AutoARIMA), Croston, SBA (Syntetos-Boylan "
+        "approximation), TSB (Teunter-Syntetos-Babai, both constants optimised), ADIDA and "
+        "IMAPA (temporal aggregation; Nikolopoulos et al. 2011, Petropoulos & Kourentzes 2015), "
+        "combination (mean of the ETS, Theta and ARIMA models that ran).",
+        "Selection": "Smooth and erratic series: lowest mean backtest error; the combination is "
+        "kept unless a single model beats it by more than 30% (per-series selection is noisy; "
+        "combinations are robust). Intermittent and lumpy series: one combination per demand "
+        "class, non-negative weights minimising the pooled squared backtest error scaled as "
+        "RMSSE (Granger & Ramanathan 1984); classes under 20 series select per series.",
+        "Demand classes": "Syntetos-Boylan: ADI 1.32 and CV² 0.49 cut-offs.",
+        "Outlier cleaning": "A point beyond median ± 5 x 1.4826 x MAD of its series (the Hampel "
+        "identifier; Pearson 2002, Leys et al. 2013) is capped at that bound before fitting, "
+        "unless the same period of another season is beyond it too (recurring peaks are "
+        "seasonality). Charts show the raw history with the capped points marked.",
         "Prediction intervals": "Normal with variance growing with the horizon, estimated from "
         "the series' backtest errors, widened to the model's own interval where it has one. "
         "Coverage is measured out of sample (each window's interval uses the other windows' "
         "errors).",
         "Rules": "Missing periods are zero demand; negative values (returns) are clipped; series "
         "without history or all zeros get a zero forecast; periods after an item's end-of-life "
-        "date are zero; series shorter than two seasons use no seasonal models.",
-        "Exceptions": f"Change above {exception_threshold:.0%} in total forecast against the "
-        f"previous cycle over the common periods, or backtest MASE above {max_mase:g}.",
+        "date are zero; series shorter than two seasons use no seasonal models. Every zero "
+        "forecast carries its reason (forecast_note in the profile).",
+        "Exceptions": f"A series is flagged for a change above {exception_threshold:.0%} against "
+        f"the previous cycle over the common periods, a backtest error (MASE, or RMSSE for "
+        f"intermittent series) above {max_mase:g}, capped outliers, an end of life inside the "
+        "horizon, or less than a season of history. Ranked by value at risk = units at risk "
+        "(the larger of the change and the backtest MAE over the next season) x standard unit "
+        f"cost; the {max_exceptions} largest are listed, the rest counted (exceptions.csv has "
+        "every flagged series).",
     }
