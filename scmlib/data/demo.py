@@ -1236,6 +1236,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_supply_network,
         _gen_supplier_events,
         _gen_contract_terms_and_sourcing,
+        _gen_rfx,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -2255,3 +2256,114 @@ def _demo_price_index_and_projects(ns: dict, rng) -> None:
             )
         )
     ns.update(price_index=price_index, sourcing_projects=pd.concat(projects, ignore_index=True))
+
+
+def _gen_rfx(ns: dict) -> None:
+    """The demo company: three RFQs (``rfx_lots``) and their responses (``rfx_responses``).
+
+    Own random stream (``[seed, 2701]``): every other table keeps its values. The RFQs source
+    the three direct categories with the largest PO spend over the last twelve months, each
+    for its top items by spend (four lots; the third RFQ's last lot is a niche item quoted by
+    one supplier only, so that a two-supplier minimum cannot be met). Quantities are the
+    items' ordered units of the last twelve months, baselines their quantity-weighted PO price
+    in USD. Bidders are the category's suppliers (the incumbent of each item included), topped
+    up to five with suppliers of other direct categories; each quotes in its own currency, on
+    a term of its region (Asian suppliers FOB / EXW, European FCA / DAP, American DAP / DDP),
+    sometimes per hundred or per dozen, with a landed price around the baseline (incumbents a
+    little below it, newcomers wider and with tooling), a capacity share of the lot and a
+    technical score that follows the supplier's delivery and quality record.
+    """
+    rng = np.random.default_rng([ns["seed"], 2701])
+    po, sup, fx, last_day = ns["po"], ns["sup"], ns["fx"], ns["last_day"]
+    recent = po[(po["order_date"] > last_day - pd.DateOffset(months=12)) & po["item_id"].notna()]
+    usd = recent["unit_price"] / recent["currency"].map(fx).fillna(1.0) * recent["ordered_qty"]
+    recent = recent.assign(usd=usd)
+    cat_spend = recent.groupby("category")["usd"].sum().sort_values(ascending=False)
+    by_item = recent.groupby(["category", "item_id"]).agg(
+        usd=("usd", "sum"), qty=("ordered_qty", "sum")
+    )
+    primary = ns["items"].set_index("item_id")["supplier_id"]
+    sup_i = sup.set_index("supplier_id")
+    direct = sup[sup["category"].isin(DIRECT)]
+    issue = (last_day - pd.Timedelta(days=45)).normalize()
+    lots, responses = [], []
+    for k, cat in enumerate(cat_spend.index[:3]):  # three RFQs
+        rfx_id = f"RFQ-{last_day.year}-{k + 1:02d}"
+        top = by_item.loc[cat].sort_values("usd", ascending=False).head(4)
+        own = direct.loc[direct["category"] == cat, "supplier_id"].tolist()
+        others = direct.loc[direct["category"] != cat, "supplier_id"].to_numpy()
+        extra = list(rng.choice(others, max(0, 5 - len(own)), replace=False))
+        bidders = list(dict.fromkeys(own + list(primary.reindex(top.index).dropna()) + extra))
+        for j, (item, row) in enumerate(top.iterrows()):  # four lots
+            lot_id = f"L{j + 1}"
+            base = float(row["usd"] / row["qty"])
+            qty = float(np.round(row["qty"], -1) or row["qty"])
+            lots.append(
+                {
+                    "rfx_id": rfx_id,
+                    "lot_id": lot_id,
+                    "title": f"{cat} supply {last_day.year + 1}",
+                    "category": cat,
+                    "item_id": item,
+                    "description": f"{cat.lower()} item {item[2:]}",
+                    "quantity": qty,
+                    "unit": "each",
+                    "incoterm": "DAP",
+                    "baseline_price": round(base, 4),
+                    "issue_date": issue,
+                    "due_date": issue + pd.Timedelta(days=21),
+                }
+            )
+            niche = k == 2 and j == len(top) - 1
+            inc = primary.get(item)
+            quote = rng.random(len(bidders)) < 0.85
+            quote |= np.array([b == inc for b in bidders])
+            if quote.sum() < 3:
+                quote[rng.choice(len(bidders), 3, replace=False)] = True
+            if niche:
+                quote = np.array([b == (inc if inc in bidders else bidders[0]) for b in bidders])
+            for b in np.array(bidders)[quote]:  # a handful of bidders per lot
+                responses.append(
+                    _rfx_response(
+                        rng, sup_i.loc[b], b, inc, base, qty, niche, fx, rfx_id, lot_id, issue
+                    )
+                )
+    ns.update(rfx_lots=pd.DataFrame(lots), rfx_responses=pd.DataFrame(responses))
+
+
+def _rfx_response(rng, s, b, inc, base, qty, niche, fx, rfx_id, lot_id, issue) -> dict:
+    """One demo RFx response of supplier ``b`` (master row ``s``) for a lot (see _gen_rfx)."""
+    responses = []
+    incumbent = b == inc
+    landed = base * (rng.uniform(0.93, 1.02) if incumbent else rng.uniform(0.86, 1.14))
+    asia = s["country"] in ("CHN", "VNM", "IND", "THA", "MYS", "BGD", "TWN", "KOR", "JPN")
+    europe = s["currency"] in ("EUR", "GBP")
+    term = rng.choice(["FOB", "EXW"] if asia else ["FCA", "DAP"] if europe else ["DAP", "DDP"])
+    freight = {"FOB": 0.06, "EXW": 0.07, "FCA": 0.065}.get(term, 0.0)
+    duty = 0.0 if s["country"] == "USA" or term == "DDP" else 0.035
+    unit = rng.choice(["each", "hundred", "dozen"], p=[0.75, 0.15, 0.10])
+    per = {"each": 1.0, "hundred": 100.0, "dozen": 12.0}[unit]
+    price = landed / (1 + freight + duty) * fx.get(s["currency"], 1.0) * per
+    cap_share = rng.uniform(0.8, 1.3) if incumbent else rng.uniform(0.3, 0.9)
+    tech = 45 + 45 * s["on_time_p"] - 8 * np.log10(s["ppm"] / 2500 + 1e-9).clip(-1, 2)
+    responses.append(
+        {
+            "rfx_id": rfx_id,
+            "lot_id": lot_id,
+            "supplier_id": b,
+            "response_date": issue + pd.Timedelta(days=int(rng.integers(3, 21))),
+            "unit_price": round(float(price), 4),
+            "currency": s["currency"],
+            "incoterm": term,
+            "unit": unit,
+            "lead_time_days": float(s["lead_days"] + rng.integers(-5, 6)),
+            "capacity": float(np.round(qty * (1.2 if niche else cap_share) / per)),
+            "technical_score": float(np.clip(np.round(tech + rng.normal(0, 5)), 35, 98)),
+            "tooling_cost": 0.0
+            if incumbent
+            else float(np.round(base * qty * rng.uniform(0.01, 0.05), -2)),
+            "payment_days": float(rng.choice([30, 45, 60, 90], p=[0.3, 0.3, 0.3, 0.1])),
+            "duty_rate": duty,
+        }
+    )
+    return responses[0]

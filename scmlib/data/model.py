@@ -120,6 +120,8 @@ PROGRAMME_STATUS = ("planned", "active", "completed", "cancelled")
 ONBOARDING_STATUS = ("not_started", "in_progress", "completed", "blocked")
 IDEA_STATUS = ("submitted", "evaluating", "accepted", "implemented", "rejected")
 AMENDMENT_CHANGES = ("price", "term", "scope", "volume", "other")
+RFX_UNITS = ("each", "pair", "pack_10", "dozen", "box_50", "hundred", "thousand")
+INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CPT", "CIF", "CIP", "DAP", "DPU", "DDP")
 
 
 TABLES: dict[str, Table] = {
@@ -1188,6 +1190,106 @@ TABLES: dict[str, Table] = {
                 C("source", "str", "Publisher and series.", required=False, nullable=True),
             ),
             key=("category", "period"),
+        ),
+        Table(
+            "rfx_lots",
+            "RFx (RFI / RFP / RFQ) lots: what each sourcing event asks suppliers to quote for.",
+            (
+                C("rfx_id", "id", "RFx (sourcing event)."),
+                C("lot_id", "id", "Lot within the RFx."),
+                C("title", "str", "RFx title.", required=False, nullable=True),
+                C("category", "str", "Category sourced."),
+                C("item_id", "id", "Item of the lot.", required=False, nullable=True),
+                C("description", "str", "What the lot covers.", required=False, nullable=True),
+                C("quantity", "float", "Quantity per year to award.", min=0, unit="units"),
+                C("unit", "cat", "Unit of measure of the quantity.", allowed=RFX_UNITS),
+                C(
+                    "incoterm",
+                    "cat",
+                    "Delivery term the RFx asks for (Incoterms 2020).",
+                    required=False,
+                    nullable=True,
+                    allowed=INCOTERMS,
+                ),
+                C(
+                    "baseline_price",
+                    "float",
+                    "Current landed price per unit, reporting currency (empty: from PO lines).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="currency/unit",
+                ),
+                C("issue_date", "date", "RFx issued.", required=False, nullable=True),
+                C("due_date", "date", "Responses due.", required=False, nullable=True),
+            ),
+            key=("rfx_id", "lot_id"),
+            soft_references={"item_id": "items.item_id"},
+        ),
+        Table(
+            "rfx_responses",
+            "RFx responses: one row per lot and supplier, as quoted (currency, Incoterm and unit "
+            "of measure of the supplier's choice), with the evaluation panel's technical score.",
+            (
+                C("rfx_id", "id", "RFx."),
+                C("lot_id", "id", "Lot."),
+                C("supplier_id", "id", "Responding supplier."),
+                C("response_date", "date", "Response received.", required=False, nullable=True),
+                C("unit_price", "float", "Price per quoted unit.", min=0, unit="currency/unit"),
+                C("currency", "str", "ISO currency code of the price."),
+                C("incoterm", "cat", "Delivery term quoted (Incoterms 2020).", allowed=INCOTERMS),
+                C("unit", "cat", "Unit of measure quoted.", allowed=RFX_UNITS),
+                C("lead_time_days", "float", "Quoted lead time.", min=0, unit="days"),
+                C(
+                    "capacity",
+                    "float",
+                    "Quantity per year the supplier can supply, in the quoted unit (empty: "
+                    "unlimited).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="units",
+                ),
+                C(
+                    "technical_score",
+                    "float",
+                    "Technical evaluation score 0-100 (evaluation panel).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    max=100,
+                    unit="0-100",
+                ),
+                C(
+                    "tooling_cost",
+                    "float",
+                    "One-off tooling or set-up cost quoted.",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="currency",
+                ),
+                C(
+                    "payment_days",
+                    "float",
+                    "Payment terms offered (days).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    unit="days",
+                ),
+                C(
+                    "duty_rate",
+                    "float",
+                    "Import duty on the goods from the supplier's origin (share of price).",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    max=1,
+                ),
+            ),
+            key=("rfx_id", "lot_id", "supplier_id"),
+            soft_references={"supplier_id": "suppliers.supplier_id"},
         ),
     ]
 }

@@ -6,6 +6,9 @@ Excel response templates suppliers fill in.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -146,7 +149,8 @@ def normalise_responses(
     duty = r["duty_rate"].astype(float).fillna(0.0) if "duty_rate" in r.columns else 0.0
     r["duty_rate"] = np.where(term == "DDP", 0.0, duty)
     r["landed_price"] = r["price_per_unit"] * (1 + r["freight_rate"] + r["duty_rate"])
-    return r.drop(columns=["unit"]).rename(columns={"lot_unit": "unit", "unit_price": "quoted"})
+    r = r.rename(columns={"unit": "unit_quoted", "unit_price": "quoted"})
+    return r.rename(columns={"lot_unit": "unit"})
 
 
 def price_scores(
@@ -212,6 +216,21 @@ def evaluate(
     ranked = e["total_score"].where(e["compliant"])
     e["rank"] = ranked.groupby([e["rfx_id"], e["lot_id"]]).rank(ascending=False, method="min")
     return e.sort_values(["rfx_id", "lot_id", "rank"], ignore_index=True)
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence the process-level stdout (file descriptor 1) for the duration of a solve."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _binding(lot, n, cap, qty, max_share, min_suppliers) -> str | None:
@@ -292,7 +311,8 @@ def optimise_award(
             prob += xi <= min(float(c), max_share * D) * yi
             prob += xi >= min_award_share * D * yi
         prob += pulp.lpSum(y) >= min_suppliers
-        status = prob.solve(pulp.HiGHS(msg=False))
+        with _quiet_stdout():  # HiGHS prints its banner from C++ even with msg=False
+            status = prob.solve(pulp.HiGHS(msg=False))
         if pulp.LpStatus[status] != "Optimal":
             infeasible.append(
                 (
@@ -477,3 +497,125 @@ def read_templates(folder: Path) -> pd.DataFrame:
     out["supplier_id"] = out["supplier_id"].astype(str)
     out["incoterm"] = out["incoterm"].astype(str).str.upper()
     return out[["rfx_id", "lot_id", *TEMPLATE_COLUMNS, "source_file"]]
+
+
+# --------------------------------------------------------------------------- report helpers
+
+
+def merge_returned(responses: pd.DataFrame | None, returned: pd.DataFrame) -> pd.DataFrame:
+    """The responses table with the returned templates' rows: a returned row replaces the row
+    of the same RFx, lot and supplier (the supplier's latest word); others are added."""
+    key = ["rfx_id", "lot_id", "supplier_id"]
+    if responses is None or responses.empty:
+        return returned.drop(columns=["source_file"], errors="ignore")
+    if returned.empty:
+        return responses
+    keep = ~pd.MultiIndex.from_frame(responses[key]).isin(pd.MultiIndex.from_frame(returned[key]))
+    back = returned.drop(columns=["source_file"], errors="ignore")
+    return pd.concat([responses[keep], back], ignore_index=True)
+
+
+def responses_display(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Each response as quoted and as normalised, with its scores and rank in the lot."""
+    e = evaluated
+    quoted = (
+        e["quoted"].map(lambda v: f"{v:,.2f}")
+        + " "
+        + e["currency"]
+        + " / "
+        + e["unit_quoted"].str.replace("_", " ")
+        + " "
+        + e["incoterm"].str.upper()
+    )
+    out = pd.DataFrame(
+        {
+            "rfx_id": e["rfx_id"],
+            "lot_id": e["lot_id"],
+            "supplier_id": e["supplier_id"],
+            "quoted_as": quoted,
+            "landed_price": e["landed_price"],
+            "capacity_units": e["capacity_units"],
+            "technical_score": e["technical_score"],
+            "price_score": e["price_score"],
+            "total_score": e["total_score"],
+            "rank": e["rank"].astype("Int64"),
+            "compliant": e["compliant"],
+        }
+    )
+    return out
+
+
+def summary_points(
+    savings: pd.DataFrame, award: pd.DataFrame, infeasible: pd.DataFrame, money, n_responses: int
+) -> list[str]:
+    """The executive summary sentences of the RFx evaluation, computed from the award."""
+    done = savings[savings["award_cost"].notna()]
+    pts = [
+        f"{savings['rfx_id'].nunique()} RFx, {len(savings)} lots, {n_responses} responses; "
+        f"{len(done)} lots awarded to {award['supplier_id'].nunique()} suppliers."
+    ]
+    if len(done):
+        base, cost, low = done[["baseline_cost", "award_cost", "lowest_cost"]].sum()
+        pts.append(
+            f"Recommended award {money(cost)} a year against a baseline of {money(base)}: a "
+            f"saving of {money(base - cost)} ({(base - cost) / base:.1%})."
+        )
+        pts.append(
+            f"The lowest-price-only award would cost {money(low)}; spreading volume within "
+            f"capacity and share limits costs {money(cost - low)} more ({(cost - low) / low:+.1%})."
+        )
+        top = done.sort_values("saving", ascending=False).iloc[0]
+        pts.append(
+            f"Largest saving: {top['rfx_id']} lot {top['lot_id']}, {money(top['saving'])} "
+            f"({top['saving_pct']:.1%})."
+        )
+    for r in infeasible.itertuples(index=False):
+        pts.append(f"Not awarded: {r.rfx_id} {r.reason}.")
+    return pts
+
+
+def appendix(
+    technical_weight, price_formula, min_technical, max_share, min_suppliers, min_award, freight
+):
+    """Definitions and sources of the RFx evaluation."""
+    tw = technical_weight / 100 if technical_weight > 1 else technical_weight
+    return {
+        "Normalised price": "each response converted to the reporting currency at the company "
+        "rate policy (scmlib.core.currency), per lot unit (each = 1, pair 2, pack 10, dozen 12, box "
+        "50, hundred 100, thousand 1000) and landed on our site: + freight and insurance share of "
+        "its Incoterm ("
+        + ", ".join(f"{k} {v:.1%}" for k, v in freight.items())
+        + ") + its duty rate unless DDP (ICC Incoterms 2020 split of costs).",
+        "Price score": {
+            "lowest_over_offer": "100 x lowest landed price / offer (proportional formula)",
+            "linear_deviation": "100 x (1 - (offer - lowest) / lowest), 0 at twice the lowest",
+            "linear_range": "100 x (highest - offer) / (highest - lowest)",
+        }[price_formula]
+        + "; formulas of public-procurement price evaluation (European Commission 2018, Public "
+        "procurement - guidance for practitioners; UK Crown Commercial Service guidance).",
+        "Total score": f"{tw:.0%} technical score + {1 - tw:.0%} price score; a response below "
+        f"{min_technical:g} technical points is non-compliant, never awarded.",
+        "Split award": f"mixed-integer programme solved with HiGHS (PuLP): minimum landed cost, "
+        f"each lot's quantity in full, each supplier at most its capacity and {max_share:.0%} of "
+        f"a lot, at least {min_suppliers} supplier(s) per lot, each awarded at least "
+        f"{min_award:.0%} (Jayaraman, Srivastava & Benton 1999, Decision Sciences 30(1)).",
+        "Infeasible lot": "a lot no award can satisfy is named with the constraint that alone "
+        "makes it impossible (compliance, number of suppliers, capacity, maximum share).",
+        "Savings": "baseline = quantity x current landed price (rfx_lots.baseline_price, else "
+        "the item's quantity-weighted PO price over 12 months); saving = baseline - award cost; "
+        "premium = award cost - lowest-price-only cost (whole lot to the cheapest compliant "
+        "offer, ignoring capacity).",
+        "Response templates": "one workbook per RFx, a sheet per lot, with the lot's details "
+        "and the response columns under data validation; filled templates in the folder named by "
+        "returned_templates are read back and replace the responses of the same supplier and lot.",
+    }
+
+
+def write_templates(lots: pd.DataFrame, folder: Path, currencies) -> pd.DataFrame:
+    """Write one response template per RFx into ``folder`` (:func:`write_template`); returns
+    ``rfx_id, lots, file``."""
+    rows = []
+    for rid, one in lots.groupby("rfx_id", sort=True):  # one workbook per RFx
+        path = write_template(one, Path(folder) / f"{rid}_response_template.xlsx", currencies)
+        rows.append({"rfx_id": rid, "lots": len(one), "file": f"templates/{path.name}"})
+    return pd.DataFrame(rows, columns=["rfx_id", "lots", "file"])

@@ -32,6 +32,7 @@ def check_weights(weights: Mapping[str, float], allowed: Sequence[str] = CRITERI
     >>> check_weights({"quality": 60, "cost": 40}, ("quality", "cost")).tolist()
     [0.6, 0.4]
     """
+    weights = dict(weights.items())
     unknown = sorted(set(weights) - set(allowed))
     if unknown:
         raise ParameterError(
