@@ -226,3 +226,30 @@ def test_kpi_units_on_every_tile_value():
     assert fmt_kpi("cash_to_cash", 129.4) == "129 days"
     assert fmt_kpi("supplier_ppm", 2512.2) == "2,512 ppm"
     assert fmt_kpi("supplier_otif", float("nan")) == "n/a"
+
+
+def test_panels_share_one_value_axis_and_refuse_untitled_axes():
+    import matplotlib.pyplot as plt
+
+    from scmlib.errors import ParameterError
+    from scmlib.reporting import charts
+
+    df = pd.DataFrame(
+        {
+            "policy": ["A"] * 3 + ["B"] * 3,
+            "period": list(pd.date_range("2026-01-01", periods=3, freq="MS")) * 2,
+            "demand_value": [10.0, 12, 11, 10, 12, 11],
+            "order_value": [9.0, 15, 8, 10, 11, 12],
+        }
+    )
+    fig = charts.panels(
+        df, "policy", "period", ["demand_value", "order_value"], "bullwhip", kind="money",
+        ylabel="Value ($)", panel_titles={"A": "A: amplification 3.10"},
+    )  # fmt: skip
+    a, b = fig.axes[:2]
+    assert a.get_ylim() == b.get_ylim() and a.get_ylim()[0] == 0
+    assert a.get_title() == "A: amplification 3.10" and b.get_title() == "B"
+    assert a.get_ylabel() == "Value ($)" and a.get_xlabel() == "Month"
+    plt.close(fig)
+    with pytest.raises(ParameterError, match="axis needs a title"):
+        charts.panels(df, "policy", "period", ["demand_value"], "t", ylabel=" ")

@@ -394,34 +394,8 @@ def replay(
     return table, monthly, info
 
 
-def bullwhip_figure(monthly: pd.DataFrame, comparison: pd.DataFrame, currency: str = "$"):
-    """The bullwhip chart: monthly demand value and order value of each policy, side by side on
-    one value axis (one panel per policy, titled with its amplification)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    names = list(comparison["policy"])
-    fig, axes = plt.subplots(1, len(names), figsize=(11, 3.6), sharey=True, squeeze=False)
+def bullwhip_titles(comparison: pd.DataFrame) -> dict[str, str]:
+    """Panel titles of the bullwhip chart: each policy with its variability amplification
+    (variance of order value / variance of demand value, in total)."""
     amp = comparison.set_index("policy")["total_amplification"]
-
-    def money(v, _pos=None):
-        a = abs(v)
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if a >= div:
-                return f"{currency}{v / div:,.0f}{suffix}"
-        return f"{currency}{v:,.0f}"
-
-    for ax, name in zip(axes[0], names, strict=True):
-        g = monthly[monthly["policy"] == name]
-        ax.plot(g["period"], g["demand_value"], color="#34495e", lw=1.6, label="demand")
-        ax.plot(g["period"], g["order_value"], color="#c0392b", lw=1.6, label="orders placed")
-        ax.set_title(f"{name}: amplification {amp.get(name, np.nan):.2f}", fontsize=10.5)
-        ax.set_xlabel("Month")
-        ax.yaxis.set_major_formatter(FuncFormatter(money))
-        ax.set_ylim(bottom=0)
-        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
-    axes[0][0].set_ylabel(f"Value per month ({currency})")
-    axes[0][-1].legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.suptitle("Bullwhip: monthly demand and orders placed, by policy", fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return {str(p): f"{p}: amplification {a:.2f}" for p, a in amp.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -397,3 +397,46 @@ def kpi_trend(
         target=target,
         figsize=figsize,
     )
+
+
+CONTRAST = [PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[3]]  # navy, red, orange, green
+
+
+def panels(
+    df: pd.DataFrame,
+    panel: str,
+    x: str,
+    y: Sequence[str],
+    title: str,
+    kind: str = "number",
+    ylabel: str = "",
+    currency: str = "$",
+    xlabel: str = "",
+    panel_titles: Mapping[str, str] | None = None,
+    figsize=(11, 3.6),
+):
+    """Small multiples: one panel per value of ``panel`` (in order of appearance), the same
+    ``y`` lines in each, on one shared value axis starting at zero, so panels compare at a
+    glance (the bullwhip of several policies side by side). Axis titles as in every chart."""
+    names = list(dict.fromkeys(df[panel]))
+    fig, axes = plt.subplots(1, len(names), figsize=figsize, sharey=True, squeeze=False)
+    xt = xlabel or ("Month" if x in ("period", "date", "target_date") else axis_title(x))
+    yt = ylabel or axis_title(y[0], kind, currency)
+    for ax, name in zip(axes[0], names, strict=True):
+        g = df[df[panel] == name]
+        for j, col in enumerate(y):
+            colour = CONTRAST[j % len(CONTRAST)]  # lines told apart at a glance
+            ax.plot(g[x], g[col], lw=1.6, color=colour, label=axis_title(col))
+        ax.set_title((panel_titles or {}).get(name, str(name)), fontsize=10.5)
+        ax.set_xlabel(xt)
+        axis_format(ax, "y", kind, currency)
+        ax.set_ylim(bottom=0)
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    for axis, text in (("x", xt), ("y", yt)):
+        if not str(text or "").strip():
+            raise ParameterError(f"chart '{title}': the {axis} axis needs a title (with its unit)")
+    axes[0][0].set_ylabel(yt)
+    axes[0][-1].legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle(title[:1].upper() + title[1:], fontweight="bold")
+    fig.tight_layout()
+    return fig
