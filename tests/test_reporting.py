@@ -253,3 +253,11 @@ def test_panels_share_one_value_axis_and_refuse_untitled_axes():
     plt.close(fig)
     with pytest.raises(ParameterError, match="axis needs a title"):
         charts.panels(df, "policy", "period", ["demand_value"], "t", ylabel=" ")
+
+
+def test_no_negative_zero_in_formatted_figures():
+    from scmlib.reporting import fmt_compact_money, fmt_money, fmt_number
+
+    assert fmt_money(-0.2) == "$0" and fmt_money(-3.0) == "-$3"
+    assert fmt_compact_money(-0.4) == "$0" and fmt_compact_money(-2500) == "-$2.5k"
+    assert fmt_number(-0.3) == "0" and fmt_number(-1.2, 1) == "-1.2"

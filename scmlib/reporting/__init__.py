@@ -127,26 +127,28 @@ def fmt_number(value, decimals: int = 0) -> str:
     """``1234567.8 -> '1,234,568'``; missing values render as an en dash."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
         return "–"
-    return f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # never "-0"
 
 
 def fmt_money(value, currency: str = "$", decimals: int = 0) -> str:
     """``fmt_money(1234567, '£') -> '£1,234,567'``; negatives as ``-£1,234``."""
     if value is None or pd.isna(value):
         return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}{currency}{abs(value):,.{decimals}f}"
+    shown = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 and shown.strip("0.,") else ""  # never "-$0"
+    return f"{sign}{currency}{shown}"
 
 
 def fmt_compact_money(value, currency: str = "$") -> str:
     """``12_300_000 -> '$12.3M'``: for headlines and tiles."""
     if value is None or pd.isna(value):
         return "–"
-    sign = "-" if value < 0 else ""
     v = abs(float(value))
     for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if v >= div:
-            return f"{sign}{currency}{v / div:,.1f}{suffix}"
+            return f"{'-' if value < 0 else ''}{currency}{v / div:,.1f}{suffix}"
+    sign = "-" if value < 0 and round(v) > 0 else ""  # never "-$0"
     return f"{sign}{currency}{v:,.0f}"
 
 
