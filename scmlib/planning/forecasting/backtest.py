@@ -125,19 +125,25 @@ def _cap_outliers(y: np.ndarray, m: int = 1) -> tuple[np.ndarray, int]:
 
 
 @functools.cache
-def _z(level: int) -> float:
-    from scipy.stats import norm
+def _z(level: int, dof: int | None = None) -> float:
+    """Two-sided quantile of a level: Student t with ``dof`` degrees of freedom when sigma is
+    estimated from few backtest errors (dof = errors - 1), the normal otherwise."""
+    from scipy.stats import norm, t
 
-    return float(norm.ppf(0.5 + level / 200))
+    if dof is None or dof >= 200:
+        return float(norm.ppf(0.5 + level / 200))
+    return float(t.ppf(0.5 + level / 200, max(int(dof), 1)))
 
 
 def _empirical_intervals(
-    mean: np.ndarray, sigma1: float, levels: Sequence[int]
+    mean: np.ndarray, sigma1: float, levels: Sequence[int], dof: int | None = None
 ) -> dict[str, np.ndarray]:
+    """mean +/- q sigma_1 sqrt(k), q the normal quantile, or Student t's with ``dof`` degrees of
+    freedom when sigma_1 comes from few backtest errors (the small-sample prediction interval)."""
     steps = np.sqrt(np.arange(1, len(mean) + 1))
     out = {}
     for level in levels:
-        z = _z(level)
+        z = _z(level, dof)
         out[f"lo-{level}"] = mean - z * sigma1 * steps
         out[f"hi-{level}"] = mean + z * sigma1 * steps
     return out
@@ -291,7 +297,7 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
         sig = np.sqrt((ssq.sum() - ssq) / ((n_win - 1) * hb)) if n_win > 1 else np.zeros(1)
         pred = np.stack(preds)
         for lv in cfg.levels:
-            half = _z(lv) * sig[:, None] * np.sqrt(steps)
+            half = _z(lv, (n_win - 1) * hb - 1) * sig[:, None] * np.sqrt(steps)
             lo, hi = np.maximum(pred - half, 0), pred + half
             inside = (t["a"] >= lo - 1e-9) & (t["a"] <= hi + 1e-9)
             row[f"coverage_{lv}"] = float(inside.mean())
@@ -394,7 +400,8 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
         sig = _sigma1(np.concatenate(errs_all), np.tile(steps_bt, len(errs_all)))
     else:
         sig = float(np.std(np.diff(y))) if len(y) > 2 else float(np.mean(y))
-    bounds = _union(native, _empirical_intervals(mean, sig, levels), levels)
+    dof = len(errs_all) * hb - 1 if errs_all else None
+    bounds = _union(native, _empirical_intervals(mean, sig, levels, dof), levels)
     mean = np.clip(mean, 0, None)
     bounds = {k: np.clip(v, 0, None) for k, v in bounds.items()}
     if s.eol_index is not None and s.eol_index < h:
@@ -514,7 +521,8 @@ def _apply_pool(r: dict, members: list[str], weights: np.ndarray, label: str, cf
     mean = np.column_stack([p["final"][n] for n in members]) @ weights
     errs = [pr - y[o : o + hb] for o, pr in zip(origins, preds)]
     steps = np.tile(np.arange(1, hb + 1), len(errs))
-    bounds = _empirical_intervals(mean, _sigma1(np.concatenate(errs), steps), cfg.levels)
+    sig = _sigma1(np.concatenate(errs), steps)
+    bounds = _empirical_intervals(mean, sig, cfg.levels, len(errs) * hb - 1)
     bounds = {k: np.clip(v, 0, None) for k, v in bounds.items()}
     rules = [x for x in p["rules"] if x != "end of life"]
     rules.append(f"{r['demand_class']} class combination ({label})")

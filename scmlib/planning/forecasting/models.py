@@ -1,7 +1,8 @@
 """Model adapters: one function fits any candidate model on one series and forecasts it.
 
 Names: ``naive``, ``seasonal_naive``, ``moving_average``, ``ets`` (statsforecast AutoETS),
-``theta`` (AutoTheta), ``theta_classic``, ``arima`` (statsforecast AutoARIMA, bounded search),
+``theta`` (AutoTheta), ``theta_classic``, ``dotm`` (DynamicOptimizedTheta, Fiorucci et al.
+2016), ``ces`` (AutoCES, Svetunkov & Kourentzes), ``arima`` (statsforecast AutoARIMA, bounded search),
 ``arima_pm`` (pmdarima, optional, slow), ``croston``, ``sba``, ``tsb`` (TSB with its two
 smoothing constants optimised), and for intermittent demand the flat mean forecasts
 ``moving_average_half`` / ``moving_average_season`` (mean of the last half season / season),
@@ -27,6 +28,8 @@ CONTINUOUS = (
     "ets",
     "theta",
     "theta_classic",
+    "dotm",
+    "ces",
     "arima",
     "arima_pm",
 )
@@ -49,6 +52,8 @@ ALL_MODELS = (
     "ets",
     "theta",
     "theta_classic",
+    "dotm",
+    "ces",
     "arima",
     "arima_pm",
     "croston",
@@ -77,7 +82,7 @@ DEFAULT_MODELS = (
 )
 # the intermittent candidates whose class-level combination replaces per-series selection
 POOLED = ("moving_average_half", "moving_average_season", "ses", "adida", "imapa", "tsb")
-ENSEMBLE = ("ets", "theta", "theta_classic", "arima", "arima_pm")
+ENSEMBLE = ("ets", "theta", "theta_classic", "dotm", "ces", "arima", "arima_pm")
 METRICS = ("mase", "rmsse", "smape", "mae", "wmape")
 SEASONAL = {"seasonal_naive"}
 
@@ -165,6 +170,12 @@ def _model_forecast(
         return model.predict(h=h, level=lv)
     if name == "theta":
         return sf.AutoTheta(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
+    if name == "dotm":
+        return sf.DynamicOptimizedTheta(season_length=m if seasonal_ok else 1).forecast(
+            y=y, h=h, level=lv
+        )
+    if name == "ces":
+        return sf.AutoCES(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
     if name == "theta_classic":
         return sf.Theta(season_length=m if seasonal_ok else 1).forecast(y=y, h=h, level=lv)
     if name == "arima":

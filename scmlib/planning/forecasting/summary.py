@@ -285,11 +285,18 @@ def summary_lines(
                 f"{lv}%: {abs(d) * 100:.0f} points {'below' if d < 0 else 'above'} nominal"
                 for lv, d in off.items()
             )
-            caveat = (
-                f" Off by more than 2 points ({gaps}): each series' interval rests on a few "
-                "backtest windows, and mostly-zero demand is not normal (a zero-floored normal "
-                "band covers the many zeros and misses the spikes); read them as a guide."
-            )
+            why = []
+            if any(d < 0 for d in off.values()):
+                why.append(
+                    "too narrow: backtest errors are heavier-tailed than the normal band assumes "
+                    "(spikes in lumpy demand, breaks in level)"
+                )
+            if any(d > 0 for d in off.values()):
+                why.append(
+                    "wider than needed: sigma comes from a few backtest windows, so the band "
+                    "uses Student t quantiles for that small sample"
+                )
+            caveat = f" Off by more than 2 points ({gaps}): {'; '.join(why)}."
         lines.append(f"Prediction intervals: {held}.{caveat}")
     shown = exceptions if exceptions_shown is None else exceptions_shown
     why = ""
