@@ -140,7 +140,10 @@ def test_demand_profile_fills_gaps_and_computes_adi():
     )
     p = SEG.demand_profile(pd.concat([d, other]), ["item_id"]).set_index("item_id")
     assert p.loc["A", "periods"] == 6 and p.loc["A", "adi"] == 2.0
-    assert p.loc["A", "cv2"] == pytest.approx((np.std([10, 10, 20]) / np.mean([10, 10, 20])) ** 2)
+    # sample standard deviation of the sizes (Syntetos & Boylan; tsintermittent idclass)
+    assert p.loc["A", "cv2"] == pytest.approx(
+        (np.std([10, 10, 20], ddof=1) / np.mean([10, 10, 20])) ** 2
+    )
     assert p.loc["A", "demand_class"] == "intermittent" and p.loc["B", "demand_class"] == "smooth"
 
 

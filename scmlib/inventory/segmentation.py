@@ -11,9 +11,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scmlib.core.demand import ADI_CUTOFF, CV2_CUTOFF, complete_periods, demand_class  # noqa: F401  (re-exported)
+from scmlib.core.demand import (  # noqa: F401  (re-exported)
+    ADI_CUTOFF,
+    CV2_CUTOFF,
+    complete_periods,
+    cv2_of_sizes,
+    demand_class,
+)
 from scmlib.core.frames import require_columns
-from scmlib.errors import ParameterError
+from scmlib.errors import DataError, ParameterError
 
 
 def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
@@ -25,27 +31,52 @@ def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     return c
 
 
-def abc_classes(values: pd.Series, cutoffs: Sequence[float] = (0.80, 0.95)) -> pd.Series:
+ABC_CROSSING = ("higher", "lower")
+
+
+def abc_classes(
+    values: pd.Series, cutoffs: Sequence[float] = (0.80, 0.95), crossing: str = "higher"
+) -> pd.Series:
     """ABC class from annual consumption value (Pareto classification).
 
-    Items are sorted by value, descending; an item is **A** while the cumulative share of
-    value *before* it is below ``cutoffs[0]`` (so the item that crosses 80% is still A),
-    **B** while below ``cutoffs[1]``, else **C**. Items with zero value are C.
-    Default 80/15/5 (cut-offs 0.80 and 0.95).
+    Items are sorted by value, descending. With ``crossing='higher'`` (the default) an item
+    is **A** while the cumulative share of value *before* it is below ``cutoffs[0]`` (so the
+    item that crosses 80% is still A), **B** while below ``cutoffs[1]``, else **C**. With
+    ``crossing='lower'`` the item that crosses a cut-off goes to the lower class: A while the
+    cumulative share *including* it is at most ``cutoffs[0]``, B while at most ``cutoffs[1]``.
+    Items with zero value are C. Default 80/15/5 (cut-offs 0.80 and 0.95).
 
     Reference: Silver, Pyke & Peterson (1998), *Inventory Management and Production
     Planning and Scheduling*, 3rd ed., section 3.5 (the Distribution-by-Value curve).
+
+    Examples
+    --------
+    Shares 50%, 35%, 10%, 5%: the second item crosses 80% (85% with it).
+
+    >>> v = pd.Series([50.0, 35.0, 10.0, 5.0])
+    >>> abc_classes(v).tolist(), abc_classes(v, crossing="lower").tolist()
+    (['A', 'A', 'B', 'C'], ['A', 'B', 'B', 'C'])
     """
     a, b = _check_cutoffs("ABC cut-offs", cutoffs)
     if b > 1:
         raise ParameterError(
             f"ABC cut-offs must be shares of value at most 1, got {list(cutoffs)!r}"
         )
+    if crossing not in ABC_CROSSING:
+        raise ParameterError(
+            f"ABC crossing must be one of {list(ABC_CROSSING)} (the class of the item that "
+            f"crosses a cut-off), got {crossing!r}"
+        )
     v = pd.Series(values, dtype=float).fillna(0).clip(lower=0)
     total = v.sum()
     order = v.sort_values(ascending=False, kind="stable")
-    before = (order.cumsum() - order) / total if total > 0 else order * 0
-    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    if crossing == "higher":
+        share = (order.cumsum() - order) / total if total > 0 else order * 0
+        cls = np.where(share < a, "A", np.where(share < b, "B", "C"))
+    else:
+        share = order.cumsum() / total if total > 0 else order * 0
+        eps = 1e-12
+        cls = np.where(share <= a + eps, "A", np.where(share <= b + eps, "B", "C"))
     cls = np.where(order.to_numpy() <= 0, "C", cls)
     return pd.Series(cls, index=order.index).reindex(v.index)
 
@@ -61,6 +92,17 @@ def xyz_classes(cv: pd.Series, cutoffs: Sequence[float] = (0.5, 1.0)) -> pd.Seri
     return pd.Series(np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z")), index=cv.index)
 
 
+def _window(dates: pd.Series, months: int, as_of=None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first, last) date of the last ``months`` months ending at ``as_of`` (end of that day)
+    when given, else at the latest of ``dates`` (the window then starts ``months - 1`` months
+    before it, as monthly buckets are dated on the first of the month)."""
+    if as_of is not None and str(as_of) != "":
+        end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+        return (end.to_period("M") - (months - 1)).start_time, end
+    last = pd.to_datetime(dates).max()
+    return last - pd.DateOffset(months=months - 1), last
+
+
 def demand_profile(
     demand: pd.DataFrame,
     id_cols: Sequence[str] = ("item_id",),
@@ -71,7 +113,8 @@ def demand_profile(
 
     Columns: periods, total, mean, std, cv (std / mean of per-period demand, zeros
     included; used for XYZ), nonzero, adi (periods / non-zero periods), cv2 (squared CV
-    of the non-zero demand sizes), demand_class (Syntetos-Boylan).
+    of the non-zero demand sizes with the sample standard deviation,
+    :func:`scmlib.core.demand.cv2_of_sizes`), demand_class (Syntetos-Boylan).
     Missing periods inside a series count as zero demand; negative values (returns) are
     clipped at zero for the classification.
     """
@@ -87,17 +130,16 @@ def demand_profile(
             "mean": g["_q"].mean(),
             "std": g["_q"].std(ddof=0),
             "nonzero": g["_nz"].sum(),
-            "nz_mean": g["_qnz"].mean(),
-            "nz_std": g["_qnz"].std(ddof=0),
         }
     )
     out["cv"] = np.where(out["mean"] > 0, out["std"] / out["mean"].where(out["mean"] > 0), np.nan)
     out["adi"] = np.where(
         out["nonzero"] > 0, out["periods"] / out["nonzero"].where(out["nonzero"] > 0), np.nan
     )
-    out["cv2"] = (out["nz_std"] / out["nz_mean"]) ** 2
+    by = [full[c] for c in id_cols]
+    out["cv2"] = cv2_of_sizes(q, by if len(by) > 1 else by[0]).reindex(out.index)
     out["demand_class"] = demand_class(out["adi"], out["cv2"])
-    return out.drop(columns=["nz_mean", "nz_std"]).reset_index()
+    return out.reset_index()
 
 
 def abc_xyz(
@@ -107,16 +149,19 @@ def abc_xyz(
     abc_cutoffs: Sequence[float] = (0.80, 0.95),
     xyz_cutoffs: Sequence[float] = (0.5, 1.0),
     months: int = 12,
+    as_of=None,
+    abc_crossing: str = "higher",
 ) -> pd.DataFrame:
     """ABC (annual consumption value over the last ``months`` periods), XYZ and demand class per series.
 
-    Annual consumption value = sum of demand in the window x ``items.unit_cost``.
+    Annual consumption value = sum of demand in the window x ``items.unit_cost``. The window
+    ends at ``as_of`` (the company ``calendar.as_of``) when given, else at the latest demand
+    date; ``abc_crossing`` is :func:`abc_classes`' convention for the item crossing a cut-off.
     """
     require_columns(demand, ["item_id", "date", "quantity"], "ABC/XYZ segmentation: demand_history")
     id_cols = list(id_cols)
-    last = demand["date"].max()
-    start = last - pd.DateOffset(months=months - 1)
-    window = demand[demand["date"] >= start]
+    start, last = _window(demand["date"], months, as_of)
+    window = demand[(demand["date"] >= start) & (demand["date"] <= last)]
     prof = demand_profile(window, id_cols)
     prof = prof.merge(
         items[
@@ -131,10 +176,25 @@ def abc_xyz(
         how="left",
     )
     prof["annual_value"] = prof["total"] * prof["unit_cost"] * (12 / months)
-    prof["abc"] = abc_classes(prof["annual_value"], abc_cutoffs).to_numpy()
+    prof["abc"] = abc_classes(prof["annual_value"], abc_cutoffs, abc_crossing).to_numpy()
     prof["xyz"] = xyz_classes(prof["cv"], xyz_cutoffs).to_numpy()
     prof["segment"] = prof["abc"] + prof["xyz"]
     return prof
+
+
+def _snapshots_to(inventory: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Snapshots on or before ``as_of`` (all when None); a clear error when none are."""
+    if as_of is None or str(as_of) == "":
+        return inventory
+    end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    out = inventory[inventory["snapshot_date"] < end]
+    if out.empty:
+        first = inventory["snapshot_date"].min()
+        raise DataError(
+            f"inventory_snapshots: no snapshot on or before calendar.as_of {as_of} (the first is "
+            f"{first:%Y-%m-%d}); set calendar.as_of to a later date or leave it empty"
+        )
+    return out
 
 
 def inventory_health(
@@ -145,6 +205,7 @@ def inventory_health(
     carrying_rate: float = 0.25,
     months: int = 12,
     low_turns: float = 2.0,
+    as_of=None,
 ) -> pd.DataFrame:
     """Inventory health per series over the last ``months`` months.
 
@@ -156,6 +217,9 @@ def inventory_health(
     - low_turn_quarters: consecutive latest quarters whose annualised turns < ``low_turns``;
       ``persistent_low_turns`` when more than two.
 
+    The window ends at the latest snapshot on or before ``as_of`` (the company
+    ``calendar.as_of``) when given, else at the latest snapshot.
+
     Reference: Chopra & Meindl, *Supply Chain Management*, 6th ed., ch. 3 (inventory
     turns, GMROI); Silver, Pyke & Peterson (1998) ch. 3 (carrying cost).
     """
@@ -166,6 +230,7 @@ def inventory_health(
         "inventory health: inventory_snapshots",
     )
     id_cols = list(id_cols)
+    inventory = _snapshots_to(inventory, as_of)
     last = inventory["snapshot_date"].max()
     start = last - pd.DateOffset(months=months - 1)
     inv = inventory[inventory["snapshot_date"] >= start].copy()
@@ -252,8 +317,10 @@ def slob(
     id_cols: Sequence[str] = ("item_id", "location_id"),
     no_movement_months: int = 12,
     max_cover_months: float = 12.0,
+    as_of=None,
 ) -> pd.DataFrame:
-    """Slow-moving and obsolete stock with a suggested disposition.
+    """Slow-moving and obsolete stock with a suggested disposition (at the latest snapshot on or
+    before ``as_of`` when given; demand after it is ignored).
 
     For each series with stock at the latest snapshot: months since the last positive
     demand, months of cover (on hand / mean monthly demand of the last 12 months).
@@ -273,7 +340,9 @@ def slob(
         raise ParameterError(
             f"no_movement_months must be >= 1 and max_cover_months > 0, got {no_movement_months}, {max_cover_months}"
         )
+    inventory = _snapshots_to(inventory, as_of)
     last = inventory["snapshot_date"].max()
+    demand = demand[demand["date"] <= last + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)]
     snap = inventory[inventory["snapshot_date"] == last]
     snap = snap[snap["on_hand_qty"] > 0]
     moved = (

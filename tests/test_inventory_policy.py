@@ -1,0 +1,435 @@
+"""Inventory policies, positioning and the service replay: published worked examples (Snyder &
+Shen; Chopra & Meindl; Graves & Willems), constructed cases with known answers, and the
+credibility layer of the safety-stock recommendations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from scmlib.core.demand import cv2_of_sizes
+from scmlib.errors import DataError, ParameterError
+from scmlib.inventory import meio as ME
+from scmlib.inventory import policies as PO
+from scmlib.inventory import safety_stock as SS
+from scmlib.inventory import segmentation as SEG
+from scmlib.inventory import service_simulation as SIM
+
+# ---------------------------------------------------------------- lot sizing (published examples)
+
+
+def test_eoq_with_backorders_snyder_shen_example_3_8():
+    """Snyder & Shen (2019), Fundamentals of Supply Chain Theory, 2nd ed., Example 3.8
+    (section 3.5): K = 8, h = 0.225, p = 5, lambda = 1300 -> Q* = 310.81, x* = 0.0431,
+    g* = 66.92 (stockpyl's eoq doctest gives the same numbers)."""
+    q, x, g = PO.eoq_with_backorders(8, 0.225, 5, 1300)
+    assert (q, x, g) == pytest.approx((310.8126, 0.043062, 66.9214), rel=1e-5)
+
+
+def test_epq_snyder_shen_section_3_6():
+    """Snyder & Shen (2019) section 3.6 (EOQ with a finite production rate), the book's
+    numbers: K = 8, h = 0.225, lambda = 1300, mu = 1700 -> Q* = 626.81, g* = 33.18."""
+    q, g = PO.economic_production_quantity(8, 0.225, 1300, 1700)
+    assert (q, g) == pytest.approx((626.8085, 33.1840), rel=1e-5)
+    with pytest.raises(ParameterError):
+        PO.economic_production_quantity(8, 0.225, 1300, 1000)
+
+
+def test_quantity_discounts_snyder_shen_section_3_7():
+    """Snyder & Shen (2019) section 3.7: all-units example K = 200, i = 0.2, lambda = 1000,
+    breakpoints 0/200/500 at 500/475/450 -> Q* = 500 in region 2, 472,900 a year; incremental
+    example K = 150, i = 0.25, lambda = 2400, breakpoints 0/300/600 at 100/90/80 -> Q* = 1,481.89
+    in region 2 at 222,762.81 a year."""
+    assert PO.eoq_all_units_discount(200, 0.2, 1000, [0, 200, 500], [500, 475, 450]) == (
+        500.0,
+        2,
+        472900.0,
+    )
+    q, j, g = PO.eoq_incremental_discount(150, 0.25, 2400, [0, 300, 600], [100, 90, 80])
+    assert (q, j, g) == pytest.approx((1481.8907, 2, 222762.8137))
+    with pytest.raises(ParameterError):
+        PO.eoq_all_units_discount(200, 0.2, 1000, [100, 200], [5, 4])
+
+
+def test_all_units_discount_chopra_meindl_example_11_8():
+    """Chopra & Meindl (6th ed.) Example 11-8, Drugs Online: R = 120,000 bottles a year,
+    S = $100 an order, h = 20%, $3.00 below 5,000, $2.96 from 5,000, $2.92 from 10,000: the
+    optimal lot is 10,000 at a total annual cost of $354,520."""
+    q, j, g = PO.eoq_all_units_discount(100, 0.2, 120_000, [0, 5000, 10_000], [3.0, 2.96, 2.92])
+    assert (q, j) == (10_000.0, 2)
+    assert g == pytest.approx(354_520, abs=1)
+
+
+# ---------------------------------------------------------------- newsvendor
+
+
+def test_newsvendor_snyder_shen_examples_4_3_and_4_7():
+    """Snyder & Shen (2019) Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2) -> S* = 56.60,
+    cost 1.998; Poisson(50) demand -> S* = 56, cost 1.797; Example 4.7's discrete Poisson(6),
+    h = 1, p = 4 -> S* = 8, cost 3.570 (the empirical newsvendor on that pmf)."""
+    S, g = PO.newsvendor_normal(0.18, 0.70, 50, 8)
+    assert (float(S), float(g)) == pytest.approx((56.6040, 1.99761), rel=1e-5)
+    S, g = PO.newsvendor_poisson(0.18, 0.70, 50)
+    assert (float(S), float(g)) == pytest.approx((56.0, 1.797235), rel=1e-6)
+    d = np.arange(41)
+    S, g = PO.newsvendor_empirical(1, 4, d, stats.poisson.pmf(d, 6))
+    assert (S, g) == pytest.approx((8.0, 3.570107), rel=1e-6)
+
+
+def test_newsvendor_chopra_meindl_critical_ratio():
+    """Chopra & Meindl (6th ed.) Example 13-1 (L.L. Bean parkas, section 13.3): price 250, cost
+    100, salvage 80 -> Cu = 150, Co = 20, CSL* = 0.882; demand N(350, 100^2) -> order 469."""
+    S, _ = PO.newsvendor_normal(20, 150, 350, 100)
+    assert float(S) == pytest.approx(350 + 100 * stats.norm.ppf(150 / 170), abs=1e-9)
+    assert round(float(S)) == 469
+
+
+def test_empirical_newsvendor_on_observations():
+    S, g = PO.newsvendor_empirical(1, 3, [10, 20, 30, 40])  # critical ratio 0.75 -> 30
+    assert S == 30.0 and g == pytest.approx((20 + 10 + 0 + 3 * 10) / 4)
+
+
+# ---------------------------------------------------------------- (r, Q) and (s, S)
+
+
+def test_rq_snyder_shen_examples_5_1_5_2_5_6():
+    """Snyder & Shen (2019) ch. 5, h = 0.225, p = 7.5, K = 8, lambda = 1300, sigma = 150 a year,
+    L = 1/12: Example 5.1 exact cost of (126.8, 328.5) = 78.07; Example 5.2 EIL approximation
+    (213.97, 318.59); Example 5.6 loss-function approximation (126.87, 328.45). The exact
+    optimum costs no more than the approximation."""
+    assert float(PO.rq_cost(126.8, 328.5, 0.225, 7.5, 8, 1300, 150, 1 / 12)) == pytest.approx(
+        78.0712, abs=1e-3
+    )
+    assert PO.rq_eil_approximation(0.225, 7.5, 8, 1300, 150, 1 / 12) == pytest.approx(
+        (213.9704, 318.5902), abs=1e-3
+    )
+    r, q = PO.rq_loss_function_approximation(0.225, 7.5, 8, 1300, 150, 1 / 12)
+    assert (r, q) == pytest.approx((126.8671, 328.4491), abs=1e-3)
+    r_opt, q_opt, g_opt = PO.rq_optimal(0.225, 7.5, 8, 1300, 150, 1 / 12)
+    assert g_opt <= float(PO.rq_cost(r, q, 0.225, 7.5, 8, 1300, 150, 1 / 12)) + 1e-9
+
+
+def test_ss_snyder_shen_example_4_7():
+    """Snyder & Shen (2019) Example 4.7 (Zheng & Federgruen 1991): h = 1, p = 4, K = 5,
+    Poisson(6) demand per period -> s = 4, S = 10, cost 8.034; the power approximation for
+    h = 0.18, p = 0.70, K = 2.5, N(50, 8^2) -> s = 40.19, S = 74.29 (Ehrhardt & Mosier 1984)."""
+    assert PO.ss_cost_discrete(4, 10, 1, 4, 5, 6) == pytest.approx(8.034112, rel=1e-6)
+    s, S, g = PO.ss_optimal_discrete(1, 4, 5, 6)
+    assert (s, S) == (4, 10) and g == pytest.approx(8.034112, rel=1e-6)
+    s, S = PO.ss_power_approximation(0.18, 0.70, 2.5, 50, 8)
+    assert (float(s), float(S)) == pytest.approx((40.1946, 74.2902), abs=1e-3)
+
+
+# ---------------------------------------------------------------- multi-echelon positioning
+
+
+def test_gsm_tree_snyder_shen_example_6_5():
+    """Snyder & Shen (2019) Example 6.5 (Graves & Willems 2000 tree): optimal committed service
+    times 0, 0, 0, 1 at cost 8.278."""
+    st = pd.DataFrame(
+        {
+            "stage": [1, 3, 2, 4],
+            "parent": [None, 1, 3, 3],
+            "processing_time": [2, 1, 1, 1],
+            "holding_cost": [1, 2, 3, 3],
+            "demand_sd": [np.nan, np.nan, 1, 1],
+            "max_service_time": [np.nan, np.nan, 0, 1],
+        }
+    )
+    out, cost = ME.gsm_tree(st, z=1, external_inbound=1)
+    assert out.set_index("stage")["service_time"].to_dict() == {1: 0, 3: 0, 2: 0, 4: 1}
+    assert cost == pytest.approx(8.277917, rel=1e-6)
+
+
+def test_gsm_serial_snyder_shen_example_6_3():
+    """Snyder & Shen (2019) Example 6.3 (serial GSM): stages 3 -> 2 -> 1, T = 1, 0, 1,
+    h = 2, 4, 7, sigma = 1 at stage 1 quoting 1, external inbound 1, z = 1: cost 2 sqrt(2) = 2.83
+    (stage 3 holds the stock for 2 periods; stages 2 and 1 pass it through)."""
+    st = pd.DataFrame(
+        {
+            "stage": [3, 2, 1],
+            "parent": [None, 3, 2],
+            "processing_time": [1, 0, 1],
+            "holding_cost": [2, 4, 7],
+            "demand_sd": [np.nan, np.nan, 1],
+            "max_service_time": [np.nan, np.nan, 1],
+        }
+    )
+    out, cost = ME.gsm_tree(st, z=1, external_inbound=1)
+    assert cost == pytest.approx(2 * np.sqrt(2))
+    assert out.set_index("stage")["service_time"].to_dict() == {3: 0, 2: 0, 1: 1}
+
+
+def test_two_echelon_positioning_never_dearer_and_pools():
+    items = pd.DataFrame(
+        {"item_id": ["X"], "supplier_days": [30.0], "unit_cost": [10.0], "service_target": [0.95]}
+    )
+    leaves = pd.DataFrame(
+        {
+            "item_id": "X",
+            "location_id": ["D1", "D2", "D3", "D4"],
+            "transfer_days": 2.0,
+            "sigma_daily": 5.0,
+        }
+    )
+    per, stages = ME.position_two_echelon(items, leaves, plant_days=2, holding_rate=0.25)
+    z = stats.norm.ppf(0.95)
+    single = z * (10 * 10 * np.sqrt(32) + 4 * 10 * 5 * np.sqrt(2))  # plant pooled sd 10
+    dc_only = z * 4 * 10 * 5 * np.sqrt(34)
+    row = per.iloc[0]
+    assert row["single_echelon_value"] == pytest.approx(single)
+    assert row["dc_only_value"] == pytest.approx(dc_only)
+    assert row["gsm_value"] == pytest.approx(min(single, dc_only))
+    assert row["hold_at"] == "plant and DCs" and row["saving"] == pytest.approx(0.0)
+    # one DC only: pooling gains nothing and DC-only stock is cheapest
+    per1, _ = ME.position_two_echelon(items, leaves.head(1), plant_days=2)
+    assert per1.iloc[0]["hold_at"] == "DCs only"
+    assert per1.iloc[0]["gsm_value"] < per1.iloc[0]["single_echelon_value"]
+    with pytest.raises(DataError):
+        ME.position_two_echelon(items.drop(columns="unit_cost"), leaves)
+
+
+# ---------------------------------------------------------------- credibility layer
+
+
+def test_cv2_uses_the_sample_standard_deviation():
+    assert float(cv2_of_sizes(pd.Series([2.0, 0, 4, 0, 6]))) == pytest.approx(0.25)
+    assert np.isnan(float(cv2_of_sizes(pd.Series([0.0, 5.0]))))  # one size: no spread
+
+
+def test_abc_crossing_convention():
+    v = pd.Series([50.0, 35, 10, 5])
+    assert SEG.abc_classes(v).tolist() == ["A", "A", "B", "C"]
+    assert SEG.abc_classes(v, crossing="lower").tolist() == ["A", "B", "B", "C"]
+    with pytest.raises(ParameterError, match="crossing"):
+        SEG.abc_classes(v, crossing="middle")
+
+
+def _two_years(item="I", loc="L"):
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    return pd.DataFrame(
+        {"item_id": item, "location_id": loc, "date": months, "quantity": np.arange(1.0, 25)}
+    )
+
+
+def test_abc_xyz_and_health_honour_as_of():
+    d = pd.concat([_two_years("I"), _two_years("J").assign(quantity=1.0)])
+    items = pd.DataFrame({"item_id": ["I", "J"], "category": "c", "unit_cost": 1.0})
+    keys = ["item_id", "location_id"]
+    latest = SEG.abc_xyz(d, items, keys, months=12).set_index("item_id")
+    assert latest.loc["I", "total"] == sum(range(13, 25))
+    past = SEG.abc_xyz(d, items, keys, months=12, as_of="2024-12-31").set_index("item_id")
+    assert past.loc["I", "total"] == sum(range(1, 13))
+    snaps = pd.DataFrame(
+        {
+            "snapshot_date": pd.date_range("2024-01-01", periods=24, freq="MS"),
+            "item_id": "I",
+            "location_id": "L",
+            "on_hand_qty": np.arange(24.0),
+            "unit_cost": 1.0,
+        }
+    )
+    h = SEG.inventory_health(d, snaps, items, keys, months=12, as_of="2024-12-31")
+    assert h.iloc[0]["on_hand_qty"] == 11.0  # the December 2024 snapshot, not the latest
+    with pytest.raises(DataError, match="as_of"):
+        SEG.inventory_health(d, snaps, items, keys, as_of="2020-01-01")
+
+
+def test_history_matrix_and_bootstrap():
+    d = _two_years()
+    rows = pd.DataFrame({"item_id": ["I", "NEW"], "location_id": ["L", "L"]})
+    h = SS.history_matrix(d, rows, months=12)
+    assert h.shape == (2, 12) and h[0].tolist() == list(np.arange(13.0, 25))
+    assert np.isnan(h[1]).all()
+    b = SS.bootstrap_lead_time_demand(np.array([[0.0, 0, 0, 12]]), [1.0], draws=4000, seed=1)
+    assert set(np.unique(b)) <= {0.0, 12.0} and b.mean() == pytest.approx(3.0, abs=0.3)
+
+
+def test_empirical_level_fill_rate_and_cycle_service():
+    x = np.array([[0.0, 0, 0, 10]])
+    assert float(SS.empirical_reorder_level(x, 0.75, "cycle_service")[0]) == 0.0
+    assert float(SS.empirical_reorder_level(x, 0.80, "cycle_service")[0]) == 10.0
+    # fill rate 90%, Q = 5: E[(X - s)+] = (10 - s) / 4 <= 0.5 -> s = 8
+    assert float(SS.empirical_reorder_level(x, 0.9, "fill_rate", 5)[0]) == pytest.approx(8.0)
+    # a large Q: the target is met below every sample: s = mean - allowed = 2.5 - 5
+    assert float(SS.empirical_reorder_level(x, 0.9, "fill_rate", 50)[0]) == pytest.approx(-2.5)
+
+
+def _lumpy_inputs():
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    q = np.array([0, 0, 300, 0, 0, 0, 250, 0, 0, 400, 0, 0], float)
+    d = pd.DataFrame({"item_id": "LMP", "location_id": "L", "date": months, "quantity": q})
+    inp = pd.DataFrame(
+        {
+            "item_id": ["LMP"],
+            "location_id": ["L"],
+            "mean_demand": [q.mean()],
+            "std_demand": [q.std()],
+            "lead_time": [1.5],
+            "lead_time_std": [0.0],
+            "unit_cost": [10.0],
+            "service_target": [0.98],
+            "demand_class": ["lumpy"],
+            "lot_size": [40.0],
+            "nonzero": [3],
+            "periods": [12],
+        }
+    )
+    return d, inp
+
+
+def test_empirical_distribution_for_lumpy_items_stays_within_history():
+    d, inp = _lumpy_inputs()
+    gamma = SS.safety_stock_table(inp, measure="fill_rate", lumpy_distribution="gamma")
+    H = SS.history_matrix(d, inp, months=12)
+    emp = SS.safety_stock_table(inp, measure="fill_rate", history=H, draws=4000)
+    assert emp["distribution"].iloc[0] == "empirical" and gamma["distribution"].iloc[0] == "gamma"
+    # the own-history reorder point never exceeds the largest demand over 2 months seen
+    assert emp["reorder_point"].iloc[0] <= 400 + 300 + 1e-9
+    assert emp["safety_stock"].iloc[0] < gamma["safety_stock"].iloc[0]
+    with pytest.raises(ParameterError):
+        SS.safety_stock_table(inp, lumpy_distribution="weibull")
+
+
+def test_sanity_layer_flags_caps_and_explains():
+    d, inp = _lumpy_inputs()
+    r = SS.safety_stock_table(inp, measure="fill_rate", lumpy_distribution="gamma")
+    flagged = SS.sanity_layer(r, max_cover_months=3)
+    assert flagged["flag"].iloc[0].startswith("safety stock ") and not flagged["capped"].iloc[0]
+    capped = SS.sanity_layer(r, max_cover_months=3, cap=True)
+    assert capped["safety_stock"].iloc[0] == pytest.approx(3 * r["mean_demand"].iloc[0])
+    assert capped["reorder_point"].iloc[0] == pytest.approx(
+        r["reorder_point"].iloc[0] - (r["safety_stock"].iloc[0] - capped["safety_stock"].iloc[0])
+    )
+    v = SS.sanity_layer(r, max_cover_months=100, max_value=1000, cap=True)
+    assert v["safety_stock_value"].iloc[0] == pytest.approx(1000)
+    assert "value above 1,000" in v["flag"].iloc[0]
+    why = SS.cover_reasons(r).iloc[0]
+    assert "lumpy demand (demand in 3 of 12 months)" in why and "target 98%" in why
+    top = SS.top_cover(flagged, "demand_class")
+    assert list(top["item_id"]) == ["LMP"] and "reason" in top and "flag" in top
+
+
+def test_cycle_stock_alone_sentence():
+    r = pd.DataFrame(
+        {
+            "abc": ["C", "C"],
+            "service_target": 0.9,
+            "safety_stock": [0.0, 5.0],
+            "undershoot": 0.0,
+            "mean_demand": [10.0, 10.0],
+            "order_qty": [120.0, 10.0],
+        }
+    )
+    (line,) = SS.cycle_stock_lines(r, "abc")
+    assert line.startswith("C: 1 of 2 item-locations (50%) need no safety stock")
+    assert "12.0 months" in line and "cycle stock alone" in line
+
+
+def test_expected_undershoot():
+    d = pd.DataFrame(
+        {
+            "item_id": "a",
+            "location_id": "L",
+            "date": pd.to_datetime(["2025-01-02", "2025-01-09", "2025-01-10"]),
+            "quantity": [1.0, 3.0, 2.0],
+        }
+    )
+    rows = pd.DataFrame({"item_id": ["a", "b"], "location_id": ["L", "L"]})
+    u = SS.expected_undershoot(d, rows)
+    assert u[0] == pytest.approx((14 / 3 / 2 - 1) / 2) and u[1] == 0.0
+
+
+# ---------------------------------------------------------------- the service replay
+
+
+def test_replay_conserves_and_measures_known_cases():
+    # steady demand 1 a day, s = 5 covers a 2-day lead time: perfect service
+    r = SIM.replay(np.ones((100, 1)), 10, [5.0], [10.0], [2])
+    assert r["fill_rate"][0] == 1.0 and r["cycle_service"][0] == 1.0
+    # s = 0, demand 1 a day, lead time 3 days (an order placed at the end of day t is on the
+    # shelf on the morning of day t + 3): each 10-day cycle is short 2 days (backordered)
+    r = SIM.replay(np.ones((200, 1)), 0, [0.0], [10.0], [3], opening=[10.0])
+    assert r["fill_rate"][0] == pytest.approx(0.8, abs=0.02)
+    assert r["cycle_service"][0] < 0.1
+    lost = SIM.replay(np.ones((200, 1)), 0, [0.0], [10.0], [3], opening=[10.0], lost_sales=True)
+    assert lost["fill_rate"][0] == pytest.approx(10 / 12, abs=0.02)
+    # periodic review: order up to 12 every 5 days with a 1-day lead time, demand 2 a day
+    p = SIM.replay(
+        np.full((100, 1), 2.0),
+        10,
+        [0.0],
+        [10.0],
+        [1],
+        policy="periodic",
+        review_days=5,
+        order_up_to=[12.0],
+    )
+    assert p["fill_rate"][0] == 1.0
+    with pytest.raises(ParameterError):
+        SIM.replay(np.ones((10, 1)), 20, [1.0], [1.0], [1])
+
+
+def test_replay_draws_lead_times_from_history():
+    samples = np.array([[2.0, np.nan], [np.nan, np.nan]])
+    r = SIM.replay(np.ones((100, 2)), 10, [5.0, 5.0], [10.0, 10.0], [30, 2], lead_samples=samples)
+    assert r["fill_rate"][0] == 1.0  # the history's 2 days, not the 30-day master lead time
+    pos = pd.DataFrame(
+        {
+            "item_id": ["A", "A", "B"],
+            "order_date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-01-01"]),
+            "receipt_date": pd.to_datetime(["2025-01-11", "2025-02-21", pd.NaT]),
+        }
+    )
+    ls = SIM.lead_time_samples(pos, pd.DataFrame({"item_id": ["A", "B"]}), max_samples=3)
+    assert sorted(ls[0][~np.isnan(ls[0])].tolist()) == [10.0, 20.0] and np.isnan(ls[1]).all()
+
+
+def test_simulated_service_matches_the_formula_on_normal_demand():
+    """Poisson demand, no undershoot to speak of: the (s, Q) formula's fill rate is met in the
+    replay within a point."""
+    rng = np.random.default_rng(3)
+    n, days, lead = 400, 3000, 10
+    rate = 4.0
+    D = rng.poisson(rate, (days, n)).astype(float)
+    sigma = np.sqrt(rate * lead)
+    Q = 40.0
+    z = SS.z_for_fill_rate(0.95, sigma, Q)
+    s = rate * lead + z * sigma
+    r = SIM.replay(D, 200, np.full(n, s), np.full(n, Q), np.full(n, lead))
+    achieved = r["filled"].sum() / r["demand"].sum()
+    assert achieved == pytest.approx(0.95, abs=0.01)
+    assert r["avg_on_hand"].mean() == pytest.approx(s - rate * lead + Q / 2, rel=0.1)
+
+
+def test_service_by_segment_and_gap_lines():
+    result = pd.DataFrame(
+        {
+            "item_id": ["a", "b"],
+            "location_id": "L",
+            "abc": ["A", "B"],
+            "service_target": [0.98, 0.95],
+            "demand_class": ["smooth", "lumpy"],
+        }
+    )
+    sim = pd.DataFrame(
+        {
+            "item_id": ["a", "b"],
+            "location_id": "L",
+            "demand": [100.0, 100.0],
+            "filled": [97.5, 90.0],
+            "short": [2.5, 10.0],
+            "cycles": [10.0, 5.0],
+            "cycles_ok": [9.0, 3.0],
+            "avg_on_hand_value": [50.0, 20.0],
+            "predicted_avg_value": [40.0, 20.0],
+        }
+    )
+    by = SIM.service_by_segment(result, sim, "abc")
+    assert by["fill_rate"].tolist() == [0.975, 0.90] and by["cycle_service"].tolist() == [0.9, 0.6]
+    assert by["inventory_vs_formula"].iloc[0] == pytest.approx(0.25)
+    a, b = SIM.gap_lines(by, result, sim, "abc")
+    assert "confirmed" in a and "-0.5 points" in a
+    assert "-5.0 points" in b and "100% of the short units are intermittent or lumpy" in b
