@@ -161,8 +161,7 @@ def _cmd_data_check(args) -> int:
                 )
             )
     status = dict(zip(report["table"], report["status"]))
-    present = any(v != "absent" for v in status.values())
-    can, cannot = [], []
+    can, cannot, rescued = [], [], []
     for name, spec in notebook_specs().items():
         need = spec.tables.get("required", [])
         bad = [t for t in need if status.get(t) not in ("ok", "warning")]
@@ -178,6 +177,7 @@ def _cmd_data_check(args) -> int:
                     relaxed=tables.get("relaxed"),
                 )
                 bad = []
+                rescued.append(name)
             except ScmError:
                 pass
         (cannot if bad else can).append((name, bad))
@@ -199,9 +199,6 @@ def _cmd_data_check(args) -> int:
         )
     # a process that needs tables and can do without the columns that failed makes the source
     # usable for that process: the run works, the problems above stop the others
-    rescued = [
-        n for n, _ in can if notebook_specs()[n].tables.get("relaxed") and not usable and present
-    ]
     if usable:
         print("usable")
     elif rescued:
