@@ -303,8 +303,8 @@ def optimise_award(
         o = e[(e["rfx_id"] == lot.rfx_id) & (e["lot_id"] == lot.lot_id)].reset_index(drop=True)
         D = float(lot.quantity)
         prob = pulp.LpProblem("split_award", pulp.LpMinimize)
-        x = [pulp.LpVariable(f"x{i}", lowBound=0) for i in range(len(o))]
-        y = [pulp.LpVariable(f"y{i}", cat="Binary") for i in range(len(o))]
+        x = [prob.add_variable(f"x{i}", lowBound=0) for i in range(len(o))]
+        y = [prob.add_variable(f"y{i}", cat="Binary") for i in range(len(o))]
         prob += pulp.lpSum(float(p) * xi for p, xi in zip(o["landed_price"], x))
         prob += pulp.lpSum(x) == D
         for xi, yi, c in zip(x, y, o["cap"]):

@@ -314,9 +314,9 @@ def tts_pulp(net: Mapping, node: str | None = None, horizon: float = 365.0) -> f
 
     links = net["links"]
     prob = pulp.LpProblem("tts", pulp.LpMaximize)
-    t = pulp.LpVariable("t", 0, horizon)
+    t = prob.add_variable("t", 0, horizon)
     cut = (links["node_id"] == node) | (links["downstream_id"] == node)
-    x = [pulp.LpVariable(f"x{i}", 0, 0 if c else None) for i, c in enumerate(cut.to_numpy())]
+    x = [prob.add_variable(f"x{i}", 0, 0 if c else None) for i, c in enumerate(cut.to_numpy())]
     prob += t
     stock = net["stock_by_site"]
     if node is not None and node in stock.index.get_level_values("location_id"):
