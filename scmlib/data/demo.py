@@ -26,7 +26,7 @@ from scmlib.data.model import TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 7
+DEMO_VERSION = 8
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
@@ -1237,6 +1237,7 @@ def generate_demo(seed: int = 42, scale: float = 1.0) -> dict[str, pd.DataFrame]
         _gen_supplier_events,
         _gen_contract_terms_and_sourcing,
         _gen_rfx,
+        _gen_planning,
     ):
         step(ns)
     tables = {name: ns[name] for name in TABLES if name in ns}
@@ -2258,6 +2259,176 @@ def _demo_price_index_and_projects(ns: dict, rng) -> None:
     ns.update(price_index=price_index, sourcing_projects=pd.concat(projects, ignore_index=True))
 
 
+# --------------------------------------------------------------------------- planning (S&OP, RCCP, network)
+
+
+PLANNING_RESOURCES = {  # resource -> (name, families made on it, hours per unit range)
+    "R-MACH": ("CNC machining", ["Tools", "Hydraulics", "Fasteners"], (0.04, 0.12)),
+    "R-ASSY": (
+        "Assembly",
+        ["Electrical", "Lighting", "Hydraulics", "Tools", "Safety"],
+        (0.05, 0.15),
+    ),
+    "R-MIX": ("Mixing and filling", ["Chemicals"], (0.03, 0.06)),
+    "R-MOULD": ("Injection moulding", ["Packaging", "Safety", "Lighting"], (0.02, 0.06)),
+    "R-PACK": ("Packing line", None, (0.01, 0.03)),  # every family
+    "R-TEST": ("Test and QA", ["Electrical", "Lighting", "Safety"], (0.01, 0.04)),
+}
+# resource -> regular capacity as a multiple of the mean monthly load of the year ahead: below
+# 1.2 the peak months overload it (the reports' bottlenecks)
+PLANNING_HEADROOM = {
+    "R-MACH": 1.3,
+    "R-ASSY": 1.15,
+    "R-MIX": 1.35,
+    "R-MOULD": 1.5,
+    "R-PACK": 1.18,
+    "R-TEST": 1.6,
+}
+CUSTOMER_CITIES = {  # region -> (city, latitude, longitude, weight)
+    "North America": [
+        ("New York", 40.71, -74.01, 5),
+        ("Chicago", 41.88, -87.63, 4),
+        ("Los Angeles", 34.05, -118.24, 4),
+        ("Houston", 29.76, -95.37, 3),
+        ("Atlanta", 33.75, -84.39, 3),
+        ("Seattle", 47.61, -122.33, 2),
+        ("Denver", 39.74, -104.99, 2),
+        ("Miami", 25.76, -80.19, 2),
+        ("Boston", 42.36, -71.06, 2),
+        ("Minneapolis", 44.98, -93.27, 2),
+        ("Dallas", 32.78, -96.80, 3),
+        ("Phoenix", 33.45, -112.07, 2),
+        ("Detroit", 42.33, -83.05, 2),
+    ],
+    "Europe": [
+        ("Berlin", 52.52, 13.40, 3),
+        ("Hamburg", 53.55, 9.99, 2),
+        ("Munich", 48.14, 11.58, 3),
+        ("Cologne", 50.94, 6.96, 2),
+        ("Frankfurt", 50.11, 8.68, 2),
+        ("Stuttgart", 48.78, 9.18, 2),
+        ("Leipzig", 51.34, 12.37, 1),
+        ("Dortmund", 51.51, 7.47, 1),
+    ],
+    "Latin America": [
+        ("Mexico City", 19.43, -99.13, 4),
+        ("Monterrey", 25.69, -100.32, 2),
+        ("Guadalajara", 20.66, -103.35, 2),
+        ("Puebla", 19.04, -98.21, 1),
+    ],
+    "Asia": [
+        ("Tokyo", 35.68, 139.69, 4),
+        ("Osaka", 34.69, 135.50, 2),
+        ("Nagoya", 35.18, 136.91, 1),
+    ],
+}
+CANDIDATE_SITES = [  # site, name, country, region, latitude, longitude, existing
+    ("DC-EAST", "Newark", "USA", "North America", 40.74, -74.17, True),
+    ("DC-WEST", "Reno", "USA", "North America", 39.53, -119.81, True),
+    ("SITE-CMH", "Columbus", "USA", "North America", 39.96, -83.00, False),
+    ("SITE-CHI", "Chicago", "USA", "North America", 41.88, -87.63, False),
+    ("SITE-DFW", "Dallas", "USA", "North America", 32.78, -96.80, False),
+    ("SITE-ATL", "Atlanta", "USA", "North America", 33.75, -84.39, False),
+    ("SITE-MEM", "Memphis", "USA", "North America", 35.15, -90.05, False),
+    ("SITE-LAX", "Los Angeles", "USA", "North America", 34.05, -118.24, False),
+    ("SITE-DEN", "Denver", "USA", "North America", 39.74, -104.99, False),
+    ("SITE-SEA", "Seattle", "USA", "North America", 47.61, -122.33, False),
+    ("SITE-MCI", "Kansas City", "USA", "North America", 39.10, -94.58, False),
+    ("SITE-PHX", "Phoenix", "USA", "North America", 33.45, -112.07, False),
+    ("DC-EU", "Rotterdam", "NLD", "Europe", 51.92, 4.48, True),
+    ("SITE-FRA", "Frankfurt", "DEU", "Europe", 50.11, 8.68, False),
+    ("SITE-HAM", "Hamburg", "DEU", "Europe", 53.55, 9.99, False),
+    ("SITE-MUC", "Munich", "DEU", "Europe", 48.14, 11.58, False),
+    ("SITE-LEJ", "Leipzig", "DEU", "Europe", 51.34, 12.37, False),
+    ("SITE-CGN", "Cologne", "DEU", "Europe", 50.94, 6.96, False),
+    ("SITE-MTY", "Monterrey", "MEX", "Latin America", 25.69, -100.32, False),
+    ("SITE-MEX", "Mexico City", "MEX", "Latin America", 19.43, -99.13, False),
+    ("SITE-TYO", "Tokyo", "JPN", "Asia", 35.68, 139.69, False),
+    ("SITE-OSA", "Osaka", "JPN", "Asia", 34.69, 135.50, False),
+]
+
+
+def _gen_planning(ns: dict) -> None:
+    """The demo company: resources, routings, budget, supplier capacity, customer coordinates
+    and candidate sites (S&OP, rough-cut capacity and network design).
+
+    Own random stream (``[seed, 2020]``): every other table keeps its values (customers gain
+    latitude / longitude columns only). The Columbus plant's six resources make the item
+    categories (the product families); regular capacity is set from the family demand of the
+    last twelve months carried a year ahead, with less headroom on assembly and the packing
+    line so that the seasonal peak months overload them, and a shutdown week in August and
+    December. The budget asks for growth over last year; each family's components come from
+    its two largest suppliers, committed capacity 1.1 times the peak month (the larger one
+    holds 65%, so a 30% cut there binds). Customers sit around the cities of their region;
+    candidate sites include the existing DCs, with fixed costs and capacities scaled to the
+    region's demand.
+    """
+    rng = np.random.default_rng([ns["seed"], 2020])
+    items, dh = ns["items"], ns["demand_history"]
+    fam_of = items.set_index("item_id")["category"]
+    hist = dh.assign(family=dh["item_id"].map(fam_of), quantity=dh["quantity"].clip(lower=0))
+    last12 = hist[hist["date"] >= MONTHS[-12]]
+    by_fm = last12.groupby(["family", "date"])["quantity"].sum().unstack(fill_value=0.0)
+    fams = sorted(by_fm.index)
+    # twelve months ahead: observed-date columns may lie at most a year past today
+    future = pd.date_range(MONTHS[-1] + pd.offsets.MonthBegin(1), periods=12, freq="MS")
+    periods = MONTHS[-12:].append(future)
+    growth = 1.05
+    ahead = by_fm.to_numpy() * growth  # the year ahead as last year's months x growth
+    routing_rows = []
+    for rid, (_, families, (lo, hi)) in PLANNING_RESOURCES.items():
+        for f in families or fams:
+            routing_rows.append((f, None, rid, round(float(rng.uniform(lo, hi)), 3)))
+    routings = pd.DataFrame(
+        routing_rows, columns=["family", "item_id", "resource_id", "hours_per_unit"]
+    )
+    # a few items with their own test time (an item row overrides its family's)
+    tested = items[items["category"].isin(["Electrical", "Lighting"])]["item_id"].to_numpy()[:3]
+    extra = pd.DataFrame(
+        {
+            "family": fam_of.loc[tested].to_numpy(),
+            "item_id": tested,
+            "resource_id": "R-TEST",
+            "hours_per_unit": np.round(rng.uniform(0.08, 0.15, len(tested)), 3),
+        }
+    )
+    routings = pd.concat([routings, extra], ignore_index=True)
+    fam_rt = routings[routings["item_id"].isna()]
+    hpu = fam_rt.pivot_table(index="family", columns="resource_id", values="hours_per_unit")
+    hpu = hpu.reindex(index=fams).fillna(0.0)
+    load = hpu.to_numpy().T @ ahead  # resource x 12 months
+    res_rows = []
+    for i, rid in enumerate(hpu.columns):
+        base = load[i].mean() * PLANNING_HEADROOM[rid]
+        rate = round(float(rng.uniform(38, 55)), 2)
+        for p in periods:
+            shutdown = 0.85 if p.month in (8, 12) else 1.0
+            cap = round(base * shutdown * rng.uniform(0.98, 1.02), 0)
+            res_rows.append(
+                {
+                    "resource_id": rid,
+                    "name": PLANNING_RESOURCES[rid][0],
+                    "location_id": "PLANT-01",
+                    "period": p,
+                    "capacity_hours": cap,
+                    "overtime_max_hours": round(0.1 * cap, 0),
+                    "overtime_cost": round(rate * 1.5, 2),
+                    "regular_cost": rate,
+                }
+            )
+    resources = pd.DataFrame(res_rows)
+    budget, supplier_capacity = _planning_budget(ns, rng, fams, by_fm, ahead, future, growth)
+    customers, sites = _planning_geography(ns, rng)
+    ns.update(
+        resources=resources,
+        routings=routings,
+        budget=budget,
+        supplier_capacity=supplier_capacity,
+        customers=customers,
+        candidate_sites=sites,
+    )
+
+
 def _gen_rfx(ns: dict) -> None:
     """The demo company: three RFQs (``rfx_lots``) and their responses (``rfx_responses``).
 
@@ -2367,3 +2538,91 @@ def _rfx_response(rng, s, b, inc, base, qty, niche, fx, rfx_id, lot_id, issue) -
         }
     )
     return responses[0]
+
+
+def _planning_budget(ns: dict, rng, fams, by_fm, ahead, future, growth):
+    """Budget per family and month ahead, and the suppliers' committed capacity (see
+    :func:`_gen_planning`)."""
+    items, so = ns["items"], ns["sales_order_lines"]
+    fam_of = items.set_index("item_id")["category"]
+    # budget: the 12 months ahead at last year's volumes x growth x noise, at last year's prices
+    sold = so.assign(family=so["item_id"].map(fam_of), value=so["ordered_qty"] * so["unit_price"])
+    sold = sold[sold["order_date"] >= MONTHS[-12]]
+    price = sold.groupby("family")["value"].sum() / sold.groupby("family")["ordered_qty"].sum()
+    sold_cost = sold["ordered_qty"] * sold["item_id"].map(items.set_index("item_id")["unit_cost"])
+    cost = sold_cost.groupby(sold["family"]).sum() / sold.groupby("family")["ordered_qty"].sum()
+    vol = by_fm.to_numpy() * growth * rng.uniform(0.98, 1.08, by_fm.shape)
+    budget = pd.DataFrame(
+        {
+            "family": np.repeat(fams, 12),
+            "period": np.tile(future[:12], len(fams)),
+            "volume": np.round(vol.ravel(), 0),
+        }
+    )
+    fam_price = budget["family"].map(price).fillna(budget["family"].map(cost) * 1.4)
+    budget["revenue"] = np.round(
+        budget["volume"] * fam_price * rng.uniform(0.99, 1.03, len(budget)), 2
+    )
+    budget["cost"] = np.round(budget["volume"] * budget["family"].map(cost).to_numpy(), 2)
+    # supplier capacity: two largest suppliers per family
+    sc_rows = []
+    for k, f in enumerate(fams):  # 8 families
+        top = items[items["category"] == f]["supplier_id"].value_counts().index[:2]
+        peak = float(ahead[k].max())
+        for share, s in zip((0.65, 0.35), top):
+            for p in future:
+                sc_rows.append(
+                    (s, f, p, round(1.2 * peak * share * float(rng.uniform(0.97, 1.03))))
+                )
+    supplier_capacity = pd.DataFrame(
+        sc_rows, columns=["supplier_id", "family", "period", "capacity"]
+    )
+    return budget, supplier_capacity
+
+
+def _planning_geography(ns: dict, rng):
+    """Customer coordinates around their region's cities and the candidate sites (see
+    :func:`_gen_planning`)."""
+    so = ns["sales_order_lines"]
+    # customer coordinates around the cities of their region
+    customers = ns["customers"].copy()
+    lat = np.full(len(customers), np.nan)
+    lon = np.full(len(customers), np.nan)
+    for region, cities in CUSTOMER_CITIES.items():  # four regions
+        m = (customers["region"] == region).to_numpy()
+        w = np.array([c[3] for c in cities], float)
+        pick = rng.choice(len(cities), int(m.sum()), p=w / w.sum())
+        lat[m] = np.array([c[1] for c in cities])[pick] + rng.normal(0, 0.35, m.sum())
+        lon[m] = np.array([c[2] for c in cities])[pick] + rng.normal(0, 0.45, m.sum())
+    customers["latitude"] = np.round(lat, 4)
+    customers["longitude"] = np.round(lon, 4)
+    # candidate sites: fixed cost and capacity from the region's yearly units
+    units = so[so["order_date"] >= MONTHS[-12]].groupby("customer_id")["ordered_qty"].sum()
+    reg_units = (
+        customers.assign(u=customers["customer_id"].map(units).fillna(0))
+        .groupby("region")["u"]
+        .sum()
+    )
+    sites = pd.DataFrame(
+        CANDIDATE_SITES,
+        columns=["site_id", "name", "country", "region", "latitude", "longitude", "existing"],
+    )
+    ru = sites["region"].map(reg_units).fillna(0).to_numpy()
+    sites["fixed_cost"] = np.round(ru * 0.0015 * rng.uniform(250, 450, len(sites)), -3)
+    sites["capacity"] = np.round(
+        ru * np.where(sites["existing"], 0.75, rng.uniform(0.3, 0.6, len(sites))), -2
+    )
+    sites = sites[
+        [
+            "site_id",
+            "name",
+            "country",
+            "region",
+            "latitude",
+            "longitude",
+            "fixed_cost",
+            "capacity",
+            "existing",
+        ]
+    ]
+    return customers, sites
