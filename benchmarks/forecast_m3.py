@@ -12,7 +12,8 @@ plus DOTM and AutoCES (which then join the ETS / Theta combination).
 
 Targets (issue 17): quarterly sMAPE < 8.96 and MASE < 1.084, yearly sMAPE < 15.655 and MASE
 < 2.576. Usage: python benchmarks/forecast_m3.py [path to the shared data folder]
-(``SCM_M3_SKIP_ARIMA=1`` leaves AutoARIMA out of the peer mean, for a quicker run.)
+(``SCM_M3_SKIP_ARIMA=1`` leaves AutoARIMA out of the peer mean, for a quicker run;
+``SCM_M3_VARIANTS`` names the pipeline variants to run, comma-separated.)
 """
 
 from __future__ import annotations
@@ -182,7 +183,8 @@ if __name__ == "__main__":
         if only and name != only:
             continue
         print(f"M3 {name}:", flush=True)
-        for label, models in VARIANTS.items():
+        keep = os.environ.get("SCM_M3_VARIANTS", ",".join(VARIANTS)).split(",")
+        for label, models in ((k, v) for k, v in VARIANTS.items() if k in keep):
             r = evaluate(name, models)
             print(
                 f"  {label:<44} sMAPE {r['smape']:6.3f}  MASE {r['mase']:.3f}  {r['seconds']:5.0f} s"

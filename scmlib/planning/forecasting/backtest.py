@@ -77,35 +77,47 @@ OUTLIER_K = 5.0  # robust standard deviations (1.4826 x MAD) from the median
 
 def outlier_mask(
     y: np.ndarray, m: int = 1, k: float = OUTLIER_K
-) -> tuple[np.ndarray, float, float]:
-    """Points beyond median +/- k robust standard deviations that do not recur seasonally.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points that leave the series' running median by more than k robust standard deviations
+    and do not recur seasonally.
 
-    The Hampel identifier (Hampel 1974; Pearson 2002, "Outliers in process modeling and
-    identification", IEEE TCST 10(1)): a point is an outlier when |y - median| > k x 1.4826 x
-    MAD (1.4826 x MAD estimates the standard deviation of normal data; Leys et al. 2013). With
-    at least two seasons of history, a flagged point is kept when the same period of another
-    season is flagged too (a recurring peak is seasonality, not an outlier). A zero MAD (most
-    intermittent series) flags nothing.
+    The Hampel filter (Hampel 1974; Pearson 2002, "Outliers in process modeling and
+    identification", IEEE TCST 10(1)): the residual of each point from the centred running
+    median (window 2 x floor(m / 2) + 1 periods, at least 5, so a trend or a level shift is not
+    an outlier) is flagged when |residual| > k x 1.4826 x MAD of the residuals (1.4826 x MAD
+    estimates the standard deviation of normal data; Leys et al. 2013). With at least two
+    seasons of history, a flagged point is kept when the same period of another season is
+    flagged too (a recurring peak is seasonality). A zero MAD (most intermittent series) flags
+    nothing.
 
     Returns
     -------
-    (mask, lower bound, upper bound)
+    (mask, lower bounds, upper bounds), the bounds per point (running median -/+ k robust SD,
+    the lower floored at 0).
 
     Examples
     --------
     >>> y = np.array([10, 11, 9, 10, 90, 10, 11, 9, 10, 10, 11, 9.0])
     >>> outlier_mask(y)[0].nonzero()[0].tolist()
     [4]
-    >>> y2 = np.tile([10, 10, 10, 60.0], 3)  # a peak every 4th period: seasonal, kept
+    >>> outlier_mask(np.arange(1, 13) ** 2.0)[0].any()  # a steep trend is not an outlier
+    np.False_
+    >>> y2 = np.tile([10, 11, 9, 60.0], 3)  # a peak every 4th period: seasonal, kept
     >>> outlier_mask(y2, m=4)[0].any()
     np.False_
     """
+    import pandas as pd
+
     y = np.asarray(y, dtype=float)
-    med = float(np.median(y)) if len(y) else 0.0
-    mad = 1.4826 * float(np.median(np.abs(y - med))) if len(y) else 0.0
+    if len(y) < 3:
+        return np.zeros(len(y), dtype=bool), y.copy(), y.copy()
+    w = max(2 * (m // 2) + 1, 5)
+    level = pd.Series(y).rolling(w, center=True, min_periods=1).median().to_numpy()
+    r = y - level
+    mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
     if mad <= 0:
-        return np.zeros(len(y), dtype=bool), med, med
-    lo, hi = max(0.0, med - k * mad), med + k * mad
+        return np.zeros(len(y), dtype=bool), level, level
+    lo, hi = np.maximum(level - k * mad, 0.0), level + k * mad
     flag = (y > hi) | (y < lo)
     if m > 1 and len(y) >= 2 * m and flag.any():
         pos = np.arange(len(y))
