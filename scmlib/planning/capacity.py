@@ -544,7 +544,13 @@ def compare_strategies(
         plans[strategy] = r
         row = {"strategy": strategy, "status": r.status, "total_cost": r.total_cost}
         if r.status == "Optimal":
-            row.update({f"{k}_cost": v for k, v in r.costs.items() if k != "workforce"})
+            row.update(
+                {
+                    f"{k}_cost": v
+                    for k, v in r.costs.items()
+                    if k not in ("workforce", "lost_sales", "below_target")
+                }
+            )
             row.update(
                 {
                     "backlog_units": r.plan["backlog"].sum(),
