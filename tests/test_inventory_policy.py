@@ -312,13 +312,33 @@ def test_sanity_layer_flags_caps_and_explains():
     assert list(top["item_id"]) == ["LMP"] and "reason" in top and "flag" in top
 
 
+def test_sanity_layer_end_of_life():
+    r = pd.DataFrame(
+        {
+            "mean_demand": [10.0, 10.0],
+            "safety_stock": [5.0, 5.0],
+            "unit_cost": 1.0,
+            "reorder_point": [25.0, 25.0],
+            "order_up_to": np.nan,
+        }
+    )
+    eol = pd.to_datetime(["2026-01-01", None])
+    out = SS.sanity_layer(r, 6, eol_date=eol, as_of="2026-06-30", cap=True)
+    assert out["flag"].iloc[0].startswith("past end of life (01 Jan 2026)")
+    assert out["safety_stock"].tolist() == [0.0, 5.0] and out["reorder_point"].tolist() == [
+        0.0,
+        25.0,
+    ]
+    assert out["flag"].iloc[1] == ""
+
+
 def test_cycle_stock_alone_sentence():
     r = pd.DataFrame(
         {
             "abc": ["C", "C"],
             "service_target": 0.9,
             "safety_stock": [0.0, 5.0],
-            "undershoot": 0.0,
+            "cycle_stock_only": [True, False],
             "mean_demand": [10.0, 10.0],
             "order_qty": [120.0, 10.0],
         }
@@ -347,15 +367,15 @@ def test_expected_undershoot():
 
 def test_replay_conserves_and_measures_known_cases():
     # steady demand 1 a day, s = 5 covers a 2-day lead time: perfect service
-    r = SIM.replay(np.ones((100, 1)), 10, [5.0], [10.0], [2])
+    r = SIM.replay(np.ones((100, 1)), 10, [5.0], [10.0], [2], opening=[15.0])
     assert r["fill_rate"][0] == 1.0 and r["cycle_service"][0] == 1.0
-    # s = 0, demand 1 a day, lead time 3 days (an order placed at the end of day t is on the
-    # shelf on the morning of day t + 3): each 10-day cycle is short 2 days (backordered)
+    # s = 0, demand 1 a day, lead time 3 days (an order placed at the end of day t serves
+    # demand from day t + 4): each 10-day cycle is short 3 days (backordered)
     r = SIM.replay(np.ones((200, 1)), 0, [0.0], [10.0], [3], opening=[10.0])
-    assert r["fill_rate"][0] == pytest.approx(0.8, abs=0.02)
+    assert r["fill_rate"][0] == pytest.approx(0.7, abs=0.02)
     assert r["cycle_service"][0] < 0.1
     lost = SIM.replay(np.ones((200, 1)), 0, [0.0], [10.0], [3], opening=[10.0], lost_sales=True)
-    assert lost["fill_rate"][0] == pytest.approx(10 / 12, abs=0.02)
+    assert lost["fill_rate"][0] == pytest.approx(10 / 13, abs=0.02)
     # periodic review: order up to 12 every 5 days with a 1-day lead time, demand 2 a day
     p = SIM.replay(
         np.full((100, 1), 2.0),
@@ -388,8 +408,8 @@ def test_replay_draws_lead_times_from_history():
 
 
 def test_simulated_service_matches_the_formula_on_normal_demand():
-    """Poisson demand, no undershoot to speak of: the (s, Q) formula's fill rate is met in the
-    replay within a point."""
+    """Poisson demand: the (s, Q) formula's fill rate, with the expected undershoot of one day's
+    demand added and the reorder point in whole units, is met in the replay within a point."""
     rng = np.random.default_rng(3)
     n, days, lead = 400, 3000, 10
     rate = 4.0
@@ -397,11 +417,13 @@ def test_simulated_service_matches_the_formula_on_normal_demand():
     sigma = np.sqrt(rate * lead)
     Q = 40.0
     z = SS.z_for_fill_rate(0.95, sigma, Q)
-    s = rate * lead + z * sigma
+    undershoot = ((rate + rate**2) / rate - 1) / 2  # E[x^2] / E[x] of Poisson(4) days
+    s = np.ceil(rate * lead + z * sigma + undershoot)
     r = SIM.replay(D, 200, np.full(n, s), np.full(n, Q), np.full(n, lead))
     achieved = r["filled"].sum() / r["demand"].sum()
     assert achieved == pytest.approx(0.95, abs=0.01)
-    assert r["avg_on_hand"].mean() == pytest.approx(s - rate * lead + Q / 2, rel=0.1)
+    # on hand at the end of a day: the formula's SS + Q / 2 less the undershoot and half a day
+    assert r["avg_on_hand"].mean() == pytest.approx(s - rate * lead + Q / 2 - 2 - 2, rel=0.05)
 
 
 def test_service_by_segment_and_gap_lines():
@@ -433,3 +455,5 @@ def test_service_by_segment_and_gap_lines():
     a, b = SIM.gap_lines(by, result, sim, "abc")
     assert "confirmed" in a and "-0.5 points" in a
     assert "-5.0 points" in b and "100% of the short units are intermittent or lumpy" in b
+    (c,) = SIM.gap_lines(by.tail(1), result, sim, "abc", "cycle_service")
+    assert "-35.0 points" in c and "100% of the cycles with a stock-out are intermittent" in c

@@ -393,6 +393,7 @@ def safety_stock_table(
     lumpy_distribution: str = "empirical",
     draws: int = 1000,
     seed: int = 0,
+    whole_units: bool = False,
 ) -> pd.DataFrame:
     """Safety stock, reorder point and order quantity for each row of ``stats_df``.
 
@@ -414,7 +415,11 @@ def safety_stock_table(
     ``lumpy_distribution='empirical'`` uses the series' own bootstrapped lead-time demand
     (:func:`bootstrap_lead_time_demand`, ``draws`` draws, seed ``seed``) instead of a fitted
     gamma, whose tail (shape < 1 for lumpy demand) drives fill-rate solutions far beyond any
-    demand the series has ever seen. ``months_cover`` = safety stock / mean demand per period.
+    demand the series has ever seen. ``months_cover`` = safety stock / mean demand per period;
+    ``demand_shift`` (with ``history``) = mean demand of the window's second half / first half.
+    ``whole_units`` rounds the reorder point (order-up-to level) and the order quantity up to
+    whole units: with demand in whole units a position of 43 is the only one "at or below" a
+    reorder point of 43.1, so a fractional point acts as the unit below it.
     """
     if lumpy_distribution not in LUMPY_DISTRIBUTIONS:
         raise ParameterError(
@@ -474,8 +479,19 @@ def safety_stock_table(
     df["sigma_protection"] = sigma_p
     df["distribution"] = dist
     df["undershoot"] = under
-    df["safety_stock"] = np.maximum(level - mean_p, 0.0) + under
-    df["reorder_point"] = mean_p + df["safety_stock"]
+    df["cycle_stock_only"] = (level - mean_p <= 1e-9) & (d > 0)
+    if history is not None:
+        h = np.asarray(history, dtype=float)
+        half = h.shape[1] // 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            first, last = np.nanmean(h[:, :half], axis=1), np.nanmean(h[:, half:], axis=1)
+            df["demand_shift"] = np.where(first > 0, last / first, np.nan)
+    ss = np.maximum(level - mean_p, 0.0) + under
+    if whole_units:
+        ss = np.ceil(mean_p + ss - 1e-9) - mean_p
+        Q = np.ceil(Q - 1e-9)
+    df["safety_stock"] = ss
+    df["reorder_point"] = mean_p + ss
     df["order_qty"] = Q
     df["order_up_to"] = np.where(policy == "periodic", df["reorder_point"], np.nan)
     df["safety_stock_value"] = df["safety_stock"] * df["unit_cost"]
@@ -734,8 +750,8 @@ def summary_lines(
         f"{step['next']:.1%} would add {money(step['delta'])} of safety stock.",
         f"{below:,} item-locations are below their safety stock today; {above:,} hold more than "
         "reorder point plus one order.",
-        f"{nonnormal:.0%} of item-locations use a Poisson or gamma lead-time demand distribution "
-        "(slow or intermittent demand) instead of the normal.",
+        f"{nonnormal:.0%} of item-locations use a Poisson, gamma or their own (empirical) "
+        "lead-time demand distribution (slow or intermittent demand) instead of the normal.",
     ]
 
 
@@ -747,9 +763,18 @@ def sanity_layer(
     max_cover_months: float = 6.0,
     max_value: float | None = None,
     cap: bool = False,
+    eol_date=None,
+    as_of=None,
+    min_units: float = 1.0,
 ) -> pd.DataFrame:
     """Flag (and with ``cap`` cap) safety stocks above ``max_cover_months`` months of mean demand
-    or above ``max_value`` (currency, None: no value limit), with the reason in words.
+    or above ``max_value`` (currency, None: no value limit), with the reason in words. A safety
+    stock of at most ``min_units`` units (one unit of a very slow mover) is never an extreme.
+
+    ``eol_date`` (one date per row, e.g. the item master's ``eol_date``): rows whose end of
+    life is on or before ``as_of`` (the end of the demand window) are flagged "past end of
+    life"; with ``cap`` their safety
+    stock and reorder point become zero (stop replenishing, run the stock down).
 
     Adds ``flag`` (empty when none), ``uncapped_safety_stock`` and ``capped``; with ``cap`` the
     safety stock becomes min(safety stock, max_cover_months x mean demand, max_value / unit
@@ -773,7 +798,7 @@ def sanity_layer(
     cost = out["unit_cost"].to_numpy(float)
     cover = np.where(d > 0, ss / np.where(d > 0, d, 1.0), np.where(ss > 0, np.inf, 0.0))
     value = ss * cost
-    over_cover = cover > max_cover_months + 1e-9
+    over_cover = (cover > max_cover_months + 1e-9) & (ss > min_units)
     over_value = value > max_value + 1e-9 if max_value else np.zeros(len(out), dtype=bool)
     limit = np.where(over_cover, max_cover_months * d, np.inf)
     if max_value:
@@ -790,7 +815,14 @@ def sanity_layer(
     if max_value:
         val_words = np.where(over_value, f"value above {max_value:,.0f}", "")
         words = np.where(over_cover & over_value, words + "; " + val_words, words + val_words)
-    flagged = over_cover | over_value
+    eol = np.zeros(len(out), dtype=bool)
+    if eol_date is not None and as_of is not None:
+        e = pd.to_datetime(pd.Series(np.asarray(eol_date)), errors="coerce")
+        eol = (e.notna() & (e <= pd.Timestamp(as_of))).to_numpy()
+        eol_words = "past end of life (" + e.dt.strftime("%d %b %Y").fillna("").to_numpy(object)
+        eol_words = eol_words + "): stop replenishing and run the stock down"
+        words = np.where(eol, np.where(words != "", words + "; ", "") + eol_words, words)
+    flagged = over_cover | over_value | eol
     out["uncapped_safety_stock"] = ss
     out["capped"] = flagged & cap
     if cap:
@@ -802,8 +834,11 @@ def sanity_layer(
             + " months",
             np.where(flagged, "; capped at the value limit", ""),
         )
-        words = np.where(flagged, words + cap_words, words)
+        words = np.where(flagged & ~eol, words + cap_words, words)
+        words = np.where(eol, words + "; capped at zero", words)
+        new = np.where(eol, 0.0, new)
         delta = new - ss
+        delta = np.where(eol, -out["reorder_point"].to_numpy(float), delta)
         out["safety_stock"] = new
         out["reorder_point"] = out["reorder_point"] + delta
         if "order_up_to" in out:
@@ -916,11 +951,17 @@ def cover_reasons(result: pd.DataFrame, measure: str = "fill_rate") -> pd.Series
 
 
 def top_cover(
-    result: pd.DataFrame, group: str, measure: str = "fill_rate", n: int = 10
+    result: pd.DataFrame,
+    group: str,
+    measure: str = "fill_rate",
+    n: int = 10,
+    min_units: float = 1.0,
 ) -> pd.DataFrame:
-    """The ``n`` item-locations with the most months of demand held as safety stock, with the
-    drivers (:func:`cover_reasons`) and any sanity flag (:func:`sanity_layer`)."""
-    r = result[result["mean_demand"] > 0].nlargest(n, "months_cover").copy()
+    """The ``n`` item-locations with the most months of demand held as safety stock (more than
+    ``min_units`` units), with the drivers (:func:`cover_reasons`) and any sanity flag
+    (:func:`sanity_layer`)."""
+    live = result[(result["mean_demand"] > 0) & (result["safety_stock"] > min_units)]
+    r = live.nlargest(n, "months_cover").copy()
     r["order_months"] = r["order_qty"] / r["mean_demand"]
     r["reason"] = cover_reasons(r, measure)
     cols = [
@@ -954,8 +995,7 @@ def cycle_stock_lines(result: pd.DataFrame, group: str, measure: str = "fill_rat
     segs = result.sort_values("service_target", ascending=False)[group].drop_duplicates()
     for seg in segs:
         r = result[result[group] == seg]
-        under = r["undershoot"] if "undershoot" in r else 0.0
-        zero = r[(r["safety_stock"] - under <= 1e-9) & (r["mean_demand"] > 0)]
+        zero = r[r["cycle_stock_only"]] if "cycle_stock_only" in r else r[r["safety_stock"] <= 0]
         if zero.empty:
             continue
         qm = float((zero["order_qty"] / zero["mean_demand"]).median())
@@ -971,6 +1011,43 @@ def cycle_stock_lines(result: pd.DataFrame, group: str, measure: str = "fill_rat
             why = "their lead-time demand is met at the target probability by the expected demand"
         lines.append(
             f"{seg}: {len(zero):,} of {len(r):,} item-locations ({share:.0%}) need no safety "
-            f"stock beyond the undershoot allowance; {why}."
+            f"stock for the target (beyond the undershoot allowance and whole units); {why}."
         )
+    return lines
+
+
+def credibility_lines(
+    result: pd.DataFrame, max_cover_months: float, capped: bool, money
+) -> list[str]:
+    """Summary sentences on the extremes: safety stocks above the cover limit (count, value,
+    whether capped), the largest cover and its drivers, and how many series are sized on their
+    own history (:func:`sanity_layer`, :func:`cover_reasons` columns expected)."""
+    flagged = result[result["flag"].astype(str) != ""]
+    emp = int((result["distribution"] == "empirical").sum())
+    lines = []
+    if len(flagged):
+        act = "capped at the limit" if capped else "flagged, not capped"
+        lines.append(
+            f"{len(flagged):,} item-locations would hold more than {max_cover_months:g} months of "
+            f"demand (or more than the value limit) as safety stock, "
+            f"{money(flagged['uncapped_safety_stock'].mul(flagged['unit_cost']).sum())} before "
+            f"the limit; {act}; each is listed with its drivers."
+        )
+    else:
+        lines.append(
+            f"No item-location holds more than {max_cover_months:g} months of demand as safety "
+            "stock."
+        )
+    live = result[(result["mean_demand"] > 0) & (result["safety_stock"] > 1)]
+    if len(live):
+        top = live.loc[live["months_cover"].idxmax()]
+        why = cover_reasons(live.loc[[top.name]]).iloc[0]
+        lines.append(
+            f"The largest cover is {top['item_id']} at {top['location_id']}: "
+            f"{top['months_cover']:.1f} months of demand ({why})."
+        )
+    lines.append(
+        f"{emp:,} intermittent or lumpy item-locations are sized on their own bootstrapped "
+        "lead-time demand instead of a fitted gamma."
+    )
     return lines
