@@ -261,3 +261,24 @@ def test_no_negative_zero_in_formatted_figures():
     assert fmt_money(-0.2) == "$0" and fmt_money(-3.0) == "-$3"
     assert fmt_compact_money(-0.4) == "$0" and fmt_compact_money(-2500) == "-$2.5k"
     assert fmt_number(-0.3) == "0" and fmt_number(-1.2, 1) == "-1.2"
+
+
+def test_network_map_titles_its_axes_and_marks_open_sites():
+    import matplotlib.pyplot as plt
+
+    from scmlib.reporting import charts
+
+    customers = pd.DataFrame(
+        {"customer_id": ["C1", "C2"], "latitude": [40.0, 34.0], "longitude": [-74.0, -118.0],
+         "demand": [100.0, 50.0]}
+    )  # fmt: skip
+    sites = pd.DataFrame(
+        {"site_id": ["S1", "S2"], "name": ["Newark", "Reno"], "latitude": [40.7, 39.5],
+         "longitude": [-74.2, -119.8], "open": [True, False]}
+    )  # fmt: skip
+    assignment = pd.DataFrame({"customer_id": ["C1", "C2"], "site_id": ["S1", "S1"], "share": 1.0})
+    fig = charts.network_map(customers, sites, assignment, title="network")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Longitude (degrees)" and ax.get_ylabel() == "Latitude (degrees)"
+    assert ax.get_title() == "Network" and "Newark" in [t.get_text() for t in ax.texts]
+    plt.close(fig)

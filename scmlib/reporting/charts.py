@@ -440,3 +440,78 @@ def panels(
     fig.suptitle(title[:1].upper() + title[1:], fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+def network_map(
+    customers: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignment: pd.DataFrame | None = None,
+    title: str = "Network",
+    extra_points: pd.DataFrame | None = None,
+    figsize=(10, 5.2),
+):
+    """Sites and customers on longitude / latitude (offline, plain matplotlib: no tiles), with
+    markers sized by demand and a line from each customer to the site serving most of it.
+    ``extra_points`` (``location``, ``latitude``, ``longitude``) are marked with crosses."""
+    from matplotlib.collections import LineCollection
+
+    fig, ax = plt.subplots(figsize=figsize)
+    size = 8 + 250 * customers["demand"] / max(float(customers["demand"].max()), 1e-9)
+    if assignment is not None and len(assignment):
+        main = assignment.sort_values("share", ascending=False).drop_duplicates("customer_id")
+        c = customers.set_index("customer_id")
+        s = sites.set_index("site_id")
+        x0 = main["customer_id"].map(c["longitude"]).to_numpy()
+        y0 = main["customer_id"].map(c["latitude"]).to_numpy()
+        x1 = main["site_id"].map(s["longitude"]).to_numpy()
+        y1 = main["site_id"].map(s["latitude"]).to_numpy()
+        segs = np.stack([np.column_stack([x0, x1]), np.column_stack([y0, y1])], axis=-1)
+        ax.add_collection(LineCollection(segs, colors="#9aa7b8", linewidths=0.5, alpha=0.6))
+    ax.scatter(
+        customers["longitude"],
+        customers["latitude"],
+        s=size,
+        c="#1f77b4",
+        alpha=0.45,
+        edgecolors="none",
+        label="customers (size = demand)",
+    )
+    is_open = sites["open"] if "open" in sites else pd.Series(True, index=sites.index)
+    ax.scatter(
+        sites.loc[~is_open, "longitude"],
+        sites.loc[~is_open, "latitude"],
+        marker="^",
+        s=40,
+        facecolors="none",
+        edgecolors="#7f7f7f",
+        label="candidate site (closed)",
+    )
+    ax.scatter(
+        sites.loc[is_open, "longitude"],
+        sites.loc[is_open, "latitude"],
+        marker="^",
+        s=140,
+        c="#d62728",
+        edgecolors="black",
+        label="open site",
+    )
+    for _, r in sites[is_open].iterrows():  # a handful of open sites
+        ax.annotate(
+            str(r.get("name", r["site_id"])),
+            (r["longitude"], r["latitude"]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    if extra_points is not None:
+        for i, (_, r) in enumerate(extra_points.iterrows()):
+            ax.scatter(
+                [r["longitude"]],
+                [r["latitude"]],
+                marker="X",
+                s=120,
+                c=["#2ca02c", "#9467bd", "#8c564b"][i % 3],
+                label=str(r["location"]),
+            )
+    ax.grid(True, lw=0.3, alpha=0.5)
+    return finish(fig, ax, title, "Longitude (degrees)", "Latitude (degrees)", legend=True)
