@@ -287,7 +287,8 @@ def _window_table(y: np.ndarray, preds: list, origins: list[int], hb: int, sc: n
 
 
 def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Settings) -> list[dict]:
-    """Backtest metrics per model, with leave-one-window-out interval coverage.
+    """Backtest metrics per model, with leave-one-window-out interval coverage (NaN with a
+    single window: no other window's errors to build the interval from).
 
     WMAPE pools the windows (sum |e| / sum |A|); it is NaN, with a ``note``, when every
     backtest actual is zero (undefined, not huge), and selection then ignores it.
@@ -312,7 +313,8 @@ def _score(y: np.ndarray, preds_by: dict, origins: list[int], hb: int, cfg: Sett
             half = _z(lv, (n_win - 1) * hb - 1) * sig[:, None] * np.sqrt(steps)
             lo, hi = np.maximum(pred - half, 0), pred + half
             inside = (t["a"] >= lo - 1e-9) & (t["a"] <= hi + 1e-9)
-            row[f"coverage_{lv}"] = float(inside.mean())
+            # one window leaves no other window's errors: coverage cannot be measured (NaN)
+            row[f"coverage_{lv}"] = float(inside.mean()) if n_win > 1 else np.nan
         row["model"] = name
         rows.append(row)
     return rows
