@@ -457,3 +457,173 @@ def test_service_by_segment_and_gap_lines():
     assert "-5.0 points" in b and "100% of the short units are intermittent or lumpy" in b
     (c,) = SIM.gap_lines(by.tail(1), result, sim, "abc", "cycle_service")
     assert "-35.0 points" in c and "100% of the cycles with a stock-out are intermittent" in c
+
+
+# ---------------------------------------------------------------- policy report tables
+
+
+def test_rq_policy_table_reproduces_snyder_shen_example_per_row():
+    """One row built from Snyder & Shen Example 5.6's data (lambda = 1300 a year, sigma = 150 a
+    year, L = 1/12, h = 0.225, K = 8, p = 7.5): the table's optimum is the book's (126.87, 328.45)
+    and its cost the exact 78.07."""
+    L_months = 1.0
+    row = pd.DataFrame(
+        {
+            "item_id": ["X"],
+            "location_id": ["L"],
+            "abc": ["A"],
+            "service_target": [0.98],
+            "mean_demand": [1300 / 12],
+            "sigma_protection": [150 * np.sqrt(1 / 12)],
+            "lead_time": [L_months],
+            "unit_cost": [0.225 / 0.25],
+            "unit_price": [7.5 / 52],  # shortage share 1: 7.5 a unit-year
+            "reorder_point": [126.8],
+            "order_qty": [328.5],
+            "distribution": ["normal"],
+        }
+    )
+    out = PO.rq_policy_table(row, holding_rate=0.25, order_cost=8, shortage_cost_share=1.0)
+    r = out.iloc[0]
+    assert (r["optimal_reorder_point"], r["optimal_order_qty"]) == pytest.approx(
+        (126.867, 328.449), abs=1e-2
+    )
+    assert r["service_cost"] == pytest.approx(78.0712, abs=1e-3)
+    assert r["optimal_cost"] <= r["service_cost"] + 1e-6
+    seg = PO.rq_by_segment(out, "abc")
+    assert seg["series"].iloc[0] == 1 and seg["implied_fill_rate"].iloc[0] == pytest.approx(
+        r["implied_fill_rate"]
+    )
+    with pytest.raises(ParameterError):
+        PO.rq_policy_table(row.drop(columns="sigma_protection"))
+
+
+def test_rq_fill_rate_limits():
+    # a reorder point far above lead-time demand: no shortage; far below: every unit short
+    assert float(PO.rq_fill_rate(1e6, 10, 100, 10)) == pytest.approx(1.0)
+    assert float(PO.rq_fill_rate(-1e6, 10, 100, 10)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_discount_lots_match_the_scalar_examples():
+    q, j, g, base = PO.discount_lots(
+        [1000, 2400], 200, 0.2, [500, 100], [0, 200, 500], [0, 0.05, 0.10]
+    )
+    assert (q[0], j[0], g[0]) == (500.0, 2, 472900.0)
+    assert base[0] == pytest.approx(500 * 1000 + np.sqrt(2 * 200 * 1000 * 0.2 * 500))
+    q, j, g, _ = PO.discount_lots(
+        [2400], 150, 0.25, [100], [0, 300, 600], [0, 0.1, 0.2], "incremental"
+    )
+    assert (q[0], j[0], g[0]) == pytest.approx((1481.8907, 2, 222762.8137))
+    with pytest.raises(ParameterError):
+        PO.discount_lots([1], 1, 0.2, [1], [0, 10], [0, 0.1], "volume")
+
+
+def test_last_time_buy_table():
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    d = pd.DataFrame({"item_id": "OLD", "location_id": "L", "date": months, "quantity": 10.0})
+    result = pd.DataFrame(
+        {
+            "item_id": ["OLD", "NEW"],
+            "location_id": ["L", "L"],
+            "lifecycle_stage": ["decline", "growth"],
+            "mean_demand": [10.0, 5.0],
+            "unit_cost": [6.0, 1.0],
+            "unit_price": [10.0, 2.0],
+        }
+    )
+    H = SS.history_matrix(d, result, months=12)
+    positions = pd.DataFrame({"item_id": ["OLD"], "location_id": ["L"], "on_hand_qty": [30.0]})
+    t = PO.last_time_buy_table(result, H, positions, horizon_months=6, salvage_share=0.0)
+    assert list(t["item_id"]) == ["OLD"]  # growth items are not last-time buys
+    row = t.iloc[0]
+    assert row["last_buy_qty"] == 60 and row["buy_qty"] == 30  # steady 10 a month for 6 months
+    assert row["critical_ratio"] == pytest.approx(0.4)
+    cr, level, buy, cost = PO.last_time_buy(np.array([[5.0, 9]]), 10.0, 9.0)  # sold below cost
+    assert buy[0] == 0 and level[0] == 0
+
+
+def test_transfer_days_and_network_inputs():
+    loc = pd.DataFrame(
+        {
+            "location_id": ["P", "D1", "D2"],
+            "type": ["plant", "dc", "dc"],
+            "country": ["USA", "USA", "NLD"],
+            "latitude": [0.0, 0.0, 0.0],
+            "longitude": [0.0, 10.0, 10.0],
+        }
+    )
+    t = ME.transfer_days(loc).set_index("location_id")
+    km = 2 * 6371 * np.arcsin(np.sin(np.radians(5)))
+    assert t.loc["D1", "transfer_days"] == pytest.approx(1 + km / 600)
+    assert t.loc["D2", "transfer_days"] == pytest.approx(1 + 7 + km / 500)
+    with pytest.raises(DataError, match="no row of type 'plant'"):
+        ME.transfer_days(loc.assign(type="dc"))
+    result = pd.DataFrame(
+        {
+            "item_id": ["X", "X"],
+            "location_id": ["D1", "D2"],
+            "lead_time_days": [20.0, 30.0],
+            "unit_cost": 5.0,
+            "service_target": [0.95, 0.98],
+            "std_demand": [np.sqrt(30.4375) * 2, 0.0],
+        }
+    )
+    items, leaves = ME.network_inputs(result, ME.transfer_days(loc))
+    assert items.iloc[0][["supplier_days", "service_target"]].tolist() == [25.0, 0.98]
+    assert list(leaves["location_id"]) == ["D1"] and leaves["sigma_daily"].iloc[0] == pytest.approx(
+        2
+    )
+
+
+def test_tier_scenarios_and_deltas():
+    assert SIM.step_up_scenarios({"platinum": 0.98, "gold": 0.95, "standard": 0.92}) == {
+        "platinum to 99%": {"platinum": 0.99},
+        "gold to 98%": {"gold": 0.98},
+        "standard to 95%": {"standard": 0.95},
+    }
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2024-01-01", "2025-12-31", freq="D")
+    n = 6
+    daily = pd.DataFrame(
+        {
+            "item_id": np.repeat([f"I{i}" for i in range(n)], len(days)),
+            "location_id": "L",
+            "date": np.tile(days, n),
+            "quantity": rng.poisson(3, n * len(days)).astype(float),
+        }
+    )
+    inputs = pd.DataFrame(
+        {
+            "item_id": [f"I{i}" for i in range(n)],
+            "location_id": "L",
+            "tier": ["gold", "standard"] * 3,
+            "mean_demand": 3 * 30.44,
+            "std_demand": np.sqrt(3 * 30.44),
+            "lead_time": 0.5,
+            "lead_time_std": 0.0,
+            "lead_time_days": 15.22,
+            "unit_cost": 10.0,
+            "unit_price": 15.0,
+        }
+    )
+    scen = SIM.target_scenarios(
+        inputs,
+        daily,
+        None,
+        "tier",
+        {"base": {"gold": 0.9, "standard": 0.9}, "up": {"gold": 0.99, "standard": 0.9}},
+        measure="fill_rate",
+    )
+    d = SIM.scenario_deltas(scen, "tier", "base", 0.25)
+    assert list(d["tier"]) == ["gold"]  # the unchanged tier is not a delta
+    row = d.iloc[0]
+    assert row["extra_inventory"] > 0 and row["sales_protected"] > 0 and row["fill_rate"] > 0.97
+    assert row["extra_holding_cost"] == pytest.approx(0.25 * row["extra_inventory"])
+    lines = PO.policy_summary_lines(
+        pd.DataFrame(),
+        pd.DataFrame(),
+        d.rename(columns={"tier": "service_tier"}),
+        pd.DataFrame(),
+        money=lambda v: f"${v:,.0f}",
+    )
+    assert lines[0].startswith("Raising gold from 90% to 99% adds $")

@@ -226,3 +226,81 @@ def positioning_summary(per_item: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     out["saving"] = out["single_echelon_value"] - out["gsm_value"]
     return out
+
+
+def transfer_days(
+    locations: pd.DataFrame,
+    plant_type: str = "plant",
+    handling_days: float = 1.0,
+    road_km_per_day: float = 600.0,
+    sea_km_per_day: float = 500.0,
+    port_days: float = 7.0,
+) -> pd.DataFrame:
+    """Plant-to-DC transit days from the locations' coordinates: great-circle distance (haversine,
+    earth radius 6,371 km); by road within the plant's country (``handling_days`` + km /
+    ``road_km_per_day``), by sea to another country (``handling_days`` + ``port_days`` + km /
+    ``sea_km_per_day``). Returns ``location_id``, ``distance_km``, ``transfer_days`` for every
+    non-plant location, and the plant's id in ``attrs['plant']``.
+
+    >>> loc = pd.DataFrame({"location_id": ["P", "D"], "type": ["plant", "dc"],
+    ...     "country": ["USA", "USA"], "latitude": [0.0, 0.0], "longitude": [0.0, 10.0]})
+    >>> transfer_days(loc).round(1)[["distance_km", "transfer_days"]].values.tolist()
+    [[1111.9, 2.9]]
+    """
+    need = ["location_id", "type", "country", "latitude", "longitude"]
+    missing = [c for c in need if c not in locations.columns]
+    if missing:
+        raise DataError(f"locations is missing column(s) {missing} for the plant-to-DC network")
+    plants = locations[locations["type"] == plant_type]
+    if plants.empty:
+        raise DataError(
+            f"locations has no row of type '{plant_type}' (the central stage of the network); "
+            f"types found: {sorted(locations['type'].astype(str).unique())}"
+        )
+    p = plants.iloc[0]
+    dcs = locations[locations["type"] != plant_type].copy()
+    lat1, lon1 = np.radians(p["latitude"]), np.radians(p["longitude"])
+    lat2, lon2 = (
+        np.radians(dcs["latitude"].to_numpy(float)),
+        np.radians(dcs["longitude"].to_numpy(float)),
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
+    same = dcs["country"].to_numpy() == p["country"]
+    days = np.where(
+        same,
+        handling_days + km / road_km_per_day,
+        handling_days + port_days + km / sea_km_per_day,
+    )
+    out = pd.DataFrame(
+        {"location_id": dcs["location_id"].to_numpy(), "distance_km": km, "transfer_days": days}
+    )
+    out.attrs["plant"] = p["location_id"]
+    return out
+
+
+def network_inputs(
+    result: pd.DataFrame, transfers: pd.DataFrame, period_days: float = 365.25 / 12
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Items and demand stages for :func:`position_two_echelon` from a safety-stock table (one row
+    per item-location: ``lead_time_days``, ``unit_cost``, ``service_target``, ``std_demand`` per
+    month): the supplier lead time of an item is its mean over its locations, its target the
+    highest of them; each DC's daily demand deviation is std_demand / sqrt(period_days)."""
+    r = result[result["location_id"].isin(transfers["location_id"])]
+    items = (
+        r.groupby("item_id", observed=True)
+        .agg(
+            supplier_days=("lead_time_days", "mean"),
+            unit_cost=("unit_cost", "first"),
+            service_target=("service_target", "max"),
+        )
+        .reset_index()
+    )
+    leaves = r[["item_id", "location_id"]].assign(
+        sigma_daily=r["std_demand"].to_numpy(float) / np.sqrt(period_days)
+    )
+    leaves = leaves.merge(transfers, on="location_id")
+    return items, leaves[leaves["sigma_daily"] > 0].reset_index(drop=True)

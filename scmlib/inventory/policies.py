@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 from scmlib.errors import ParameterError
@@ -346,19 +347,395 @@ def ss_optimal_discrete(h, p, K, mu, max_level: int | None = None):
     return best
 
 
-def ss_power_approximation(h, p, K, mu, sigma):
+def ss_power_approximation(h, p, K, mu, sigma, L=0.0):
     """(s, S) for normal demand per period by the power approximation (Ehrhardt & Mosier 1984;
     Snyder & Shen 2019, section 4.6.3): Q = 1.30 mu^0.494 (K/h)^0.506 (1 + sigma²/mu²)^0.116,
     z = sqrt(Q h / (sigma p)), s = 0.973 mu + sigma (0.183/z + 1.063 - 2.192 z), S = s + Q
     (Example 4.7's normal version: h = 0.18, p = 0.70, K = 2.5, N(50, 8²) gives s = 40.19,
-    S = 74.29). Vectorised.
+    S = 74.29). With a lead time of ``L`` periods the demand over the review period plus the
+    lead time sets s: x = mu (1 + L), sigma_R+L = sigma sqrt(1 + L) in place of mu and sigma
+    in the s and z terms and in the CV term of Q (Silver, Pyke & Peterson 1998, section 8.2.3,
+    the revised power approximation). Vectorised.
 
     >>> [round(float(v), 2) for v in ss_power_approximation(0.18, 0.70, 2.5, 50, 8)]
     [40.19, 74.29]
     """
     _positive(h=h, p=p, K=K, mu=mu, sigma=sigma)
-    h, p, K, mu, sigma = (np.asarray(v, dtype=float) for v in (h, p, K, mu, sigma))
-    Q = 1.30 * mu**0.494 * (K / h) ** 0.506 * (1 + (sigma / mu) ** 2) ** 0.116
-    z = np.sqrt(Q / sigma * h / p)
-    s = 0.973 * mu + sigma * (0.183 / z + 1.063 - 2.192 * z)
+    h, p, K, mu, sigma, L = (np.asarray(v, dtype=float) for v in (h, p, K, mu, sigma, L))
+    x, srl = mu * (1 + L), sigma * np.sqrt(1 + L)
+    Q = 1.30 * mu**0.494 * (K / h) ** 0.506 * (1 + (srl / mu) ** 2) ** 0.116
+    z = np.sqrt(Q / srl * h / p)
+    s = 0.973 * x + srl * (0.183 / z + 1.063 - 2.192 * z)
     return s, s + Q
+
+
+# --------------------------------------------------------------------------- per item-location tables
+
+
+def _rq_lfa_vector(h, p, K, lam, sl, mu, iters: int = 100):
+    """Vectorised loss-function approximation (:func:`rq_loss_function_approximation`) with
+    sigma_L given directly: arrays of (r, Q)."""
+    Q = np.sqrt(2 * K * lam / h)
+    z = np.zeros_like(Q)
+    for _ in range(iters):  # fixed-point iterations, each over all rows at once
+        target = h * Q / (h + p) / sl
+        z = np.interp(target, _GGRID[::-1], _ZGRID[::-1])
+        Q = np.sqrt(2 * (K * lam + (h + p) * sl**2 * _loss2(z)) / h)
+    return mu + sl * z, Q
+
+
+def rq_fill_rate(r, Q, mu, sl):
+    """Fill rate of an (r, Q) policy with normal lead-time demand N(mu, sl²) and the inventory
+    position uniform on (r, r + Q]: 1 - [n(r) - n(r + Q)] / Q, n(x) = sl G((x - mu) / sl)
+    (Zipkin 2000, section 6.2; Snyder & Shen 2019, section 5.2.4). Vectorised."""
+    r, Q, mu, sl = (np.asarray(v, dtype=float) for v in (r, Q, mu, sl))
+    n = sl * (standard_normal_loss((r - mu) / sl) - standard_normal_loss((r + Q - mu) / sl))
+    return 1 - n / Q
+
+
+def rq_policy_table(
+    result,
+    holding_rate: float = 0.25,
+    order_cost: float = 50.0,
+    shortage_cost_share: float = 0.05,
+    periods_per_year: float = 12.0,
+):
+    """Cost-optimal (r, Q) for each row of a safety-stock table (normal lead-time demand rows of
+    :func:`scmlib.inventory.safety_stock.safety_stock_table` with a continuous policy) against
+    the service-target policy it recommends, both costed by :func:`rq_cost`: h = unit cost x
+    ``holding_rate`` a year, K = ``order_cost``, p =
+    unit backordered, lam = 12 x mean monthly demand, lead-time demand N(d L, sigma_protection²).
+
+    Adds ``service_cost``, ``optimal_reorder_point``, ``optimal_order_qty``, ``optimal_cost``,
+    ``cost_saving`` (a year) and ``implied_fill_rate`` (:func:`rq_fill_rate` of the optimum:
+    the service the costs justify). The cost model assumes demand one unit at a time, so both
+    reorder points are costed without the ``undershoot`` allowance of large customer orders,
+    which is added back to the optimal reorder point. Rows without demand, lead time or spread
+    are left out."""
+    need = [
+        "mean_demand",
+        "sigma_protection",
+        "lead_time",
+        "unit_cost",
+        "reorder_point",
+        "order_qty",
+    ]
+    missing = [c for c in need if c not in result.columns]
+    if missing:
+        raise ParameterError(
+            f"rq_policy_table needs column(s) {missing} (safety_stock_table output)"
+        )
+    if holding_rate <= 0 or order_cost <= 0 or shortage_cost_share <= 0:
+        raise ParameterError("holding_rate, order_cost and shortage_cost_share must be positive")
+    ok = (
+        (result["mean_demand"] > 0)
+        & (result["sigma_protection"] > 0)
+        & (result["lead_time"] > 0)
+        & (result.get("distribution", "normal") == "normal")
+    )
+    out = result[ok].copy()
+    price = out["unit_price"].fillna(out["unit_cost"]) if "unit_price" in out else out["unit_cost"]
+    h = out["unit_cost"].to_numpy(float) * holding_rate
+    p = price.to_numpy(float) * shortage_cost_share * 52
+    lam = out["mean_demand"].to_numpy(float) * periods_per_year
+    L = out["lead_time"].to_numpy(float) / periods_per_year
+    sl = out["sigma_protection"].to_numpy(float)
+    mu = lam * L
+    sigma = sl / np.sqrt(L)  # the annual sd whose lead-time share is sigma_protection
+    under = out["undershoot"].fillna(0).to_numpy(float) if "undershoot" in out else 0.0
+    out["service_cost"] = rq_cost(
+        out["reorder_point"].to_numpy(float) - under,
+        out["order_qty"].to_numpy(float),
+        h,
+        p,
+        order_cost,
+        lam,
+        sigma,
+        L,
+    )
+    r, Q = _rq_lfa_vector(h, p, order_cost, lam, sl, mu)
+    out["optimal_reorder_point"] = r + under
+    out["optimal_order_qty"] = Q
+    out["optimal_cost"] = rq_cost(r, Q, h, p, order_cost, lam, sigma, L)
+    out["cost_saving"] = out["service_cost"] - out["optimal_cost"]
+    out["implied_fill_rate"] = rq_fill_rate(r, Q, mu, sl)
+    return out
+
+
+def ss_policy_table(
+    result,
+    holding_rate: float = 0.25,
+    order_cost: float = 50.0,
+    shortage_cost_share: float = 0.05,
+    review_period: float = 1.0,
+    periods_per_year: float = 12.0,
+):
+    """Periodic-review (s, S) per row by the power approximation (:func:`ss_power_approximation`)
+    on demand per review period with the lead time: h = unit cost x ``holding_rate`` and p =
+    ``shortage_cost_share`` x price x 52, both per review period; rows of normal lead-time
+    demand only. Adds ``ss_reorder_level`` and
+    ``ss_order_up_to``."""
+    ok = (result["mean_demand"] > 0) & (result["std_demand"] > 0)
+    if "distribution" in result:
+        ok &= result["distribution"] == "normal"
+    out = result[ok].copy()
+    price = out["unit_price"].fillna(out["unit_cost"]) if "unit_price" in out else out["unit_cost"]
+    per = periods_per_year / review_period  # review periods a year
+    h = out["unit_cost"].to_numpy(float) * holding_rate / per
+    p = price.to_numpy(float) * shortage_cost_share * 52 / per
+    mu = out["mean_demand"].to_numpy(float) * review_period
+    sd = out["std_demand"].to_numpy(float) * np.sqrt(review_period)
+    lead = out["lead_time"].to_numpy(float) / review_period
+    s, S = ss_power_approximation(h, p, order_cost, mu, sd, lead)
+    out["ss_reorder_level"] = s
+    out["ss_order_up_to"] = S
+    return out
+
+
+def last_time_buy(samples, unit_cost, unit_price, salvage_share: float = 0.2, position=0.0):
+    """Last-time buy (newsvendor on each row's sampled demand over the rest of its life):
+    critical ratio = (price - cost) / (price - salvage), salvage = ``salvage_share`` x cost; the
+    order-up-to level is the sample quantile at that ratio, the buy is that level less the
+    ``position`` (on hand + on order), and the expected cost is the overage (cost - salvage)
+    and underage (price - cost) over the samples (Snyder & Shen 2019, section 4.3; Chopra &
+    Meindl, section 13.3). No buy for an item sold at or below cost. Vectorised over rows.
+    Returns (critical_ratio, level, buy, expected_cost).
+
+    >>> cr, level, buy, cost = last_time_buy(np.array([[10.0, 20, 30, 40]]), 6.0, 10.0, 0.0, 5)
+    >>> float(cr[0]), float(level[0]), float(buy[0])
+    (0.4, 20.0, 15.0)
+    """
+    from scmlib.inventory.safety_stock import empirical_reorder_level
+
+    x = np.asarray(samples, dtype=float)
+    c = np.broadcast_to(np.asarray(unit_cost, dtype=float), (x.shape[0],))
+    v = np.broadcast_to(np.asarray(unit_price, dtype=float), (x.shape[0],))
+    salvage = salvage_share * c
+    under, over = np.maximum(v - c, 0.0), np.maximum(c - salvage, 1e-12)
+    cr = np.clip(under / (under + over), 1e-6, 1 - 1e-6)
+    level = np.where(under > 0, empirical_reorder_level(x, cr, "cycle_service"), 0.0)
+    cost = np.mean(
+        over[:, None] * np.maximum(level[:, None] - x, 0)
+        + under[:, None] * np.maximum(x - level[:, None], 0),
+        axis=1,
+    )
+    buy = np.maximum(level - np.asarray(position, dtype=float), 0.0)
+    return cr, level, buy, cost
+
+
+def discount_lots(
+    annual_demand, order_cost, holding_rate, unit_cost, breaks, discounts, kind: str = "all_units"
+):
+    """Order quantity per item under a price-break schedule (``breaks`` quantities from 0,
+    ``discounts`` off the item's unit cost): :func:`eoq_all_units_discount` or
+    :func:`eoq_incremental_discount` vectorised over items (a loop over the few breaks). Returns
+    (Q*, break index, annual cost incl. purchases, annual cost at the plain EOQ and list price).
+
+    >>> q, j, g, base = discount_lots([1000], 200, 0.2, [500], [0, 200, 500], [0, 0.05, 0.10])
+    >>> float(q[0]), int(j[0]), float(g[0])
+    (500.0, 2, 472900.0)
+    """
+    if kind not in ("all_units", "incremental"):
+        raise ParameterError(f"kind must be 'all_units' or 'incremental', got {kind!r}")
+    lam = np.asarray(annual_demand, dtype=float)
+    c0 = np.broadcast_to(np.asarray(unit_cost, dtype=float), lam.shape)
+    b = np.asarray(breaks, dtype=float)
+    dsc = np.asarray(discounts, dtype=float)
+    _check_breaks(b, 1 - dsc)
+    K, i = float(order_cost), float(holding_rate)
+    cost = np.full((len(b), len(lam)), np.inf)
+    qs = np.full((len(b), len(lam)), np.nan)
+    paid = np.zeros_like(lam)  # purchase cost of the first b_j units (incremental)
+    for j in range(len(b)):  # a handful of price breaks
+        cj = c0 * (1 - dsc[j])
+        upper = b[j + 1] if j + 1 < len(b) else np.inf
+        if kind == "all_units":
+            q = np.sqrt(2 * K * lam / (i * cj))
+            q = np.where(q < upper, np.maximum(q, max(b[j], 1e-12)), np.nan)
+            g = cj * lam + K * lam / q + i * cj * q / 2
+        else:
+            if j > 0:
+                paid = paid + c0 * (1 - dsc[j - 1]) * (b[j] - b[j - 1])
+            cbar = paid - cj * b[j]
+            q = np.sqrt(2 * (K + cbar) * lam / (i * cj))
+            q = np.where((q >= b[j]) & (q < upper), q, np.nan)
+            g = cj * lam + (K + cbar) * lam / q + i * (cj + cbar / q) * q / 2
+        qs[j], cost[j] = q, np.where(np.isnan(g), np.inf, g)
+    best = np.argmin(cost, axis=0)
+    cols = np.arange(len(lam))
+    q0 = np.sqrt(2 * K * lam / (i * c0))
+    base = c0 * lam + K * lam / q0 + i * c0 * q0 / 2
+    return qs[best, cols], best, cost[best, cols], base
+
+
+def rq_by_segment(rq, group: str):
+    """Per segment: series costed, annual cost of the service-target policy and of the
+    cost-optimal (r, Q), the saving, the segment's target and the demand-weighted fill rate the
+    costs imply (:func:`rq_policy_table` rows)."""
+    w = rq.assign(_w=rq["implied_fill_rate"] * rq["mean_demand"])
+    g = w.groupby(group, observed=True)
+    out = g.agg(
+        series=("item_id", "size"),
+        target=("service_target", "first"),
+        service_cost=("service_cost", "sum"),
+        optimal_cost=("optimal_cost", "sum"),
+        _w=("_w", "sum"),
+        _d=("mean_demand", "sum"),
+    ).reset_index()
+    out["cost_saving"] = out["service_cost"] - out["optimal_cost"]
+    out["implied_fill_rate"] = out["_w"] / out["_d"]
+    out = out.sort_values(["target", group], ascending=[False, True], kind="stable")
+    return out.drop(columns=["_w", "_d"]).reset_index(drop=True)
+
+
+def last_time_buy_table(
+    result,
+    history,
+    positions,
+    horizon_months: int = 12,
+    salvage_share: float = 0.2,
+    stages=("decline", "end_of_life"),
+    draws: int = 1000,
+    seed: int = 0,
+):
+    """The last-time buy of each item-location in a late lifecycle stage (``lifecycle_stage`` in
+    ``stages``) that still sells: demand over the next ``horizon_months`` bootstrapped from its
+    own history (:func:`scmlib.inventory.safety_stock.bootstrap_lead_time_demand`, ``history``
+    rows as ``result``), then :func:`last_time_buy` against its position (on hand, from
+    ``positions``: item_id, location_id, on_hand_qty). Columns: keys, lifecycle_stage,
+    mean_demand, horizon_months, critical_ratio, last_buy_qty, position, buy_qty,
+    expected_cost."""
+    from scmlib.inventory.safety_stock import bootstrap_lead_time_demand
+
+    if horizon_months < 1:
+        raise ParameterError(f"horizon_months must be at least 1, got {horizon_months}")
+    keys = ["item_id", "location_id"]
+    stage = result.get("lifecycle_stage", pd.Series("", index=result.index)).astype(str)
+    use = (stage.isin(list(stages)) & (result["mean_demand"] > 0)).to_numpy()
+    r = result[use].copy()
+    if r.empty:
+        return r.assign(critical_ratio=[], last_buy_qty=[], position=[], buy_qty=[])
+    samples = bootstrap_lead_time_demand(
+        np.asarray(history, dtype=float)[use], float(horizon_months), 0.0, draws, seed
+    )
+    pos = r[keys].merge(positions[[*keys, "on_hand_qty"]], on=keys, how="left")
+    price = r["unit_price"].fillna(r["unit_cost"]) if "unit_price" in r else r["unit_cost"]
+    cr, level, buy, cost = last_time_buy(
+        samples,
+        r["unit_cost"].to_numpy(float),
+        price.to_numpy(float),
+        salvage_share,
+        pos["on_hand_qty"].fillna(0).to_numpy(float),
+    )
+    r["horizon_months"] = horizon_months
+    r["critical_ratio"] = cr
+    r["last_buy_qty"] = np.ceil(level)
+    r["position"] = pos["on_hand_qty"].fillna(0).to_numpy(float)
+    r["buy_qty"] = np.ceil(buy)
+    r["expected_cost"] = cost
+    cols = [*keys, "lifecycle_stage", "mean_demand", "horizon_months", "critical_ratio"]
+    cols += ["last_buy_qty", "position", "buy_qty", "expected_cost"]
+    return r[cols].sort_values("buy_qty", ascending=False).reset_index(drop=True)
+
+
+def policy_summary_lines(
+    rq_seg, positioning, deltas, ltb, money, rq_group: str = "abc", tier_group: str = "service_tier"
+) -> list[str]:
+    """The executive summary of the policy report: what the costs imply against the targets,
+    what positioning saves, what a tier's higher target costs against the sales it protects,
+    and the last-time buys (``money`` formats an amount)."""
+    lines = []
+    if len(rq_seg):
+        saving = rq_seg["cost_saving"].sum()
+        implied = ", ".join(
+            f"{r[rq_group]} {r['implied_fill_rate']:.0%} (target {r['target']:.0%})"
+            for r in rq_seg.to_dict("records")
+        )
+        lines.append(
+            f"Where demand is steady, the cost-optimal (r, Q) would save {money(saving)} a year "
+            f"of holding, ordering and backorder cost against the service-target policy; the "
+            f"costs imply fill rates of {implied}."
+        )
+    if len(positioning):
+        single = positioning["single_echelon_value"].sum()
+        gsm = positioning["gsm_value"].sum()
+        dc = positioning["dc_only_value"].sum()
+        lines.append(
+            f"Positioning safety stock across plant and DCs (guaranteed service) needs "
+            f"{money(gsm)} against {money(single)} with every stage sized on its own "
+            f"({money(single - gsm)} less) and {money(dc)} with stock at the DCs only."
+        )
+        for r in positioning.to_dict("records"):
+            lines.append(f"{r['items']:,} items: hold safety stock at {r['hold_at']}.")
+    for r in deltas.to_dict("records"):
+        per = r["cost_per_sale_protected"]
+        ratio = (
+            f"{per:.2f} of holding cost a year for each unit of currency of sales protected"
+            if np.isfinite(per)
+            else "no sales protected"
+        )
+        lines.append(
+            f"Raising {r[tier_group]} from {r['baseline_target']:.0%} to {r['target']:.0%} adds "
+            f"{money(r['extra_inventory'])} of average stock ({money(r['extra_holding_cost'])} a "
+            f"year) and protects {money(r['sales_protected'])} of sales a year in the replay: "
+            f"{ratio}."
+        )
+    if len(ltb):
+        lines.append(
+            f"{len(ltb):,} item-locations in decline or end of life: a last-time buy of "
+            f"{int(ltb['buy_qty'].sum()):,} units in all covers their remaining demand at the "
+            "newsvendor's critical ratio."
+        )
+    return lines
+
+
+APPENDIX = {
+    "Service-target policy": "The safety_stock notebook's recommendation: company fill-rate "
+    "targets by ABC class, continuous review (s, Q), Q = EOQ or the item's lot, the item's own "
+    "bootstrapped history for intermittent and lumpy demand, the undershoot of large customer "
+    "orders in the reorder point.",
+    "(r, Q) cost": "g(r, Q) = [K lam + h int_r^r+Q (y - mu) dy + (h + p)(n2(r) - n2(r + Q))] / Q "
+    "with normal lead-time demand, h = unit cost x holding rate a year, K the cost of an order, "
+    "p the cost of a unit on backorder for a year (52 x the weekly share of price), lam the annual "
+    "demand, n2 the second-order loss function (Snyder & Shen 2019, eq. 5.7 and 5.16; Example "
+    "5.1 in the tests).",
+    "Cost-optimal (r, Q)": "The loss-function approximation: n(r) = h Q / (h + p), Q = sqrt(2 (K "
+    "lam + (h + p) n2(r)) / h), iterated from the EOQ (Snyder & Shen 2019, section 5.3.4, "
+    "Example 5.6).",
+    "Fill rate the costs imply": "1 - [n(r) - n(r + Q)] / Q at the cost-optimal (r, Q) with the "
+    "inventory position uniform over (r, r + Q] (Zipkin 2000, section 6.2).",
+    "(s, S)": "Power approximation: Q = 1.30 mu^0.494 (K/h)^0.506 (1 + sigma²/mu²)^0.116, s = "
+    "0.973 x + sigma (0.183/z + 1.063 - 2.192 z), z = sqrt(Q h / (sigma p)), S = s + Q, over the "
+    "review period plus the lead time (Ehrhardt & Mosier 1984; Silver, Pyke & Peterson 1998, "
+    "section 8.2.3). Exact (s, S) for discrete demand by Zheng & Federgruen (1991) is in "
+    "scmlib.inventory.policies (Snyder & Shen Example 4.7 in the tests).",
+    "Last-time buy": "Newsvendor: order up to the quantile p / (p + h) of the demand over the "
+    "horizon, p = price - cost (margin lost), h = cost - salvage; demand bootstrapped from the "
+    "item-location's own months (Snyder & Shen 2019, section 4.3; Chopra & Meindl, section 13.3, "
+    "Example 13-1 in the tests).",
+    "Price breaks": "All-units: every unit at the price of the break reached; incremental: "
+    "each unit at the price of its own band; the cheapest of the feasible EOQs and breakpoints in "
+    "purchase + ordering + holding cost (Snyder & Shen 2019, section 3.7; Silver, Pyke & "
+    "Peterson 1998, section 5.5; Chopra & Meindl, Examples 11-8 and 11-9).",
+    "Guaranteed-service positioning": "Each stage quotes a service time S; its net lead time "
+    "SI + T - S is covered by z sigma sqrt(NLT) of safety stock, sigma the pooled daily demand it "
+    "serves; the placement minimising holding cost is chosen per item (Graves & Willems 2000; "
+    "Snyder & Shen 2019, section 6.3, Example 6.5 in the tests). Every stage on its own: all S = "
+    "0. DCs only: the plant quotes its full replenishment time.",
+    "Plant to DC": "Great-circle distance from the plant; road within its country at 600 km a "
+    "day, sea to another country at 500 km a day plus 7 days in port, one day of handling.",
+    "Tier scenarios": "Targets by each item-location's dominant customer tier (the highest tier "
+    "buying at least 20% of its units); each scenario is replayed day by day over the window "
+    "with backorders and lead times drawn from PO receipts; extra stock = simulated average "
+    "stock value against the company targets; sales at risk = short units x unit price.",
+}
+
+
+def break_text(breaks, discounts, kind: str) -> str:
+    """The price-break schedule in words.
+
+    >>> break_text([0, 250], [0, 0.02], "all_units")
+    'all-units discounts: 0% from 0 units, 2% from 250 units (a what-if schedule).'
+    """
+    parts = ", ".join(f"{d:.0%} from {b:g} units" for b, d in zip(breaks, discounts, strict=True))
+    return f"{kind.replace('_', '-')} discounts: {parts} (a what-if schedule)."

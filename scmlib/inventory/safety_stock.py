@@ -16,6 +16,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -483,7 +484,8 @@ def safety_stock_table(
     if history is not None:
         h = np.asarray(history, dtype=float)
         half = h.shape[1] // 2
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # series without a first half
             first, last = np.nanmean(h[:, :half], axis=1), np.nanmean(h[:, half:], axis=1)
             df["demand_shift"] = np.where(first > 0, last / first, np.nan)
     ss = np.maximum(level - mean_p, 0.0) + under

@@ -446,3 +446,18 @@ def scenario_deltas(
     ]
     changed = rows["target"] != rows["baseline_target"]
     return rows.loc[changed, keep].reset_index(drop=True)
+
+
+def step_up_scenarios(targets: dict[str, float]) -> dict[str, dict[str, float]]:
+    """One what-if per tier, each raising that tier one step: to the next higher tier's target,
+    the top tier by one point (at most 99.5%).
+
+    >>> step_up_scenarios({"platinum": 0.98, "gold": 0.95, "standard": 0.92})
+    {'platinum to 99%': {'platinum': 0.99}, 'gold to 98%': {'gold': 0.98}, 'standard to 95%': {'standard': 0.95}}
+    """
+    order = sorted(targets, key=lambda k: -targets[k])
+    out = {}
+    for i, tier in enumerate(order):
+        new = min(round(targets[tier] + 0.01, 4), 0.995) if i == 0 else targets[order[i - 1]]
+        out[f"{tier} to {new:.0%}"] = {tier: new}
+    return out
