@@ -48,7 +48,8 @@ def naive(demand, s, Q, lead) -> np.ndarray:
             net -= d
             if net + on_order <= s[i]:
                 k = int((s[i] - net - on_order) // Q[i]) + 1
-                pipe[t + int(lead[i])] = pipe.get(t + int(lead[i]), 0.0) + k * Q[i]
+                due = t + 1 + int(lead[i])  # received at the end of day t + L
+                pipe[due] = pipe.get(due, 0.0) + k * Q[i]
                 on_order += k * Q[i]
         fill[i] = filled / total if total else np.nan
     return fill
@@ -67,7 +68,7 @@ def main(n: int = 50_000, days: int = 730) -> None:
     t0 = time.perf_counter()
     naive(demand[:, :m], s[:m], Q[:m], lead[:m])
     slow = (time.perf_counter() - t0) * n / m
-    fixed = SIM.replay(demand[:, :m], 0, s[:m], Q[:m], lead[:m])
+    fixed = SIM.replay(demand[:, :m], 0, s[:m], Q[:m], lead[:m], opening=s[:m] + Q[:m])
     check = naive(demand[:, :50], s[:50], Q[:50], lead[:50])
     gap = np.nanmax(np.abs(check - fixed["fill_rate"][:50]))
     print(
