@@ -627,3 +627,16 @@ def test_tier_scenarios_and_deltas():
         money=lambda v: f"${v:,.0f}",
     )
     assert lines[0].startswith("Raising gold from 90% to 99% adds $")
+
+
+def test_credibility_lines():
+    d, inp = _lumpy_inputs()
+    r = SS.sanity_layer(SS.safety_stock_table(inp, lumpy_distribution="gamma"), 3)
+    first, largest, own = SS.credibility_lines(r, 3, False, money=lambda v: f"${v:,.0f}")
+    assert (
+        first.startswith("1 item-locations would hold more than 3 months") and "not capped" in first
+    )
+    assert largest.startswith("The largest cover is LMP at L:") and "lumpy demand" in largest
+    assert own.startswith("0 intermittent or lumpy item-locations are sized on their own")
+    none = SS.credibility_lines(r.assign(flag=""), 3, False, money=str)[0]
+    assert none == "No item-location holds more than 3 months of demand as safety stock."

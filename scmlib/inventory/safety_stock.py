@@ -1033,7 +1033,8 @@ def credibility_lines(
             f"{len(flagged):,} item-locations would hold more than {max_cover_months:g} months of "
             f"demand (or more than the value limit) as safety stock, "
             f"{money(flagged['uncapped_safety_stock'].mul(flagged['unit_cost']).sum())} before "
-            f"the limit; {act}; each is listed with its drivers."
+            f"the limit; {act}; the ten largest covers are explained with their drivers and "
+            "every flag is in the safety_stock.csv output."
         )
     else:
         lines.append(
