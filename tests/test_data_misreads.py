@@ -426,7 +426,7 @@ def test_scorecard_on_po_lines_without_receipts(tmp_path, small_demo):
     head = pd.read_csv(Path(rec["run_dir"]) / "outputs" / "headlines.csv").set_index("kpi")
     assert np.isnan(head.loc["supplier_otif", "value"])  # unavailable, never reported as missed
     html = (Path(rec["run_dir"]) / "report.html").read_text()
-    assert "OTIF is not available" in html
+    assert "OTIF is not measured" in html
 
 
 def test_scorecard_functions_without_receipts_or_po_dates(small_demo):

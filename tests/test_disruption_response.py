@@ -121,3 +121,25 @@ def test_event_scope_and_best_option():
         p, pd.DataFrame({"platinum": [1.0]}, index=["I1"]), pd.Series({"I1": 10.0}), True
     )
     assert w.loc[w["week"] == 3, "revenue_platinum"].iloc[0] == 70.0
+
+
+def test_without_a_named_disruption_the_most_severe_open_event_is_taken():
+    import pandas as pd
+
+    from scmlib.risk import disruption as DR
+
+    events = pd.DataFrame(
+        {
+            "event_id": ["E1", "E2", "E3", "E4"],
+            "supplier_id": ["S1", "S2", "S3", "S4"],
+            "event_date": pd.to_datetime(["2026-01-05", "2026-02-01", "2026-03-01", "2026-03-02"]),
+            "event_type": ["fire", "flood", "strike", "audit"],
+            "severity": [3, 3, 3, 1],
+            "resolved_date": pd.to_datetime(["2026-01-20", None, None, None]),
+        }
+    )
+    assert DR.most_severe_open_event(events) == "E3"  # open, most severe, latest
+    supplier, start, text = DR.event_scope(events, "", "", "", pd.Timestamp("2026-04-01"))
+    assert (supplier, start) == ("S3", pd.Timestamp("2026-03-01")) and "strike" in text
+    assert DR.event_scope(events, "", "", "", pd.Timestamp("2026-04-01"), other_scope=True)[0] == ""
+    assert DR.most_severe_open_event(events.iloc[:1]) == ""

@@ -203,6 +203,6 @@ def test_scorecard_on_delivery_data_without_quantities(tmp_path):
     )
     assert rec["status"] == "success", rec["error"]
     html = Path(rec["run_dir"], "report.html").read_text()
-    assert "OTIF is not available" in html and "in-full cannot be measured" in html
+    assert "OTIF is not measured" in html and "in-full cannot be measured" in html
     card = pd.read_csv(Path(rec["run_dir"], "outputs", "scorecard.csv")).set_index("supplier_id")
     assert card.loc["V1", "on_time"] == 1.0 and card.loc["V2", "on_time"] == 0.0

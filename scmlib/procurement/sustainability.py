@@ -44,6 +44,16 @@ def _read(path: str, what: str, **kw) -> pd.DataFrame:
     return pd.read_csv(p, **kw)
 
 
+def load_cpi(path: str = CPI_FILE) -> pd.DataFrame:
+    """The US CPI-U annual averages that deflate spend to the factor year (reference data)."""
+    return _read(path, "CPI")
+
+
+def load_usd_rates(path: str = RATES_FILE) -> pd.DataFrame:
+    """Annual average USD rates per currency (reference data), for spend in other currencies."""
+    return _read(path, "exchange-rate")
+
+
 # --------------------------------------------------------------------------- reference data
 
 

@@ -608,17 +608,37 @@ def summary(
 # --------------------------------------------------------------------------- report building
 
 
+def most_severe_open_event(events: pd.DataFrame | None) -> str:
+    """The event a disruption report opens on when none is named: the most severe unresolved
+    event of ``supplier_events``, the latest first among equals; ``""`` when there is none."""
+    if events is None or events.empty:
+        return ""
+    e = events
+    if "resolved_date" in e.columns:
+        e = e[e["resolved_date"].isna()]
+    if e.empty:
+        return ""
+    sev = pd.to_numeric(e["severity"], errors="coerce") if "severity" in e else 0
+    ranked = e.assign(_sev=sev).sort_values(["_sev", "event_date"], ascending=[False, False])
+    return str(ranked["event_id"].iloc[0])
+
+
 def event_scope(
     events: pd.DataFrame | None,
     event_id: str,
     supplier: str,
     start: str,
     default_start: pd.Timestamp,
+    other_scope: bool = False,
 ) -> tuple[str, pd.Timestamp, str]:
     """(supplier, start, event text) from ``event_id`` in ``supplier_events`` (its supplier and
     date, unless ``supplier`` / ``start`` are given), else from the parameters; start defaults
-    to ``default_start``. An unknown event id is a one-line :class:`ParameterError`."""
+    to ``default_start``. With no event, supplier or ``other_scope`` (site, country, lane) given,
+    the report responds to the most severe open event (:func:`most_severe_open_event`). An
+    unknown event id is a one-line :class:`ParameterError`."""
     text = ""
+    if not (event_id or supplier or other_scope):
+        event_id = most_severe_open_event(events)
     if event_id:
         if events is None or event_id not in set(events["event_id"]):
             known = [] if events is None else list(events["event_id"].astype(str))
