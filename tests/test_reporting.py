@@ -282,3 +282,14 @@ def test_network_map_titles_its_axes_and_marks_open_sites():
     assert ax.get_xlabel() == "Longitude (degrees)" and ax.get_ylabel() == "Latitude (degrees)"
     assert ax.get_title() == "Network" and "Newark" in [t.get_text() for t in ax.texts]
     plt.close(fig)
+
+
+def test_full_table_files_are_named_after_the_first_clause_of_their_caption():
+    from scmlib.reporting import _slug
+
+    assert _slug("Largest demand first; the CSV output holds every item-location") == (
+        "largest_demand_first"
+    )
+    assert _slug("Accuracy, lag 1, item, by ABC class.") == "accuracy_lag_1_item_by_abc_class"
+    assert len(_slug("word " * 30)) <= 40 and not _slug("word " * 30).endswith("_")
+    assert _slug("") == "table"

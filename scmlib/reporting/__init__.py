@@ -403,8 +403,14 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     return path
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:60] or "table"
+def _slug(text: str, limit: int = 40) -> str:
+    """A file name from a caption: its first clause ("Largest demand first; the CSV ..." gives
+    ``largest_demand_first``), lower case, cut at a word boundary within ``limit`` characters."""
+    head = re.split(r"[.;:(\n]", str(text), maxsplit=1)[0]
+    slug = re.sub(r"[^a-z0-9]+", "_", head.lower()).strip("_")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("_", 1)[0]
+    return slug or "table"
 
 
 def _display_html(markup: str) -> None:
@@ -525,7 +531,10 @@ class Report:
         and the note under the table links that file."""
         full = None
         if max_rows is not None and len(df) > max_rows:
-            full = f"{_slug(name or caption or self._section or 'table')}.csv"
+            base = _slug(name or caption or self._section or "table")
+            full, n = f"{base}.csv", 2
+            while full in self.extra_outputs:  # two tables of one caption: both kept
+                full, n = f"{base}_{n}.csv", n + 1
             self._write_csv(self.output_dir / full, df)
             self.extra_outputs[full] = df
         _display_html(
