@@ -111,9 +111,6 @@ SUSTAINABILITY_THEMES = ("environment", "labour_human_rights", "ethics", "sustai
 NETWORK_NODE_TYPES = ("supplier", "plant", "dc")
 NETWORK_ROLES = ("primary", "alternate")
 EVENT_SEVERITIES = ("low", "medium", "high", "critical")
-NETWORK_NODE_TYPES = ("supplier", "plant", "dc")
-NETWORK_ROLES = ("primary", "alternate")
-EVENT_SEVERITIES = ("low", "medium", "high", "critical")
 PROGRAMME_TYPES = ("process_improvement", "technology_adoption", "performance_enhancement")
 PROGRAMME_KPIS = ("otif", "on_time", "ppm", "lead_time_days")
 PROGRAMME_STATUS = ("planned", "active", "completed", "cancelled")
@@ -122,7 +119,6 @@ IDEA_STATUS = ("submitted", "evaluating", "accepted", "implemented", "rejected")
 AMENDMENT_CHANGES = ("price", "term", "scope", "volume", "other")
 RFX_UNITS = ("each", "pair", "pack_10", "dozen", "box_50", "hundred", "thousand")
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CPT", "CIF", "CIP", "DAP", "DPU", "DDP")
-
 
 TABLES: dict[str, Table] = {
     t.name: t
