@@ -545,7 +545,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "longitude": ("Longitude", "degrees"),
     "location": ("Location", ""),
     "demand": ("Demand", "units"),
-    "share": ("Share of the customer's demand", ""),
+    "share": ("Share", ""),  # generic: a table names what it is a share of (labels=)
     "quantity": ("Quantity", "units"),
 }
 
