@@ -49,11 +49,19 @@ def main() -> None:
         f"1,000 series on 1 core: {one:.1f} s -> all {cores} cores are {one * rates[1000] / 1000:.2f}x faster"
     )
     print(f"1,400 series: {1400 / rates[1400]:.0f} s (target <= 300 s)")
-    peer = _peer(d.merge(keys.head(1400), on=["item_id", "location_id"]))
-    ours = 1400 / rates[1400]
+    # the machine is shared: time the peer and the pipeline back to back, twice, best of each
+    sub = d.merge(keys.head(1400), on=["item_id", "location_id"])
+    peers, ours = [], []
+    for _ in range(2):
+        peers.append(_peer(sub))
+        t = time.perf_counter()
+        forecast(sub, h=18, id_cols=["item_id", "location_id"], progress=False)
+        ours.append(time.perf_counter() - t)
     print(
         f"statsforecast AutoETS + DynamicOptimizedTheta, same 1,400 series, {cores} cores: "
-        f"{peer:.1f} s; pipeline / peer = {ours / peer:.2f} (target <= 1)"
+        f"{min(peers):.1f} s (runs {', '.join(f'{x:.1f}' for x in peers)}); pipeline "
+        f"{min(ours):.1f} s (runs {', '.join(f'{x:.1f}' for x in ours)}); "
+        f"pipeline / peer = {min(ours) / min(peers):.2f} (target <= 1)"
     )
 
 

@@ -20,15 +20,23 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
 
 - missing periods inside a series are zero demand;
 - negative values (net returns) are clipped to zero: the engine forecasts gross demand;
-- ``clean_outliers``: values beyond median +/- 5 x 1.4826 MAD of the series are capped;
+- ``clean_outliers`` (on by default): a Hampel filter (Hampel 1974; Pearson 2002) caps points
+  more than 5 robust standard deviations (1.4826 x MAD of the residuals) from the running median,
+  unless the same period of another season is flagged too (seasonality, kept); the capped points
+  are returned raw in ``cleaned`` so charts show the history as it was;
 - **no history** (new item, only known from the item master) or **all zeros**: forecast 0,
   zero-width intervals, flagged for planner input;
 - **end of life**: periods after the item's ``eol_date`` are forecast 0;
 - **short series** (fewer than two seasons): seasonal models are not candidates; the
   backtest uses as many rolling origins as leave at least ``min_backtest`` points of
   training data; with none, the theta method (SBA for intermittent series) is used;
-- **intermittent / lumpy** (ADI >= 1.32): Croston, SBA and TSB join naive and moving average
-  as candidates; smooth and erratic series use the continuous models.
+- **intermittent / lumpy** (ADI >= 1.32): Croston, SBA, TSB (optimised), SES, ADIDA, IMAPA and
+  moving averages over half a season and a season join naive and moving average as candidates;
+  when a class has at least 20 such series, one combination per class replaces per-series
+  selection (:func:`~scmlib.planning.forecasting.backtest.pool_intermittent`: non-negative
+  weights minimising the pooled RMSSE-scaled squared backtest error; MASE would reward
+  near-zero forecasts). Smooth and erratic series use the continuous models.
+- every zero forecast says why (``forecast_note`` in ``profile``).
 
 Selection: for every series and candidate, ``n_windows`` rolling origins each forecast
 ``backtest_horizon`` periods from data strictly before the origin (no leakage); the model
@@ -42,7 +50,8 @@ for intermittent series it averages the best ``combine_top`` candidates.
 Intervals: an empirical normal interval whose standard deviation at step k is
 sigma_1 sqrt(k), sigma_1 estimated from the series' backtest errors, widened to the
 model's own interval where it has one (statsforecast's ETS, ARIMA, Theta, naive); model
-intervals alone ignore selection uncertainty and run narrow. Interval coverage is measured
+intervals alone ignore selection uncertainty and run narrow. With few backtest errors the band
+uses Student t quantiles (errors - 1 degrees of freedom) instead of the normal's. Interval coverage is measured
 out of sample on the empirical intervals: each backtest window's interval uses the errors of
 the other windows only (the final intervals, widened to the model's own, are at least as
 wide, so the reported coverage is a lower bound). Lower bounds are floored at zero.
