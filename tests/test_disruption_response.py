@@ -114,7 +114,9 @@ def test_event_scope_and_best_option():
         {"option": ["a", "b", "c"], "revenue_at_risk": [10.0, 5.0, 5.0],
          "fill_platinum": [0.9, 0.9, 1.0], "extra_cost": [0.0, 1.0, 2.0]}
     )  # fmt: skip
-    assert D.best_option(opts) == "c"  # same revenue, better platinum service
+    assert D.best_option(opts) == "b"  # same revenue protected: the cheaper option
+    opts.loc[2, "extra_cost"] = 1.0
+    assert D.best_option(opts) == "c"  # same revenue and cost: better platinum service
     cut, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
     p = D.project(cut, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6)
     w = D.tier_weekly(
@@ -143,3 +145,31 @@ def test_without_a_named_disruption_the_most_severe_open_event_is_taken():
     assert (supplier, start) == ("S3", pd.Timestamp("2026-03-01")) and "strike" in text
     assert DR.event_scope(events, "", "", "", pd.Timestamp("2026-04-01"), other_scope=True)[0] == ""
     assert DR.most_severe_open_event(events.iloc[:1]) == ""
+
+
+def test_best_option_never_pays_more_for_the_same_protected_revenue():
+    # the reviewed case: alternate supply alone protects the same 447 for 402 as the
+    # alternate + expedite + priority option for 2,100
+    opts = pd.DataFrame(
+        {"option": ["no action", "alternate supply", "alternate + expedite",
+                    "alternate + expedite + priority"],
+         "revenue_at_risk": [447.0, 0.0, 0.0, 0.0], "extra_cost": [0.0, 402.0, 2100.0, 2100.0],
+         "fill_platinum": [0.95, 1.0, 1.0, 1.0]}
+    )  # fmt: skip
+    assert D.best_option(opts) == "alternate supply"
+    opts.loc[1, "revenue_at_risk"] = 100.0  # alternate alone now protects less: expedite wins
+    assert D.best_option(opts) == "alternate + expedite"
+    opts["revenue_at_risk"] = 447.0  # nothing protects anything: no action
+    assert D.best_option(opts) == "no action"
+
+
+def test_open_purchase_orders_placed_after_the_start_are_not_affected():
+    po = pd.DataFrame(
+        {"po_id": ["P1", "P2", "P3"], "supplier_id": ["S1", "S1", "S1"],
+         "item_id": ["I1", "I1", "I1"],
+         "order_date": pd.to_datetime(["2026-10-01", "2026-10-21", "2026-10-22"]),
+         "receipt_date": pd.to_datetime([None, None, None])}
+    )  # fmt: skip
+    start = pd.Timestamp("2026-10-21")
+    _, op = D.open_orders(None, po, ["I1"], ["S1"], pd.Timestamp("2026-11-01"), start)
+    assert op["po_id"].tolist() == ["P1", "P2"]  # PO of 22 Oct placed after the fire

@@ -327,9 +327,12 @@ def open_orders(
     items: Sequence[str],
     suppliers_cut: Sequence[str],
     as_of: pd.Timestamp,
+    start: pd.Timestamp | None = None,
 ):
     """Open customer order lines for the affected items (not delivered by ``as_of``) and open
-    purchase order lines with the cut suppliers for them (not received)."""
+    purchase order lines with the cut suppliers for them (not received), placed on or before
+    the disruption ``start`` (orders placed after it are not affected by it: they were placed
+    knowing of the disruption); ``start`` defaults to ``as_of``."""
     so = None
     if sales is not None:
         d = sales["delivery_date"] if "delivery_date" in sales else pd.Series(pd.NaT, sales.index)
@@ -342,6 +345,7 @@ def open_orders(
             po["item_id"].isin(items)
             & po["supplier_id"].isin(suppliers_cut)
             & po["receipt_date"].isna()
+            & (po["order_date"] <= pd.Timestamp(as_of if start is None else start))
         ]
     return so, op
 
@@ -696,11 +700,24 @@ def tier_weekly(proj: pd.DataFrame, mix: pd.DataFrame, price: pd.Series, priorit
     return w.reindex(columns=order, fill_value=0.0).reset_index()
 
 
-def best_option(opts: pd.DataFrame) -> str:
-    """The option that protects the most revenue (then the most platinum service, then the
-    cheapest)."""
-    o = opts.assign(_p=-opts["fill_platinum"].fillna(0))
-    return str(o.sort_values(["revenue_at_risk", "_p", "extra_cost"]).iloc[0]["option"])
+def best_option(opts: pd.DataFrame, tolerance: float = 0.005) -> str:
+    """The cheapest option among those that protect the most revenue (then the most platinum
+    service among equally cheap ones).
+
+    Options whose revenue at risk is within ``tolerance`` (share of the largest revenue
+    protected, at least one currency unit) of the lowest count as protecting the most: paying
+    more for the same protected revenue is never recommended.
+
+    >>> o = pd.DataFrame({"option": ["none", "alt", "exp"], "revenue_at_risk": [447.0, 0, 0],
+    ...                   "extra_cost": [0.0, 402, 2100], "fill_platinum": [0.9, 1, 1]})
+    >>> best_option(o)
+    'alt'
+    """
+    o = opts.assign(_p=-opts["fill_platinum"].fillna(0).round(3))
+    protected = o["revenue_at_risk"].max() - o["revenue_at_risk"]
+    tol = max(1.0, tolerance * float(protected.max()))
+    top = o[o["revenue_at_risk"] <= o["revenue_at_risk"].min() + tol]
+    return str(top.sort_values(["extra_cost", "_p"]).iloc[0]["option"])
 
 
 def appendix(duration: int, horizon: int, months: int, expedite: int, alt_premium: float,
