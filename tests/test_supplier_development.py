@@ -136,7 +136,7 @@ def test_gaps_and_pipeline():
     pipe = D.candidate_pipeline(card, busy, critical_suppliers={"D"}, spend_share=0.6)
     # A: high spend, low score; C has a programme; D only critical; B performs
     assert pipe["supplier_id"].tolist() == ["A", "D"]
-    assert pipe.iloc[0]["reason"].startswith("high spend: score 60 below 70")
+    assert pipe.iloc[0]["reason"].startswith("high spend: score 60.0 below 70")
     assert "OTIF below target" in pipe.iloc[0]["reason"]
     assert pipe.iloc[1]["reason"].startswith("critical segment")
 
@@ -176,3 +176,58 @@ def test_kpi_observations_pool_like_the_scorecard():
     assert kpi["otif"] == pytest.approx(0.5)
     assert kpi["lead_time_days"] == pytest.approx(21.5)
     assert kpi["ppm"] == pytest.approx(1000.0)  # 4 / 4,000 units, pooled
+
+
+def test_pipeline_score_has_one_decimal_so_69_8_does_not_read_70():
+    card = pd.DataFrame(
+        {"supplier_id": ["A"], "score": [69.8], "spend": [100.0], "otif": [0.9], "ppm": [0.0]}
+    )
+    pipe = D.candidate_pipeline(card, None)
+    assert pipe["reason"].item() == "high spend: score 69.8 below 70"
+
+
+def test_progress_capped_with_words_and_one_baseline():
+    prog = pd.DataFrame(
+        {
+            "programme_id": ["A", "B", "C", "P"],
+            "supplier_id": ["S1", "S2", "S3", "S4"],
+            "target_kpi": ["otif", "otif", "lead_time_days", "otif"],
+            "start_date": pd.Timestamp("2024-01-01"),
+            "target": [0.9, 0.9, 10.0, 0.9],
+            "cost": 1.0,
+            "status": ["active", "active", "active", "planned"],
+            "baseline": [0.5, 0.8, 13.6, 0.8],
+        }
+    )
+    obs = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2", "S3", "S4"],
+            "kpi": ["otif", "otif", "lead_time_days", "otif"],
+            "date": pd.Timestamp("2024-06-01"),
+            "value": [0.85, 0.95, 18.0, 0.7],
+            "weight": 1.0,
+        }
+    )
+    # measured baselines replace the recorded ones where present: A 0.80, C 16.4 days
+    r = D.programme_progress(
+        prog, obs, pd.Timestamp("2024-06-30"), baseline=pd.Series({"A": 0.8, "C": 16.4})
+    )
+    assert r["baseline"].tolist() == pytest.approx([0.8, 0.8, 16.4, 0.8])
+    assert r["progress"].iloc[0] == pytest.approx(0.5)
+    assert r["progress_raw"].iloc[1] == pytest.approx(1.5) and r["progress"].iloc[1] == 1.0
+    # lead time 16.4 -> 18.0 against a target of 10: moved away, shown as 0%
+    assert r["progress"].iloc[2] == 0.0
+    assert r["progress_note"].tolist()[:3] == [
+        "",
+        "overshot the target",
+        "moved away from the target",
+    ]
+    assert np.isnan(r["progress"].iloc[3])
+    shown = D.programmes_display(r)
+    assert shown["baseline"].tolist()[2] == "16.4 days"
+    assert shown["progress_text"].tolist() == [
+        "50%",
+        "100% (overshot the target)",
+        "0% (moved away from the target)",
+        "–",
+    ]

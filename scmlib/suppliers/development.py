@@ -363,11 +363,34 @@ def kpi_gaps(card: pd.DataFrame, targets: Mapping[str, float | None]) -> pd.Data
 
 
 def programme_progress(
-    programmes: pd.DataFrame, obs: pd.DataFrame, as_of: pd.Timestamp, months: int = 3
+    programmes: pd.DataFrame,
+    obs: pd.DataFrame,
+    as_of: pd.Timestamp,
+    months: int = 3,
+    baseline: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Each programme's KPI now (the last ``months`` months up to ``as_of``) against its baseline
     and target: ``current``, ``gap`` (shortfall to the programme target, > 0 means not reached)
-    and ``progress`` = (current - baseline) / (target - baseline), 1.0 = target reached."""
+    and ``progress`` = (current - baseline) / (target - baseline), the share of the gap closed,
+    capped to [0, 1] (``progress_raw`` uncapped; ``progress_note`` says "overshot the target"
+    above 1 and "moved away from the target" below 0).
+
+    ``baseline`` (programme_id -> value), when given, replaces the recorded baseline wherever it
+    is measured: pass the impact's ``before`` so that both tables show one baseline.
+
+    Examples
+    --------
+    Baseline 80%, target 90%: 85% now closes half the gap, 95% overshoots, 75% moves away.
+
+    >>> prog = pd.DataFrame({"programme_id": ["A", "B", "C"], "supplier_id": ["S1", "S2", "S3"],
+    ...     "target_kpi": "otif", "start_date": pd.Timestamp("2024-01-01"), "target": 0.9,
+    ...     "cost": 1.0, "status": "active", "baseline": 0.8})
+    >>> obs = pd.DataFrame({"supplier_id": ["S1", "S2", "S3"], "kpi": "otif",
+    ...     "date": pd.Timestamp("2024-06-01"), "value": [0.85, 0.95, 0.75], "weight": 1.0})
+    >>> r = programme_progress(prog, obs, pd.Timestamp("2024-06-30"))
+    >>> r["progress"].round(2).tolist(), r["progress_note"].tolist()
+    ([0.5, 1.0, 0.0], ['', 'overshot the target', 'moved away from the target'])
+    """
     p = check_programmes(programmes)
     start = pd.Timestamp(as_of) - pd.DateOffset(months=months)
     recent = obs[(obs["date"] > start) & (obs["date"] <= as_of)]
@@ -378,8 +401,17 @@ def programme_progress(
     sign = out["target_kpi"].map(DIRECTION)
     out["gap"] = ((out["target"] - out["current"]) * sign).clip(lower=0)
     base = out["baseline"] if "baseline" in out else pd.Series(np.nan, index=out.index)
+    if baseline is not None:
+        measured = out["programme_id"].map(baseline)
+        base = measured.where(measured.notna(), base)
+    out["baseline"] = base
     span = (out["target"] - base).where(lambda s: s.abs() > 1e-12)
-    out["progress"] = ((out["current"] - base) / span).mask(out["status"] == "planned")
+    raw = ((out["current"] - base) / span).mask(out["status"] == "planned")
+    out["progress_raw"] = raw
+    out["progress"] = raw.clip(0.0, 1.0)
+    out["progress_note"] = np.select(
+        [raw > 1.0 + 1e-12, raw < -1e-12], ["overshot the target", "moved away from the target"], ""
+    )
     return out
 
 
@@ -415,7 +447,7 @@ def candidate_pipeline(
         "high spend, critical segment",
         np.where(c["high_spend"], "high spend", "critical segment"),
     )
-    score_txt = "score " + c["score"].round().astype("Int64").astype(str) + f" below {max_score:g}"
+    score_txt = "score " + c["score"].map(lambda v: f"{v:.1f}") + f" below {max_score:g}"
     why = pd.DataFrame({"score": score_txt.where(low, "")}, index=c.index)
     for col, words in (
         ("meets_otif_target", "OTIF below target"),
@@ -594,7 +626,8 @@ def appendix(
 
 def programmes_display(progress: pd.DataFrame) -> pd.DataFrame:
     """The programmes table as a manager reads it: baseline, target and KPI now as text with
-    their units (OTIF in %, PPM, days), progress as a share of the way from baseline to target."""
+    their units (OTIF in %, PPM, days), progress as text: the share of the gap from baseline to
+    target closed (0-100%), with "overshot the target" or "moved away from the target" in words."""
     k = progress["target_kpi"]
     out = progress[["programme_id", "supplier_id"]].copy()
     if "name" in progress:
@@ -605,7 +638,11 @@ def programmes_display(progress: pd.DataFrame) -> pd.DataFrame:
     for col in ("baseline", "target", "current"):
         vals = progress[col] if col in progress else pd.Series(np.nan, index=progress.index)
         out[col] = [_fmt_kpi(a, b) for a, b in zip(k, vals)]
-    out["progress"] = progress["progress"]
+    pct = progress["progress"].map(lambda v: "–" if pd.isna(v) else f"{100 * v:.0f}%")
+    note = progress.get("progress_note", pd.Series("", index=progress.index)).fillna("")
+    out["progress_text"] = (pct + (" (" + note + ")").where(note != "", "")).where(
+        progress["progress"].notna(), "–"
+    )
     out["cost"] = progress["cost"]
     out["owner"] = progress["owner"] if "owner" in progress else None
     out["status"] = progress["status"]
