@@ -130,3 +130,49 @@ def test_negotiation_prep_target_and_batna():
     r = prep.set_index("item_id").loc["i1"]
     assert r["year_ago_price"] == pytest.approx(10.0)
     assert r["target_price"] == pytest.approx(11.0)  # 10 x 110 / 100
+
+
+def test_negotiation_target_never_above_current_price():
+    po = _po()
+    po2 = pd.concat([po, po.iloc[[0]].assign(order_date=pd.Timestamp("2025-09-15"))])
+    ix = pd.DataFrame(
+        {
+            "category": "X",
+            "period": pd.to_datetime(["2025-10-01", "2026-10-01"]),
+            "index_value": [100.0, 130.0],
+        }
+    )
+    prep = CT.negotiation_prep(
+        po2, ["S1"], (pd.Timestamp("2025-11-01"), AS_OF), price_index=ix, fixed_share=0.0
+    )
+    r = prep.set_index("item_id").loc["i1"]
+    # indexed 10 x 130 / 100 = 13 > 11 paid now: capped at 11, no negative gap
+    assert r["target_price"] == pytest.approx(11.0)
+    assert r["target_basis"] == "capped at the current price"
+    assert r["gap_to_target"] == pytest.approx(0.0)
+
+
+def test_leakage_uses_matched_contract_and_table_adds_up():
+    prices = pd.DataFrame(
+        {"contract_id": ["C2", "C2"], "item_id": ["i1", "i2"], "agreed_unit_price": [5.0, 2.0]}
+    )
+    contracts = _contracts().assign(supplier_id=["S9", "S1", "S9", "S9"])
+    po = _po().assign(contract_id=[None, None, None, "C2"])  # PO's own contract often blank
+    leak = CT.price_leakage(po, prices, contracts, (pd.Timestamp("2025-11-01"), AS_OF))
+    assert set(leak["contract_id"]) == {"C2"}
+    by = CT.leakage_by_contract(leak, 12)
+    assert by["lines"].sum() == len(leak)
+    assert by["leakage"].sum() == pytest.approx(leak["leakage"].sum())
+
+
+def test_negotiation_count_same_in_summary_and_caption():
+    prep = pd.DataFrame({"supplier_id": ["S1", "S2"], "gap_to_target": [5.0, 1.0]})
+    cap = CT.negotiation_caption(["S1", "S2", "S3"], prep, 0.2)
+    assert cap.startswith("2 suppliers: S1, S2 (S3 also selected but has no PO lines")
+    assert "never above the current price" in cap
+    cal = CT.renewal_calendar(_contracts(), AS_OF, 90, 60)
+    cov = pd.DataFrame({"category": ["Total"], "coverage": [1.0], "spend": [1.0]})
+    lines = CT.summary_lines(
+        cal, cal.iloc[:0], cov, cal.iloc[:0], cal.iloc[:0], prep, str, "w", 60, ["S1", "S2", "S3"]
+    )
+    assert "Negotiation preparation for 2 suppliers (S3 also selected" in lines[-1]

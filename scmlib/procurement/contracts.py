@@ -191,6 +191,10 @@ def price_leakage(
     j = p.reset_index().merge(cp, on=["supplier_id", "item_id"], how="inner", suffixes=("", "_c"))
     j = j[(j["order_date"] >= j["start_date"]) & (j["order_date"] <= j["end_date"])]
     j = j.drop_duplicates("index")
+    # the contract is the one whose price matched, not the PO's own (often blank) contract_id
+    for col in ("contract_id", "category"):
+        if f"{col}_c" in j:
+            j[col] = j[f"{col}_c"].fillna(j[col]) if col == "category" else j[f"{col}_c"]
     fx = j["unit_price_rc"] / j["unit_price"].where(j["unit_price"] > 0)
     j["agreed_unit_price_rc"] = j["agreed_unit_price"] * fx
     qty = j["received_qty"].fillna(j["ordered_qty"]) if "received_qty" in j else j["ordered_qty"]
@@ -206,7 +210,8 @@ def price_leakage(
 def leakage_by_contract(leak: pd.DataFrame, months: int) -> pd.DataFrame:
     """Per contract: lines matched, lines above price, mean over-price of those, leakage in the
     window and annualised (x 12 / ``months``); largest first."""
-    g = leak.assign(_above=leak["leakage"] > 0).groupby(["contract_id", "supplier_id", "category"])
+    keys = ["contract_id", "supplier_id", "category"]
+    g = leak.assign(_above=leak["leakage"] > 0).groupby(keys, dropna=False)
     out = pd.DataFrame(
         {
             "lines": g.size(),
@@ -215,9 +220,7 @@ def leakage_by_contract(leak: pd.DataFrame, months: int) -> pd.DataFrame:
         }
     )
     above = leak[leak["leakage"] > 0]
-    out["mean_over_price"] = above.groupby(["contract_id", "supplier_id", "category"])[
-        "over_price"
-    ].mean()
+    out["mean_over_price"] = above.groupby(keys, dropna=False)["over_price"].mean()
     out["annual_leakage"] = out["leakage"] * 12 / months
     out = out.reset_index()
     return out.sort_values("leakage", ascending=False).reset_index(drop=True)
@@ -258,7 +261,9 @@ def negotiation_prep(
     at the rate of the supplier's latest PO line) of the supplier's latest contract.
     target_price: the agreed (else year-ago) price indexed from the contract start (else 12
     months ago; the index's first month for a contract older than the index) to the latest
-    index month of the category (:func:`index_linked_price`, ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price. batna:
+    index month of the category (:func:`index_linked_price`, ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price;
+    capped at current_price (a target never asks for a higher price than the one paid now,
+    target_basis then reads "capped at the current price"). batna:
     the lowest mean price another supplier charged for the item in the window, or a bid
     (``bids``: supplier_id, item_id, price_rc) if lower; batna_supplier. Annual quantity =
     window quantity x 12 / months.
@@ -349,6 +354,12 @@ def negotiation_prep(
     idx = pd.MultiIndex.from_frame(out[["supplier_id", "item_id"]])
     out["batna"] = best["price"].reindex(idx).to_numpy()
     out["batna_supplier"] = best["supplier_id_alt"].reindex(idx).to_numpy()
+    # a target never asks for a higher price than the one paid now
+    capped = out["target_price"] > out["current_price"]
+    out["target_price"] = out["target_price"].where(~capped, out["current_price"])
+    out["target_basis"] = np.where(
+        capped, "capped at the current price", out["target_basis"].astype(object)
+    )
     out["gap_to_target"] = (out["current_price"] - out["target_price"]) * out["annual_quantity"]
     out = out.drop(columns=["base_date"])
     return out.sort_values(
@@ -380,8 +391,10 @@ def summary_lines(
     money: Callable[[float], str],
     window_text: str,
     act_within_days: int,
+    chosen=None,
 ) -> list[str]:
-    """The executive summary of the contract report."""
+    """The executive summary of the contract report; ``chosen``: the suppliers selected for
+    negotiation (those without a price brief are named)."""
     live = calendar[calendar["status"] != "expired"]
     now = calendar[calendar["status"] == "act now"]
     passed = calendar[calendar["status"] == "notice passed"]
@@ -430,11 +443,34 @@ def summary_lines(
         )
     if len(prep):
         gap = prep["gap_to_target"].clip(lower=0).sum()
+        n = prep["supplier_id"].nunique()
         out.append(
-            f"Negotiation preparation for {prep['supplier_id'].nunique()} suppliers: "
+            f"Negotiation preparation for {n} supplier{'s' if n != 1 else ''}"
+            f"{_no_brief_note(chosen, prep)}: "
             f"{money(gap)} a year between current and target prices."
         )
     return out
+
+
+def _no_brief_note(chosen, prep: pd.DataFrame) -> str:
+    """' (S1, S2 selected but without PO lines with items in the window)' or ''."""
+    missing = [s for s in (chosen or []) if s not in set(prep["supplier_id"].astype(str))]
+    if not missing:
+        return ""
+    verb = "has" if len(missing) == 1 else "have"
+    return f" ({', '.join(missing)} also selected but {verb} no PO lines with items in the window)"
+
+
+def negotiation_caption(chosen, prep: pd.DataFrame | None, fixed_share: float) -> str:
+    """Caption of the negotiation brief: the suppliers with a brief (the same count as the
+    summary), those selected without one, and how the target is set."""
+    have = [] if prep is None else [s for s in chosen if s in set(prep["supplier_id"].astype(str))]
+    head = f"{len(have)} supplier{'s' if len(have) != 1 else ''}: {', '.join(have) or 'none'}"
+    note = _no_brief_note(chosen, prep if prep is not None else pd.DataFrame({"supplier_id": []}))
+    return (
+        f"{head}{note}; target = contract (else year-ago) price indexed to the category's market "
+        f"index, {fixed_share:.0%} fixed, and never above the current price."
+    )
 
 
 def appendix(
@@ -478,7 +514,8 @@ def appendix(
             "FIDIC (2017) Red Book sub-clause 13.7 with one index: P = P0 x (a + (1 - a) x "
             f"I_now / I_base), fixed share a = {fixed_share:.0%}; P0 = the contract price (else "
             "the price a year ago), I_base = the category's price index at the contract start "
-            "(else a year ago), I_now = its latest value.",
+            "(else a year ago), I_now = its latest value. A target above the current price is "
+            "capped at the current price (a target never asks for a higher price).",
         ),
         (
             "BATNA",
