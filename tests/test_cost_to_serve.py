@@ -238,3 +238,14 @@ def test_demo_shipments_and_pools_are_consistent():
         so, d["customers"], d["items"], ac, sh, d["inventory_snapshots"], d["purchase_order_lines"]
     )
     assert r.lines["cost_to_serve"].sum() == pytest.approx(r.rates["assigned"].sum(), rel=1e-6)
+
+
+def test_pnl_counts_distinct_orders_not_lines():
+    sales, customers, items, ac, shipments = _small_case()
+    r = C.analyse(sales, customers, items, ac, shipments)
+    p = C.pnl(r.lines.assign(channel="all"), "channel")
+    # three lines in two orders (O1 has two lines): orders 2, lines 3
+    assert (p["lines"].sum(), p["orders"].sum()) == (3, 2)
+    assert C.single_line_orders_note(r.lines) is None
+    one = r.lines[r.lines["item_id"] == "X"]  # one line per order
+    assert "single line" in C.single_line_orders_note(one)

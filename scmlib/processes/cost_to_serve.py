@@ -610,6 +610,24 @@ def pnl(costed: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.sort_values("net_margin", ascending=False, ignore_index=True)
 
 
+def single_line_orders_note(costed: pd.DataFrame) -> str | None:
+    """A note for the report when every order in the data has exactly one line: then orders
+    and lines are the same count in every P&L (the order driver counts distinct ``order_id``
+    values, so this is the data, not the costing). ``None`` when some order has several lines.
+
+    >>> single_line_orders_note(pd.DataFrame({"order_id": ["A", "A", "B"]})) is None
+    True
+    """
+    n_lines, n_orders = len(costed), costed["order_id"].nunique()
+    if n_lines == 0 or n_orders < n_lines:
+        return None
+    return (
+        f"Every one of the {n_orders:,} orders in the window has a single line, so orders equal "
+        "lines in every P&L and the order-handling pool is charged per line; the order driver "
+        "counts distinct order numbers, so multi-line orders would be charged once per order."
+    )
+
+
 def whale_curve(profit: pd.DataFrame, value: str = "net_margin") -> pd.DataFrame:
     """Cumulative profit, most profitable first, as a share of the total profit (the whale curve of
     Kaplan & Narayanan, "Measuring and managing customer profitability", Journal of Cost
