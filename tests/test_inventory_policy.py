@@ -496,6 +496,10 @@ def test_rq_policy_table_reproduces_snyder_shen_example_per_row():
     )
     with pytest.raises(ParameterError):
         PO.rq_policy_table(row.drop(columns="sigma_protection"))
+    # an item in decline gets a last-time buy, not a steady-state (r, Q) or (s, S) policy
+    late = row.assign(lifecycle_stage="decline", std_demand=10.0)
+    assert PO.rq_policy_table(late, holding_rate=0.25, order_cost=8).empty
+    assert PO.ss_policy_table(late, holding_rate=0.25, order_cost=8).empty
 
 
 def test_rq_fill_rate_limits():

@@ -1011,3 +1011,21 @@ def most_urgent(status: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     s = status.assign(_r=status["planning_zone"].map(rank))
     s = s.sort_values(["_r", "planning_priority"], kind="stable").drop(columns="_r")
     return s if n is None else s.head(n)
+
+
+def adu_text(method: str, past_days: int, forward_days: int, past_weight: float = 0.5) -> str:
+    """The average daily usage basis in words, for the report header: the window actually used
+    by ``method`` (``past``, ``forward`` or ``blended``).
+
+    >>> adu_text("past", 90, 60)
+    'past 90 days of usage'
+    >>> adu_text("blended", 90, 60, 0.25)
+    '25% past 90 days of usage, 75% next 60 days of forecast'
+    """
+    past = f"past {past_days} days of usage"
+    forward = f"next {forward_days} days of forecast"
+    if method == "past":
+        return past
+    if method == "forward":
+        return forward
+    return f"{past_weight:.0%} {past}, {1 - past_weight:.0%} {forward}"

@@ -393,6 +393,17 @@ def rq_fill_rate(r, Q, mu, sl):
     return 1 - n / Q
 
 
+LATE_STAGES = ("decline", "end_of_life")  # stocked out with a last-time buy, not a policy
+
+
+def _late_stage(result: pd.DataFrame) -> pd.Series:
+    """Rows in a late lifecycle stage: they get a last-time buy (:func:`last_time_buy_table`),
+    not a steady-state (r, Q) or (s, S) policy."""
+    if "lifecycle_stage" not in result:
+        return pd.Series(False, index=result.index)
+    return result["lifecycle_stage"].isin(LATE_STAGES)
+
+
 def rq_policy_table(
     result,
     holding_rate: float = 0.25,
@@ -432,6 +443,7 @@ def rq_policy_table(
         & (result["sigma_protection"] > 0)
         & (result["lead_time"] > 0)
         & (result.get("distribution", "normal") == "normal")
+        & ~_late_stage(result)
     )
     out = result[ok].copy()
     price = out["unit_price"].fillna(out["unit_cost"]) if "unit_price" in out else out["unit_cost"]
@@ -475,7 +487,7 @@ def ss_policy_table(
     ``shortage_cost_share`` x price x 52, both per review period; rows of normal lead-time
     demand only. Adds ``ss_reorder_level`` and
     ``ss_order_up_to``."""
-    ok = (result["mean_demand"] > 0) & (result["std_demand"] > 0)
+    ok = (result["mean_demand"] > 0) & (result["std_demand"] > 0) & ~_late_stage(result)
     if "distribution" in result:
         ok &= result["distribution"] == "normal"
     out = result[ok].copy()
@@ -594,7 +606,7 @@ def last_time_buy_table(
     positions,
     horizon_months: int = 12,
     salvage_share: float = 0.2,
-    stages=("decline", "end_of_life"),
+    stages=LATE_STAGES,
     draws: int = 1000,
     seed: int = 0,
 ):
@@ -669,8 +681,9 @@ def policy_summary_lines(
             lines.append(f"{r['items']:,} items: hold safety stock at {r['hold_at']}.")
     for r in deltas.to_dict("records"):
         per = r["cost_per_sale_protected"]
+        sym = money(0)[:-1]  # the currency symbol of the formatter ("$0" -> "$")
         ratio = (
-            f"{per:.2f} of holding cost a year for each unit of currency of sales protected"
+            f"{sym}{per:.2f} of holding cost a year per {sym}1 of sales protected"
             if np.isfinite(per)
             else "no sales protected"
         )
