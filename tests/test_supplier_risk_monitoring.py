@@ -188,3 +188,24 @@ def test_certifications_and_events():
     e = M.event_status(ev, as_of, 90).set_index("supplier_id")
     assert e.loc["A", "event_severity"] == 3 and e.loc["A", "open_events"] == 1
     assert "B" not in e.index  # resolved long ago
+
+
+def test_alert_shows_what_triggered_a_drift_and_values_in_words():
+    # baseline ~95%, then three bad months and one good month: the CUSUM sum stays above the
+    # limit, the latest month (100%) alone would contradict the alert
+    vals = [0.95, 0.94, 0.96, 0.95, 0.94, 0.96, 0.95, 0.94, 0.80, 0.78, 0.79, 1.00]
+    d = M.drift(_series(vals), "otif", higher_is_worse=False, baseline_periods=8)
+    row = d.iloc[0]
+    assert row["signal"] and row["latest"] == pytest.approx(1.0)
+    assert row["signal_mean"] == pytest.approx(np.mean([0.80, 0.78, 0.79, 1.00]))
+    ind = M.indicator_table(
+        pd.DataFrame({"supplier_id": ["S1"], "name": ["Acme"], "country": ["USA"]}),
+        [M.drift_columns({"otif": d})],
+    )
+    alerts = pd.DataFrame({"supplier_id": ["S1", "S1", "S1"],
+                           "indicator": ["otif_drift", "event_severity", "expired"],
+                           "value": [True, 3.0, 1.0]})  # fmt: skip
+    ev = M.alert_evidence(alerts, ind, "cusum").tolist()
+    assert ev[0].startswith("OTIF 84.2% since Sep 2024 vs baseline 94.9%; CUSUM ")
+    assert ev[1:] == ["critical", "1"]
+    assert M.value_text("ppm_drift", True) == "yes" and M.value_text("zone", "grey") == "grey"

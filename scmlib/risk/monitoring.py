@@ -295,12 +295,15 @@ def drift(
     would flag any move); the chart (``cusum`` or ``ewma``) then runs over the later periods
     and only an adverse shift (up when ``higher_is_worse``) signals. One row per supplier:
     ``baseline, sigma, latest, signal`` (bool), ``signal_since`` (first period of the current
-    run of signals: for CUSUM the period after the shift began, Montgomery's N+), ``statistic``
-    (the last CUSUM sum or EWMA in sigma units) and ``periods``."""
+    run of signals: for CUSUM the period after the shift began, Montgomery's N+),
+    ``signal_mean`` (the metric's mean from ``signal_since`` to the last period: the level that
+    set off the signal; the latest month alone can be back to normal while the sum is still
+    above the limit), ``statistic`` (the last CUSUM sum or EWMA in sigma units) and
+    ``periods``."""
     if method not in ("cusum", "ewma"):
         raise ParameterError(f"drift method must be cusum or ewma, got {method!r}")
     cols = ["supplier_id", "metric", "baseline", "sigma", "latest", "statistic", "signal"]
-    cols += ["signal_since", "periods"]
+    cols += ["signal_since", "signal_mean", "periods"]
     s = series.dropna(subset=[metric])
     if s.empty:
         return pd.DataFrame(columns=cols)
@@ -333,6 +336,10 @@ def drift(
         start = len(periods) - trailing
     start = np.clip(start, 0, max(len(periods) - 1, 0))
     latest_val = pd.DataFrame(x).ffill().to_numpy()[-1]
+    in_run = np.arange(len(periods))[:, None] >= np.where(last, start, len(periods))[None, :]
+    vals = np.where(in_run, monitored, np.nan)
+    n_run = np.sum(~np.isnan(vals), axis=0)
+    run_mean = np.where(n_run > 0, np.nansum(vals, axis=0) / np.maximum(n_run, 1), np.nan)
     out = pd.DataFrame(
         {
             "supplier_id": wide.columns.to_numpy(),
@@ -343,6 +350,7 @@ def drift(
             "statistic": stat[-1] if len(stat) else np.nan,
             "signal": last.astype(bool),
             "signal_since": np.where(last, periods[start], np.datetime64("NaT")),
+            "signal_mean": np.where(last, run_mean, np.nan),
             "periods": rank[-1],
         }
     )
@@ -425,18 +433,24 @@ def indicator_table(
 
 def drift_columns(drifts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Drift results per metric side by side: ``<metric>_latest, <metric>_baseline,
-    <metric>_drift`` (the signal, bool) and ``<metric>_since`` per supplier."""
+    <metric>_drift`` (the signal, bool), ``<metric>_since``, ``<metric>_signal_mean`` (mean
+    since the signal) and ``<metric>_statistic`` (chart statistic, sigma units) per
+    supplier."""
     parts = []
     for metric, d in drifts.items():
         if d is None or d.empty:
             continue
         parts.append(
-            d.set_index("supplier_id")[["latest", "baseline", "signal", "signal_since"]].rename(
+            d.set_index("supplier_id")[
+                ["latest", "baseline", "signal", "signal_since", "signal_mean", "statistic"]
+            ].rename(
                 columns={
                     "latest": f"{metric}_latest",
                     "baseline": f"{metric}_baseline",
                     "signal": f"{metric}_drift",
                     "signal_since": f"{metric}_since",
+                    "signal_mean": f"{metric}_signal_mean",
+                    "statistic": f"{metric}_statistic",
                 }
             )
         )
@@ -564,6 +578,64 @@ def evaluate_rules(
     a = a.sort_values(["_rank", "supplier_id"], ascending=[False, True])
     a = a.drop_duplicates(["supplier_id", "indicator"]).drop(columns="_rank")
     return a.reset_index(drop=True)[cols]
+
+
+EVENT_SEVERITY_NAMES = dict(enumerate(SEVERITIES))  # event_severity 0..3 -> low..critical
+_DRIFT_TEXT = {  # indicator stem -> (what, formatter of the metric)
+    "otif": ("OTIF", lambda v: f"{100 * v:.1f}%"),
+    "ppm": ("PPM", lambda v: f"{v:,.0f}"),
+    "lead_time": ("lead time", lambda v: f"{v:.1f} days"),
+}
+
+
+def value_text(indicator: str, value) -> str:
+    """An indicator value in words for the reader: an event severity by its name, a flag as
+    yes / no, a count as an integer, a share as a percentage.
+
+    >>> value_text("event_severity", 3.0), value_text("ppm_drift", True)
+    ('critical', 'yes')
+    >>> value_text("expired", 1.0), value_text("spend_share", 0.123), value_text("zone", "grey")
+    ('1', '12.3%', 'grey')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if indicator == "event_severity":
+        return EVENT_SEVERITY_NAMES.get(int(float(value)), str(value))
+    if isinstance(value, (bool, np.bool_)) or str(value) in ("True", "False"):
+        return "yes" if str(value) == "True" else "no"
+    if indicator.endswith("_share"):
+        return f"{100 * float(value):.1f}%"
+    if isinstance(value, (int, float, np.number)):
+        v = float(value)
+        return f"{v:,.0f}" if v == round(v) else f"{v:,.2f}"
+    return str(value)
+
+
+def alert_evidence(
+    alerts: pd.DataFrame, indicators: pd.DataFrame, method: str = "cusum"
+) -> pd.Series:
+    """What triggered each alert, in words: for a drift the level since the signal month
+    against the baseline and the chart statistic against its limit (e.g. "OTIF 84.0% since
+    Mar 2026 vs baseline 93.8%; CUSUM 6.1 sigma"), so a latest month back to normal does not
+    seem to contradict the alert; for other indicators :func:`value_text` of the value."""
+    ind = indicators.set_index("supplier_id")
+    out = []
+    for sid, i, v in zip(alerts["supplier_id"], alerts["indicator"], alerts["value"]):
+        stem = str(i)[: -len("_drift")] if str(i).endswith("_drift") else None
+        if stem in _DRIFT_TEXT and f"{stem}_signal_mean" in ind and sid in ind.index:
+            what, f = _DRIFT_TEXT[stem]
+            r = ind.loc[sid]
+            since, mean, base = r[f"{stem}_since"], r[f"{stem}_signal_mean"], r[f"{stem}_baseline"]
+            if pd.notna(since) and pd.notna(mean):
+                stat = r.get(f"{stem}_statistic")
+                chart = f"; {method.upper()} {float(stat):.1f} sigma" if pd.notna(stat) else ""
+                out.append(
+                    f"{what} {f(mean)} since {pd.Timestamp(since):%b %Y} vs baseline "
+                    f"{f(base)}{chart}"
+                )
+                continue
+        out.append(value_text(str(i), v))
+    return pd.Series(out, index=alerts.index, dtype=object)
 
 
 # --------------------------------------------------------------------------- run over run
@@ -712,7 +784,8 @@ def summary(
         t = top.iloc[0]
         lines.append(
             f"Most severe: {t['name']} ({t['supplier_id']}), {t['indicator'].replace('_', ' ')}"
-            f" = {t['value']} ({t['severity']}), first seen {pd.Timestamp(t['first_seen']):%Y-%m-%d}."
+            f" {t['evidence'] if 'evidence' in t else value_text(t['indicator'], t['value'])}"
+            f" ({t['severity']}), first seen {pd.Timestamp(t['first_seen']):%Y-%m-%d}."
         )
     for col, what in (
         ("otif_drift", "an OTIF drop"),
