@@ -157,6 +157,13 @@ def test_budget_gap_and_executive_html():
     assert gap["revenue_gap"] == pytest.approx(6000 - 6600)
     assert gap["volume_gap"] == pytest.approx(-30)
     assert gap["margin_gap"] == pytest.approx(3000 - 3300)
+    # opening stock of 90: the plan makes 210 but delivers 300; the margin is on the budget's
+    # basis (units sold x unit cost), so a revenue below budget cannot show a margin above it
+    s2 = SOP.run_scenario("base", demand, routing, res, econ, {"A": 90.0}, 0.0, 0.1, 0.1, 0.3)
+    assert s2.result.plan["production"].sum() == pytest.approx(210)
+    g2 = SOP.against_budget(s2.financials, budget).iloc[0]
+    assert g2["cogs"] == pytest.approx(3000) and g2["gross_margin"] == pytest.approx(3000)
+    assert g2["revenue_gap"] < 0 and g2["margin_gap"] == pytest.approx(3000 - 3300)
     page = SOP.executive_html("S&OP", "cycle", ["Approve <overtime>"], ["risk"], {"T": "<table/>"})
     assert "Approve &lt;overtime&gt;" in page and "@page" in page and "<table/>" in page
 
@@ -169,3 +176,33 @@ def test_projected_inventory_uses_lp_plan():
     first = proj.iloc[0]
     assert first["closing"] == pytest.approx(50 + first["production"] - 100)
     assert proj["target_inventory"].iloc[0] == pytest.approx(2 * 100 * 12 / 52)
+
+
+def test_supplier_risk_names_the_supplier_and_the_scenario_cut():
+    plan = pd.DataFrame(
+        {"family": ["A", "A", "B"], "period": ["m1", "m2", "m1"], "production": [50.0, 92.0, 1.0]}
+    )
+    sc = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S1", "S2"],
+            "family": ["A", "A", "B"],
+            "period": ["m1", "m2", "m1"],
+            "capacity": [100.0, 100.0, 1000.0],
+        }
+    )
+    scen = pd.DataFrame({"scenario": ["base", "largest -30%"], "supplier": ["", "S2"]})
+    (text,) = SOP.supplier_risk(plan, sc, scen)
+    # same-month ratio: 92 / 100 in m2 (not the peak production over the smallest capacity)
+    assert "A is 92% used in m2 (supplier S1)" in text
+    assert "Scenario 'largest -30%' cuts S2, which supplies B, not A." in text
+    assert SOP.supplier_risk(plan.assign(production=10.0), sc, scen) == []
+
+
+def test_scenario_table_drops_an_empty_binding_column():
+    rows = [
+        type("S", (), {"name": n, "figures": {"status": "Optimal", "binding": "", "revenue": 1.0}})
+        for n in ("base", "x")
+    ]
+    assert "binding" not in SOP.scenario_table(rows, None)
+    rows[1].figures = {"status": "Infeasible", "binding": "capacity of R"}
+    assert "binding" in SOP.scenario_table(rows, None)

@@ -240,7 +240,7 @@ def run_scenario(
     )
     if r.status != "Optimal":
         fin = pd.DataFrame()
-        figures = {"status": r.status, "binding": r.binding}
+        figures = {"status": r.status, "binding": r.binding, "supplier": supplier}
         return Scenario(name, r, fin, figures)
     fin = financials(r, econ)
     delivered = fin["delivered"].sum()
@@ -260,6 +260,7 @@ def run_scenario(
         "cost": float(fin["cost"].sum()),
         "margin": float(fin["margin"].sum()),
         "plan_cost": r.total_cost,
+        "supplier": supplier,
     }
     return Scenario(name, r, fin, figures)
 
@@ -343,7 +344,10 @@ def financials(result: CP.AggregatePlan, econ: pd.DataFrame) -> pd.DataFrame:
     """The supply plan in money per family and month: delivered units = demand + backlog
     carried in - backlog carried out; revenue = delivered x unit price; cost = production x
     unit cost + outsourced x outsource cost + the month's share of overtime (by the family's
-    production hours), holding and backlog costs; margin = revenue - cost."""
+    production hours), holding and backlog costs; margin = revenue - cost. ``cogs`` = delivered x
+    unit cost and ``gross_margin`` = revenue - cogs put the plan on the budget's cost basis
+    (budget cost = budgeted volume x unit cost): a plan that sells from opening stock makes
+    fewer units than it delivers, so its supply cost is not comparable to the budget's."""
     p = result.plan.sort_values(["family", "period"]).copy()
     e = econ.set_index("family")
     prev_b = p.groupby("family")["backlog"].shift(1).fillna(0.0)
@@ -366,13 +370,23 @@ def financials(result: CP.AggregatePlan, econ: pd.DataFrame) -> pd.DataFrame:
     if p["backlog"].sum() > 0:
         p["cost"] += p["backlog"] / p["backlog"].sum() * back
     p["margin"] = p["revenue"] - p["cost"]
+    p["cogs"] = p["delivered"] * uc
+    p["gross_margin"] = p["revenue"] - p["cogs"]
     return p
 
 
 def against_budget(fin: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFrame:
-    """Plan against budget per family over the months both cover: volume, revenue and margin
-    (budget margin = revenue - cost when the budget gives a cost), and the gaps."""
-    g = fin.groupby("family", as_index=False)[["delivered", "revenue", "cost", "margin"]].sum()
+    """Plan against budget per family over the months both cover: volume, revenue and margin,
+    and the gaps.
+
+    Both margins are on the budget's basis, the cost of the units sold: plan ``gross_margin`` =
+    revenue - delivered x unit cost (:func:`financials`), budget margin = revenue - cost (the
+    budget's cost of its volume). The supply plan's own costs (production for stock, overtime,
+    holding, backlog) are in the scenarios, not here: on that basis a plan drawing down opening
+    stock would show a margin above budget with revenue below it.
+    """
+    cols = ["delivered", "revenue", "cogs", "gross_margin"]
+    g = fin.groupby("family", as_index=False)[cols].sum()
     if budget is None or budget.empty:
         return g
     b = budget.assign(period=pd.to_datetime(budget["period"]))
@@ -386,7 +400,7 @@ def against_budget(fin: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFra
     )
     months = set(b["period"])
     f = fin[fin["period"].isin(months)]
-    g = f.groupby("family", as_index=False)[["delivered", "revenue", "cost", "margin"]].sum()
+    g = f.groupby("family", as_index=False)[cols].sum()
     out = g.merge(bg, on="family", how="outer").fillna(0.0)
     out["budget_margin"] = out["budget_revenue"] - out["budget_cost"]
     out["volume_gap"] = out["delivered"] - out["budget_volume"]
@@ -394,7 +408,7 @@ def against_budget(fin: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFra
     out["revenue_gap_pct"] = out["revenue_gap"] / out["budget_revenue"].where(
         out["budget_revenue"] > 0
     )
-    out["margin_gap"] = out["margin"] - out["budget_margin"]
+    out["margin_gap"] = out["gross_margin"] - out["budget_margin"]
     return out.sort_values("revenue_gap", ignore_index=True)
 
 
@@ -407,7 +421,10 @@ def scenario_table(scenarios: Sequence[Scenario], budget_revenue: float | None) 
         if budget_revenue and "revenue" in row:
             row["revenue_vs_budget"] = row["revenue"] - budget_revenue
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if "binding" in out and not out["binding"].fillna("").astype(str).str.strip().any():
+        out = out.drop(columns="binding")  # every scenario feasible: nothing binds
+    return out
 
 
 def shortage_exposure(
@@ -531,7 +548,8 @@ def decisions(
         prem = tiers[tiers["service_tier"].isin(["platinum", "gold"])]["units_short"].sum()
         where = f" in '{shortage_name}'" if shortage_name else ""
         out.append(
-            f"Agree the allocation of {tiers['units_short'].sum():,.0f} units short{where}"
+            f"Agree the allocation of {tiers['units_short'].sum():,.0f} unit-months of backlog"
+            f"{where}"
             + (
                 f", of which {prem:,.0f} to gold and platinum customers."
                 if prem > 0
@@ -584,7 +602,7 @@ def risks(
     if len(tiers):
         t = tiers.set_index("service_tier")
         parts = [
-            f"{k} {int(v['customers_hit'])} customers ({v['units_short']:,.0f} units)"
+            f"{k} {int(v['customers_hit'])} customers ({v['units_short']:,.0f} unit-months)"
             for k, v in t.iterrows()
         ]
         where = f"In '{shortage_name}' shortages" if shortage_name else "Shortages"
@@ -603,20 +621,60 @@ def risks(
                 f"{worst['fill_rate']:.1%}, margin {money(worst['margin'])})."
             )
     if supplier_capacity is not None and len(supplier_capacity) and len(base.result.plan):
-        made = base.result.plan.groupby("family")["production"].max()
-        cap = (
-            supplier_capacity.groupby(["family", "period"])["capacity"]
-            .sum()
-            .groupby("family")
-            .min()
-        )
-        tight = (made / cap).dropna().sort_values(ascending=False)
-        if len(tight) and tight.iloc[0] > 0.9:
-            out.append(
-                f"Supplier capacity for {tight.index[0]} is {tight.iloc[0]:.0%} used in the peak "
-                "month: a supplier cut would bind."
-            )
+        out.extend(supplier_risk(base.result.plan, supplier_capacity, scen))
     return out or ["No material risk found in the plan."]
+
+
+def supplier_risk(
+    plan: pd.DataFrame, supplier_capacity: pd.DataFrame, scen: pd.DataFrame, limit: float = 0.9
+) -> list[str]:
+    """The supplier-capacity risk of the plan: the family-month where production uses the
+    largest share of the suppliers' committed capacity of that month (above ``limit``), the
+    suppliers of that family, and, for each supplier-cut scenario (``scen["supplier"]``), whether
+    it cuts one of them (a cut elsewhere leaves that family's plan unchanged).
+
+    >>> plan = pd.DataFrame({"family": ["A", "B"], "period": ["m1", "m1"],
+    ...                      "production": [95.0, 10.0]})
+    >>> sc = pd.DataFrame({"supplier_id": ["S1", "S2"], "family": ["A", "B"],
+    ...                    "period": ["m1", "m1"], "capacity": [100.0, 500.0]})
+    >>> scen = pd.DataFrame({"scenario": ["base", "cut"], "supplier": ["", "S2"]})
+    >>> supplier_risk(plan, sc, scen)[0][:60]
+    'Supplier capacity for A is 95% used in m1 (supplier S1): a c'
+    """
+    cap = supplier_capacity.groupby(["family", "period"], as_index=False)["capacity"].sum()
+    u = plan[["family", "period", "production"]].merge(cap, on=["family", "period"])
+    u = u.assign(use=u["production"] / u["capacity"].where(u["capacity"] > 0)).dropna(
+        subset=["use"]
+    )
+    if u.empty or u["use"].max() <= limit:
+        return []
+    top = u.loc[u["use"].idxmax()]
+    fam = top["family"]
+    sup = supplier_capacity[supplier_capacity["family"] == fam]
+    sups = sup.groupby("supplier_id")["capacity"].sum().sort_values(ascending=False).index
+    period = top["period"]
+    when = f"{period:%b %Y}" if isinstance(period, pd.Timestamp) else str(period)
+    who = ", ".join(str(x) for x in sups[:3]) + (" and others" if len(sups) > 3 else "")
+    text = (
+        f"Supplier capacity for {fam} is {top['use']:.0%} used in {when} "
+        f"(supplier{'s' if len(sups) > 1 else ''} {who}): a cut to "
+        f"{'them' if len(sups) > 1 else 'it'} would bind."
+    )
+    if "supplier" in scen:
+        cuts = scen[scen["supplier"].fillna("").astype(str) != ""]
+        for _, row in cuts.iterrows():  # a handful of scenarios
+            s = str(row["supplier"])
+            if s in set(sups):
+                text += f" Scenario '{row['scenario']}' cuts {s}, one of them."
+            else:
+                fams = sorted(
+                    supplier_capacity.loc[supplier_capacity["supplier_id"] == s, "family"].unique()
+                )
+                text += (
+                    f" Scenario '{row['scenario']}' cuts {s}, which supplies "
+                    f"{', '.join(map(str, fams)) or 'no family in the plan'}, not {fam}."
+                )
+    return [text]
 
 
 def summary_lines(
