@@ -87,6 +87,10 @@ def test_gap_actions_buffer_and_dual_source():
     assert g.loc[("B", "I2"), "dual_capacity_per_day"] == pytest.approx(3.0)
     assert g.loc[("B", "I2"), "dual_source_cost"] == pytest.approx(132.85)
     assert g.loc[("B", "I2"), "recommended"] == "buffer stock"
+    assert g.loc[("B", "I2"), "buffer_basis"] == "cover short of the required days"
+    # a row whose own TTS exceeds the required days says why it stays (the network LP)
+    survives = g["tts_days"] >= g["required_days"]
+    assert (g.loc[survives, "buffer_basis"].str.startswith("item alone survives")).all()
     # A down 30 days: the closed form sees no gap (60 days for item 1), the network LP loses
     # 60 units of item 2 (the cheaper margin): that is the buffer that closes the node's gap
     assert g.loc[("A", "I2"), "buffer_units"] == 60

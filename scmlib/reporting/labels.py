@@ -406,6 +406,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ppm_signal_mean": ("PPM since the drift began", "ppm"),
     "lead_time_signal_mean": ("Lead time since the drift began", "days"),
     "evidence": ("Triggered by", ""),
+    "buffer_basis": ("Why a buffer", ""),
     "first_seen": ("First seen", ""),
     "next_expiry_certificate": ("Next certificate to expire", ""),
     "open_events": ("Open events", ""),

@@ -435,10 +435,13 @@ def gap_actions(
     between items netted) x coverage; dual-source capacity/day = buffer units / required days;
     buffer cost = units x unit cost x ``carrying_rate`` (a year's holding); dual-source cost =
     ``qualification_cost`` + capacity x 365 x unit cost x ``reservation_rate`` (a capacity
-    reservation fee)."""
+    reservation fee). ``buffer_basis`` says why a row is there: the item's own cover falls
+    short of the required days, or its closed-form TTS exceeds them but the network LP still
+    loses units of it (capacity shared between items, stock at the wrong site), so the
+    buffer stays."""
     cols = ["node_id", "item_id", "demand_per_day", "stock", "alternative_per_day", "tts_days"]
     cols += ["required_days", "buffer_units", "buffer_cost", "dual_capacity_per_day"]
-    cols += ["dual_source_cost", "recommended", "recommended_cost"]
+    cols += ["dual_source_cost", "recommended", "recommended_cost", "buffer_basis"]
     net = lp.net
     exposed = results[results["exposed"] & results["ttr_days"].notna()]
     parts = []
@@ -472,6 +475,12 @@ def gap_actions(
     buffer_cheaper = g["buffer_cost"] <= g["dual_source_cost"]
     g["recommended"] = np.where(buffer_cheaper, "buffer stock", "dual source")
     g["recommended_cost"] = np.where(buffer_cheaper, g["buffer_cost"], g["dual_source_cost"])
+    g["buffer_basis"] = np.where(
+        g["tts_days"] < g["required_days"],
+        "cover short of the required days",
+        "item alone survives; short in the network model (capacity or stock at other sites "
+        "shared with other items)",
+    )
     return g.sort_values(["node_id", "recommended_cost"], ascending=[True, False])[
         cols
     ].reset_index(drop=True)
