@@ -728,7 +728,7 @@ def summary_lines(
     if len(tiers) and tiers["units_short"].sum() > 0:
         where = f"In '{shortage_name}' " if shortage_name else ""
         lines.append(
-            f"{where}{tiers['units_short'].sum():,.0f} units would be late for "
+            f"{where}{tiers['units_short'].sum():,.0f} unit-months of backlog (units late x months) for "
             f"{int(tiers['customers_hit'].sum())} customers, standard tier first."
         )
     return lines
