@@ -178,3 +178,43 @@ def test_price_trend_against_index():
     assert t.loc["X", "index_change"] == pytest.approx(0.05)
     assert t.loc["X", "gap"] == pytest.approx(0.10)
     assert CM.price_trend(None, WINDOW).empty
+
+
+def _positions():
+    cats = ["A", "B", "C", "D", "E", "F"]
+    return pd.DataFrame(
+        {
+            "category": cats,
+            "annual_spend": [50.0, 20.0, 10.0, 10.0, 5.0, 5.0],
+            "quadrant": ["leverage"] + ["bottleneck"] * 5,
+            "suppliers": 2,
+            "hhi": 5000.0,
+            "risk_driver": "x",
+        }
+    )
+
+
+def test_summary_counts_from_the_market_table_and_lists_all_bottlenecks():
+    pos = _positions()
+    trend = pd.DataFrame(
+        {
+            "category": ["A", "B", "C", "Z"],  # Z not positioned: not in the market view
+            "paid_change": [0.05, 0.02, 0.0, 0.5],
+            "index_change": [0.01, 0.015, 0.01, 0.0],
+        }
+    ).assign(gap=lambda d: d["paid_change"] - d["index_change"])
+    text = " ".join(CM.summary_lines(pos, pos.iloc[:0], None, trend, str, "w"))
+    # gap > 0 in A (+4 pts) and B (+0.5 pts): 2, as the 'Paid minus market' column shows
+    assert "faster than the market index in 2 categories" in text
+    assert "Bottleneck categories (B, C, D, E, F)" in text
+    one = trend[trend["category"] == "A"]
+    assert "in 1 category;" in " ".join(CM.summary_lines(pos, pos.iloc[:0], None, one, str, "w"))
+
+
+def test_indicator_table_raw_share_beside_index():
+    pos = _positions()
+    ind = pd.DataFrame({"category": pos["category"], "spend_share": [1.0, 0.4, 0.2, 0.2, 0.1, 0.1]})
+    t = CM.indicator_table(ind, pos, ["spend_share"])
+    assert list(t.columns) == ["category", "spend_share_pct", "spend_share"]
+    assert t.loc[0, "spend_share_pct"] == pytest.approx(0.5)
+    assert CM.INDICATOR_LABELS["country_risk"] == "Country risk (index 0-1)"

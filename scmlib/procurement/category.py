@@ -529,14 +529,14 @@ def summary_lines(
     lev = positions[positions["quadrant"] == "leverage"]
     if len(lev):
         out.append(
-            f"Leverage categories ({', '.join(lev['category'].head(4))}) hold "
+            f"Leverage categories ({', '.join(lev['category'])}) hold "
             f"{money(lev['annual_spend'].sum())}: the first candidates for competitive tenders "
             "and consolidation."
         )
     bott = positions[positions["quadrant"] == "bottleneck"]
     if len(bott):
         out.append(
-            f"Bottleneck categories ({', '.join(bott['category'].head(4))}): little spend but "
+            f"Bottleneck categories ({', '.join(bott['category'])}): little spend but "
             "high supply risk; secure supply and qualify alternatives."
         )
     if previous_run is None:
@@ -551,15 +551,44 @@ def summary_lines(
                 else "no category changed quadrant."
             )
         )
-    hot = trend.dropna(subset=["gap"]).sort_values("gap", ascending=False)
-    hot = hot[hot["gap"] > 0.01]
+    # counted from the same rows as the market view: categories positioned, gap > 0
+    hot = trend[trend["category"].isin(positions["category"])].dropna(subset=["gap"])
+    hot = hot[hot["gap"] > 0].sort_values("gap", ascending=False)
     if len(hot):
         r = hot.iloc[0]
+        n = len(hot)
         out.append(
-            f"Prices paid rose faster than the market index in {len(hot)} categories; most in "
+            f"Prices paid rose faster than the market index in {n} "
+            f"categor{'ies' if n != 1 else 'y'}; most in "
             f"{r['category']} ({100 * r['paid_change']:+.1f}% paid against "
             f"{100 * r['index_change']:+.1f}% for the index)."
         )
+    return out
+
+
+INDICATOR_LABELS = {
+    "spend_share_pct": "Share of spend (%)",
+    "spend_share": "Spend share (index 0-1)",
+    "margin_impact": "Margin impact (index 0-1)",
+    "criticality": "Criticality (index 0-1)",
+    "supplier_scarcity": "Supplier scarcity (index 0-1)",
+    "supplier_concentration": "Supplier concentration (index 0-1)",
+    "switching_cost": "Switching cost (index 0-1)",
+    "country_risk": "Country risk (index 0-1)",
+    "single_sourcing": "Single-sourced share (index 0-1)",
+}
+"""Headers of the indicator table: every indicator is a 0-1 index (see
+:func:`kraljic_indicators`), the raw share of spend a percentage."""
+
+
+def indicator_table(indicators: pd.DataFrame, positions: pd.DataFrame, columns) -> pd.DataFrame:
+    """The indicators of ``columns`` per category with, after the category, the raw share of
+    annual spend (``spend_share_pct``, 0-1 shown as %: annual_spend / total of ``positions``),
+    so the normalised ``spend_share`` index (share / largest share) is not read as a share."""
+    spend = positions.set_index("category")["annual_spend"]
+    out = indicators[["category", *columns]].copy()
+    share = out["category"].map(spend / spend.sum()) if spend.sum() else np.nan
+    out.insert(1, "spend_share_pct", share)
     return out
 
 
