@@ -210,3 +210,43 @@ def test_projected_inventory_weeks_of_supply():
     p = CP.projected_inventory(plan, target_weeks=4)
     assert p["weeks_of_supply"].round(6).tolist() == [2.0, 6.0, -0.5]
     assert p["status"].tolist() == ["below target", "within target", "below target"]
+
+
+def test_summary_most_expensive_month_sums_all_resources():
+    neck = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-11-01", "2026-12-01"]),
+            "bottleneck": ["R1", "R1"],
+            "utilisation": [1.2, 1.1],
+        }
+    )
+    thr = pd.DataFrame({"lost_qty": [0.0], "achievable_qty": [10.0], "planned_qty": [10.0]})
+    recs = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-11-01", "2026-12-01", "2026-12-01"]),
+            "cost": [2500.0, 2000.0, 1100.0],
+            "hours": [10.0, 8.0, 4.0],
+        }
+    )
+    text = CP.summary_lines(neck, thr, recs, lambda v: f"${v:,.0f}", "the horizon")[-1]
+    # Nov has the largest single resource-month (2,500) but Dec costs 3,100 over its resources
+    assert "the most expensive month is Dec 2026 ($3,100, all resources)" in text
+
+
+def test_what_if_caption_and_strategy_note():
+    assert "(and per family" not in CP.what_if_caption({}, 1.1, "R-ASSY", 1.15)
+    assert CP.what_if_caption({"Tools": 1.2}, 1.0, "R", 0.9) == (
+        "All demand x 1.00, Tools x 1.20; R capacity x 0.90."
+    )
+    recs = pd.DataFrame({"recommendation": ["overtime 10 h + outsourcing 2 h"], "cost": [1.0]})
+    opt = pd.DataFrame(
+        {
+            "strategy": ["optimal"],
+            "status": ["Optimal"],
+            "overtime_hours": [0.0],
+            "backlog_units": [12.0],
+        }
+    )
+    assert "accepts 12 unit-months of backlog" in CP.strategy_note(recs, opt)
+    assert CP.strategy_note(recs, opt.assign(overtime_hours=5.0)) is None
+    assert CP.strategy_note(recs.assign(recommendation="pre-build 3 h"), opt) is None

@@ -1080,13 +1080,59 @@ def summary_lines(
             + (f"; {counts.index[1]} in {counts.iloc[1]}." if len(counts) > 1 else ".")
         )
     if len(recs):
+        by_month = recs.groupby("period")["cost"].sum()  # every resource of the month
         lines.append(
             f"Covering the overloads costs {fmt_money(recs['cost'].sum())} "
             f"({recs['hours'].sum():,.0f} hours) with the cheapest option first; the most "
-            f"expensive month is {recs.loc[recs['cost'].idxmax(), 'period']:%b %Y} "
-            f"({fmt_money(recs['cost'].max())})."
+            f"expensive month is {by_month.idxmax():%b %Y} "
+            f"({fmt_money(by_month.max())}, all resources)."
         )
     return lines
+
+
+def what_if_caption(
+    factors: Mapping[str, float] | None, total: float, resource_id: str, capacity: float
+) -> str:
+    """The sentence under the what-if's title: the demand and capacity changes in words.
+
+    >>> what_if_caption({}, 1.1, "R-ASSY", 1.15)
+    'All demand x 1.10, no family changed on its own; R-ASSY capacity x 1.15.'
+    >>> what_if_caption({"Electrical": 1.25}, 1.0, "R-PACK", 0.9)
+    'All demand x 1.00, Electrical x 1.25; R-PACK capacity x 0.90.'
+    """
+    fams = ", ".join(f"{f} x {v:.2f}" for f, v in (factors or {}).items())
+    return (
+        f"All demand x {total:.2f}, {fams or 'no family changed on its own'}; "
+        f"{resource_id} capacity x {capacity:.2f}."
+    )
+
+
+def strategy_note(recs: pd.DataFrame, strategies: pd.DataFrame) -> str | None:
+    """One sentence reconciling the recommendation with the optimal aggregate plan when they
+    differ: the recommendation covers each overload in its own month (no late delivery), the
+    optimal plan minimises cost over the whole horizon and may accept backlog (or build ahead)
+    instead of overtime. ``None`` when there is nothing to reconcile.
+
+    >>> recs = pd.DataFrame({"recommendation": ["overtime 10 h"], "cost": [300.0]})
+    >>> st = pd.DataFrame({"strategy": ["optimal"], "status": ["Optimal"],
+    ...                    "overtime_hours": [0.0], "backlog_units": [40.0]})
+    >>> strategy_note(recs, st)[:62]
+    'The recommendation buys overtime to cover every overload in it'
+    """
+    opt = strategies[(strategies["strategy"] == "optimal") & (strategies["status"] == "Optimal")]
+    if recs.empty or opt.empty:
+        return None
+    o = opt.iloc[0]
+    uses_ot = recs["recommendation"].astype(str).str.contains("overtime").any()
+    ot, back = float(o.get("overtime_hours", 0) or 0), float(o.get("backlog_units", 0) or 0)
+    if not uses_ot or ot > 1e-6:
+        return None
+    how = f"accepts {back:,.0f} unit-months of backlog" if back > 1e-6 else "builds ahead instead"
+    return (
+        "The recommendation buys overtime to cover every overload in its own month (no late "
+        f"delivery); the optimal plan minimises cost over the whole horizon, so it {how} and "
+        "uses no overtime: cheaper, at the price of service."
+    )
 
 
 @dataclass
