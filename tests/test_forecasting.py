@@ -568,3 +568,22 @@ def test_category_table_adds_up():
     assert F.largest_series(
         pd.DataFrame({"item_id": ["a", "b", "b"], "quantity": [1.0, 1, 1]}), ["item_id"], 1
     ) == [("b",)]
+
+
+def test_engine_and_segmentation_share_one_demand_class_definition():
+    """The engine's Syntetos-Boylan profile uses the sample standard deviation of the demand
+    sizes, as core.demand.cv2_of_sizes (and segmentation) do: sizes 2, 4, 6, 2, 4, 6 give CV² 3.2 / 16."""
+    import dataclasses
+
+    from scmlib.core.demand import cv2_of_sizes
+    from scmlib.planning.forecasting import backtest
+
+    y = np.array([2.0, 0, 4, 0, 6, 0, 2, 0, 4, 0, 6, 0])
+    fields = {f.name for f in dataclasses.fields(backtest.Settings)}
+    base = dict(h=6, m=12, freq="MS", models=("ets",), levels=(80,), n_windows=2)
+    base.update(backtest_horizon=6, metric="mase", combine=False, combine_top=3)
+    base.update(clean_outliers=False, select_margin=0.3, min_backtest=12)
+    cfg = backtest.Settings(**{k: v for k, v in base.items() if k in fields})
+    _, _, adi, cv2, dclass = backtest._profile(backtest.SeriesSpec(("A",), y, np.arange(12)), cfg)
+    assert adi == 2.0 and cv2 == pytest.approx(float(cv2_of_sizes(pd.Series(y))))
+    assert cv2 == pytest.approx(0.2) and dclass == "intermittent"  # population sd: 0.1667

@@ -201,7 +201,8 @@ def _profile(s: SeriesSpec, cfg: Settings) -> tuple[np.ndarray, list[str], float
     nz = int((y > 0).sum())
     adi = len(y) / nz if nz else np.nan
     sizes = y[y > 0]
-    cv2 = float((sizes.std() / sizes.mean()) ** 2) if nz > 1 else 0.0
+    # sample standard deviation (ddof = 1), as Syntetos & Boylan and core.demand.cv2_of_sizes
+    cv2 = float((sizes.std(ddof=1) / sizes.mean()) ** 2) if nz > 1 else 0.0
     dclass = str(demand_class(np.array([adi]), np.array([cv2]))[0])
     return y, rules, adi, cv2, dclass
 
