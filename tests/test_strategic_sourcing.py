@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from scmlib.errors import ParameterError
+from scmlib.procurement import category as CM
 from scmlib.procurement import sourcing as SS
 
 
@@ -93,3 +94,38 @@ def test_baseline_annualised():
     b = SS.baseline(lines, None, "X", window)
     assert b["annual_spend"] == pytest.approx(300.0)
     assert b["suppliers"] == 2 and b["spend_share"] == pytest.approx(0.75)
+
+
+def test_savings_start_after_implementation():
+    plan = pd.DataFrame(
+        {
+            "gate": ["Negotiation and award", "Implementation"],
+            "planned_date": pd.to_datetime(["2026-11-08", "2027-01-03"]),
+            "actual_date": pd.to_datetime([None, None]),
+        }
+    )
+    # implemented 3 Jan 2027: the first whole month of savings is Feb 2027, not Nov 2026
+    assert SS.savings_start(plan) == pd.Timestamp("2027-02-01")
+    assert SS.savings_start(plan.iloc[:1]) == pd.Timestamp("2026-12-01")
+
+
+def test_harmonisation_rate_labelled_as_share_of_gap():
+    opt = SS.strategy_options("leverage", 1000.0, harmonisation_gap=100.0).set_index("lever")
+    assert opt.loc["price harmonisation", "rate_of"] == "share of the price gap captured"
+    assert opt.loc["competitive tender", "rate_of"] == "saving on the addressable spend"
+
+
+def test_baseline_share_of_classified_spend_as_category_review():
+    lines = pd.DataFrame(
+        {
+            "category": ["X", "Y", "Unclassified"],
+            "supplier_id": ["S1", "S2", "S3"],
+            "supplier": ["S1", "S2", "S3"],
+            "invoice_date": pd.to_datetime(["2026-01-10"] * 3),
+            "amount_rc": [60.0, 40.0, 100.0],
+        }
+    )
+    window = (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-06-30"))
+    b = SS.baseline(lines, None, "X", window)
+    m = CM.category_market(lines, window).set_index("category")
+    assert b["spend_share"] == pytest.approx(m.loc["X", "spend_share"]) == pytest.approx(0.6)

@@ -159,12 +159,15 @@ def baseline(
     d = lines["invoice_date"]
     w = lines[(d >= start) & (d < end + pd.Timedelta(days=1))]
     c = w[w["category"].astype(str) == category]
+    classified = w[w["category"].astype(str) != "Unclassified"]
     out = {
         "annual_spend": float(c["amount_rc"].sum() * 12 / months),
         "invoice_lines": float(len(c)),
         "suppliers": float(c.loc[c["amount_rc"] > 0, "supplier_id"].nunique()),
         "months": float(months),
-        "spend_share": float(c["amount_rc"].sum() / w["amount_rc"].sum()),
+        # share of all classified spend, as in the category review
+        # (:func:`category.category_market`), so both reports show one share
+        "spend_share": float(c["amount_rc"].sum() / classified["amount_rc"].sum()),
         "annual_volume": np.nan,
         "items": np.nan,
     }
@@ -213,7 +216,8 @@ def strategy_options(
     best supplier x its capture rate (:func:`spend.price_variance`), with low / high = point x
     (1 -/+ ``spread``). Levers act on the same spend one after the other: each takes its rate
     of the spend left by the levers above it (largest rate first), so the total never exceeds
-    the baseline. Returns lever, fits, rate, addressable_spend, low, estimated_saving, high,
+    the baseline. Returns lever, fits, rate, rate_of (what the rate is a share of),
+    addressable_spend, low, estimated_saving, high,
     what."""
     if quadrant not in ("strategic", "leverage", "bottleneck", "non-critical"):
         raise ParameterError(f"quadrant must be a Kraljic quadrant, got {quadrant!r}")
@@ -244,7 +248,13 @@ def strategy_options(
     out["low"] = out["estimated_saving"] * (1 - spread)
     out["high"] = out["estimated_saving"] * (1 + spread)
     out["fits"] = quadrant
-    cols = ["lever", "fits", "rate", "addressable_spend", "low", "estimated_saving", "high"]
+    # what the rate is a share of: a harmonisation rate of 50% is half the price gap, not a 50%
+    # saving on spend
+    out["rate_of"] = np.where(
+        harm, "share of the price gap captured", "saving on the addressable spend"
+    )
+    cols = ["lever", "fits", "rate", "rate_of", "addressable_spend", "low", "estimated_saving"]
+    cols += ["high"]
     return out.sort_values("estimated_saving", ascending=False)[cols + ["what"]].reset_index(
         drop=True
     )
@@ -327,11 +337,16 @@ def project_plan(
 
 
 def savings_start(plan: pd.DataFrame) -> pd.Timestamp:
-    """When savings start: the award gate's date (actual, else planned), else the last gate's."""
-    award = plan[plan["gate"].str.contains("award", case=False)]
-    row = award.iloc[-1] if len(award) else plan.iloc[-1]
+    """When savings start: once the new contracts are implemented, i.e. the implementation
+    gate's date (actual, else planned), else the award gate's, else the last gate's; returned
+    as the first day of the first whole month from that date (implemented on 3 Jan 2027:
+    savings from 1 Feb 2027)."""
+    gate = plan["gate"].astype(str)
+    impl = plan[gate.str.contains("implement", case=False)]
+    award = plan[gate.str.contains("award", case=False)]
+    row = impl.iloc[-1] if len(impl) else award.iloc[-1] if len(award) else plan.iloc[-1]
     d = row["actual_date"] if pd.notna(row["actual_date"]) else row["planned_date"]
-    return pd.Timestamp(d)
+    return ((pd.Timestamp(d) - pd.Timedelta(days=1)).to_period("M") + 1).start_time
 
 
 def summary_lines(
@@ -413,7 +428,8 @@ def appendix(rates: Mapping[str, float], ramp_months: int, window_text: str) -> 
         ),
         (
             "Savings forecast",
-            "Savings start at the award gate; the annual run rate is reached linearly over "
+            "Savings start in the first whole month after implementation (the implementation "
+            "gate, else the award gate); the annual run rate is reached linearly over "
             f"{ramp_months} months (volume moves to the new contracts).",
         ),
         (
@@ -451,7 +467,7 @@ def baseline_table(base: Mapping[str, float], money: Callable[[float], str]) -> 
     """The baseline as measure / value rows for the report."""
     rows = [
         ("Annual spend", money(base["annual_spend"])),
-        ("Share of all spend", f"{base['spend_share']:.1%}"),
+        ("Share of classified spend", f"{base['spend_share']:.1%}"),
         ("Suppliers", f"{base['suppliers']:.0f}"),
         ("Invoice lines", f"{base['invoice_lines']:,.0f}"),
     ]
