@@ -293,3 +293,17 @@ def test_full_table_files_are_named_after_the_first_clause_of_their_caption():
     assert _slug("Accuracy, lag 1, item, by ABC class.") == "accuracy_lag_1_item_by_abc_class"
     assert len(_slug("word " * 30)) <= 40 and not _slug("word " * 30).endswith("_")
     assert _slug("") == "table"
+
+
+def test_scatter_draws_the_diagonal_in_contrasting_groups():
+    import matplotlib.pyplot as plt
+
+    from scmlib.reporting import charts
+
+    df = pd.DataFrame({"ttr": [10.0, 40.0], "tts": [30.0, 5.0], "status": ["covered", "exposed"]})
+    fig = charts.scatter(df, "ttr", "tts", "t", hue="status", diagonal=True, xlabel="x", ylabel="y")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["y = x"]
+    colours = {tuple(c.get_facecolor()[0][:3]) for c in ax.collections}
+    assert len(colours) == 2
+    plt.close(fig)

@@ -47,6 +47,9 @@ class UniqueFormatter(Formatter):
         return self._one(x, 0 if self.kind != "pct" or abs(x) >= 0.1 else 1)
 
 
+CONTRAST = [PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[3]]  # navy, red, orange, green
+
+
 def axis_format(ax, which: str = "y", kind: str = "number", currency: str = "$") -> None:
     """Format an axis as ``number`` (1.2k, 3.4M), ``money`` or ``pct`` (fractions), with labels
     that never repeat (:class:`UniqueFormatter`)."""
@@ -105,13 +108,14 @@ def bar(
         axis_format(ax, "y", kind, currency)
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     if labels and len(data) <= 25:
+        counts = bool(np.all(np.mod(data[y].dropna().to_numpy(dtype=float), 1) == 0))
         fmt = {
             "pct": lambda v: f"{100 * v:,.1f}%",
             "money": lambda v: fmt_compact_money(v, currency),
         }.get(
             kind,
-            lambda v: f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.2f}",
-        )  # counts as whole numbers: "9", not "9.00"
+            lambda v: f"{v:,.0f}" if abs(v) >= 10 or counts else f"{v:,.2f}",
+        )  # counts as whole numbers ("9", not "9.00"); an index keeps its decimals ("1.00")
         ax.bar_label(bars, labels=[fmt(v) for v in data[y]], padding=3, fontsize=8)
     lo = min(0.0, float(np.nanmin(data[y]))) if len(data) else 0.0
     if horizontal:  # bars start at zero
@@ -300,15 +304,23 @@ def scatter(
     logx: bool = False,
     label: str | None = None,
     label_top: int = 8,
+    diagonal: bool = False,
 ):
     """Scatter of ``y`` against ``x``; ``label`` names the column whose values identify the points a
-    reader must find: the ``label_top`` largest by ``y`` are annotated."""
+    reader must find: the ``label_top`` largest by ``y`` are annotated. ``hue`` groups are drawn
+    in contrasting colours; ``diagonal`` draws the line y = x (where x and y are the same
+    measure, e.g. time to survive against time to recover)."""
     fig, ax = plt.subplots(figsize=figsize)
     if hue:
         for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
-            ax.scatter(g[x], g[y], s=18, alpha=0.7, color=PALETTE[i % len(PALETTE)], label=str(key))
+            colour = CONTRAST[i % len(CONTRAST)]
+            ax.scatter(g[x], g[y], s=18, alpha=0.7, color=colour, label=str(key))
     else:
         ax.scatter(df[x], df[y], s=18, alpha=0.7, color=PALETTE[0])
+    if diagonal and len(df):
+        lo = float(np.nanmin([df[x].min(), df[y].min(), 0.0]))
+        hi = float(np.nanmax([df[x].max(), df[y].max()]))
+        ax.plot([lo, hi], [lo, hi], color="#7f8c8d", ls="--", lw=1, label="y = x")
     if label:
         for _, r in df.nlargest(label_top, y).iterrows():
             ax.annotate(
@@ -330,7 +342,7 @@ def scatter(
         title,
         xlabel or axis_title(x, xkind, currency),
         ylabel or axis_title(y, ykind, currency),
-        legend=bool(hue),
+        legend=bool(hue) or diagonal,
     )
 
 
@@ -397,9 +409,6 @@ def kpi_trend(
         target=target,
         figsize=figsize,
     )
-
-
-CONTRAST = [PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[3]]  # navy, red, orange, green
 
 
 def panels(
