@@ -235,3 +235,20 @@ def test_agenda_follows_the_findings():
     assert "Customer segments below their SLA and service credits" in plan["item"].tolist()
     assert plan["item"].iloc[-1] == "Agree actions, owners and dates"
     assert not plan["item"].str.contains("Corrective").any()  # no open action
+
+
+def test_short_lines_have_no_days_late_and_tiers_read_in_words():
+    po = pd.DataFrame(
+        {
+            "supplier_id": "S",
+            "item_id": "I",
+            "promised_date": pd.to_datetime(["2026-01-10", "2026-01-10", "2026-01-10"]),
+            "receipt_date": pd.to_datetime(["2026-01-09", "2026-01-15", "2026-01-10"]),
+            "ordered_qty": [10.0, 10.0, 10.0],
+            "received_qty": [5.0, 10.0, 10.0],
+        }
+    )
+    late = QBR.late_deliveries_by_reason(po, "S", "2026-01-01", "2026-01-31").set_index("reason")
+    assert np.isnan(late.loc["short", "avg_days_late"])  # received a day early, but short
+    assert late.loc["late", "avg_days_late"] == pytest.approx(5)
+    assert SEG.TIER_WORDS["3 develop"] == "To develop (tier 3)"

@@ -129,7 +129,8 @@ def late_deliveries_by_reason(
 ) -> pd.DataFrame:
     """The supplier's PO lines due in [start, end] that missed OTIF, by what went wrong: ``late
     and short``, ``late``, ``short``, ``still open past due`` and ``too early``, each with lines,
-    share of the measured lines and average days late (received - due). Without a recorded delay
+    share of the measured lines and average days late (received - due; blank for ``short`` and
+    ``still open past due``, which are not late deliveries). Without a recorded delay
     reason in the data these are the failure modes seen in the receipts."""
     otif_kw = dict(otif_kw or {})
     due = otif_kw.get("due", "promised_date")
@@ -157,6 +158,10 @@ def late_deliveries_by_reason(
     g = bad.groupby("reason")
     out = pd.DataFrame({"lines": g.size(), "avg_days_late": g["days"].mean()}).reset_index()
     out["share"] = out["lines"] / len(f)
+    # a short or still-open line is not late: no days late to average (blank, not -1.0)
+    out["avg_days_late"] = out["avg_days_late"].where(
+        ~out["reason"].isin(["short", "still open past due"])
+    )
     return out.sort_values("lines", ascending=False).reset_index(drop=True)[cols]
 
 
@@ -442,8 +447,9 @@ def appendix(
         "Contract, Schedule 2.2).",
         "Tiers": f"Per segment: delivery (OTIF >= SLA), quality (PPM <= target), lead-time "
         f"reliability (CV <= {cv_max:g}) and volume flexibility (in full on orders above "
-        f"{surge:g} x the item's median, >= {flex_min:.0%}; Slack 1983). 1 preferred: all "
-        "measured met; 2 approved: one missed; 3 develop: two or more missed.",
+        f"{surge:g} x the item's median, >= {flex_min:.0%}; Slack 1983). Preferred (tier 1): "
+        "all measured met; approved (tier 2): one missed; to develop (tier 3): two or more "
+        "missed.",
         "Single source": "Items bought from this supplier only in the window that earn revenue "
         "in a critical segment, with that revenue (Kraljic 1983).",
     }

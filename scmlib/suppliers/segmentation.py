@@ -22,6 +22,13 @@ from scmlib.core.delivery import otif
 from scmlib.errors import ParameterError
 
 TIER_NAMES = ("1 preferred", "2 approved", "3 develop", "not tiered")
+# the tier codes in words, for reports (``tier_name`` of :func:`supplier_tiers`)
+TIER_WORDS = {
+    "1 preferred": "Preferred (tier 1)",
+    "2 approved": "Approved (tier 2)",
+    "3 develop": "To develop (tier 3)",
+    "not tiered": "Not tiered (too few measures)",
+}
 
 
 def _window(frame: pd.DataFrame, col: str, start, end) -> pd.DataFrame:
@@ -129,7 +136,7 @@ def supplier_tiers(
     left out. ``1 preferred``: every measured dimension met (at least three measured); ``2
     approved``: at most one missed; ``3 develop``: two or more missed; ``not tiered``: fewer than
     ``min_lines`` weighted lines or fewer than two dimensions measured. Adds ``meets_*`` columns,
-    ``sla``, ``measured``, ``missed`` and ``tier``."""
+    ``sla``, ``measured``, ``missed``, ``tier`` and ``tier_name`` (the tier in words)."""
     out = perf.copy()
     out["sla"] = out["segment"].map(dict(sla_otif))
     checks = {
@@ -152,6 +159,7 @@ def supplier_tiers(
         "3 develop",
     )
     out["tier"] = np.where((tier == "1 preferred") & (measured < 3), "2 approved", tier)
+    out["tier_name"] = out["tier"].map(TIER_WORDS)
     return out
 
 
