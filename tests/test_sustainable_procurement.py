@@ -190,3 +190,23 @@ def test_rated_spend_and_certificates():
     c = SP.certificate_status(certs, pd.Timestamp("2026-06-30"), 30)
     assert c["certificate_status"].tolist() == ["expired", "expiring", "valid"]
     assert c["days_to_expiry"].tolist() == [-60, 15, 366]
+
+
+def test_one_spend_basis_for_ratings_and_hotspots():
+    em = pd.DataFrame(
+        {
+            "supplier": ["A", "A", "A", "B"],
+            "category": ["X", "Y", "T", "X"],
+            "mapping": ["mapped", "unmapped", "out of scope", "mapped"],
+            "amount_rc": [100.0, 20.0, 5.0, 50.0],
+            "spend_usd_factor_year": [100.0, 0.0, 0.0, 50.0],
+            "emissions_t": [1.0, 0.0, 0.0, 0.5],
+            "emissions_low_t": [0.5, 0.0, 0.0, 0.25],
+            "emissions_high_t": [1.5, 0.0, 0.0, 0.75],
+        }
+    )
+    hot = SP.hotspots(em, "supplier").set_index("supplier")
+    rated = SP.supplier_spend(em).set_index("supplier")
+    # A: 100 mapped + 20 unmapped purchases (the 5 out of scope is no purchase) in both tables
+    assert hot.loc["A", "spend"] == pytest.approx(120.0) == rated.loc["A", "spend"]
+    assert hot.loc["A", "intensity"] == pytest.approx(10.0)  # 1,000 x 1 t / 100 USD mapped

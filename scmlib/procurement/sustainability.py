@@ -191,14 +191,14 @@ def to_factor_year_usd(
         if missing:
             notes.append(
                 f"USD per {currency} for {', '.join(map(str, missing))} not in the rate table: the "
-                "nearest year's rate is used"
+                "nearest year's rate is used."
             )
         usd = amount.astype(float) * years.map(nearest).astype(float)
     index, guessed = deflator(cpi, years.dropna().unique().astype(int), inflation_after)
     if guessed:
         notes.append(
             f"CPI-U for {', '.join(map(str, guessed))} not yet published in the deflator table: "
-            f"extended at {inflation_after:.1%} a year from the last published year"
+            f"extended at {inflation_after:.1%} a year from the last published year."
         )
     usd_fy = usd * index[FACTOR_YEAR] / years.map(index).astype(float)
     return usd, usd_fy, notes
@@ -268,8 +268,9 @@ def line_emissions(
 
 
 def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Spend and emissions per value of ``by`` (category, supplier, ...), mapped lines only:
-    spend, emissions with range, share of emissions and intensity (kg CO2e per factor-year
+    """Spend and emissions per value of ``by`` (category, supplier, ...): spend of all its
+    purchases (out-of-scope lines left out, as :func:`supplier_spend`), emissions of its mapped
+    lines with range, share of emissions and intensity (kg CO2e per factor-year
     USD), largest emitter first."""
     m = lines[lines["mapping"].isin(["mapped", "default"])]
     g = m.groupby(by, observed=True).agg(
@@ -280,6 +281,10 @@ def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
         emissions_high_t=("emissions_high_t", "sum"),
     )
     g = g[g["spend_usd_factor_year"] != 0]
+    # spend on the same basis as the ratings (:func:`supplier_spend`): every purchase of the
+    # group (out-of-scope lines left out), mapped or not, so one supplier has one spend figure
+    buys = lines[lines["mapping"] != "out of scope"]
+    g["spend"] = buys.groupby(by, observed=True)["amount_rc"].sum().reindex(g.index)
     total = float(g["emissions_t"].sum())
     g["emissions_share"] = g["emissions_t"] / total if total else np.nan
     g["intensity"] = 1000 * g["emissions_t"] / g["spend_usd_factor_year"]
@@ -555,8 +560,9 @@ def summary_lines(
         "kg CO2e per 2022 USD.",
         f"Coverage: {share('mapped') + share('default'):.1%} of spend is mapped to a NAICS factor, "
         f"{share('out of scope'):.1%} is out of scope (transfers, taxes, capital goods) and "
-        f"{share('unmapped'):.1%} in {len(unmapped):,} categories has no mapping (listed below, not "
-        "estimated).",
+        f"{share('unmapped'):.1%} in {len(unmapped):,} "
+        f"{'category has' if len(unmapped) == 1 else 'categories have'} no mapping (listed "
+        "below, not estimated).",
     ]
     if len(cat_hot):
         top = cat_hot.iloc[0]
