@@ -100,11 +100,29 @@ def bottleneck(cycle: pd.DataFrame) -> str | None:
     return str(c.sort_values(["median_days", "open"], ascending=False).iloc[0]["step"])
 
 
-def document_status(docs: pd.DataFrame | None, as_of, horizon_days: int = 60) -> pd.DataFrame:
+def document_status(
+    docs: pd.DataFrame | None,
+    as_of,
+    horizon_days: int = 60,
+    steps: pd.DataFrame | None = None,
+    suppliers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Documents needing attention at ``as_of``: ``missing`` (not received), ``expired`` (expiry
     before ``as_of``) or ``expiring`` (within ``horizon_days``), with days to expiry (negative:
-    expired), expired first."""
-    cols = ["supplier_id", "document", "step", "received", "expiry", "issue", "days_to_expiry"]
+    expired). ``group`` says whose they are: ``onboarding`` (a supplier in ``steps``) or
+    ``active supplier``; ``name`` comes from the onboarding steps' ``supplier_name`` or the
+    supplier master. Onboarding suppliers first, then expired, missing, expiring.
+
+    >>> docs = pd.DataFrame({"supplier_id": ["N1", "S1"], "document": ["ISO", "ISO"],
+    ...     "received": pd.to_datetime(["2026-01-01", None]), "end_date": pd.NaT})
+    >>> steps = pd.DataFrame({"supplier_id": ["N1"], "supplier_name": ["New Co"]})
+    >>> sup = pd.DataFrame({"supplier_id": ["S1"], "name": ["Old Co"]})
+    >>> d = document_status(docs, "2026-02-01", 60, steps, sup)
+    >>> d[["supplier_id", "name", "group", "issue"]].values.tolist()
+    [['S1', 'Old Co', 'active supplier', 'missing']]
+    """
+    cols = ["supplier_id", "name", "group", "document", "step", "received", "expiry", "issue"]
+    cols.append("days_to_expiry")
     if horizon_days < 0:
         raise ParameterError(f"expiry horizon must be >= 0 days, got {horizon_days}")
     if docs is None or docs.empty:
@@ -120,9 +138,21 @@ def document_status(docs: pd.DataFrame | None, as_of, horizon_days: int = 60) ->
         ["missing", "expired", "expiring"],
         "",
     )
+    names = pd.Series(dtype=object)
+    if suppliers is not None and "name" in suppliers:
+        names = suppliers.drop_duplicates("supplier_id").set_index("supplier_id")["name"]
+    onboarding = set()
+    if steps is not None and len(steps):
+        onboarding = set(steps["supplier_id"])
+        if "supplier_name" in steps:
+            new = steps.drop_duplicates("supplier_id").set_index("supplier_id")["supplier_name"]
+            names = new.combine_first(names)
+    d["name"] = d["supplier_id"].map(names)
+    d["group"] = np.where(d["supplier_id"].isin(onboarding), "onboarding", "active supplier")
     out = d[d["issue"] != ""].copy()
+    out["_g"] = (out["group"] != "onboarding").astype(int)
     out["_o"] = out["issue"].map({"expired": 0, "missing": 1, "expiring": 2})
-    out = out.sort_values(["_o", "days_to_expiry", "supplier_id"])
+    out = out.sort_values(["_g", "_o", "days_to_expiry", "supplier_id"])
     return out[cols].reset_index(drop=True)
 
 
