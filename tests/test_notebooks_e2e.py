@@ -49,7 +49,7 @@ EXPECTED_OUTPUTS = {
     "business_continuity": {"stress_test.csv", "gaps_by_node.csv"},
     "disruption_response": {"weekly_impact.csv", "options.csv", "communication.csv"},
     "cost_to_serve": {"customer_pnl.csv", "activity_rates.csv", "whale_curve_customers.csv"},
-    "sustainable_procurement": {"category_emissions.csv", "supplier_ratings.csv"},
+    "sustainable_procurement": {"category_emissions.csv", "supplier_emissions.csv"},
 }
 CASES = [(name, set_name) for name in notebook_specs() for set_name in parameter_sets(name)]
 
