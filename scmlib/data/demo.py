@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scmlib.data.model import TABLES
+from scmlib.data.model import SOURCING_GATES, TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
@@ -2104,17 +2104,6 @@ def _gen_supplier_events(ns: dict) -> None:
         ignore_index=True,
     ).sort_values(["event_date", "event_id"], ignore_index=True)
     ns.update(supplier_events=supplier_events)
-
-
-SOURCING_GATES = (  # A.T. Kearney's seven steps; durations in weeks
-    ("Category profile", 4),
-    ("Market assessment", 4),
-    ("Sourcing strategy", 2),
-    ("RFx", 6),
-    ("Evaluation", 3),
-    ("Negotiation and award", 4),
-    ("Implementation", 8),
-)
 
 
 def _gen_contract_terms_and_sourcing(ns: dict) -> None:

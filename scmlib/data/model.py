@@ -120,6 +120,19 @@ AMENDMENT_CHANGES = ("price", "term", "scope", "volume", "other")
 RFX_UNITS = ("each", "pair", "pack_10", "dozen", "box_50", "hundred", "thousand")
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CPT", "CIF", "CIP", "DAP", "DPU", "DDP")
 
+# the stage gates of a sourcing project (A.T. Kearney's seven steps) with their standard
+# durations in weeks: the vocabulary of sourcing_projects.gate, shared by the demo and the process
+SOURCING_GATES: tuple[tuple[str, int], ...] = (
+    ("Category profile", 4),
+    ("Market assessment", 4),
+    ("Sourcing strategy", 2),
+    ("RFx", 6),
+    ("Evaluation", 3),
+    ("Negotiation and award", 4),
+    ("Implementation", 8),
+)
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [

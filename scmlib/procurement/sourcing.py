@@ -28,18 +28,11 @@ import pandas as pd
 
 from scmlib.core import measures as M
 from scmlib.core.currency import to_reporting_currency
+from scmlib.data.model import SOURCING_GATES
 from scmlib.errors import ParameterError
 from scmlib.procurement import spend as S
 
-GATES: tuple[tuple[str, int], ...] = (  # gate, standard duration in weeks
-    ("Category profile", 4),
-    ("Market assessment", 4),
-    ("Sourcing strategy", 2),
-    ("RFx", 6),
-    ("Evaluation", 3),
-    ("Negotiation and award", 4),
-    ("Implementation", 8),
-)
+GATES = SOURCING_GATES  # gate, standard duration in weeks (the data model's vocabulary)
 
 # lever: (quadrants where it fits, default rate, what it does); rates are typical of the
 # literature (Schuh et al. 2009) and are parameters of the notebook
