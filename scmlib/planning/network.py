@@ -476,6 +476,9 @@ def sweep(
         sites["longitude"],
         kwargs.pop("metric", "haversine"),
     )
+    site_name = (
+        dict(zip(sites["site_id"], sites["name"])) if "name" in sites else {}
+    )  # names, not ids, in the table
     rows, results = [], {}
     for k in range(1, min(k_max, m) + 1):  # a handful of scenarios
         try:
@@ -495,7 +498,7 @@ def sweep(
                 "mean_distance_km": float(
                     np.average(r.assignment["distance_km"], weights=r.assignment["demand"])
                 ),
-                "sites": ", ".join(r.open_sites),
+                "sites": ", ".join(site_name.get(x, x) for x in r.open_sites),
                 "mip_gap": r.gap,
             }
         )
@@ -531,14 +534,18 @@ def customer_demand(
     )
 
 
-def scenario_table(results: dict[str, LocationResult]) -> pd.DataFrame:
-    """One row per named scenario: sites, fixed, transport and total cost, service share, gap."""
+def scenario_table(
+    results: dict[str, LocationResult], names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per named scenario: sites (by ``names`` when given: the master name, not the
+    id), fixed, transport and total cost, service share, gap."""
+    names = names or {}
     return pd.DataFrame(
         [
             {
                 "scenario": name,
                 "k": r.k,
-                "sites": ", ".join(r.open_sites),
+                "sites": ", ".join(names.get(s, s) for s in r.open_sites),
                 "fixed_cost": r.fixed_cost,
                 "transport_cost": r.transport_cost,
                 "total_cost": r.total_cost,
