@@ -173,3 +173,28 @@ def test_open_purchase_orders_placed_after_the_start_are_not_affected():
     start = pd.Timestamp("2026-10-21")
     _, op = D.open_orders(None, po, ["I1"], ["S1"], pd.Timestamp("2026-11-01"), start)
     assert op["po_id"].tolist() == ["P1", "P2"]  # PO of 22 Oct placed after the fire
+
+
+def test_a_disrupted_site_loses_its_stock_and_rebuilds_it_after_reopening():
+    cut, what = D.resolve_scope(NET, SUP, LOC, site="DC1")
+    assert what == "site DC1" and set(cut["node_id"]) == {"S1", "S2"}  # alternates cut too
+    p = D.project(cut, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 2, 5, site_down="DC1")
+    # stock 14 lost; closed 2 weeks: 7 short each; then 3/day x 7 = 21 in, 7 out: +14 a week,
+    # capped at the 14 held before the outage (it was capped at the lost 0 before the fix)
+    assert p["short"].tolist() == [7, 7, 0, 0, 0]
+    assert p["stock_end"].tolist() == [0, 0, 14, 14, 14]
+    alt = D.project(cut, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 2, 5, True, 2, "DC1")
+    assert alt["short"].sum() == p["short"].sum()  # no alternate reaches a closed site
+    opts = D.options({"no action": (p, False), "alternate supply": (alt, False)},
+                     pd.DataFrame(), pd.Series({"I1": 10.0}), pd.Series({"I1": 5.0}), 0.1, 0.5)  # fmt: skip
+    why = D.no_protection_reason(opts, D.alternate_links(cut, NET), "DC1")
+    assert why.startswith("No option protects revenue: site DC1 is closed")
+    lines = D.summary("site DC1", "2026-11-02", 2, D.weekly_impact(p, pd.Series({"I1": 10.0})),
+                      D.affected_items(p, None, pd.Series({"I1": 10.0})), opts, pd.DataFrame(),
+                      pd.DataFrame([{}]), no_protection=why)  # fmt: skip
+    assert why in lines and not any("protecting $0" in x or "protecting 0" in x for x in lines)
+    # a supplier outage with a working alternate protects revenue: no reason given
+    cut1, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
+    runs = D.option_runs(cut1, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6, 0)
+    o1 = D.options(runs, pd.DataFrame(), pd.Series({"I1": 10.0}), pd.Series({"I1": 5.0}), 0.1, 0.5)
+    assert D.no_protection_reason(o1, D.alternate_links(cut1, NET)) == ""

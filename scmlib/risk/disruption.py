@@ -137,7 +137,8 @@ def project(
     their normal share); the cut links deliver nothing until ``duration_weeks`` have passed,
     then at their capacity (stock is rebuilt). With ``alternates`` the affected pairs' alternate
     links (role ``alternate``, not cut) deliver from their activation week (activation days / 7,
-    ``expedite_weeks`` earlier). A disrupted site's own stock is lost. Returns tidy rows
+    ``expedite_weeks`` earlier). A disrupted site's own stock is lost; after the disruption its
+    supply rebuilds it up to the stock it held before (never beyond). Returns tidy rows
     ``item_id, location_id, week, week_start, demand, supply, served, short, stock_end``."""
     pairs = (
         cut[["item_id", "downstream_id"]]
@@ -162,6 +163,7 @@ def project(
         .merge(stock, on=key, how="left")
         .fillna({"demand_per_day": 0.0, "on_hand_qty": 0.0})
     )
+    normal = p["on_hand_qty"].to_numpy(dtype=float).copy()  # the stock to rebuild to
     if site_down:
         p.loc[p["location_id"] == site_down, "on_hand_qty"] = 0.0
     d_w = p["demand_per_day"].to_numpy() * 7
@@ -196,7 +198,7 @@ def project(
         short = d_w - served
         s = np.maximum(avail - d_w, 0.0)
         if w >= duration_weeks:  # recovered: stock back to what it was, not beyond
-            s = np.minimum(s, p["on_hand_qty"].to_numpy() + 0.0)
+            s = np.minimum(s, normal)
         rows.append((w + 1, supply, served, short, s.copy()))
     wk = np.repeat([r[0] for r in rows], n)
     out = pd.DataFrame(
@@ -552,6 +554,40 @@ def recovery_tracking(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataF
     return t
 
 
+def no_protection_reason(opts: pd.DataFrame, alternates: pd.DataFrame, site_down: str = "") -> str:
+    """Why no mitigation option protects revenue, in one sentence ("" when one does): no
+    revenue at risk; a disrupted site (every link into it is cut, alternates included, so
+    nothing can be delivered to it until it reopens); no qualified alternate link; or alternates
+    that cannot be activated before the disruption ends.
+
+    >>> o = pd.DataFrame({"option": ["no action", "alternate supply"],
+    ...                   "revenue_at_risk": [500.0, 500.0], "revenue_protected": [0.0, 0.0]})
+    >>> no_protection_reason(o, pd.DataFrame(), "DC-WEST")[:41]
+    'No option protects revenue: site DC-WEST '
+    """
+    if float(opts["revenue_protected"].max()) >= 0.5:
+        return ""
+    if float(opts["revenue_at_risk"].iloc[0]) < 0.5:
+        return "No revenue is at risk, so there is nothing for an option to protect."
+    if site_down:
+        return (
+            f"No option protects revenue: site {site_down} is closed, so no supplier, "
+            "alternate or expedited, can deliver to it, and its orders cannot ship until it "
+            "reopens; serve its customers from another site (not modelled here) or shorten "
+            "the outage."
+        )
+    if alternates is None or alternates.empty:
+        return (
+            "No option protects revenue: the affected items have no qualified alternate "
+            "supplier (role alternate in the supply network), so alternate supply, expediting "
+            "and priority allocation add nothing; qualify an alternate source."
+        )
+    return (
+        "No option protects revenue: the alternate suppliers cannot be activated, even "
+        "expedited, before the disruption ends; qualify faster alternates or hold more stock."
+    )
+
+
 def summary(
     scope: str,
     start,
@@ -562,8 +598,11 @@ def summary(
     comms: pd.DataFrame,
     tracking: pd.DataFrame,
     money=lambda v: f"{v:,.0f}",
+    no_protection: str = "",
 ) -> list[str]:
-    """The executive summary of a disruption assessment."""
+    """The executive summary of a disruption assessment; ``no_protection``
+    (:func:`no_protection_reason`) replaces the best option's line when no option protects
+    any revenue, so a zero is explained rather than shown as "protecting $0"."""
     lines = [
         f"Disruption of {scope} from {pd.Timestamp(start):%d %b %Y}, expected to last "
         f"{duration_weeks} weeks: {len(items):,} items are affected, "
@@ -581,7 +620,9 @@ def summary(
         lines.append(
             "Stock and the unaffected sources cover demand over the whole horizon: no shortage."
         )
-    if len(opts) > 1:
+    if no_protection:
+        lines.append(no_protection)
+    elif len(opts) > 1:
         best = opts.set_index("option").loc[best_option(opts)]
         best["option"] = best.name
         lines.append(
