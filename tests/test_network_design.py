@@ -158,3 +158,24 @@ def test_greenfield_and_customer_demand_refuse_missing_coordinates():
     )
     with pytest.raises(DataError, match="latitude"):
         N.customer_demand(sales, pd.DataFrame({"customer_id": ["A"]}))
+
+
+def test_solution_quality_in_words_and_summary_states_it_once():
+    # the relative MIP gap HiGHS reports, in words, rather than a column of zeros
+    assert N.solution_words("Optimal", 0.0) == "proven optimal"
+    assert N.solution_words("Optimal", 0.003) == "within 0.3% of optimal"
+    assert N.solution_words("Time limit reached", 0.02).startswith("best found in the time limit")
+    cust, sites, d = _small_case()
+    r = N.locate(cust, sites, k=2, cost_per_unit_km=1.0, distances=d)
+    today = N.locate(cust, sites, k=1, cost_per_unit_km=1.0, distances=d)
+    curve = pd.DataFrame({"k": [1, 2], "total_cost": [1150.0, 750.0], "service_share": [0.5, 0.7]})
+    green = pd.DataFrame({"latitude": [38.0], "longitude": [-96.34], "mean_distance_km": [1200.0]})
+    text = N.summary_lines(r, today, curve, green, 500, 0.8, lambda v: f"${v:,.0f}", {})
+    assert "2 sites" in text[0] and "proven optimal" in text[0] and "site(s)" not in " ".join(text)
+    # 750 against 1,150 today: a saving said as one, not "-$400"
+    assert "costs $400 a year less (34.8%)" in text[1]
+    # the cheapest k is the largest: no claim about sites "beyond it"
+    assert "beyond" not in text[2]
+    assert "38.00° N, 96.34° W" in text[3]
+    table = N.scenario_table({"2 sites": r})
+    assert table.loc[0, "status"] == "proven optimal"

@@ -457,6 +457,27 @@ def locate(
     )
 
 
+def solution_words(status: str, gap: float) -> str:
+    """How good a HiGHS solution is, in words, from its model status and relative MIP gap
+    (HiGHS ``mip_gap``: (best solution - best bound) / best solution; Achterberg, Constraint
+    Integer Programming, 2007, sect. 2.4): "proven optimal" when the gap is closed, "within
+    x% of optimal" when HiGHS stopped at its gap tolerance, and the time limit named when it
+    stopped there.
+
+    >>> solution_words("Optimal", 0.0), solution_words("Optimal", 0.0004)
+    ('proven optimal', 'within 0.04% of optimal')
+    >>> solution_words("Time limit reached", 0.031)
+    'best found in the time limit, within 3.1% of optimal'
+    """
+    g = float(gap) if gap is not None else float("nan")
+    within = f"within {100 * g:.2g}% of optimal" if np.isfinite(g) else "gap to optimal unknown"
+    if "time limit" in str(status).lower():
+        return f"best found in the time limit, {within}"
+    if str(status) != "Optimal":
+        return str(status)
+    return "proven optimal" if np.isfinite(g) and g <= 1e-9 else within
+
+
 def sweep(
     customers: pd.DataFrame,
     sites: pd.DataFrame,
@@ -490,7 +511,7 @@ def sweep(
         rows.append(
             {
                 "k": k,
-                "status": r.status,
+                "status": solution_words(r.status, r.gap),
                 "fixed_cost": r.fixed_cost,
                 "transport_cost": r.transport_cost,
                 "total_cost": r.total_cost,
@@ -538,7 +559,8 @@ def scenario_table(
     results: dict[str, LocationResult], names: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """One row per named scenario: sites (by ``names`` when given: the master name, not the
-    id), fixed, transport and total cost, service share, gap."""
+    id), fixed, transport and total cost, service share, the solution in words
+    (:func:`solution_words`) and the relative MIP gap."""
     names = names or {}
     return pd.DataFrame(
         [
@@ -550,6 +572,7 @@ def scenario_table(
                 "transport_cost": r.transport_cost,
                 "total_cost": r.total_cost,
                 "service_share": r.service_share,
+                "status": solution_words(r.status, r.gap),
                 "mip_gap": r.gap,
             }
             for name, r in results.items()
@@ -611,34 +634,55 @@ def summary_lines(
     money,
     names: dict[str, str],
 ) -> list[str]:
-    """Executive summary sentences of the network design, computed from the results."""
+    """Executive summary sentences of the network design, computed from the results: the
+    recommended network with its cost, service and solution quality (:func:`solution_words`,
+    stated once here rather than per row), the change against today's network, the cheapest
+    network without the service target and the greenfield point."""
+
+    def sites(n: int) -> str:
+        return f"{n} site" if n == 1 else f"{n} sites"
+
     site_names = ", ".join(names.get(s, s) for s in design.open_sites)
     lines = [
-        f"Recommended network: {design.k} site(s) ({site_names}) at {money(design.total_cost)} "
+        f"Recommended network: {sites(design.k)} ({site_names}) at {money(design.total_cost)} "
         f"a year ({money(design.fixed_cost)} fixed, {money(design.transport_cost)} transport), "
         f"{design.service_share:.0%} of demand within {service_km:,.0f} km (target "
-        f"{service_share:.0%})."
+        f"{service_share:.0%}); the solver's answer is {solution_words(design.status, design.gap)}."
     ]
     if current is not None:
         diff = design.total_cost - current.total_cost
+        change = (
+            f"costs {money(abs(diff))} a year less ({abs(diff) / current.total_cost:.1%})"
+            if diff < 0
+            else f"costs {money(diff)} a year more ({diff / current.total_cost:.1%})"
+            if diff > 0
+            else "costs the same"
+        )
         lines.append(
-            f"Against today's {current.k} site(s) ({money(current.total_cost)}, "
-            f"{current.service_share:.0%} within {service_km:,.0f} km) that is {money(diff)} a "
-            f"year ({diff / current.total_cost:+.1%})."
+            f"Against today's network ({sites(current.k)}, {money(current.total_cost)} a year, "
+            f"{current.service_share:.0%} of demand within {service_km:,.0f} km) the "
+            f"recommended one {change}."
         )
     ok = curve.dropna(subset=["total_cost"])
     if len(ok):
         cheapest = ok.loc[ok["total_cost"].idxmin()]
+        after = ok.loc[ok["k"] >= cheapest["k"], "total_cost"]
+        more = (
+            "; each site added beyond it costs more in fixed cost than it saves in transport"
+            if len(after) > 1 and after.is_monotonic_increasing
+            else ""
+        )
         lines.append(
-            f"Without the service target the cheapest network has {int(cheapest['k'])} site(s) "
-            f"({money(cheapest['total_cost'])}, {cheapest['service_share']:.0%} within "
-            f"{service_km:,.0f} km); each site added beyond it costs more in fixed cost than it "
-            "saves in transport."
+            f"Without the service target the cheapest network has {sites(int(cheapest['k']))} "
+            f"({money(cheapest['total_cost'])} a year, {cheapest['service_share']:.0%} of "
+            f"demand within {service_km:,.0f} km){more}."
         )
     w = green.iloc[-1]
+    lat = f"{abs(w['latitude']):.2f}° {'N' if w['latitude'] >= 0 else 'S'}"
+    lon = f"{abs(w['longitude']):.2f}° {'E' if w['longitude'] >= 0 else 'W'}"
     lines.append(
-        f"A single greenfield site would sit near {w['latitude']:.2f}, {w['longitude']:.2f} "
-        f"(the Weber point), {w['mean_distance_km']:,.0f} km from the average unit of demand."
+        f"A single greenfield site would sit near {lat}, {lon} (the Weber point), "
+        f"{w['mean_distance_km']:,.0f} km from the average unit of demand."
     )
     return lines
 
