@@ -132,3 +132,46 @@ def test_a_notebook_parameter_overrides_one_setting_and_the_header_says_so(small
     assert rec["status"] == "success", rec["error"]
     html = (Path(rec["run_dir"]) / "report.html").read_text()
     assert "Differs from company settings" in html and "supplier_otif.level = order" in html
+
+
+@pytest.fixture(scope="module")
+def category_reports(small_demo, tmp_path_factory):
+    """Category management and sustainable procurement on the small demo, default sets."""
+    jobs = plan_runs(
+        ["category_management", "sustainable_procurement"],
+        data=str(small_demo),
+        out=tmp_path_factory.mktemp("category_spend"),
+    )
+    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
+    return {r["notebook"]: Path(r["run_dir"]) for r in recs}
+
+
+def test_category_spend_reconciles_between_category_management_and_sustainability(
+    category_reports,
+):
+    """The spend of a category in the two reports is one figure or a labelled, reconciling
+    pair: sustainable procurement's invoiced spend (categories recorded or from the keyword
+    rules, as in spend analysis) less its keyword-rule part is category management's annual
+    spend (recorded categories, annualised) over the same 12-month company window."""
+    cm_dir, sp_dir = (
+        category_reports["category_management"],
+        category_reports["sustainable_procurement"],
+    )
+    cm = pd.read_csv(cm_dir / "outputs" / "kraljic_positions.csv").set_index("category")
+    sp = pd.read_csv(sp_dir / "outputs" / "category_emissions.csv").set_index("category")
+    assert "spend_by_rules" in sp.columns, "the keyword-rule part of each category's spend"
+    both = cm.index.intersection(sp.index)
+    assert len(both) >= 10
+    recorded = sp.loc[both, "spend"] - sp.loc[both, "spend_by_rules"]
+    pd.testing.assert_series_equal(
+        recorded, cm.loc[both, "annual_spend"], check_names=False, rtol=1e-9
+    )
+    # where they differ, the report says on which basis and over which window
+    html = (sp_dir / "report.html").read_text()
+    assert "of which category from keyword rules" in html
+    assert "Category management counts recorded categories only" in html
+    cm_html = (cm_dir / "report.html").read_text()
+    window = pd.read_csv(sp_dir / "outputs" / "emission_lines.csv", parse_dates=["invoice_date"])
+    text = f"{window['invoice_date'].min():%b %Y} to {window['invoice_date'].max():%b %Y}"
+    assert f"Invoiced spend {text}" in html and text in cm_html  # the same window in both

@@ -267,11 +267,36 @@ def line_emissions(
     return out
 
 
+def rule_classified(lines: pd.DataFrame, invoices: pd.DataFrame) -> pd.Series:
+    """True for the prepared spend lines (:func:`scmlib.procurement.spend.prepare_spend`, which
+    keeps the invoice index) whose category the invoice did not record and the keyword rules
+    supplied (:func:`scmlib.procurement.spend.classify`); "Unclassified" lines are False.
+
+    These lines are the difference between a category's spend here (and in spend analysis,
+    which applies the same rules) and the recorded-category spend of category management.
+
+    >>> inv = pd.DataFrame({"category": ["Safety", None, None]})
+    >>> lines = inv.assign(category=["Safety", "Safety", "Unclassified"])
+    >>> rule_classified(lines, inv).tolist()
+    [False, True, False]
+    """
+    recorded = (
+        invoices["category"].reindex(lines.index).notna()
+        if "category" in invoices.columns
+        else pd.Series(False, index=lines.index)
+    )
+    return (~recorded & (lines["category"].astype(str) != "Unclassified")).rename(
+        "classified_by_rules"
+    )
+
+
 def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
     """Spend and emissions per value of ``by`` (category, supplier, ...): spend of all its
     purchases (out-of-scope lines left out, as :func:`supplier_spend`), emissions of its mapped
     lines with range, share of emissions and intensity (kg CO2e per factor-year
-    USD), largest emitter first."""
+    USD), largest emitter first. Per category, when the lines carry ``classified_by_rules``
+    (:func:`rule_classified`), ``spend_by_rules`` is the part of the spend whose category came
+    from the keyword rules, so the figure reconciles with recorded-category spend."""
     m = lines[lines["mapping"].isin(["mapped", "default"])]
     g = m.groupby(by, observed=True).agg(
         spend=("amount_rc", "sum"),
@@ -285,6 +310,9 @@ def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
     # group (out-of-scope lines left out), mapped or not, so one supplier has one spend figure
     buys = lines[lines["mapping"] != "out of scope"]
     g["spend"] = buys.groupby(by, observed=True)["amount_rc"].sum().reindex(g.index)
+    if by == "category" and "classified_by_rules" in buys.columns:
+        by_rules = buys["amount_rc"].where(buys["classified_by_rules"].astype(bool), 0.0)
+        g["spend_by_rules"] = by_rules.groupby(buys[by], observed=True).sum().reindex(g.index)
     total = float(g["emissions_t"].sum())
     g["emissions_share"] = g["emissions_t"] / total if total else np.nan
     g["intensity"] = 1000 * g["emissions_t"] / g["spend_usd_factor_year"]
