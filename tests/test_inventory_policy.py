@@ -630,7 +630,9 @@ def test_tier_scenarios_and_deltas():
         pd.DataFrame(),
         money=lambda v: f"${v:,.0f}",
     )
-    assert lines[0].startswith("Raising gold from 90% to 99% adds $")
+    assert lines[0].startswith(
+        "Raising the gold customer tier's fill-rate target from 90% to 99% adds $"
+    )
 
 
 def test_credibility_lines():
@@ -644,3 +646,25 @@ def test_credibility_lines():
     assert own.startswith("0 intermittent or lumpy item-locations are sized on their own")
     none = SS.credibility_lines(r.assign(flag=""), 3, False, money=str)[0]
     assert none == "No item-location holds more than 3 months of demand as safety stock."
+
+
+def test_policy_summary_reads_as_an_inventory_manager_would_say_it():
+    seg = pd.DataFrame(
+        {"abc": ["A"], "series": [54], "cost_saving": [6249.0], "implied_fill_rate": [0.941],
+         "target": [0.98]}
+    )  # fmt: skip
+    pos = pd.DataFrame(
+        {"hold_at": ["DCs only", "plant and DCs"], "items": [1, 129],
+         "single_echelon_value": [95.0, 152.0], "gsm_value": [90.0, 152.0],
+         "dc_only_value": [90.0, 171.0]}
+    )  # fmt: skip
+    ltb = pd.DataFrame({"buy_qty": [10.0]})
+    lines = PO.policy_summary_lines(seg, pos, pd.DataFrame(), ltb, money=lambda v: f"${v:,.0f}")
+    assert lines[0].startswith("Steady-demand item-locations (54): reorder points and order")
+    assert "A 94% against a 98% target" in lines[0] and "costs $6,249 a year more" in lines[0]
+    assert "$5 less than sizing every stage on its own ($247)" in lines[1]
+    assert "$19 less than holding it at the DCs only ($261)" in lines[1]
+    assert lines[2] == (
+        "Where to hold each item's safety stock: DCs only for 1 item; plant and DCs for 129 items."
+    )
+    assert lines[3].startswith("1 item-location in decline") and "critical ratio" not in lines[3]

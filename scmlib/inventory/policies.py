@@ -659,45 +659,60 @@ def policy_summary_lines(
     lines = []
     if len(rq_seg):
         saving = rq_seg["cost_saving"].sum()
+        n = int(rq_seg["series"].sum()) if "series" in rq_seg else None
         implied = ", ".join(
-            f"{r[rq_group]} {r['implied_fill_rate']:.0%} (target {r['target']:.0%})"
+            f"{r[rq_group]} {r['implied_fill_rate']:.0%} against a {r['target']:.0%} target"
             for r in rq_seg.to_dict("records")
         )
+        below = bool((rq_seg["implied_fill_rate"] < rq_seg["target"] - 1e-9).any())
         lines.append(
-            f"Where demand is steady, the cost-optimal (r, Q) would save {money(saving)} a year "
-            f"of holding, ordering and backorder cost against the service-target policy; the "
-            f"costs imply fill rates of {implied}."
+            f"Steady-demand item-locations{f' ({n:,})' if n is not None else ''}: reorder "
+            f"points and order quantities set by cost alone (the cost-optimal (r, Q)) would "
+            f"cost {money(saving)} a year less in holding, ordering and backorder cost than "
+            f"the current service-target policy, but would give fill rates of {implied}"
+            + (
+                f": meeting the targets costs {money(saving)} a year more than the cost optimum."
+                if below
+                else "."
+            )
         )
     if len(positioning):
         single = positioning["single_echelon_value"].sum()
         gsm = positioning["gsm_value"].sum()
         dc = positioning["dc_only_value"].sum()
         lines.append(
-            f"Positioning safety stock across plant and DCs (guaranteed service) needs "
-            f"{money(gsm)} against {money(single)} with every stage sized on its own "
-            f"({money(single - gsm)} less) and {money(dc)} with stock at the DCs only."
+            f"Safety stock positioned across plant and DCs (guaranteed-service model) is worth "
+            f"{money(gsm)}: {money(single - gsm)} less than sizing every stage on its own "
+            f"({money(single)}) and {money(dc - gsm)} less than holding it at the DCs only "
+            f"({money(dc)})."
         )
-        for r in positioning.to_dict("records"):
-            lines.append(f"{r['items']:,} items: hold safety stock at {r['hold_at']}.")
+        where = "; ".join(
+            f"{r['hold_at']} for {r['items']:,} {'item' if r['items'] == 1 else 'items'}"
+            for r in positioning.to_dict("records")
+        )
+        lines.append(f"Where to hold each item's safety stock: {where}.")
     for r in deltas.to_dict("records"):
         per = r["cost_per_sale_protected"]
         sym = money(0)[:-1]  # the currency symbol of the formatter ("$0" -> "$")
         ratio = (
-            f"{sym}{per:.2f} of holding cost a year per {sym}1 of sales protected"
+            f"{sym}{per:.2f} of holding cost a year for each {sym}1 of sales protected"
             if np.isfinite(per)
             else "no sales protected"
         )
         lines.append(
-            f"Raising {r[tier_group]} from {r['baseline_target']:.0%} to {r['target']:.0%} adds "
-            f"{money(r['extra_inventory'])} of average stock ({money(r['extra_holding_cost'])} a "
-            f"year) and protects {money(r['sales_protected'])} of sales a year in the replay: "
-            f"{ratio}."
+            f"Raising the {r[tier_group]} customer tier's fill-rate target from "
+            f"{r['baseline_target']:.0%} to {r['target']:.0%} adds {money(r['extra_inventory'])} "
+            f"of average stock ({money(r['extra_holding_cost'])} a year to hold) and protects "
+            f"{money(r['sales_protected'])} of sales a year in the day-by-day replay of past "
+            f"demand: {ratio}."
         )
     if len(ltb):
+        n_ltb = len(ltb)
         lines.append(
-            f"{len(ltb):,} item-locations in decline or end of life: a last-time buy of "
-            f"{int(ltb['buy_qty'].sum()):,} units in all covers their remaining demand at the "
-            "newsvendor's critical ratio."
+            f"{n_ltb:,} item-location{'' if n_ltb == 1 else 's'} in decline or end of life: "
+            f"a last-time buy of {int(ltb['buy_qty'].sum()):,} units in total, on top of the "
+            "stock on hand, covers their remaining demand; each quantity balances the margin "
+            "lost on a unit short against the loss on a unit left over (newsvendor)."
         )
     return lines
 
