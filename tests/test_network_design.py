@@ -179,3 +179,21 @@ def test_solution_quality_in_words_and_summary_states_it_once():
     assert "38.00° N, 96.34° W" in text[3]
     table = N.scenario_table({"2 sites": r})
     assert table.loc[0, "status"] == "proven optimal"
+
+
+def test_summary_says_when_the_target_is_missed_and_a_kept_site_serves_nothing():
+    cust, sites, d = _small_case()
+    r = N.locate(cust, sites, k=2, cost_per_unit_km=1.0, distances=d)
+    r.sites.loc[r.sites["site_id"] == "S2", "demand"] = 0.0  # a kept site serving nothing
+    r.service_share = 0.86  # the most the sites can reach within the distance
+    green = pd.DataFrame({"latitude": [51.0], "longitude": [4.5], "mean_distance_km": [277.0]})
+    curve = pd.DataFrame({"k": [2], "total_cost": [750.0], "service_share": [0.86]})
+    note = "today's network cannot serve the demand, so no comparison with it: capacity binds"
+    text = N.summary_lines(
+        r, None, curve, green, 300, 0.99, lambda v: f"${v:,.0f}", {"S2": "Rotterdam"}, [note]
+    )
+    assert any(x.startswith("The service target is not met: at most") for x in text)
+    assert "Rotterdam stays open (existing sites kept) but serves no demand: $150" in " ".join(text)
+    assert "Today's network cannot serve the demand, so no comparison with it" in " ".join(text)
+    with pytest.raises(DataError, match="the largest site holds"):
+        N.locate(cust, sites.assign(capacity=[50.0, 40.0]), k=1, distances=d)

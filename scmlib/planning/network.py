@@ -293,8 +293,9 @@ def locate(
     # infeasibility explained before solving
     if k is not None and np.sort(cap)[::-1][:k].sum() < total - 1e-9:
         raise DataError(
-            f"network design infeasible: capacity binds: the {k} largest sites hold "
-            f"{np.sort(cap)[::-1][:k].sum():,.0f} units but demand is {total:,.0f}; allow more "
+            "network design infeasible: capacity binds: "
+            + (f"the {k} largest sites hold " if k > 1 else "the largest site holds ")
+            + f"{np.sort(cap)[::-1][:k].sum():,.0f} units but demand is {total:,.0f}; allow more "
             "sites or more capacity"
         )
     if cap.sum() < total - 1e-9:
@@ -411,7 +412,8 @@ def locate(
         if service_km and service_share > 0 and solve(False)[1] is not None:
             binding = (
                 f"service: {service_share:.0%} of demand within {service_km:,.0f} km cannot be "
-                f"met with {k if k else 'any number of'} site(s) and their capacity"
+                f"met with {f'{k} site' + ('s' if k > 1 else '') if k else 'any number of sites'} "
+                "and their capacity"
             )
         else:
             binding = "capacity: the open sites cannot hold the demand"
@@ -580,6 +582,25 @@ def scenario_table(
     )
 
 
+def solution_column(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The table to show and a sentence on solution quality: when every row is "proven
+    optimal" the ``status`` column (and the numeric ``mip_gap``) is dropped and the sentence
+    says so once; otherwise the words stay per row.
+
+    >>> t = pd.DataFrame({"k": [1, 2], "status": ["proven optimal"] * 2, "mip_gap": [0.0, 0.0]})
+    >>> shown, note = solution_column(t)
+    >>> list(shown.columns), note
+    (['k'], 'Every network shown is proven optimal (HiGHS closed the MIP gap).')
+    """
+    shown = table.drop(columns=[c for c in ("mip_gap",) if c in table.columns])
+    if "status" in shown and (shown["status"] == "proven optimal").all():
+        return (
+            shown.drop(columns="status"),
+            "Every network shown is proven optimal (HiGHS closed the MIP gap).",
+        )
+    return shown, ""
+
+
 def in_region(
     customers: pd.DataFrame, sites: pd.DataFrame, region: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -614,7 +635,8 @@ def current_network(
     try:
         return locate(customers, ex, k=len(ex), **kwargs), ""
     except DataError as e:
-        return None, f"today's network cannot serve the demand: {e}"
+        reason = str(e).replace("network design infeasible: ", "")
+        return None, f"today's network cannot serve the demand, so no comparison with it: {reason}"
 
 
 def best_k(curve: pd.DataFrame, service_share: float) -> int | None:
@@ -633,10 +655,13 @@ def summary_lines(
     service_share: float,
     money,
     names: dict[str, str],
+    notes: Sequence[str] = (),
 ) -> list[str]:
     """Executive summary sentences of the network design, computed from the results: the
     recommended network with its cost, service and solution quality (:func:`solution_words`,
-    stated once here rather than per row), the change against today's network, the cheapest
+    stated once here rather than per row), whether the service target is met and which kept
+    site serves nothing, the change against today's network (or why it cannot be compared:
+    ``notes``, the notes of :func:`current_network` and :func:`recommend_network`), the cheapest
     network without the service target and the greenfield point."""
 
     def sites(n: int) -> str:
@@ -649,6 +674,21 @@ def summary_lines(
         f"{design.service_share:.0%} of demand within {service_km:,.0f} km (target "
         f"{service_share:.0%}); the solver's answer is {solution_words(design.status, design.gap)}."
     ]
+    if design.service_share < service_share - 1e-9:
+        lines.append(
+            f"The service target is not met: at most {design.service_share:.0%} of demand can "
+            f"lie within {service_km:,.0f} km of the candidate sites with their capacity; the "
+            "network shown serves the most demand within the distance."
+        )
+    idle = design.sites[design.sites["open"] & (design.sites["demand"] <= 1e-9)]
+    if len(idle):
+        idle_names = ", ".join(names.get(x, x) for x in idle["site_id"])
+        lines.append(
+            f"{idle_names} stay{'s' if len(idle) == 1 else ''} open (existing sites kept) but "
+            f"serve{'s' if len(idle) == 1 else ''} no demand: {money(idle['fixed_cost'].sum())} "
+            "a year of fixed cost to review."
+        )
+    lines += [f"{n[0].upper()}{n[1:]}" + ("" if n.endswith(".") else ".") for n in notes if n]
     if current is not None:
         diff = design.total_cost - current.total_cost
         change = (
