@@ -660,22 +660,30 @@ def policy_summary_lines(
     if len(rq_seg):
         saving = rq_seg["cost_saving"].sum()
         n = int(rq_seg["series"].sum()) if "series" in rq_seg else None
-        implied = ", ".join(
-            f"{r[rq_group]} {r['implied_fill_rate']:.0%} against a {r['target']:.0%} target"
-            for r in rq_seg.to_dict("records")
-        )
-        below = bool((rq_seg["implied_fill_rate"] < rq_seg["target"] - 1e-9).any())
-        lines.append(
+        low = rq_seg["implied_fill_rate"] < rq_seg["target"] - 1e-9
+
+        def classes(rows: pd.DataFrame) -> str:
+            return ", ".join(
+                f"{r[rq_group]} ({r['implied_fill_rate']:.0%} against {r['target']:.0%})"
+                for r in rows.to_dict("records")
+            )
+
+        text = (
             f"Steady-demand item-locations{f' ({n:,})' if n is not None else ''}: reorder "
             f"points and order quantities set by cost alone (the cost-optimal (r, Q)) would "
             f"cost {money(saving)} a year less in holding, ordering and backorder cost than "
-            f"the current service-target policy, but would give fill rates of {implied}"
-            + (
-                f": meeting the targets costs {money(saving)} a year more than the cost optimum."
-                if below
-                else "."
-            )
+            "the current service-target policy"
         )
+        if low.any():
+            text += f", but fill rates would fall below target in {classes(rq_seg[low])}"
+        if (~low).any():
+            up = rq_seg[~low]
+            text += (
+                f"{';' if low.any() else ','} in {classes(up)} it would meet the target for "
+                f"{money(up['cost_saving'].sum())} a year less: the cost optimum is the "
+                "better policy there"
+            )
+        lines.append(text + ".")
     if len(positioning):
         single = positioning["single_echelon_value"].sum()
         gsm = positioning["gsm_value"].sum()
@@ -699,19 +707,24 @@ def policy_summary_lines(
             if np.isfinite(per)
             else "no sales protected"
         )
+        fill = (
+            f" (simulated fill rate {r['baseline_fill_rate']:.1%} to {r['fill_rate']:.1%})"
+            if "fill_rate" in r and pd.notna(r.get("fill_rate"))
+            else ""
+        )
         lines.append(
             f"Raising the {r[tier_group]} customer tier's fill-rate target from "
             f"{r['baseline_target']:.0%} to {r['target']:.0%} adds {money(r['extra_inventory'])} "
             f"of average stock ({money(r['extra_holding_cost'])} a year to hold) and protects "
             f"{money(r['sales_protected'])} of sales a year in the day-by-day replay of past "
-            f"demand: {ratio}."
+            f"demand{fill}: {ratio}."
         )
     if len(ltb):
         n_ltb = len(ltb)
         lines.append(
             f"{n_ltb:,} item-location{'' if n_ltb == 1 else 's'} in decline or end of life: "
             f"a last-time buy of {int(ltb['buy_qty'].sum()):,} units in total, on top of the "
-            "stock on hand, covers their remaining demand; each quantity balances the margin "
+            "stock on hand and on order, covers their remaining demand; each quantity balances the margin "
             "lost on a unit short against the loss on a unit left over (newsvendor)."
         )
     return lines
