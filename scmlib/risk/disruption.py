@@ -780,7 +780,7 @@ def appendix(duration: int, horizon: int, months: int, expedite: int, alt_premiu
         "(APICS Dictionary, 16th ed., allocation).",
         "Mitigation options": "Alternate supply: the qualified alternate links (role alternate) "
         "deliver at capacity from their activation time until the disruption ends, at "
-        f"{alt_premium:.0%} above unit cost; expedite: the same {expedite} week(s) earlier at "
+        f"{alt_premium:.0%} above unit cost; expedite: the same {expedite} week{'' if expedite == 1 else 's'} earlier at "
         f"{exp_premium:.0%} more; priority allocation: the expedited supply served by tier.",
         "Communication": "Customers that ordered an affected item in the last six months, with "
         "their share of its shortfall, by tier (platinum called first); alternate suppliers "
