@@ -198,3 +198,7 @@ def test_a_disrupted_site_loses_its_stock_and_rebuilds_it_after_reopening():
     runs = D.option_runs(cut1, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6, 0)
     o1 = D.options(runs, pd.DataFrame(), pd.Series({"I1": 10.0}), pd.Series({"I1": 5.0}), 0.1, 0.5)
     assert D.no_protection_reason(o1, D.alternate_links(cut1, NET)) == ""
+    best = D.summary("supplier S1", "2026-11-02", 4, D.weekly_impact(runs["no action"][0], pd.Series({"I1": 10.0})),
+                     D.affected_items(runs["no action"][0], None, pd.Series({"I1": 10.0})), o1,
+                     pd.DataFrame(), pd.DataFrame([{}]))[2]  # fmt: skip
+    assert best.startswith("Best option: ") and "leaving 0 at risk" in best

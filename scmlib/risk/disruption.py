@@ -627,10 +627,12 @@ def summary(
         best["option"] = best.name
         lines.append(
             f"Best option: {best['option']}, protecting {money(best['revenue_protected'])} of "
-            f"revenue for {money(best['extra_cost'])} extra cost; platinum fill rate "
+            f"revenue for {money(best['extra_cost'])} extra cost, leaving "
+            f"{money(best['revenue_at_risk'])} at risk; platinum fill rate "
             f"{100 * best['fill_platinum']:.0f}%."
             if pd.notna(best["fill_platinum"])
-            else f"Best option: {best['option']}, protecting {money(best['revenue_protected'])} of revenue."
+            else f"Best option: {best['option']}, protecting {money(best['revenue_protected'])} of "
+            f"revenue, leaving {money(best['revenue_at_risk'])} at risk."
         )
     cust = comms[comms["stakeholder"] == "customer"] if len(comms) else comms
     if len(cust):
