@@ -312,7 +312,11 @@ def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
     g["spend"] = buys.groupby(by, observed=True)["amount_rc"].sum().reindex(g.index)
     if by == "category" and "classified_by_rules" in buys.columns:
         by_rules = buys["amount_rc"].where(buys["classified_by_rules"].astype(bool), 0.0)
-        g["spend_by_rules"] = by_rules.groupby(buys[by], observed=True).sum().reindex(g.index)
+        g.insert(
+            1,
+            "spend_by_rules",
+            by_rules.groupby(buys[by], observed=True).sum().reindex(g.index),
+        )
     total = float(g["emissions_t"].sum())
     g["emissions_share"] = g["emissions_t"] / total if total else np.nan
     g["intensity"] = 1000 * g["emissions_t"] / g["spend_usd_factor_year"]
