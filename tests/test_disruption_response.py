@@ -193,6 +193,14 @@ def test_a_disrupted_site_loses_its_stock_and_rebuilds_it_after_reopening():
                       D.affected_items(p, None, pd.Series({"I1": 10.0})), opts, pd.DataFrame(),
                       pd.DataFrame([{}]), no_protection=why)  # fmt: skip
     assert why in lines and not any("protecting $0" in x or "protecting 0" in x for x in lines)
+    assert not any("stay short after" in x for x in lines)  # DC1 recovers in full
+    # supply of 0.5/day against demand of 1/day: short after the recovery too, and said why
+    slow = NET.assign(capacity=[0.3, 0.2, 10.0])
+    p2 = D.project(cut, slow, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 2, 5, site_down="DC1")
+    lines2 = D.summary("site DC1", "2026-11-02", 2, D.weekly_impact(p2, pd.Series({"I1": 10.0})),
+                       D.affected_items(p2, None, pd.Series({"I1": 10.0})), opts, pd.DataFrame(),
+                       pd.DataFrame([{}]), no_protection=why)  # fmt: skip
+    assert "1 item stays short after the recovery: the capacity" in " ".join(lines2)
     # a supplier outage with a working alternate protects revenue: no reason given
     cut1, _ = D.resolve_scope(NET, SUP, LOC, supplier="S1")
     runs = D.option_runs(cut1, NET, STOCK, DEMAND, pd.Timestamp("2026-11-02"), 4, 6, 0)

@@ -616,6 +616,14 @@ def summary(
             f"{int(impact['week'].max())} weeks, peaking at {money(impact['revenue_at_risk'].max())} "
             f"in week {int(impact.loc[impact['revenue_at_risk'].idxmax(), 'week'])}."
         )
+        last = impact.iloc[-1]
+        if int(last["week"]) > duration_weeks and last["items_short"] > 0:
+            n = int(last["items_short"])
+            lines.append(
+                f"{n:,} {'item stays' if n == 1 else 'items stay'} short after the recovery: "
+                "the capacity of their supply links is below their demand, disruption or not "
+                "(check the capacities in the supply network)."
+            )
     else:
         lines.append(
             "Stock and the unaffected sources cover demand over the whole horizon: no shortage."
