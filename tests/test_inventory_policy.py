@@ -661,11 +661,11 @@ def test_policy_summary_reads_as_an_inventory_manager_would_say_it():
     ltb = pd.DataFrame({"buy_qty": [10.0]})
     lines = PO.policy_summary_lines(seg, pos, pd.DataFrame(), ltb, money=lambda v: f"${v:,.0f}")
     assert lines[0].startswith("Steady-demand item-locations (54): reorder points and order")
-    assert "below target in A (94% against 98%)." in lines[0] and "$6,249 a year less" in lines[0]
+    assert "below target in A (94.1% against 98%)." in lines[0] and "$6,249 a year less" in lines[0]
     above = PO.policy_summary_lines(
         seg.assign(implied_fill_rate=0.99), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), str
     )[0]
-    assert "below target" not in above and "in A (99% against 98%) it would meet" in above
+    assert "below target" not in above and "still meet every target: A (99.0% against 98%)" in above
     assert "$5 less than sizing every stage on its own ($247)" in lines[1]
     assert "$19 less than holding it at the DCs only ($261)" in lines[1]
     assert lines[2] == (

@@ -664,7 +664,7 @@ def policy_summary_lines(
 
         def classes(rows: pd.DataFrame) -> str:
             return ", ".join(
-                f"{r[rq_group]} ({r['implied_fill_rate']:.0%} against {r['target']:.0%})"
+                f"{r[rq_group]} ({r['implied_fill_rate']:.1%} against {r['target']:.0%})"
                 for r in rows.to_dict("records")
             )
 
@@ -674,15 +674,20 @@ def policy_summary_lines(
             f"cost {money(saving)} a year less in holding, ordering and backorder cost than "
             "the current service-target policy"
         )
-        if low.any():
-            text += f", but fill rates would fall below target in {classes(rq_seg[low])}"
-        if (~low).any():
-            up = rq_seg[~low]
+        if not low.any():
             text += (
-                f"{';' if low.any() else ','} in {classes(up)} it would meet the target for "
-                f"{money(up['cost_saving'].sum())} a year less: the cost optimum is the "
-                "better policy there"
+                f" and still meet every target: {classes(rq_seg)}; the cost optimum is the "
+                "better policy"
             )
+        else:
+            text += f", but fill rates would fall below target in {classes(rq_seg[low])}"
+            if (~low).any():
+                up = rq_seg[~low]
+                text += (
+                    f"; in {classes(up)} it would meet the target for "
+                    f"{money(up['cost_saving'].sum())} a year less: the cost optimum is the "
+                    "better policy there"
+                )
         lines.append(text + ".")
     if len(positioning):
         single = positioning["single_echelon_value"].sum()
