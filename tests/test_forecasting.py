@@ -587,3 +587,45 @@ def test_engine_and_segmentation_share_one_demand_class_definition():
     _, _, adi, cv2, dclass = backtest._profile(backtest.SeriesSpec(("A",), y, np.arange(12)), cfg)
     assert adi == 2.0 and cv2 == pytest.approx(float(cv2_of_sizes(pd.Series(y))))
     assert cv2 == pytest.approx(0.2) and dclass == "intermittent"  # population sd: 0.1667
+
+
+def test_drift_model_matches_hand_computation():
+    # FPP3 ch. 5.2: y_T + k (y_T - y_1) / (T - 1)
+    y = np.array([10.0, 12, 11, 15, 16])
+    out = F._model_forecast("drift", y, 3, 1, (80,))
+    assert np.allclose(out["mean"], 16 + np.arange(1, 4) * (16 - 10) / 4)
+
+
+def test_yearly_default_is_the_median_of_ets_dotm_drift_always_kept():
+    rng = np.random.default_rng(3)
+    series = {f"Y{i}": 100 + np.cumsum(rng.normal(2, 4, 25)) for i in range(6)}
+    r = F.forecast(_frame(series, freq="YS"), h=4, freq="YS", n_jobs=1, progress=False)
+    assert set(r.profile["model"]) == {"combination"}  # yearly: never replaced by one model
+    y = np.clip(series["Y0"], 0, None)  # no outlier cleaning on yearly data
+    members = [F._model_forecast(n, y, 4, 1, ())["mean"] for n in ("ets", "dotm", "drift")]
+    got = r.forecast.loc[r.forecast["item_id"] == "Y0", "forecast"].to_numpy()
+    assert np.allclose(got, np.median(np.stack(members), axis=0))
+    assert F.default_models("MS") == F.DEFAULT_MODELS  # monthly defaults unchanged
+
+
+def test_calibrated_intervals_reach_nominal_where_sqrt_k_under_covers():
+    # random walks with drift noise: errors of a flat forecast grow like k, faster than sqrt(k),
+    # so the sigma_1 sqrt(k) band under-covers; the conformal factors per step restore it
+    rng = np.random.default_rng(4)
+    series = {
+        f"S{i}": 500 + np.cumsum(rng.normal(0, 5, 60)) + np.arange(60) * rng.normal(0, 2)
+        for i in range(60)
+    }
+    kw = dict(h=6, models=["naive"], combine=False, n_windows=3, n_jobs=1, progress=False)
+    raw = F.forecast(_frame(series), calibrate=False, **kw)
+    cal = F.forecast(_frame(series), **kw)
+    cov = {n: r.metrics[r.metrics["selected"]] for n, r in (("raw", raw), ("cal", cal))}
+    assert abs(cov["cal"]["coverage_80"].mean() - 0.80) < 0.05
+    assert abs(cov["cal"]["coverage_95"].mean() - 0.95) < 0.04
+    assert abs(cov["cal"]["coverage_80"].mean() - 0.8) < abs(cov["raw"]["coverage_80"].mean() - 0.8)
+    f = cal.forecast
+    assert (f["lo_95"] <= f["lo_80"]).all() and (f["hi_80"] <= f["hi_95"]).all()
+    assert (f["lo_80"] >= 0).all() and (f["lo_80"] <= f["forecast"] + 1e-9).all()
+    assert np.allclose(f["forecast"], raw.forecast["forecast"])  # points unchanged
+    q = F.conformal_factors(np.array([[0.5], [1.0], [1.5], [2.0], [np.inf]]), [80])[80]
+    assert q.tolist() == [2.0]  # ceil(5 x 0.8) = 4th smallest of the 4 finite scores

@@ -13,7 +13,7 @@ Input is a tidy long frame: id column(s), a period-start ``date`` and a ``quanti
 Models (names used in ``models=``): ``naive``, ``seasonal_naive``, ``moving_average``,
 ``ets`` (statsforecast AutoETS), ``theta`` (AutoTheta), ``arima`` (statsforecast AutoARIMA
 with a bounded search), ``arima_pm`` (pmdarima ``auto_arima``, bounded, slow), ``croston``,
-``sba``, ``tsb``; ``combination`` (the mean of the best ``combine_top`` candidates) is added
+``sba``, ``tsb``, ``dotm``, ``ces``, ``drift``; ``combination`` is added
 when ``combine=True``.
 
 Rules, applied per series before fitting (each recorded in the ``rule`` column):
@@ -23,7 +23,9 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
 - ``clean_outliers`` (on by default): a Hampel filter (Hampel 1974; Pearson 2002) caps points
   more than 5 robust standard deviations (1.4826 x MAD of the residuals) from the running median,
   unless the same period of another season is flagged too (seasonality, kept); the capped points
-  are returned raw in ``cleaned`` so charts show the history as it was;
+  are returned raw in ``cleaned`` so charts show the history as it was; not on yearly
+  (non-seasonal) data, where a five-period running median lags a real trend change and there is
+  no season to tell a one-off from (M3 yearly: sMAPE 15.89 with cleaning, 15.74 without);
 - **no history** (new item, only known from the item master) or **all zeros**: forecast 0,
   zero-width intervals, flagged for planner input;
 - **end of life**: periods after the item's ``eol_date`` are forecast 0;
@@ -41,20 +43,30 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
 Selection: for every series and candidate, ``n_windows`` rolling origins each forecast
 ``backtest_horizon`` periods from data strictly before the origin (no leakage); the model
 with the lowest mean ``metric`` wins, except that the combination is kept unless a single
-model beats it by more than ``select_margin`` (30%): per-series selection is noisy and
+model beats it by more than ``select_margin`` (30%; on quarterly and yearly data the
+combination is always kept: a few backtest windows of a 15-70 point series cannot tell the
+models apart, and selection cost 0.15 sMAPE on M3 yearly, 0.016 on quarterly): per-series
+selection is noisy and
 combinations of exponential smoothing and Theta forecasts are hard to beat (Makridakis &
 Hibon 2000; Petropoulos et al. 2018, "Judgmental selection of forecasting models").
-The combination averages the structural models that ran (ETS, Theta, classic Theta, ARIMA);
+The combination is the median, step by step, of the structural models that ran (ETS, Theta,
+classic Theta, DOTM, CES, ARIMA, drift; the mean when two ran): by default ETS and classic
+Theta for seasonal data, ETS, DynamicOptimizedTheta and drift for yearly data
+(:func:`~scmlib.planning.forecasting.models.default_models`);
 for intermittent series it averages the best ``combine_top`` candidates.
 
-Intervals: an empirical normal interval whose standard deviation at step k is
-sigma_1 sqrt(k), sigma_1 estimated from the series' backtest errors, widened to the
+Intervals: an empirical interval mean +/- q_k sigma_1 sqrt(k), sigma_1 estimated from the
+series' backtest errors and q_k, per step k, calibrated on the backtest errors of all the
+run's series of the same demand class (split conformal,
+:func:`~scmlib.planning.forecasting.backtest.calibrate_intervals`; a class with fewer than 20
+series of two or more windows keeps the normal / Student t quantile), widened to the
 model's own interval where it has one (statsforecast's ETS, ARIMA, Theta, naive); model
 intervals alone ignore selection uncertainty and run narrow. With few backtest errors the band
 uses Student t quantiles (errors - 1 degrees of freedom) instead of the normal's. Interval coverage is measured
 out of sample on the empirical intervals: each backtest window's interval uses the errors of
-the other windows only (the final intervals, widened to the model's own, are at least as
-wide, so the reported coverage is a lower bound). Lower bounds are floored at zero.
+the other windows only, and its q_k the other half of the class's series (the final
+intervals, widened to the model's own, are at least as wide, so the reported coverage is a
+lower bound). Lower bounds are floored at zero.
 
 References: Hyndman & Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.),
 ch. 5.10 (time-series cross-validation), 8 (ETS), 9 (ARIMA); Assimakopoulos & Nikolopoulos
@@ -75,7 +87,9 @@ from scmlib.planning.forecasting.backtest import (
     SeriesSpec,
     Settings,
     _cap_outliers,
+    calibrate_intervals,
     class_weights,
+    conformal_factors,
     forecast_one,
     outlier_mask,
     pool_intermittent,
@@ -106,6 +120,7 @@ from scmlib.planning.forecasting.models import (
     POOLED,
     SEASONAL,
     _model_forecast,
+    default_models,
     season_length,
     tsb_optimised,
 )
@@ -133,6 +148,8 @@ __all__ = [
     "ExceptionList",
     "charted_series",
     "class_weights",
+    "calibrate_intervals",
+    "conformal_factors",
     "outlier_mask",
     "pool_intermittent",
     "tsb_optimised",
@@ -172,6 +189,7 @@ __all__ = [
     "read_overrides",
     "reconcile_bottom_up",
     "season_length",
+    "default_models",
     "year_on_year",
     "_cache_normal_quantiles",
     "_cap_outliers",

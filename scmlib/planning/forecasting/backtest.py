@@ -194,7 +194,7 @@ def _profile(s: SeriesSpec, cfg: Settings) -> tuple[np.ndarray, list[str], float
     rules = []
     if (np.asarray(s.y) < 0).any():
         rules.append("returns clipped")
-    if cfg.clean_outliers and len(y) >= 8:
+    if cfg.clean_outliers and len(y) >= 8 and cfg.m > 1:
         y, n_capped = _cap_outliers(y, cfg.m)
         if n_capped:
             rules.append(f"{n_capped} outliers capped")
@@ -258,11 +258,23 @@ def _backtest(
             top = sorted(score, key=score.get)[: cfg.combine_top]
         if len(top) >= 2:
             preds_by["combination"] = [
-                np.mean([preds_by[t][w] for t in top], axis=0) for w in range(len(origins))
+                _combine([preds_by[t][w] for t in top]) for w in range(len(origins))
             ]
         else:
             top = []
     return preds_by, top
+
+
+def _combine(forecasts: list[np.ndarray]) -> np.ndarray:
+    """The combination of the members' forecasts: their median, step by step (the mean for two
+    members). The median of a few univariate models is robust to one member extrapolating
+    wrongly (Petropoulos & Svetunkov 2020, "A simple combination of univariate models", IJF
+    36(1); Jose & Winkler 2008, "Simple robust averages of forecasts", IJF 24(1)).
+
+    >>> _combine([np.array([1.0, 2.0]), np.array([3.0, 2.0]), np.array([10.0, 2.5])]).tolist()
+    [3.0, 2.0]
+    """
+    return np.median(np.stack(forecasts), axis=0)
 
 
 def _scales(y: np.ndarray, origins: list[int], m: int) -> np.ndarray:
@@ -376,7 +388,7 @@ def _final_fit(
             o for o in (_safe_forecast(t, y, h, cfg.m, cfg.levels) for t in top) if o is not None
         ]
         if outs:
-            return chosen, np.mean([o["mean"] for o in outs], axis=0), {}
+            return chosen, _combine([np.asarray(o["mean"], dtype=float) for o in outs]), {}
         rules.append("combination failed on the full history: moving average used")
         chosen = "combination"
     else:
@@ -430,6 +442,7 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
         idx = np.concatenate([np.arange(o, o + hb) for o in origins])
         bt = (idx, np.concatenate(preds_by[chosen]), np.repeat(origins, hb), y[idx])
     out = _pack(s, mean, bounds, used, "; ".join(rules), dclass, adi, cv2, metrics_rows, bt, y)
+    out["interval"] = {"native": native, "eol_index": s.eol_index}
     if cfg.pool_intermittent and adi >= ADI_CUTOFF and origins:
         members = [n for n in POOLED if n in preds_by]
         finals = {n: _safe_forecast(n, y, h, cfg.m, ()) for n in members}
@@ -448,6 +461,126 @@ def forecast_one(s: SeriesSpec, cfg: Settings) -> dict:
                 "eol_index": s.eol_index,
             }
     return out
+
+
+CALIBRATION_MIN_SERIES = 20  # series with two or more backtest windows, per demand class
+
+
+def _loo_scores(r: dict) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """(|e| / (sigma_1 without the error's window x sqrt(k)), shape (W, hb); the errors; the
+    series' sigma_1 from all windows) of a result's selected backtest, None with fewer than two
+    windows."""
+    if r.get("backtest") is None:
+        return None
+    _, pred, origin, actual = r["backtest"]
+    n_win = len(np.unique(origin))
+    if n_win < 2:
+        return None
+    e = (np.asarray(pred, float) - np.asarray(actual, float)).reshape(n_win, -1)
+    hb = e.shape[1]
+    steps = np.arange(1, hb + 1)
+    ssq = (e**2 / steps).sum(axis=1)
+    loo = np.sqrt((ssq.sum() - ssq) / ((n_win - 1) * hb))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.abs(e) / (loo[:, None] * np.sqrt(steps))
+    u = np.where(np.abs(e) == 0, 0.0, u)
+    return u, e, float(np.sqrt(ssq.sum() / (n_win * hb)))
+
+
+def conformal_factors(u: np.ndarray, levels: Sequence[int]) -> dict[int, np.ndarray]:
+    """Per step k, the level-quantile of the standardised backtest errors pooled over series.
+
+    Split conformal prediction (Vovk, Gammerman & Shafer 2005; Lei et al. 2018, "Distribution-free
+    predictive inference for regression", JASA 113(523)): with n exchangeable scores
+    u = |e_k| / (sigma_1 sqrt(k)), the ceil((n + 1) L)-th smallest is a band multiplier that
+    covers a new error with probability at least L. Computed per step k, it replaces the
+    normal (or Student t) quantile of the sigma_1 sqrt(k) band, so the band grows as the errors
+    actually grew over the horizon (for trending series faster than sqrt(k)). Non-finite scores
+    (a zero sigma_1) are left out.
+
+    Parameters
+    ----------
+    u : ndarray (points, steps)
+        Standardised absolute errors; NaN where a series has no score.
+
+    Examples
+    --------
+    Normal errors whose spread grows like k (not sqrt(k)): the factor at step 1 is about the
+    normal quantile (1.28 at 80%) and grows with the step.
+
+    >>> rng = np.random.default_rng(0)
+    >>> k = np.arange(1, 5)
+    >>> u = np.abs(rng.normal(size=(4000, 4)) * k) / np.sqrt(k)
+    >>> f = conformal_factors(u, [80])[80]
+    >>> bool(abs(f[0] - 1.28) < 0.05), bool(np.all(np.diff(f) > 0))
+    (True, True)
+    """
+    out = {}
+    for lv in levels:
+        q = np.full(u.shape[1], np.nan)
+        for k in range(u.shape[1]):
+            x = np.sort(u[:, k][np.isfinite(u[:, k])])
+            if x.size:
+                q[k] = x[min(int(np.ceil((x.size + 1) * lv / 100)), x.size) - 1]
+        out[int(lv)] = q
+    return out
+
+
+def calibrate_intervals(results: list[dict], cfg: Settings) -> list[dict]:
+    """Empirical bands whose multiplier per step is calibrated on the pooled backtest errors
+    (:func:`conformal_factors`), one set per demand class with at least
+    :data:`CALIBRATION_MIN_SERIES` series of two or more backtest windows.
+
+    Each series' band at step k becomes mean +/- q_k sigma_1 sqrt(k) (q_k of the last backtest
+    step beyond it), widened to the model's own interval where it has one, floored at zero and
+    zero after end of life. The backtest coverage reported for the selected model stays out of
+    sample: windows are scored with sigma_1 of the other windows (as before) and with factors
+    computed on the other half of the class's series (cross-fitting, series alternating
+    between the two halves).
+    """
+    by_class: dict[str, list[tuple[dict, tuple]]] = {}
+    for r in results:
+        sc = _loo_scores(r)
+        if sc is not None:
+            by_class.setdefault(r["demand_class"], []).append((r, sc))
+    h, levels = cfg.h, cfg.levels
+    for group in by_class.values():
+        if len(group) < CALIBRATION_MIN_SERIES:
+            continue
+        hb = group[0][1][0].shape[1]
+        group = [g for g in group if g[1][0].shape[1] == hb]
+        folds = [group[0::2], group[1::2]]
+        pooled = [np.concatenate([g[1][0] for g in f]) for f in folds]
+        cross = [conformal_factors(pooled[1], levels), conformal_factors(pooled[0], levels)]
+        full = conformal_factors(np.concatenate(pooled), levels)
+        if any(not np.isfinite(q).all() for c in (*cross, full) for q in c.values()):
+            continue
+        for fold, factors in zip(folds, cross):
+            for r, (u, _, sig) in fold:
+                row = next((m for m in r["metrics"] if m.get("selected")), None)
+                if row is not None:
+                    for lv in levels:
+                        row[f"coverage_{lv}"] = float((u <= factors[lv][None, :] + 1e-9).mean())
+                _recalibrated_bounds(r, sig, full, h, levels)
+    return results
+
+
+def _recalibrated_bounds(r: dict, sig: float, factors: dict, h: int, levels) -> None:
+    mean = np.asarray(r["mean"], dtype=float)
+    steps = np.arange(1, h + 1)
+    idx = np.minimum(steps, len(next(iter(factors.values())))) - 1
+    info = r.get("interval", {})
+    native = info.get("native") or {} if r["model"] != "class_combination" else {}
+    empirical = {}
+    for lv in levels:
+        half = factors[lv][idx] * sig * np.sqrt(steps)
+        empirical[f"lo-{lv}"], empirical[f"hi-{lv}"] = mean - half, mean + half
+    bounds = {k: np.clip(v, 0, None) for k, v in _union(native, empirical, levels).items()}
+    eol = info.get("eol_index")
+    if eol is not None and eol < h:
+        for k in bounds:
+            bounds[k][max(eol, 0) :] = 0
+    r["bounds"] = bounds
 
 
 def class_weights(x: np.ndarray, a: np.ndarray, scale: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from scmlib.errors import DataError, ParameterError
 from scmlib.planning.forecasting.backtest import (
     SeriesSpec,
     Settings,
+    calibrate_intervals,
     forecast_one,
 )
 from scmlib.planning.forecasting.backtest import (
@@ -23,9 +24,9 @@ from scmlib.planning.forecasting.backtest import (
 )
 from scmlib.planning.forecasting.models import (
     ALL_MODELS,
-    DEFAULT_MODELS,
     METRICS,
     _safe_forecast,
+    default_models,
     season_length,
 )
 
@@ -112,16 +113,17 @@ def forecast(
     h: int = 18,
     freq: str = "MS",
     id_cols: Sequence[str] = ("item_id",),
-    models: Sequence[str] = DEFAULT_MODELS,
+    models: Sequence[str] | None = None,
     levels: Sequence[int] = (80, 95),
     n_windows: int = 3,
     backtest_horizon: int | None = None,
     metric: str = "mase",
     combine: bool = True,
     combine_top: int = 3,
-    select_margin: float = 0.3,
+    select_margin: float | None = None,
     clean_outliers: bool = True,
     pool_intermittent: bool = True,
+    calibrate: bool = True,
     eol_dates: pd.DataFrame | None = None,
     new_items: pd.DataFrame | None = None,
     target: str = "quantity",
@@ -146,6 +148,11 @@ def forecast(
     """
     id_cols = list(id_cols)
     m = season_length(freq)
+    models = default_models(freq) if models is None else models
+    if (
+        select_margin is None
+    ):  # quarterly, yearly: the combination is always kept (module docstring)
+        select_margin = 0.3 if m > 4 else 1.0
     _check_arguments(h, models, metric, n_windows, levels, engine)
     levels = tuple(int(lv) for lv in levels)
     cfg = Settings(
@@ -198,6 +205,8 @@ def forecast(
     chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
     results, interrupted = _execute(chunks, cfg, n_jobs, engine, address, progress, len(specs))
     results = _pool_intermittent(results, cfg)
+    if calibrate:
+        results = calibrate_intervals(results, cfg)
     return _assemble(results, cfg, id_cols, future, date_col, full, interrupted)
 
 

@@ -3,7 +3,8 @@
 Names: ``naive``, ``seasonal_naive``, ``moving_average``, ``ets`` (statsforecast AutoETS),
 ``theta`` (AutoTheta), ``theta_classic``, ``dotm`` (DynamicOptimizedTheta, Fiorucci et al.
 2016), ``ces`` (AutoCES, Svetunkov & Kourentzes), ``arima`` (statsforecast AutoARIMA, bounded search),
-``arima_pm`` (pmdarima, optional, slow), ``croston``, ``sba``, ``tsb`` (TSB with its two
+``arima_pm`` (pmdarima, optional, slow), ``drift`` (random walk with drift: the last value plus
+the mean historical change per period, Hyndman & Athanasopoulos, FPP3 ch. 5.2), ``croston``, ``sba``, ``tsb`` (TSB with its two
 smoothing constants optimised), and for intermittent demand the flat mean forecasts
 ``moving_average_half`` / ``moving_average_season`` (mean of the last half season / season),
 ``ses`` (simple exponential smoothing, alpha optimised), ``adida`` and ``imapa`` (temporal
@@ -32,6 +33,7 @@ CONTINUOUS = (
     "ces",
     "arima",
     "arima_pm",
+    "drift",
 )
 INTERMITTENT = (
     "naive",
@@ -64,6 +66,7 @@ ALL_MODELS = (
     "ses",
     "adida",
     "imapa",
+    "drift",
 )
 DEFAULT_MODELS = (
     "naive",
@@ -82,7 +85,14 @@ DEFAULT_MODELS = (
 )
 # the intermittent candidates whose class-level combination replaces per-series selection
 POOLED = ("moving_average_half", "moving_average_season", "ses", "adida", "imapa", "tsb")
-ENSEMBLE = ("ets", "theta", "theta_classic", "dotm", "ces", "arima", "arima_pm")
+ENSEMBLE = ("ets", "theta", "theta_classic", "dotm", "ces", "arima", "arima_pm", "drift")
+# non-seasonal (yearly) series: the combination is the median of ETS, DOTM and drift (see
+# default_models); theta_classic is not a default candidate there
+NON_SEASONAL_DEFAULT = (
+    *(n for n in DEFAULT_MODELS if n not in ("seasonal_naive", "theta_classic")),
+    "dotm",
+    "drift",
+)
 METRICS = ("mase", "rmsse", "smape", "mae", "wmape")
 SEASONAL = {"seasonal_naive"}
 
@@ -91,6 +101,28 @@ def season_length(freq: str) -> int:
     if freq not in FREQS:
         raise ParameterError(f"frequency must be one of {list(FREQS)}, got {freq!r}")
     return FREQS[freq]
+
+
+def default_models(freq: str) -> tuple[str, ...]:
+    """The default candidates of a frequency: :data:`DEFAULT_MODELS`, and for non-seasonal
+    (yearly) data :data:`NON_SEASONAL_DEFAULT`, whose combination is the median of ETS,
+    DynamicOptimizedTheta and drift.
+
+    Yearly series are mostly trend: the median of three forecasts with different trend models
+    (ETS's damped or linear trend, DOTM's dynamically optimised theta line, drift's mean past
+    change) is robust to the one that extrapolates wrongly; the median of a few univariate
+    models is the SCUM design of Petropoulos & Svetunkov (2020), "A simple combination of
+    univariate models", IJF 36(1), and DOTM is Fiorucci et al. (2016), IJF 32(4). Measured on
+    M3 yearly in docs/benchmarks.md.
+
+    Examples
+    --------
+    >>> [n for n in default_models("YS") if n in ENSEMBLE]
+    ['ets', 'dotm', 'drift']
+    >>> default_models("MS") == DEFAULT_MODELS
+    True
+    """
+    return NON_SEASONAL_DEFAULT if season_length(freq) == 1 else DEFAULT_MODELS
 
 
 TSB_GRID = (0.05, 0.1, 0.2, 0.3, 0.5)
@@ -211,6 +243,8 @@ def _model_forecast(
             _, conf = model.predict(n_periods=h, return_conf_int=True, alpha=1 - level / 100)
             out[f"lo-{level}"], out[f"hi-{level}"] = np.asarray(conf[:, 0]), np.asarray(conf[:, 1])
         return out
+    if name == "drift":
+        return sf.RandomWalkWithDrift().forecast(y=y, h=h, level=lv)
     if name == "croston":
         return sf.CrostonClassic().forecast(y=y, h=h)
     if name == "sba":
