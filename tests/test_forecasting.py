@@ -319,6 +319,39 @@ def test_class_weights_shrink_forecasts_that_ran_high():
     assert np.allclose(w, [0.8, 0.0], atol=1e-9)
 
 
+def test_class_weights_loss_power_is_the_minimiser_of_its_loss():
+    from scipy.optimize import minimize_scalar
+
+    # one series close to the member's 10, one noisy around 5 (scale 1 for both)
+    x, a, ids = np.full((4, 1), 10.0), np.array([9.0, 11, 0, 10]), np.array([0, 0, 1, 1])
+    assert F.class_weights(x, a, np.ones(4))[0] == pytest.approx(0.75)  # pooled squared error
+    for power in (0.1, 0.5):
+        w = F.class_weights(x, a, np.ones(4), ids, power=power)[0]
+
+        def loss(v, power=power):
+            per_series = np.bincount(ids, (a - 10 * v) ** 2) / 2
+            return float((per_series ** (1 - power)).sum())
+
+        best = minimize_scalar(loss, bounds=(0, 2), method="bounded").x
+        assert w == pytest.approx(best, abs=1e-3) and 0.75 < w < 1
+
+
+def test_intermittent_and_lumpy_series_share_one_combination():
+    # 12 intermittent and 12 lumpy series: each class under pool_min_series (20), together not
+    rng = np.random.default_rng(5)
+    series = {}
+    for i in range(24):
+        y = np.zeros(36)
+        y[i % 3 :: 3] = 6.0 if i < 12 else rng.choice([1.0, 20.0], 12)
+        series[f"S{i:02d}"] = y
+    r = F.forecast(_frame(series), h=6, n_jobs=1, progress=False)
+    assert set(r.profile["demand_class"]) == {"intermittent", "lumpy"}
+    assert (r.profile["model"] == "class_combination").all()
+    labels = r.profile["rule"].str.extract(r"combination \((.*)\)")[0]
+    assert labels.nunique() == 1 and labels.notna().all()  # one set of weights
+    assert (r.forecast["forecast"] >= 0).all()
+
+
 def test_outlier_rule_hampel_with_seasonal_recurrence():
     y = 100 + np.tile([0.0, 3, -3, 2, -2, 1], 6)
     y[10] = 400

@@ -583,76 +583,126 @@ def _recalibrated_bounds(r: dict, sig: float, factors: dict, h: int, levels) -> 
     r["bounds"] = bounds
 
 
-def class_weights(x: np.ndarray, a: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Non-negative combination weights minimising the pooled scaled squared backtest error.
+# Exponent of the loss behind the intermittent combination weights: 0 is the pooled squared
+# scaled error (Granger & Ramanathan), 0.5 the mean RMSSE of the M5 competition itself. Chosen on
+# the training months of the car-parts benchmark only (docs/benchmarks.md): the largest of 0, 0.1,
+# 0.2, 0.3, 0.5 whose bias stays within the 12-month moving average's on both training splits.
+POOL_LOSS_POWER = 0.1
 
-    Minimises sum_i ((a_i - x_i w) / scale_i)^2 over w >= 0 (no intercept, weights free to sum
-    below 1, so a class whose forecasts ran high in the backtest is shrunk): the constrained
-    regression combination of Granger & Ramanathan (1984), scaled as the RMSSE of the M5
-    competition (Makridakis, Spiliotis & Assimakopoulos 2022) so every series counts alike.
+
+def class_weights(
+    x: np.ndarray,
+    a: np.ndarray,
+    scale: np.ndarray,
+    series: np.ndarray | None = None,
+    power: float = 0.0,
+    iterations: int = 10,
+) -> np.ndarray:
+    """Non-negative combination weights minimising the scaled backtest error of a pool of series.
+
+    With ``power`` 0: minimises sum_j ((a_j - x_j w) / scale_j)^2 over w >= 0 (no intercept,
+    weights free to sum below 1, so a pool whose forecasts ran high in the backtest is shrunk):
+    the constrained regression combination of Granger & Ramanathan (1984), scaled as the RMSSE
+    of the M5 competition (Makridakis, Spiliotis & Assimakopoulos 2022) so every series counts
+    alike. With ``power`` p > 0 and ``series`` (one id per point): minimises
+    sum_i L_i^(1 - p), L_i the mean scaled squared error of series i (its RMSSE squared), by
+    iteratively reweighted least squares (Green 1984, JRSS B 46(2)): each pass weights series i
+    by L_i^(-p) of the previous pass' fit, the stationarity condition of that loss. p = 0.5 is
+    the mean RMSSE itself, which discounts the series the pool forecasts badly.
 
     Parameters
     ----------
     x : ndarray (points, members)
-        Backtest forecasts of the members at every backtest point of the class.
+        Backtest forecasts of the members at every backtest point of the pool.
     a : ndarray (points,)
         The actuals.
     scale : ndarray (points,)
         The RMSSE scale of each point's series at its origin (> 0).
+    series : ndarray (points,), optional
+        Integer id (0..n-1) of each point's series; needed for ``power`` > 0.
+    power : float
+        Exponent p of the loss, 0 <= p <= 0.5.
 
     Examples
     --------
     Actuals are 0.9 x the first member and unrelated to the second: weights (0.9, 0).
 
     >>> x = np.array([[10.0, 1.0], [20.0, 1.0], [30.0, 1.0], [40.0, 1.0]])
-    >>> w = class_weights(x, 0.9 * x[:, 0] - np.array([1, -1, 1, -1]) * 0.0, np.ones(4))
-    >>> np.round(w, 3).tolist()
+    >>> np.round(class_weights(x, 0.9 * x[:, 0], np.ones(4)), 3).tolist()
     [0.9, 0.0]
+
+    One series is steady at the member's 10, another noisy around 5: the squared loss (p = 0)
+    lands between, p = 0.5 leans to the steady series (the noisy one's error counts less).
+
+    >>> x2 = np.ones((4, 1)) * 10
+    >>> a2, ids = np.array([10.0, 10, 0, 10]), np.array([0, 0, 1, 1])
+    >>> round(float(class_weights(x2, a2, np.ones(4))[0]), 3)
+    0.75
+    >>> bool(class_weights(x2, a2, np.ones(4), ids, power=0.5)[0] > 0.75)
+    True
     """
     from scipy.optimize import nnls
 
+    x, a = np.asarray(x, dtype=float), np.asarray(a, dtype=float)
     g = 1.0 / np.asarray(scale, dtype=float)
-    return nnls(x * g[:, None], a * g)[0]
+    w = nnls(x * g[:, None], a * g)[0]
+    if not power or series is None:
+        return w
+    series = np.asarray(series, dtype=int)
+    counts = np.bincount(series)
+    for _ in range(iterations):
+        loss = np.bincount(series, ((a - x @ w) * g) ** 2) / np.maximum(counts, 1)
+        # floor: a series the pool fits exactly must not take all the weight
+        rw = np.sqrt(np.maximum(loss, 1e-6) ** -power)[series]
+        w = nnls(x * (g * rw)[:, None], a * g * rw)[0]
+    return w
 
 
 def pool_intermittent(results: list[dict], cfg: Settings) -> list[dict]:
-    """Replace per-series selection by one weighted combination per intermittent demand class.
+    """Replace per-series selection by one weighted combination for the intermittent and lumpy
+    series.
 
     On mostly-zero series a handful of backtest windows cannot tell the candidates apart (and a
-    MASE-based choice rewards forecasts near zero, while stock needs the mean): for each demand
-    class with ADI >= 1.32 (intermittent, lumpy) and at least ``pool_min_series`` series, the
-    weights of :func:`class_weights` are fitted on every series' backtest windows of the
-    :data:`~scmlib.planning.forecasting.models.POOLED` candidates (moving averages, SES, ADIDA,
-    IMAPA, TSB) and the combination becomes each series' forecast (Petropoulos & Kourentzes
-    2015 on combinations for intermittent demand). Its intervals and backtest metrics come from
-    the combination's own backtest errors; the weights are in-sample to those windows.
+    MASE-based choice rewards forecasts near zero, while stock needs the mean): when at least
+    ``pool_min_series`` series have ADI >= 1.32 (intermittent and lumpy classes together), the
+    weights of :func:`class_weights` (loss exponent :data:`POOL_LOSS_POWER`) are fitted on every
+    such series' backtest windows of the :data:`~scmlib.planning.forecasting.models.POOLED`
+    candidates (moving averages, SES, ADIDA, IMAPA, TSB) and the combination becomes each
+    series' forecast (Petropoulos & Kourentzes 2015 on combinations for intermittent demand).
+    One pool for both classes: on the car-parts training splits it beat one per class (see
+    docs/benchmarks.md). Its intervals and backtest metrics come from the combination's own
+    backtest errors; the weights are in-sample to those windows.
     """
-    by_class: dict[str, list[dict]] = {}
-    for r in results:
-        if "pool" in r:
-            by_class.setdefault(r["demand_class"], []).append(r)
-    for group in by_class.values():
-        if len(group) < cfg.pool_min_series:
-            continue
+    group = [r for r in results if "pool" in r]
+    if len(group) >= cfg.pool_min_series:
         members = [n for n in POOLED if all(n in r["pool"]["preds"] for r in group)]
-        if not members:
-            continue
-        xs, acts, scs = [], [], []
-        for r in group:
-            p = r["pool"]
-            for w, o in enumerate(p["origins"]):
-                xs.append(np.column_stack([p["preds"][n][w] for n in members]))
-                acts.append(p["y"][o : o + p["hb"]])
-                scs.append(np.full(p["hb"], p["scales"][w]))
-        weights = class_weights(np.concatenate(xs), np.concatenate(acts), np.concatenate(scs))
-        if not weights.any():
-            continue
-        label = "+".join(f"{wt:.2f} {n}" for n, wt in zip(members, weights) if wt > 0)
-        for r in group:
-            _apply_pool(r, members, weights, label, cfg)
+        weights = _pool_weights(group, members) if members else np.zeros(0)
+        if weights.any():
+            label = "+".join(f"{wt:.2f} {n}" for n, wt in zip(members, weights) if wt > 0)
+            for r in group:
+                _apply_pool(r, members, weights, label, cfg)
     for r in results:
         r.pop("pool", None)
     return results
+
+
+def _pool_weights(group: list[dict], members: list[str]) -> np.ndarray:
+    """:func:`class_weights` on the stacked backtest windows of ``group``."""
+    xs, acts, scs, ids = [], [], [], []
+    for i, r in enumerate(group):
+        p = r["pool"]
+        for w, o in enumerate(p["origins"]):
+            xs.append(np.column_stack([p["preds"][n][w] for n in members]))
+            acts.append(p["y"][o : o + p["hb"]])
+            scs.append(np.full(p["hb"], p["scales"][w]))
+            ids.append(np.full(p["hb"], i))
+    return class_weights(
+        np.concatenate(xs),
+        np.concatenate(acts),
+        np.concatenate(scs),
+        np.concatenate(ids),
+        power=POOL_LOSS_POWER,
+    )
 
 
 def _apply_pool(r: dict, members: list[str], weights: np.ndarray, label: str, cfg: Settings):
@@ -673,7 +723,7 @@ def _apply_pool(r: dict, members: list[str], weights: np.ndarray, label: str, cf
     bounds = _empirical_intervals(mean, sig, cfg.levels, len(errs) * hb - 1)
     bounds = {k: np.clip(v, 0, None) for k, v in bounds.items()}
     rules = [x for x in p["rules"] if x != "end of life"]
-    rules.append(f"{r['demand_class']} class combination ({label})")
+    rules.append(f"intermittent and lumpy class combination ({label})")
     if p["eol_index"] is not None and p["eol_index"] < h:
         start = max(p["eol_index"], 0)
         mean[start:] = 0
