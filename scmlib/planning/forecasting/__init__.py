@@ -34,10 +34,10 @@ Rules, applied per series before fitting (each recorded in the ``rule`` column):
   training data; with none, the theta method (SBA for intermittent series) is used;
 - **intermittent / lumpy** (ADI >= 1.32): Croston, SBA, TSB (optimised), SES, ADIDA, IMAPA and
   moving averages over half a season and a season join naive and moving average as candidates;
-  when a class has at least 20 such series, one combination per class replaces per-series
-  selection (:func:`~scmlib.planning.forecasting.backtest.pool_intermittent`: non-negative
-  weights minimising the pooled RMSSE-scaled squared backtest error; MASE would reward
-  near-zero forecasts). Smooth and erratic series use the continuous models.
+  when there are at least 20 such series, one combination for both classes replaces
+  per-series selection (:func:`~scmlib.planning.forecasting.backtest.pool_intermittent`:
+  non-negative weights minimising the RMSSE-scaled backtest error, the sum over series of
+  RMSSE^1.8; MASE would reward near-zero forecasts). Smooth and erratic series use the continuous models.
 - every zero forecast says why (``forecast_note`` in ``profile``).
 
 Selection: for every series and candidate, ``n_windows`` rolling origins each forecast

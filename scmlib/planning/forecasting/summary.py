@@ -311,8 +311,8 @@ def summary_lines(
     )
     lines.append(
         f"{bs.intermittent_share:.0%} of series are intermittent or lumpy: they are forecast "
-        "by one weighted combination per demand class of mean-based forecasts (moving "
-        "averages, SES, ADIDA, IMAPA, TSB), the weights fitted on the pooled backtest."
+        "by one weighted combination of mean-based forecasts (moving averages, SES, ADIDA, "
+        "IMAPA, TSB), the weights fitted on the pooled backtest of all these series."
     )
     return lines
 
@@ -347,9 +347,10 @@ def appendix_entries(
         "combination (mean of the ETS, Theta and ARIMA models that ran).",
         "Selection": "Smooth and erratic series: lowest mean backtest error; the combination is "
         "kept unless a single model beats it by more than 30% (per-series selection is noisy; "
-        "combinations are robust). Intermittent and lumpy series: one combination per demand "
-        "class, non-negative weights minimising the pooled squared backtest error scaled as "
-        "RMSSE (Granger & Ramanathan 1984); classes under 20 series select per series.",
+        "combinations are robust). Intermittent and lumpy series: one combination for both "
+        "classes, non-negative weights minimising the backtest error scaled as RMSSE (Granger & "
+        "Ramanathan 1984), the sum over series of RMSSE to the power 1.8; under 20 such series, "
+        "each series selects its own model.",
         "Demand classes": "Syntetos-Boylan: ADI 1.32 and CV² 0.49 cut-offs.",
         "Outlier cleaning": "A point beyond median ± 5 x 1.4826 x MAD of its series (the Hampel "
         "identifier; Pearson 2002, Leys et al. 2013) is capped at that bound before fitting, "
