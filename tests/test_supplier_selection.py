@@ -182,3 +182,67 @@ def test_compare_methods_spearman():
 def test_cost_normalisation_refuses_zero_price():
     with pytest.raises(DataError, match="values > 0"):
         S.normalise(pd.Series([0.0, 2.0]), "lowest_over_offer", False)
+
+
+def test_fragility_rule_margin_and_first_share():
+    # A leads B by 2 points; quality weight 0.6 keeps A first from 4/7 (distance 0.029)
+    m = pd.DataFrame({"quality": [90.0, 60.0], "cost": [60.0, 100.0]}, index=["A", "B"])
+    w = {"quality": 0.6, "cost": 0.4}
+    scores = m.reset_index(names="supplier_id").melt(
+        "supplier_id", var_name="criterion", value_name="score"
+    )
+    ranking = S.weighted_scores(scores, w)
+    sens = S.weight_sensitivity(m, w)
+    stab = pd.DataFrame({"supplier_id": ["A", "B"], "first_share": [0.62, 0.38]})
+    f = S.fragility(ranking, sens, stab, min_margin=1.0, min_first_share=0.75)
+    assert f["margin"] == pytest.approx(2.0) and f["leader"] == "A" and f["runner_up"] == "B"
+    assert f["fragile"] and f["reasons"] == ["first in 62.0% of draws, below 75%"]
+    assert f["flip_criterion"] == "quality" and f["flip_to"] == "B"
+    assert f["flip_at"] == pytest.approx(4 / 7) and f["flip_by"] == pytest.approx(0.6 - 4 / 7)
+    # defaults: 1 point and 75% of draws; a 2-point lead won in 80% of draws is robust
+    robust = S.fragility(ranking, sens, stab.assign(first_share=[0.8, 0.2]))
+    assert not robust["fragile"] and robust["reasons"] == []
+    tight = S.fragility(ranking, sens, stab.assign(first_share=[0.8, 0.2]), min_margin=2.5)
+    assert tight["fragile"] and tight["reasons"] == ["lead of 2.00 points, below 2.5"]
+    with pytest.raises(ParameterError, match="min_first_share"):
+        S.fragility(ranking, sens, stab, min_first_share=75)
+
+
+def test_dirichlet_spread_matches_draws():
+    w = {"quality": 0.2, "cost": 0.3, "risk": 0.5}
+    sd = S.dirichlet_spread(w, 50)
+    draws = np.random.default_rng(3).dirichlet(50 * np.array([0.2, 0.3, 0.5]), 20000)
+    assert sd.to_numpy() == pytest.approx(draws.std(axis=0), rel=0.03)
+
+
+def test_summary_says_fragile_and_what_settles_it():
+    from scmlib.processes import supplier_selection as SS
+
+    facts = pd.DataFrame(
+        {
+            "supplier_id": ["A", "B"],
+            "name": ["Alpha Ltd", "Beta plc"],
+            "tco": [1000.0, 900.0],
+            "new_supplier": [False, False],
+        }
+    )
+    m = pd.DataFrame({"quality": [90.0, 60.0], "cost": [60.0, 100.0]}, index=["A", "B"])
+    w = {"quality": 0.6, "cost": 0.4}
+    scores = m.reset_index(names="supplier_id").melt(
+        "supplier_id", var_name="criterion", value_name="score"
+    )
+    ranking = S.weighted_scores(scores, w)
+    sens = S.weight_sensitivity(m, w)
+    stab = pd.DataFrame({"supplier_id": ["A", "B"], "first_share": [0.54, 0.46]})
+    result = {
+        "ranking": ranking,
+        "knockouts": pd.DataFrame({"knocked_out": [False, False]}),
+        "fragility": S.fragility(ranking, sens, stab),
+    }
+    lot = pd.Series({"rfx_id": "R1", "lot_id": "L1", "description": "bolts"})
+    pts = SS.summary_points(lot, facts, result, lambda v: f"${v:,.0f}", "weights set directly")
+    fragile = next(p for p in pts if "fragile" in p)
+    assert "Alpha Ltd leads Beta plc by only 2.00 points" in fragile
+    assert "first in 54.0% of random weight draws" in fragile
+    assert "lowering the quality weight from 60.0% to 57.1% (2.9 percentage points)" in fragile
+    assert "confirm the quality weight" in fragile

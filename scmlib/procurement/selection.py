@@ -161,11 +161,18 @@ _OPS = {
 }
 
 
-def knock_outs(facts: pd.DataFrame, rules: Mapping[str, Sequence]) -> pd.DataFrame:
+OP_WORDS = {"<=": "at most", ">=": "at least", "<": "below", ">": "above", "==": "exactly"}
+
+
+def knock_outs(
+    facts: pd.DataFrame, rules: Mapping[str, Sequence], labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Apply the knock-out (must-have) criteria before any scoring: ``rules[column] = [op,
     threshold]`` with op one of ``<=, >=, <, >, ==`` (e.g. ``{"ppm": ["<=", 10000]}``): a
     supplier failing any rule is out whatever its score (a conjunctive screen, Hwang & Yoon 1981,
     sec. 2.2). A missing value passes (not evidence of failure) but is named in ``unmeasured``.
+    With ``labels`` (column -> words, e.g. ``{"ppm": "defects (ppm)"}``) the reason reads
+    "defects (ppm) 12,000, must be at most 10,000"; without, "ppm 12000 not <= 10000".
     Returns ``supplier_id, knocked_out, reason, unmeasured``."""
     out = pd.DataFrame({"supplier_id": facts["supplier_id"].to_numpy()})
     fails = pd.DataFrame(index=facts.index)
@@ -182,9 +189,17 @@ def knock_outs(facts: pd.DataFrame, rules: Mapping[str, Sequence]) -> pd.DataFra
             )
         x = facts[col].astype(float)
         ok = _OPS[rule[0]](x, float(rule[1])) | x.isna()
-        text = f"{col} " + x.map(lambda v: f"{v:g}") + f" not {rule[0]} {float(rule[1]):g}"
+        if labels is None:
+            text = f"{col} " + x.map(lambda v: f"{v:g}") + f" not {rule[0]} {float(rule[1]):g}"
+        else:
+            name = labels.get(col, col.replace("_", " "))
+            text = (
+                f"{name} "
+                + x.map(lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
+                + f", must be {OP_WORDS[rule[0]]} {float(rule[1]):,g}"
+            )
         fails[col] = np.where(ok, "", text)
-        missing[col] = np.where(x.isna(), col, "")
+        missing[col] = np.where(x.isna(), col if labels is None else labels.get(col, col), "")
     out["knocked_out"] = (fails != "").any(axis=1).to_numpy() if len(rules) else False
     join = lambda f: f.apply(lambda r: "; ".join(v for v in r if v), axis=1)  # noqa: E731
     out["reason"] = join(fails).to_numpy() if len(rules) else ""
@@ -358,6 +373,90 @@ def rank_stability(
         .sort_values("base_rank")
         .reset_index(drop=True)
     )
+
+
+def dirichlet_spread(weights: Mapping[str, float], concentration: float) -> pd.Series:
+    """Standard deviation of each weight drawn by :func:`rank_stability`: a Dirichlet with
+    alpha = c x w has component variance w (1 - w) / (c + 1) (Kotz, Balakrishnan & Johnson
+    2000, Continuous Multivariate Distributions vol. 1, ch. 49, eq. 49.9), so the draws scatter
+    around the chosen weight w with sd = sqrt(w (1 - w) / (c + 1)).
+
+    >>> round(float(dirichlet_spread({"cost": 0.3, "quality": 0.7}, 50)["cost"]), 4)
+    0.0642
+    """
+    w = check_weights(weights)
+    return np.sqrt(w * (1 - w) / (float(concentration) + 1))
+
+
+def fragility(
+    ranking: pd.DataFrame,
+    sensitivity: pd.DataFrame | None,
+    stability: pd.DataFrame | None,
+    min_margin: float = 1.0,
+    min_first_share: float = 0.75,
+) -> dict:
+    """Is the recommendation robust? The leader is *fragile* when its lead over the runner-up is
+    below ``min_margin`` points (of the 0-100 total) or when it ranks first in fewer than
+    ``min_first_share`` of the random weight draws (:func:`rank_stability`); both thresholds
+    are the buyer's choice (a decision-rule convention in the spirit of Butler, Jia & Dyer 1997,
+    who read a ranking as stable when the preferred alternative wins most draws). The weight
+    that settles it is the one with the smallest distance to a crossover
+    (:func:`weight_sensitivity`; a tie goes to the heavier weight): ``flip_criterion``, its
+    weight now, the weight at which ``flip_to`` takes the lead, and the distance ``flip_by``
+    (weight points as a share).
+
+    Returns ``fragile`` (bool), ``reasons`` (the failed tests, in words), ``margin``,
+    ``first_share``, ``leader``, ``runner_up`` and the flip fields (None without a crossover).
+
+    >>> r = pd.DataFrame({"supplier_id": ["A", "B"], "total": [76.3, 76.0]})
+    >>> st = pd.DataFrame({"supplier_id": ["A", "B"], "first_share": [0.54, 0.46]})
+    >>> f = fragility(r, None, st)
+    >>> f["fragile"], f["reasons"]
+    (True, ['lead of 0.30 points, below 1.0', 'first in 54.0% of draws, below 75%'])
+    """
+    if min_margin < 0 or not 0 <= min_first_share <= 1:
+        raise ParameterError(
+            f"fragility: min_margin must be >= 0 points and min_first_share in [0, 1]; got "
+            f"{min_margin!r}, {min_first_share!r}"
+        )
+    r = ranking.sort_values("total", ascending=False, ignore_index=True)
+    leader = r["supplier_id"].iloc[0]
+    out = {
+        "leader": leader,
+        "runner_up": r["supplier_id"].iloc[1] if len(r) > 1 else None,
+        "margin": float(r["total"].iloc[0] - r["total"].iloc[1]) if len(r) > 1 else None,
+        "first_share": None,
+        "flip_criterion": None,
+        "flip_weight": None,
+        "flip_at": None,
+        "flip_by": None,
+        "flip_to": None,
+    }
+    reasons = []
+    if out["margin"] is not None and out["margin"] < min_margin:
+        reasons.append(f"lead of {out['margin']:.2f} points, below {min_margin:.1f}")
+    if stability is not None and len(stability):
+        share = float(stability.set_index("supplier_id").loc[leader, "first_share"])
+        out["first_share"] = share
+        if share < min_first_share:
+            reasons.append(f"first in {share:.1%} of draws, below {min_first_share:.0%}")
+    if sensitivity is not None and sensitivity["margin"].notna().any():
+        c = (
+            sensitivity.assign(_m=sensitivity["margin"].round(9))
+            .sort_values(["_m", "weight"], ascending=[True, False], kind="stable")
+            .iloc[0]
+        )  # the nearest crossover; a tie goes to the heavier weight
+        down = c["low"] > 0 and c["weight"] - c["low"] <= c["margin"] + 1e-12
+        out.update(
+            flip_criterion=c["criterion"],
+            flip_weight=float(c["weight"]),
+            flip_at=float(c["low"] if down else c["high"]),
+            flip_by=float(c["margin"]),
+            flip_to=c["below_by"] if down else c["above_by"],
+        )
+    out["fragile"] = bool(reasons)
+    out["reasons"] = reasons
+    return out
 
 
 # --------------------------------------------------------------------------- TOPSIS and AHP
