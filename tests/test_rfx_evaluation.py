@@ -169,3 +169,41 @@ def test_template_round_trip(tmp_path):
     assert got["currency"].tolist() == want["currency"].tolist()
     with pytest.raises(DataError, match="not found"):
         R.read_templates(tmp_path / "missing")
+
+
+def _one_bid_lot(price=10.0, capacity=1200.0):
+    """L1 with one compliant bid (A; B and C below 60 technical points), L2 competed."""
+    r = responses()
+    r.loc[0, ["unit_price", "unit", "capacity"]] = [price, "each", capacity]
+    r.loc[[1, 2], "technical_score"] = 50.0
+    e = R.evaluate(R.normalise_responses(r, LOTS, RATES, "USD"), 40, min_technical=60)
+    award, inf = R.optimise_award(e, max_share=1.0, min_suppliers=2, min_award_share=0.1)
+    sv = R.award_savings(award, R.lowest_price_award(e), LOTS, inf)
+    return e, inf, sv
+
+
+def test_single_compliant_bid_award_and_negotiate_or_rebid():
+    e, inf, sv = _one_bid_lot(price=10.0)
+    assert inf["binding"].tolist() == ["minimum number of suppliers"]
+    a = R.thin_lot_advice(e, inf, sv).set_index("lot_id").loc["L1"]
+    # A: 10.00 DDP against the 12.00 baseline; L2 (the competed lot) saved 500 x 5 - award
+    l2 = sv.set_index("lot_id").loc["L2"]
+    rate = l2["saving"] / l2["baseline_cost"]
+    assert a["advice"] == "award and negotiate" and a["suppliers"] == "A"
+    assert a["vs_baseline"] == pytest.approx(10 / 12 - 1)
+    assert a["target_price"] == pytest.approx(min(10.0, 12 * (1 - rate)))
+    text = R.advice_text(
+        next(R.thin_lot_advice(e, inf, sv).itertuples()), "${:,.2f}".format, {"A": "Alpha"}
+    )
+    assert text.startswith("R1 lot L1: award single-source to Alpha (A)")
+    # dearer than the baseline: re-bid, unless the buyer accepts a premium
+    e, inf, sv = _one_bid_lot(price=13.0)
+    assert R.thin_lot_advice(e, inf, sv)["advice"].tolist() == ["re-bid"]
+    assert "above the baseline" in R.thin_lot_advice(e, inf, sv)["why"].iloc[0]
+    assert R.thin_lot_advice(e, inf, sv, max_premium=0.10)["advice"].tolist() == [
+        "award and negotiate"
+    ]
+    # not enough capacity for the lot: re-bid to find more
+    e, inf, sv = _one_bid_lot(price=10.0, capacity=600.0)
+    a = R.thin_lot_advice(e, inf, sv).iloc[0]
+    assert a["advice"] == "re-bid" and "cover 600 of the 1,000 units" in a["why"]

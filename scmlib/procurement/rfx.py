@@ -273,7 +273,8 @@ def optimise_award(
     satisfy is left out and explained by its binding constraint (one line each).
 
     Returns ``(award, infeasible)``: award rows ``rfx_id, lot_id, supplier_id, quantity,
-    share, landed_price, cost``; infeasible rows ``rfx_id, lot_id, reason``.
+    share, landed_price, cost``; infeasible rows ``rfx_id, lot_id, reason, binding`` (the
+    binding constraint's name, e.g. ``minimum number of suppliers``).
     """
     import pulp
 
@@ -329,7 +330,13 @@ def optimise_award(
         a["cost"] = a["quantity"] * a["landed_price"]
         awards.append(a[award_cols])
     award = pd.concat(awards, ignore_index=True) if awards else pd.DataFrame(columns=award_cols)
-    return award, pd.DataFrame(infeasible, columns=["rfx_id", "lot_id", "reason"])
+    out = pd.DataFrame(infeasible, columns=["rfx_id", "lot_id", "reason"])
+    out["binding"] = (
+        out["reason"]
+        .str.extract(r"\(binding: ([^)]*)\)$", expand=False)
+        .fillna("combined constraints")
+    )
+    return award, out
 
 
 def lowest_price_award(evaluated: pd.DataFrame) -> pd.DataFrame:
@@ -359,6 +366,106 @@ def award_savings(
     out["premium_over_lowest"] = out["award_cost"] - out["lowest_cost"]
     out = out.merge(infeasible[["rfx_id", "lot_id", "reason"]], how="left")
     return out
+
+
+def thin_lot_advice(
+    evaluated: pd.DataFrame,
+    infeasible: pd.DataFrame,
+    savings: pd.DataFrame,
+    max_premium: float = 0.0,
+) -> pd.DataFrame:
+    """What to do with each lot the split award could not fill: award it to the compliant
+    bidders it has, single-sourced, and negotiate, or re-bid it. A lot with fewer compliant
+    bidders than the minimum (but at least one) is awarded and negotiated when those bidders
+    can supply its whole quantity and their cheapest fill costs at most ``max_premium`` above
+    the baseline (a re-bid would bring no new competition and delay a saving already in hand);
+    otherwise, and for a lot without a compliant bid, short of capacity or held by the maximum
+    share, it is re-bid (World Bank 2011, Guidelines: Procurement of Goods, Works and
+    Non-consulting Services, para. 2.61: "even when only one bid is submitted, the bidding
+    process may be considered valid if ... prices are reasonable in comparison to market
+    values"; the baseline stands for the market value here). The negotiation target is the
+    baseline less the saving rate the competed lots of the same RFx achieved (all lots when
+    none), never above the offer.
+
+    Returns per lot ``rfx_id, lot_id, advice`` (``award and negotiate`` / ``re-bid``),
+    ``suppliers`` (the compliant bidders, ids), ``offer_price`` (quantity-weighted landed
+    price of the cheapest fill), ``baseline_price``, ``vs_baseline`` (offer / baseline - 1),
+    ``target_price``, ``target_saving_rate`` and ``why`` (one sentence)."""
+    cols = [
+        "rfx_id",
+        "lot_id",
+        "advice",
+        "suppliers",
+        "offer_price",
+        "baseline_price",
+        "vs_baseline",
+        "target_price",
+        "target_saving_rate",
+        "why",
+    ]
+    if infeasible.empty:
+        return pd.DataFrame(columns=cols)
+    if max_premium < 0:
+        raise ParameterError(f"single_bid_max_premium must be >= 0, got {max_premium!r}")
+    done = savings[savings["award_cost"].notna()]
+    by_rfx = done.groupby("rfx_id")[["baseline_cost", "saving"]].sum()
+    rate_rfx = by_rfx["saving"] / by_rfx["baseline_cost"]
+    rate_all = done["saving"].sum() / done["baseline_cost"].sum() if len(done) else 0.0
+    base = savings.set_index(["rfx_id", "lot_id"])
+    comp = evaluated[evaluated["compliant"]].sort_values("landed_price")
+    rows = []
+    for r in infeasible.itertuples(index=False):  # the few lots the award could not fill
+        o = comp[(comp["rfx_id"] == r.rfx_id) & (comp["lot_id"] == r.lot_id)]
+        qty = float(base.loc[(r.rfx_id, r.lot_id), "quantity"])
+        bp = float(base.loc[(r.rfx_id, r.lot_id), "baseline_price"])
+        cap = o["capacity_units"].fillna(np.inf).to_numpy(dtype=float)
+        take = np.clip(qty - np.concatenate([[0.0], np.cumsum(cap)[:-1]]), 0, cap)
+        covered = take.sum() >= qty - 1e-9
+        offer = float((take * o["landed_price"]).sum() / take.sum()) if take.sum() > 0 else np.nan
+        vs = offer / bp - 1 if bp and np.isfinite(offer) else np.nan
+        rate = float(rate_rfx.get(r.rfx_id, rate_all))
+        thin = r.binding == "minimum number of suppliers" and len(o) > 0
+        ok = thin and covered and (np.isnan(vs) or vs <= max_premium + 1e-12)
+        who = ", ".join(o["supplier_id"])
+        if ok:
+            target = min(offer, bp * (1 - rate)) if bp else offer
+            why = (
+                f"only {len(o)} compliant bid{'s' if len(o) > 1 else ''}, covering the "
+                f"{qty:,.0f} units at "
+                + (f"{-vs:.1%} below" if vs < 0 else f"{vs:.1%} above")
+                + " the baseline price: a re-bid would add no competition and delay the saving"
+            )
+        else:
+            target = np.nan
+            if len(o) == 0:
+                why = "no compliant bid: widen the supplier list and re-bid"
+            elif thin and not covered:
+                why = (
+                    f"the {len(o)} compliant bid(s) ({who}) cover {take.sum():,.0f} of the "
+                    f"{qty:,.0f} units: re-bid to find more capacity"
+                )
+            elif thin:
+                why = (
+                    f"the {len(o)} compliant bid(s) ({who}) are {vs:.1%} above the baseline "
+                    f"price (more than {max_premium:.0%}): re-bid for competition"
+                )
+            else:
+                why = f"{r.binding} binds: re-bid, or relax it for this lot"
+        rows.append(
+            (
+                r.rfx_id,
+                r.lot_id,
+                "award and negotiate" if ok else "re-bid",
+                who,
+                offer,
+                bp,
+                vs,
+                target,
+                rate if ok else np.nan,
+                why,
+            )
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def baseline_prices(
@@ -532,6 +639,7 @@ def responses_display(evaluated: pd.DataFrame) -> pd.DataFrame:
             "rfx_id": e["rfx_id"],
             "lot_id": e["lot_id"],
             "supplier_id": e["supplier_id"],
+            **({"name": e["name"]} if "name" in e.columns else {}),
             "quoted_as": quoted,
             "landed_price": e["landed_price"],
             "capacity_units": e["capacity_units"],
@@ -545,14 +653,58 @@ def responses_display(evaluated: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def advice_text(a, money2, names: Mapping | None = None) -> str:
+    """One sentence for a lot the award could not fill (a row of :func:`thin_lot_advice`)."""
+    names = {} if names is None else dict(names)
+    who = ", ".join(f"{names.get(s, s)} ({s})" for s in str(a.suppliers).split(", ") if s)
+    if a.advice != "award and negotiate":
+        return f"{a.rfx_id} lot {a.lot_id}: re-bid; {a.why}."
+    if a.target_price < a.offer_price - 1e-9:
+        goal = (
+            f"negotiate towards {money2(a.target_price)} per unit (from {money2(a.offer_price)}; "
+            f"the {a.target_saving_rate:.1%} saving the competed lots achieved)"
+        )
+    else:
+        goal = (
+            f"its {money2(a.offer_price)} per unit already beats the {a.target_saving_rate:.1%} "
+            "saving the competed lots achieved: negotiate terms (payment, lead time, price "
+            "fixing)"
+        )
+    return (
+        f"{a.rfx_id} lot {a.lot_id}: award single-source to {who} and {goal}; {a.why}."
+        if "," not in str(a.suppliers)
+        else f"{a.rfx_id} lot {a.lot_id}: award to {who} and {goal}; {a.why}."
+    )
+
+
+def advice_display(advice: pd.DataFrame, names: Mapping | None = None) -> pd.DataFrame:
+    """The lot advice with the compliant bidders named (show with :data:`ADVICE_LABELS`)."""
+    names = {} if names is None else dict(names)
+    out = advice.drop(columns=["target_saving_rate"]).copy()
+    out["suppliers"] = advice["suppliers"].map(
+        lambda v: ", ".join(f"{names.get(x, x)} ({x})" for x in str(v).split(", ") if x) or "none"
+    )
+    out.insert(len(out.columns) - 1, "target_saving_rate", advice["target_saving_rate"])
+    return out
+
+
 def summary_points(
-    savings: pd.DataFrame, award: pd.DataFrame, infeasible: pd.DataFrame, money, n_responses: int
+    savings: pd.DataFrame,
+    award: pd.DataFrame,
+    infeasible: pd.DataFrame,
+    money,
+    n_responses: int,
+    advice: pd.DataFrame | None = None,
+    money2=None,
+    names: Mapping | None = None,
 ) -> list[str]:
-    """The executive summary sentences of the RFx evaluation, computed from the award."""
+    """The executive summary sentences of the RFx evaluation, computed from the award; a lot
+    the award could not fill gets its recommendation (:func:`thin_lot_advice`) when given."""
     done = savings[savings["award_cost"].notna()]
     pts = [
         f"{savings['rfx_id'].nunique()} RFx, {len(savings)} lots, {n_responses} responses; "
-        f"{len(done)} lots awarded to {award['supplier_id'].nunique()} suppliers."
+        f"{len(done)} of {len(savings)} lots awarded in the split award, to "
+        f"{award['supplier_id'].nunique()} suppliers."
     ]
     if len(done):
         base, cost, low = done[["baseline_cost", "award_cost", "lowest_cost"]].sum()
@@ -561,35 +713,58 @@ def summary_points(
             f"saving of {money(base - cost)} ({(base - cost) / base:.1%})."
         )
         pts.append(
-            f"The lowest-price-only award would cost {money(low)}; spreading volume within "
-            f"capacity and share limits costs {money(cost - low)} more ({(cost - low) / low:+.1%})."
+            f"The lowest-price-only award of the same lots would cost {money(low)}; spreading "
+            f"volume within capacity and share limits costs {money(cost - low)} more "
+            f"({(cost - low) / low:+.1%})."
         )
         top = done.sort_values("saving", ascending=False).iloc[0]
         pts.append(
             f"Largest saving: {top['rfx_id']} lot {top['lot_id']}, {money(top['saving'])} "
             f"({top['saving_pct']:.1%})."
         )
-    for r in infeasible.itertuples(index=False):
-        pts.append(f"Not awarded: {r.rfx_id} {r.reason}.")
+    if advice is not None and len(advice):
+        for a in advice.itertuples(index=False):
+            pts.append(f"Not in the split award: {advice_text(a, money2 or money, names)}")
+    else:
+        for r in infeasible.itertuples(index=False):
+            pts.append(f"Not awarded: {r.rfx_id} {r.reason}.")
     return pts
 
 
+PRICE_FORMULA_NAMES = {
+    "lowest_over_offer": "price score = lowest price / offer x 100",
+    "linear_deviation": "price score = 100 x (1 - (offer - lowest) / lowest)",
+    "linear_range": "price score = 100 x (highest - offer) / (highest - lowest)",
+}
+
+
 def appendix(
-    technical_weight, price_formula, min_technical, max_share, min_suppliers, min_award, freight
+    technical_weight,
+    price_formula,
+    min_technical,
+    max_share,
+    min_suppliers,
+    min_award,
+    freight,
+    max_premium: float = 0.0,
 ):
     """Definitions and sources of the RFx evaluation."""
     tw = technical_weight / 100 if technical_weight > 1 else technical_weight
     return {
         "Normalised price": "each response converted to the reporting currency at the company "
-        "rate policy (scmlib.core.currency), per lot unit (each = 1, pair 2, pack 10, dozen 12, box "
+        "exchange-rate policy, per lot unit (each = 1, pair 2, pack 10, dozen 12, box "
         "50, hundred 100, thousand 1000) and landed on our site: + freight and insurance share of "
         "its Incoterm ("
         + ", ".join(f"{k} {v:.1%}" for k, v in freight.items())
         + ") + its duty rate unless DDP (ICC Incoterms 2020 split of costs).",
         "Price score": {
-            "lowest_over_offer": "100 x lowest landed price / offer (proportional formula)",
-            "linear_deviation": "100 x (1 - (offer - lowest) / lowest), 0 at twice the lowest",
-            "linear_range": "100 x (highest - offer) / (highest - lowest)",
+            "lowest_over_offer": "proportional formula: price score = lowest landed price in "
+            "the lot / the response's landed price x 100; the cheapest scores 100, an offer "
+            "twice as dear 50",
+            "linear_deviation": "linear deviation from the lowest: price score = 100 x (1 - "
+            "(offer - lowest) / lowest); the cheapest scores 100, twice the lowest and above 0",
+            "linear_range": "linear range: price score = 100 x (highest - offer) / (highest - "
+            "lowest); the cheapest scores 100, the dearest 0",
         }[price_formula]
         + "; formulas of public-procurement price evaluation (European Commission 2018, Public "
         "procurement - guidance for practitioners; UK Crown Commercial Service guidance).",
@@ -601,14 +776,46 @@ def appendix(
         f"{min_award:.0%} (Jayaraman, Srivastava & Benton 1999, Decision Sciences 30(1)).",
         "Infeasible lot": "a lot no award can satisfy is named with the constraint that alone "
         "makes it impossible (compliance, number of suppliers, capacity, maximum share).",
-        "Savings": "baseline = quantity x current landed price (rfx_lots.baseline_price, else "
-        "the item's quantity-weighted PO price over 12 months); saving = baseline - award cost; "
-        "premium = award cost - lowest-price-only cost (whole lot to the cheapest compliant "
-        "offer, ignoring capacity).",
+        "Lots outside the split award": "a lot with fewer compliant bidders than the minimum "
+        "is awarded to them (single-sourced when one) and negotiated when they can supply the "
+        f"whole quantity at no more than {max_premium:.0%} above the baseline price, else it is "
+        "re-bid; so is a lot without a compliant bid or short of capacity. Negotiation target = "
+        "baseline price x (1 - the saving rate the competed lots of the same RFx achieved). "
+        "World Bank (2011), Procurement Guidelines para. 2.61: a single bid may stand when its "
+        "price is reasonable against market values.",
+        "Savings": "baseline = quantity x current price (the lot's baseline price in the RFx, "
+        "else the item's quantity-weighted purchase-order price over 12 months); saving = "
+        "baseline - award cost, saving (%) = saving / baseline; premium over the lowest price = "
+        "award cost - lowest-price-only cost (whole lot to the cheapest compliant offer, "
+        "ignoring capacity).",
         "Response templates": "one workbook per RFx, a sheet per lot, with the lot's details "
-        "and the response columns under data validation; filled templates in the folder named by "
-        "returned_templates are read back and replace the responses of the same supplier and lot.",
+        "and the response columns under data validation; filled templates in the returned-"
+        "templates folder (a report parameter) are read back and replace the responses of the "
+        "same supplier and lot.",
     }
+
+
+SAVINGS_LABELS = {
+    "baseline_price": "Baseline price per unit",
+    "baseline_cost": "Baseline cost",
+    "award_cost": "Award cost",
+    "lowest_cost": "Lowest-price-only cost",
+    "saving": "Saving",
+    "saving_pct": "Saving (%)",
+    "premium_over_lowest": "Premium over the lowest price",
+    "suppliers": "Suppliers awarded",
+    "reason": "Why not in the split award",
+}
+ADVICE_LABELS = {
+    "advice": "Recommendation",
+    "suppliers": "Compliant bidders",
+    "offer_price": "Offer per unit (landed)",
+    "baseline_price": "Baseline price per unit",
+    "vs_baseline": "Offer against the baseline",
+    "target_price": "Negotiation target per unit",
+    "target_saving_rate": "Target saving (%)",
+    "why": "Why",
+}
 
 
 def write_templates(lots: pd.DataFrame, folder: Path, currencies) -> pd.DataFrame:
