@@ -217,4 +217,8 @@ def test_indicator_table_raw_share_beside_index():
     t = CM.indicator_table(ind, pos, ["spend_share"])
     assert list(t.columns) == ["category", "spend_share_pct", "spend_share"]
     assert t.loc[0, "spend_share_pct"] == pytest.approx(0.5)
-    assert CM.INDICATOR_LABELS["country_risk"] == "Country risk (index 0-1)"
+    assert CM.INDICATOR_LABELS["country_risk"] == "Country risk (index 0-1, higher = riskier)"
+    # every index header says its scale and its direction, the position indices too
+    headers = [v for k, v in CM.INDICATOR_LABELS.items() if k != "spend_share_pct"]
+    assert all("index 0-1, " in h for h in headers + list(CM.POSITION_LABELS.values())[:2])
+    assert CM.POSITION_LABELS["supply_risk"] == "Supply risk (index 0-1, higher = riskier)"

@@ -129,3 +129,20 @@ def test_baseline_share_of_classified_spend_as_category_review():
     b = SS.baseline(lines, None, "X", window)
     m = CM.category_market(lines, window).set_index("category")
     assert b["spend_share"] == pytest.approx(m.loc["X", "spend_share"]) == pytest.approx(0.6)
+
+
+def test_baseline_counts_harmonised_suppliers_like_the_market_table():
+    # two vendor records of one supplier (merged by the spend analysis): one supplier, as the
+    # supplier market table and the category review count it
+    lines = pd.DataFrame(
+        {
+            "category": ["X", "X", "X"],
+            "supplier_id": ["S1", "S9", "S2"],
+            "supplier": ["Acme Ltd", "Acme Ltd", "Beta plc"],
+            "invoice_date": pd.to_datetime(["2026-01-10", "2026-02-10", "2026-03-10"]),
+            "amount_rc": [100.0, 20.0, 80.0],
+        }
+    )
+    window = (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31"))
+    b = SS.baseline(lines, None, "X", window)
+    assert b["suppliers"] == 2 == len(SS.supplier_table(lines, "X", window))

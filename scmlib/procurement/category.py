@@ -568,17 +568,26 @@ def summary_lines(
 
 INDICATOR_LABELS = {
     "spend_share_pct": "Share of spend (%)",
-    "spend_share": "Spend share (index 0-1)",
-    "margin_impact": "Margin impact (index 0-1)",
-    "criticality": "Criticality (index 0-1)",
-    "supplier_scarcity": "Supplier scarcity (index 0-1)",
-    "supplier_concentration": "Supplier concentration (index 0-1)",
-    "switching_cost": "Switching cost (index 0-1)",
-    "country_risk": "Country risk (index 0-1)",
-    "single_sourcing": "Single-sourced share (index 0-1)",
+    "spend_share": "Spend share (index 0-1, 1 = largest category)",
+    "margin_impact": "Margin impact (index 0-1, higher = more impact)",
+    "criticality": "Criticality (index 0-1, higher = more critical)",
+    "supplier_scarcity": "Supplier scarcity (index 0-1, higher = riskier)",
+    "supplier_concentration": "Supplier concentration (index 0-1, higher = riskier)",
+    "switching_cost": "Switching cost (index 0-1, higher = riskier)",
+    "country_risk": "Country risk (index 0-1, higher = riskier)",
+    "single_sourcing": "Single-sourced share (index 0-1, higher = riskier)",
 }
 """Headers of the indicator table: every indicator is a 0-1 index (see
-:func:`kraljic_indicators`), the raw share of spend a percentage."""
+:func:`kraljic_indicators`) whose direction the header states, the raw share of spend a
+percentage."""
+POSITION_LABELS = {
+    "profit_impact": "Profit impact (index 0-1, higher = more impact)",
+    "supply_risk": "Supply risk (index 0-1, higher = riskier)",
+    "quadrant": "Kraljic quadrant",
+    "profit_driver": "Main profit-impact driver",
+    "risk_driver": "Main supply-risk driver",
+}
+"""Headers of the Kraljic position tables (category management and strategic sourcing)."""
 
 
 def indicator_table(indicators: pd.DataFrame, positions: pd.DataFrame, columns) -> pd.DataFrame:

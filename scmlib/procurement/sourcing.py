@@ -145,7 +145,8 @@ def baseline(
     lines: pd.DataFrame, po: pd.DataFrame | None, category: str, window
 ) -> dict[str, float]:
     """The category's annual baseline over the window: ``annual_spend`` (invoices, x 12 /
-    months), ``invoice_lines``, ``suppliers``, ``annual_volume`` (PO units ordered, items only;
+    months), ``invoice_lines``, ``suppliers`` (harmonised suppliers: the spend analysis's
+    ``supplier`` when present), ``annual_volume`` (PO units ordered, items only;
     NaN without PO lines), ``items``, ``months`` and the category's ``spend_share``."""
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     months = S.window_months(start, end)
@@ -156,7 +157,13 @@ def baseline(
     out = {
         "annual_spend": float(c["amount_rc"].sum() * 12 / months),
         "invoice_lines": float(len(c)),
-        "suppliers": float(c.loc[c["amount_rc"] > 0, "supplier_id"].nunique()),
+        # the harmonised supplier (duplicate vendor records merged by the spend analysis),
+        # as the supplier market and the category review count them
+        "suppliers": float(
+            c.loc[c["amount_rc"] > 0, "supplier" if "supplier" in c.columns else "supplier_id"]
+            .astype(str)
+            .nunique()
+        ),
         "months": float(months),
         # share of all classified spend, as in the category review
         # (:func:`category.category_market`), so both reports show one share
@@ -408,8 +415,14 @@ def appendix(rates: Mapping[str, float], ramp_months: int, window_text: str) -> 
         ),
         (
             "Kraljic position",
-            "From the category review (category_management): profit impact and supply risk as "
-            "weighted 0-1 indices, quadrant by the cut-offs (Kraljic 1983).",
+            "From the category management review: profit impact and supply risk as weighted "
+            "indices of 0-1 indicators (1 = highest impact or risk), quadrant by the cut-offs "
+            "(Kraljic 1983). Supply-risk indicators: supplier scarcity = 1 / number of "
+            "suppliers; supplier concentration = HHI / 10,000; switching cost = the rating "
+            "given, else the share of spend on specified items; country risk = spend-weighted "
+            "World Bank WGI governance and LPI logistics risk of the suppliers / 100; single "
+            "sourcing = share of PO spend on items with one supplier. Profit-impact indicators: "
+            "spend share relative to the largest category, margin impact, criticality.",
         ),
         (
             "Levers",
