@@ -222,3 +222,8 @@ def test_indicator_table_raw_share_beside_index():
     headers = [v for k, v in CM.INDICATOR_LABELS.items() if k != "spend_share_pct"]
     assert all("index 0-1, " in h for h in headers + list(CM.POSITION_LABELS.values())[:2])
     assert CM.POSITION_LABELS["supply_risk"] == "Supply risk (index 0-1, higher = riskier)"
+
+
+def test_previous_review_shown_as_a_date_not_a_folder_name():
+    assert CM.run_label("20261202T073011Z-default") == "2026-12-02 07:30 UTC, parameter set default"
+    assert CM.run_label(None) is None and CM.run_label("manual") == "manual"

@@ -354,6 +354,23 @@ def quadrant_summary(positions: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- movement
 
 
+def run_label(run_name: str | None) -> str | None:
+    """A run folder name (``20261202T073011Z-default``) as a manager reads it: "2026-12-02
+    07:30 UTC, parameter set default"; another name is returned unchanged.
+
+    >>> run_label("20261202T073011Z-risk_averse")
+    '2026-12-02 07:30 UTC, parameter set risk averse'
+    """
+    if not run_name:
+        return None
+    stamp, _, pset = str(run_name).partition("-")
+    try:
+        t = pd.Timestamp(pd.to_datetime(stamp, format="%Y%m%dT%H%M%SZ"))
+    except (ValueError, TypeError):
+        return str(run_name)
+    return f"{t:%Y-%m-%d %H:%M} UTC" + (f", parameter set {pset.replace('_', ' ')}" if pset else "")
+
+
 def previous_run_output(
     output_dir: str | Path, filename: str, parameter_set: str | None = None
 ) -> tuple[pd.DataFrame | None, str | None]:
