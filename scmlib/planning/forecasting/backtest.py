@@ -385,7 +385,10 @@ def _final_fit(
     returned label is the model that produced the forecast, and the rule names the failure."""
     if chosen == "combination":
         outs = [
-            o for o in (_safe_forecast(t, y, h, cfg.m, cfg.levels) for t in top) if o is not None
+            # point forecasts only: the combination's band comes from its backtest errors
+            o
+            for o in (_safe_forecast(t, y, h, cfg.m, ()) for t in top)
+            if o is not None
         ]
         if outs:
             return chosen, _combine([np.asarray(o["mean"], dtype=float) for o in outs]), {}
