@@ -67,6 +67,32 @@ def test_overrides_and_differences(tmp_path):
         s.with_overrides(supplier_otif__level="weekly")
 
 
+def test_spend_classification_rules_setting(tmp_path):
+    """spend.classification_rules: the shipped rules by default, a file named by an override
+    (relative to the project root), none when empty; the header lists an override."""
+    from scmlib.procurement import spend as S
+
+    s = load_settings(None)
+    assert s["spend.classification_rules"] == "data/reference/spend_rules.csv"
+    default = S.classification_rules(s)
+    assert {"keyword", "category", "field"} <= set(default.columns) and len(default) > 0
+    assert "spend_rules.csv" in S.classification_basis(s)
+    own = tmp_path / "rules.csv"
+    own.write_text("keyword,category\nforklift,Material handling\n")
+    o = s.with_overrides(spend__classification_rules=str(own))
+    assert S.classification_rules(o)["category"].tolist() == ["Material handling"]
+    assert o.differences() == {"spend.classification_rules": str(own)}
+    assert s.with_overrides(spend__classification_rules=None).differences() == {}  # not given
+    empty = s.with_overrides(spend__classification_rules="")
+    assert S.classification_rules(empty) is None
+    assert "no keyword rules" in S.classification_basis(empty)
+    f = tmp_path / "company.yaml"
+    f.write_text('spend:\n  classification_rules: ""\n')
+    assert S.classification_rules(load_settings(f)) is None
+    with pytest.raises(ParameterError, match="file not found"):
+        s.with_overrides(spend__classification_rules="no/such/rules.csv")
+
+
 def test_fiscal_calendar_april_start():
     dates = pd.Series(d(["2026-05-15", "2027-02-10", "2026-03-31", "2026-04-01"]))
     assert list(fiscal_label(dates, 4)) == [

@@ -3,7 +3,8 @@
 One YAML file, ``parameters/company.yaml`` by default, holds what a company defines once:
 reporting currency and exchange-rate policy, fiscal calendar and reporting window, KPI
 targets and the amber band, the supplier and customer OTIF definitions, the stock valuation
-basis, the forecast-accuracy convention and the service-level targets by segment and tier.
+basis, the forecast-accuracy convention, the service-level targets by segment and tier and
+the keyword rules that classify uncategorised spend.
 Another file is chosen with ``scm run --settings FILE`` or the ``SCM_SETTINGS`` environment
 variable. Every notebook reads the settings through :func:`company_settings`; a notebook
 parameter may override one setting for one run, and the report header lists the settings
@@ -199,6 +200,14 @@ SCHEMA: dict[str, Parameter] = {
             "bonus per OTIF point above the segment SLA, as a share of the segment's spend [0, 0.2]",
         ),
         _p("supplier_sla.reward_cap", "float", 0.02, "largest bonus, share of spend [0, 1]"),
+        _p(
+            "spend.classification_rules",
+            "str",
+            "data/reference/spend_rules.csv",
+            "keyword rules giving a category to invoice lines that record none, in every spend "
+            "report; relative paths from the project root (empty: no rules, such lines are "
+            "Unclassified) <file>",
+        ),
     ]
 }
 SECTIONS = sorted({name.split(".")[0] for name in SCHEMA if "." in name})

@@ -192,6 +192,47 @@ def load_rules(path: str | Path) -> pd.DataFrame:
     return rules
 
 
+def classification_rules(settings: Settings) -> pd.DataFrame | None:
+    """The keyword rules of the company setting ``spend.classification_rules`` (:func:`load_rules`;
+    a relative path from the project root), or None when the setting is empty.
+
+    Every report that classifies spend by category (spend analysis, category management,
+    strategic sourcing, contract management, sustainable procurement) takes its rules from
+    here, so a category's spend is one figure across them; a notebook parameter overrides the
+    setting for one run (``settings.with_overrides(spend__classification_rules=...)``).
+
+    >>> from scmlib.core.settings import load_settings
+    >>> s = load_settings(None)
+    >>> rules = classification_rules(s)
+    >>> list(rules.columns[:2]), len(rules) > 0
+    (['keyword', 'category'], True)
+    >>> classification_rules(s.with_overrides(spend__classification_rules="")) is None
+    True
+    """
+    path = settings["spend.classification_rules"]
+    return load_rules(path) if str(path).strip() else None
+
+
+def classification_basis(settings: Settings) -> str:
+    """How a spend line gets its category, as one sentence for report appendices (the same
+    sentence in every report that shows spend by category).
+
+    >>> from scmlib.core.settings import load_settings
+    >>> classification_basis(load_settings(None).with_overrides(spend__classification_rules=""))
+    'The category recorded on the invoice line; lines without one are Unclassified (no keyword rules).'
+    """
+    path = str(settings["spend.classification_rules"]).strip()
+    if not path:
+        return (
+            "The category recorded on the invoice line; lines without one are Unclassified "
+            "(no keyword rules)."
+        )
+    return (
+        "The category recorded on the invoice line or, where none is recorded, from the "
+        f"company's keyword rules ({path}); lines neither recorded nor matched are Unclassified."
+    )
+
+
 def classify(
     df: pd.DataFrame, rules: pd.DataFrame, category: str = "category"
 ) -> tuple[pd.Series, pd.DataFrame]:
