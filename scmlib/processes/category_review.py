@@ -32,7 +32,8 @@ class Review:
     """Everything a category review shows: prepared spend ``lines`` and PO lines in the
     reporting currency (``po``, with ``unit_price_rc`` and ``amount_rc``), the reporting
     ``window``, the ``market`` per category, Kraljic ``indicators`` and ``positions``, the
-    price ``trend``, the incumbents' performance and the countries not matched."""
+    price ``trend``, the incumbents' performance, the countries not matched and how a spend
+    line got its category (``category_basis``, :func:`spend.classification_basis`)."""
 
     lines: pd.DataFrame
     po: pd.DataFrame | None
@@ -43,6 +44,7 @@ class Review:
     trend: pd.DataFrame
     incumbents: pd.DataFrame
     unknown_countries: list[str]
+    category_basis: str = ""
 
     @property
     def window_text(self) -> str:
@@ -139,7 +141,8 @@ def category_review(
     """The category review from the declared tables (``invoices`` required; ``suppliers``,
     ``purchase_order_lines``, ``items``, ``sales_order_lines``, ``quality_receipts``,
     ``supplier_assessments``, ``exchange_rates``, ``price_index`` optional): spend prepared
-    (:func:`spend.prepare_spend`) over the company reporting window, market
+    (:func:`spend.prepare_spend`, categories recorded or from the company keyword rules,
+    :func:`spend.classification_rules`) over the company reporting window, market
     (:func:`category.category_market`), indicators (:func:`category.kraljic_indicators`) and
     positions (:func:`category.kraljic_positions`), price trend (:func:`category.price_trend`)
     and incumbents (:func:`incumbents`)."""
@@ -153,6 +156,7 @@ def category_review(
         sup,
         rates,
         settings["currency.reporting"],
+        rules=S.classification_rules(settings),
         rate_policy=settings["currency.rate_policy"],
     )
     window = tuple(M.reporting_window(lines["invoice_date"], settings))
@@ -189,7 +193,8 @@ def category_review(
         data.get("supplier_assessments"),
         settings,
     )
-    return Review(lines, po, window, market, ind, positions, trend, inc, unknown)
+    basis = S.classification_basis(settings)
+    return Review(lines, po, window, market, ind, positions, trend, inc, unknown, basis)
 
 
 def market_view(review: Review) -> pd.DataFrame:

@@ -623,11 +623,13 @@ def appendix(
     risk_weights: Mapping[str, float],
     cutoffs: Mapping[str, float],
     window_text: str,
+    category_basis: str = "",
 ) -> list[tuple[str, str]]:
-    """Definitions and sources of the category review."""
+    """Definitions and sources of the category review; ``category_basis``
+    (:func:`scmlib.procurement.spend.classification_basis`) adds how a line gets its category."""
     pw = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in profit_weights.items())
     rw = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in risk_weights.items())
-    return [
+    out = [
         (
             "Baseline",
             f"Invoice spend of the company reporting window ({window_text}) in the reporting "
@@ -690,3 +692,6 @@ def appendix(
             "grade from the supplier scorecard (company OTIF definition, reporting window).",
         ),
     ]
+    if category_basis:  # how a line gets its category (spend.classification_basis)
+        out.insert([k for k, _ in out].index("Baseline") + 1, ("Spend category", category_basis))
+    return out

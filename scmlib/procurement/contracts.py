@@ -480,9 +480,11 @@ def appendix(
     tolerance: float,
     fixed_share: float,
     window_text: str,
+    category_basis: str = "",
 ) -> list[tuple[str, str]]:
-    """Definitions and sources of the contract report."""
-    return [
+    """Definitions and sources of the contract report; ``category_basis``
+    (:func:`scmlib.procurement.spend.classification_basis`) adds how a line gets its category."""
+    out = [
         (
             "Notice deadline",
             "End date - notice period (contracts.notice_period_days; "
@@ -524,6 +526,9 @@ def appendix(
             "given).",
         ),
     ]
+    if category_basis:  # how a line gets its category (spend.classification_basis)
+        out.insert([k for k, _ in out].index("Coverage") + 1, ("Spend category", category_basis))
+    return out
 
 
 def negotiation_suppliers(calendar: pd.DataFrame, top: int = 5) -> list[str]:

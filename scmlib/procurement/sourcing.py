@@ -403,10 +403,13 @@ def summary_lines(
     return out
 
 
-def appendix(rates: Mapping[str, float], ramp_months: int, window_text: str) -> list[tuple]:
-    """Definitions and sources of the sourcing workbook."""
+def appendix(
+    rates: Mapping[str, float], ramp_months: int, window_text: str, category_basis: str = ""
+) -> list[tuple]:
+    """Definitions and sources of the sourcing workbook; ``category_basis``
+    (:func:`scmlib.procurement.spend.classification_basis`) adds how a line gets its category."""
     shown = ", ".join(f"{k} {v:.0%}" for k, v in rates.items())
-    return [
+    out = [
         (
             "Baseline",
             f"Invoice spend of the category in the company reporting window ({window_text}) in "
@@ -452,6 +455,9 @@ def appendix(rates: Mapping[str, float], ramp_months: int, window_text: str) -> 
             "(2023): above 1,800 highly concentrated, below 1,000 unconcentrated.",
         ),
     ]
+    if category_basis:  # how a line gets its category (spend.classification_basis)
+        out.insert([k for k, _ in out].index("Baseline") + 1, ("Spend category", category_basis))
+    return out
 
 
 def harmonisation_gap(po: pd.DataFrame | None, category: str, window) -> float | None:

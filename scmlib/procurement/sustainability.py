@@ -272,8 +272,9 @@ def rule_classified(lines: pd.DataFrame, invoices: pd.DataFrame) -> pd.Series:
     keeps the invoice index) whose category the invoice did not record and the keyword rules
     supplied (:func:`scmlib.procurement.spend.classify`); "Unclassified" lines are False.
 
-    These lines are the difference between a category's spend here (and in spend analysis,
-    which applies the same rules) and the recorded-category spend of category management.
+    Every spend report applies the same company rules
+    (:func:`scmlib.procurement.spend.classification_rules`); these lines show how much of a
+    category's spend they classified.
 
     >>> inv = pd.DataFrame({"category": ["Safety", None, None]})
     >>> lines = inv.assign(category=["Safety", "Safety", "Unclassified"])
@@ -296,7 +297,7 @@ def hotspots(lines: pd.DataFrame, by: str) -> pd.DataFrame:
     lines with range, share of emissions and intensity (kg CO2e per factor-year
     USD), largest emitter first. Per category, when the lines carry ``classified_by_rules``
     (:func:`rule_classified`), ``spend_by_rules`` is the part of the spend whose category came
-    from the keyword rules, so the figure reconciles with recorded-category spend."""
+    from the keyword rules."""
     m = lines[lines["mapping"].isin(["mapped", "default"])]
     g = m.groupby(by, observed=True).agg(
         spend=("amount_rc", "sum"),
