@@ -307,3 +307,14 @@ def test_scatter_draws_the_diagonal_in_contrasting_groups():
     colours = {tuple(c.get_facecolor()[0][:3]) for c in ax.collections}
     assert len(colours) == 2
     plt.close(fig)
+
+
+def test_coded_values_read_as_words_in_tables_and_heat_maps():
+    from scmlib.reporting import charts, format_frame
+
+    t = format_frame(pd.DataFrame({"model": ["theta_classic", "class_combination", "my_model"]}))
+    assert t["model"].tolist() == ["Classic Theta", "Intermittent combination", "my model"]
+    m = pd.DataFrame([[1, 2]], index=["smooth"], columns=["seasonal_naive", "ets"])
+    fig = charts.heatmap(m, "Selected model")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["Seasonal naive", "ETS"]

@@ -275,7 +275,9 @@ def format_frame(
             if (
                 str(col) in CODED_VALUES
             ):  # coded values (model names, stages, statuses) read as words
-                out[col] = out[col].str.replace("_", " ", regex=False)
+                from scmlib.reporting.labels import value_label
+
+                out[col] = out[col].map(lambda v: v if v == "–" else value_label(v))
         else:
             if kind not in _FORMATTERS:
                 raise ValueError(

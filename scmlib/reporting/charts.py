@@ -190,6 +190,11 @@ def heatmap(
     """Annotated heat map of a small matrix (e.g. ABC x XYZ, likelihood x impact)."""
     import seaborn as sns
 
+    from scmlib.reporting.labels import value_label
+
+    matrix = matrix.rename(index=value_label, columns=value_label)
+    if annot is not None:
+        annot = annot.rename(index=value_label, columns=value_label)
     fig, ax = plt.subplots(figsize=figsize)
     sns.heatmap(
         matrix.astype(float),

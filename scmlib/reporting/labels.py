@@ -591,6 +591,44 @@ ACRONYMS = {
 }
 
 
+# Coded values read as words in tables and chart ticks (the data keeps the codes): forecasting
+# models first; any other code reads with its underscores as spaces.
+VALUE_LABELS: dict[str, str] = {
+    "combination": "Combination (median)",
+    "class_combination": "Intermittent combination",
+    "theta_classic": "Classic Theta",
+    "theta": "Theta (AutoTheta)",
+    "seasonal_naive": "Seasonal naive",
+    "naive": "Naive",
+    "moving_average": "Moving average",
+    "moving_average_half": "Moving average (half season)",
+    "moving_average_season": "Moving average (one season)",
+    "ets": "ETS",
+    "arima": "ARIMA",
+    "arima_pm": "ARIMA (pmdarima)",
+    "ses": "SES",
+    "tsb": "TSB",
+    "sba": "SBA",
+    "croston": "Croston",
+    "adida": "ADIDA",
+    "imapa": "IMAPA",
+    "dotm": "Dynamic optimised Theta",
+    "ces": "CES",
+    "drift": "Drift",
+}
+
+
+def value_label(value) -> str:
+    """A coded value as words: ``theta_classic`` -> ``Classic Theta``, ``end_of_life`` ->
+    ``end of life``.
+
+    >>> value_label("seasonal_naive"), value_label("past_due")
+    ('Seasonal naive', 'past due')
+    """
+    v = str(value)
+    return VALUE_LABELS.get(v, v.replace("_", " "))
+
+
 def humanise(column: str) -> str:
     """``single_source_revenue`` -> ``Single source revenue``; acronyms upper-cased."""
     words = [
