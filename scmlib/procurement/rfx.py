@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.currency import to_reporting_currency
+from scmlib.core.text import plural
 from scmlib.errors import DataError, ParameterError
 
 # units of measure a response may quote in, as a number of base units ("each")
@@ -239,7 +240,7 @@ def _binding(lot, n, cap, qty, max_share, min_suppliers) -> str | None:
         return f"lot {lot}: no compliant response (binding: minimum technical score)"
     if n < min_suppliers:
         return (
-            f"lot {lot}: {n} compliant supplier(s), fewer than the minimum of {min_suppliers} "
+            f"lot {lot}: {plural(n, 'compliant supplier')}, fewer than the minimum of {min_suppliers} "
             "per lot (binding: minimum number of suppliers)"
         )
     if cap.sum() < qty - 1e-9:
@@ -320,7 +321,7 @@ def optimise_award(
                     lot.rfx_id,
                     lot.lot_id,
                     f"lot {lot.lot_id}: capacity, maximum share {max_share:.0%}, minimum award "
-                    f"{min_award_share:.0%} and {min_suppliers} supplier(s) cannot hold together",
+                    f"{min_award_share:.0%} and {plural(min_suppliers, 'supplier')} cannot hold together",
                 )
             )
             continue
@@ -772,7 +773,7 @@ def appendix(
         f"{min_technical:g} technical points is non-compliant, never awarded.",
         "Split award": f"mixed-integer programme solved with HiGHS (PuLP): minimum landed cost, "
         f"each lot's quantity in full, each supplier at most its capacity and {max_share:.0%} of "
-        f"a lot, at least {min_suppliers} supplier(s) per lot, each awarded at least "
+        f"a lot, at least {plural(min_suppliers, 'supplier')} per lot, each awarded at least "
         f"{min_award:.0%} (Jayaraman, Srivastava & Benton 1999, Decision Sciences 30(1)).",
         "Infeasible lot": "a lot no award can satisfy is named with the constraint that alone "
         "makes it impossible (compliance, number of suppliers, capacity, maximum share).",

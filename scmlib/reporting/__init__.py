@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 import scmlib
+from scmlib.core.text import plural
 from scmlib.paths import reports_dir
 
 PALETTE = ["#1f4e79", "#2e86c1", "#f39c12", "#27ae60", "#c0392b", "#8e44ad", "#7f8c8d", "#16a085"]
@@ -677,7 +678,7 @@ class Report:
             desc = (descriptions or {}).get(fname, "")
             href = html.escape(self._href(fname))
             items.append(
-                f'<li><a href="{href}">{html.escape(fname)}</a> – {len(df):,} rows'
+                f'<li><a href="{href}">{html.escape(fname)}</a> – {plural(len(df), "row")}'
                 f"{': ' + html.escape(desc) if desc else ''}</li>"
             )
         for fname, df in self.extra_outputs.items():
