@@ -350,3 +350,49 @@ def test_most_urgent_ranks_by_zone_then_share():
     b = oca_buffer(adu=0.01, min_order_qty=100.0, on_hand_qty=5.0)
     st = DD.buffer_status(b).iloc[0]
     assert st["planning_zone"] == "green" and st["recommended_qty"] == 0
+
+
+def test_buffer_past_end_of_life_is_zero_with_the_reason():
+    """An item past its end-of-life date on the planning date gets no buffer and no order; its
+    status says why and what is left to run down."""
+    months = pd.date_range("2025-01-01", periods=21, freq="MS")
+    demand = pd.DataFrame(
+        [
+            {"item_id": i, "location_id": "L", "date": m, "quantity": 30.0}
+            for i in ("LIVE", "EOL")
+            for m in months
+        ]
+    )
+    items = pd.DataFrame(
+        {
+            "item_id": ["LIVE", "EOL"],
+            "category": "Tools",
+            "unit_cost": 2.0,
+            "lead_time_days": 30.0,
+            "lead_time_std_days": 3.0,
+            "lot_size": 10.0,
+            "lifecycle_stage": ["mature", "end_of_life"],
+            "eol_date": pd.to_datetime([None, "2026-06-01"]),
+        }
+    )
+    snaps = pd.DataFrame(
+        {
+            "snapshot_date": pd.Timestamp("2026-09-30"),
+            "item_id": ["LIVE", "EOL"],
+            "location_id": "L",
+            "on_hand_qty": [0.0, 12.0],
+            "on_order_qty": 0.0,
+            "unit_cost": 2.0,
+        }
+    )
+    status, _ = DD.build_buffers(demand, items, snaps)
+    s = status.set_index("item_id")
+    assert s.loc["LIVE", "top_of_green"] > 0 and s.loc["LIVE", "recommended_qty"] > 0
+    assert s.loc["EOL", ["top_of_red", "top_of_green", "average_on_hand_target"]].sum() == 0
+    assert s.loc["EOL", "recommended_qty"] == 0
+    assert s.loc["EOL", "planning_zone"] == "end of life"
+    assert s.loc["EOL", "buffer_status"] == (
+        "end of life on 01 Jun 2026: no replenishment, run the stock down (12 on hand)"
+    )
+    assert "EOL" not in set(DD.execution_alerts(status)["item_id"])
+    assert DD.zone_counts(status).set_index("buffer_zone").loc["end of life", "buffers"] == 1

@@ -323,13 +323,80 @@ def test_sanity_layer_end_of_life():
         }
     )
     eol = pd.to_datetime(["2026-01-01", None])
-    out = SS.sanity_layer(r, 6, eol_date=eol, as_of="2026-06-30", cap=True)
-    assert out["flag"].iloc[0].startswith("past end of life (01 Jan 2026)")
-    assert out["safety_stock"].tolist() == [0.0, 5.0] and out["reorder_point"].tolist() == [
-        0.0,
-        25.0,
-    ]
-    assert out["flag"].iloc[1] == ""
+    for cap in (True, False):  # zero whether or not the other limits cap
+        out = SS.sanity_layer(r, 6, eol_date=eol, as_of="2026-06-30", cap=cap)
+        assert out["flag"].iloc[0] == (
+            "end of life on 01 Jan 2026: no replenishment, run the stock down"
+        )
+        assert out["safety_stock"].tolist() == [0.0, 5.0]
+        assert out["reorder_point"].tolist() == [0.0, 25.0]
+        assert out["safety_stock_value"].tolist() == [0.0, 5.0]
+        assert out["end_of_life"].tolist() == [True, False] and out["flag"].iloc[1] == ""
+    # the extremes sentence does not count end-of-life rows as "would hold more than"
+    out = out.assign(
+        distribution="normal",
+        months_cover=[0.0, 0.5],
+        item_id="X",
+        location_id="L",
+        order_qty=20.0,
+        std_demand=2.0,
+        lead_time=1.0,
+        lead_time_std=0.1,
+        service_target=0.95,
+    )
+    assert SS.credibility_lines(out, 6, False, str)[0].startswith("No item-location")
+
+
+def test_end_of_life_stock_is_run_down_alike_in_safety_stock_and_policy():
+    """An item past end of life: zero safety stock in both reports, no last-time buy (the
+    supplier no longer makes it), and the same run-down sentence from the same positions."""
+    months = pd.date_range("2025-10-01", periods=12, freq="MS")
+    d = pd.concat(
+        pd.DataFrame({"item_id": i, "location_id": "L", "date": months, "quantity": 10.0})
+        for i in ("EOL", "OLD")
+    )
+    items = pd.DataFrame(
+        {"item_id": ["EOL", "OLD"], "eol_date": pd.to_datetime(["2026-02-01", None])}
+    )
+    result = pd.DataFrame(
+        {
+            "item_id": ["EOL", "OLD"],
+            "location_id": ["L", "L"],
+            "lifecycle_stage": ["end_of_life", "decline"],
+            "mean_demand": [10.0, 10.0],
+            "unit_cost": [6.0, 6.0],
+            "unit_price": [10.0, 10.0],
+            "safety_stock": [15.0, 15.0],
+            "reorder_point": [35.0, 35.0],
+            "safety_stock_value": [90.0, 90.0],
+        }
+    )
+    policy = SS.apply_end_of_life(result, items, "2026-09-30")
+    assert policy["safety_stock"].tolist() == [0.0, 15.0]
+    assert policy["reorder_point"].tolist() == [0.0, 35.0]
+    eol = pd.Series(policy["item_id"].map(items.set_index("item_id")["eol_date"]))
+    ss = SS.sanity_layer(result.assign(order_up_to=np.nan), 6, eol_date=eol, as_of="2026-09-30")
+    assert ss["safety_stock"].tolist() == policy["safety_stock"].tolist()
+    positions = pd.DataFrame(
+        {
+            "item_id": ["EOL", "OLD"],
+            "location_id": "L",
+            "on_hand_qty": [40.0, 30.0],
+            "stock_value": [240.0, 180.0],
+        }
+    )
+    H = SS.history_matrix(d, result, months=12)
+    ltb = PO.last_time_buy_table(policy, H, positions, horizon_months=6).set_index("item_id")
+    assert ltb.loc["EOL", "buy_qty"] == 0 and ltb.loc["OLD", "buy_qty"] > 0
+    assert ltb.loc["EOL", "note"].startswith("end of life on 01 Feb 2026")
+    money = "${:,.0f}".format
+    one = SS.run_down_line(SS.run_down(ss, positions), money)
+    assert one == SS.run_down_line(SS.run_down(policy, positions), money)
+    assert "1 item-location is past end of life" in one and "40 units worth $240" in one
+    lines = PO.policy_summary_lines(
+        pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), ltb.reset_index(), money
+    )
+    assert lines[0].startswith("1 item-location in decline or before end of life")
 
 
 def test_cycle_stock_alone_sentence():

@@ -29,8 +29,9 @@ from scmlib.errors import DataError, ParameterError
 LEAD_TIME_FACTORS: dict[str, float] = {"short": 0.75, "medium": 0.5, "long": 0.25}
 VARIABILITY_FACTORS: dict[str, float] = {"low": 0.25, "medium": 0.5, "high": 0.75}
 XYZ_VARIABILITY = {"X": "low", "Y": "medium", "Z": "high"}  # the suite's XYZ classes
-PLANNING_ZONES = ("red", "yellow", "green", "above green", "no usage")
-EXECUTION_ZONES = ("stock-out", "red", "yellow", "green")
+PLANNING_ZONES = ("red", "yellow", "green", "above green", "no usage", "end of life")
+EXECUTION_ZONES = ("stock-out", "red", "yellow", "green", "end of life")
+ALERT_ZONES = ("stock-out", "red", "yellow")  # on hand below the top of red: expedite
 ZONE_COLOURS = {
     "stock-out": "#8b0000",
     "red": "#c0392b",
@@ -38,6 +39,7 @@ ZONE_COLOURS = {
     "green": "#27ae60",
     "above green": "#2e86c1",
     "no usage": "#95a5a6",
+    "end of life": "#7f8c8d",
 }
 
 
@@ -545,7 +547,7 @@ def zone_text(frame: pd.DataFrame) -> pd.Series:
         "; order " + frame["recommended_qty"].map("{:,.0f}".format),
         "",
     )
-    return (
+    text = (
         frame["planning_zone"]
         + ": net flow "
         + nfp
@@ -556,6 +558,11 @@ def zone_text(frame: pd.DataFrame) -> pd.Series:
         + " of top of green)"
         + order
     )
+    if "eol_reason" in frame:  # past end of life: the reason, and what is left to run down
+        on_hand = frame["on_hand_qty"].map("{:,.0f}".format)
+        eol_text = frame["eol_reason"].astype(str) + " (" + on_hand + " on hand)"
+        text = text.where(frame["planning_zone"] != "end of life", eol_text)
+    return text
 
 
 # --------------------------------------------------------------------------- lists and segments
@@ -574,7 +581,7 @@ def execution_alerts(status: pd.DataFrame) -> pd.DataFrame:
     """Buffers whose on hand is below the top of red (stock-out, red, yellow), the lowest on
     hand relative to the top of red first: the list for expediting open supply."""
     rank = {z: i for i, z in enumerate(EXECUTION_ZONES)}
-    a = status[status["execution_zone"] != "green"].copy()
+    a = status[status["execution_zone"].isin(ALERT_ZONES)].copy()
     a["_r"] = a["execution_zone"].map(rank)
     return a.sort_values(["_r", "on_hand_share_of_red"]).drop(columns="_r")
 
@@ -799,7 +806,7 @@ def build_buffers(
       due today, or spikes at or above ``spike_threshold_share`` x red zone (OCA default 0.5)
       within ``spike_horizon_days`` (default: each buffer's DLT).
     """
-    from scmlib.inventory.safety_stock import build_inputs
+    from scmlib.inventory.safety_stock import build_inputs, end_of_life
     from scmlib.inventory.segmentation import abc_xyz
 
     keys = list(keys)
@@ -857,6 +864,13 @@ def build_buffers(
         df["item_id"].map(moq).fillna(0.0).to_numpy(float) if moq is not None else 0.0
     )
     df["order_cycle_days"] = float(order_cycle_days)
+    # past end of life on the planning date: no buffer (every zone zero), no order; the stock
+    # on hand runs down (as in the safety-stock report)
+    eol_date = df["item_id"].map(im["eol_date"]) if "eol_date" in im else None
+    eol, eol_reason = end_of_life(eol_date, as_of, len(df))
+    df["end_of_life"] = eol
+    df["eol_reason"] = eol_reason
+    df.loc[eol, ["adu", "min_order_qty", "order_cycle_days"]] = 0.0
     df = buffer_zones(df)
     df = df.merge(_latest_stock(snapshots, keys, as_of), on=keys, how="left")
     df[["on_hand_qty", "on_order_qty"]] = df[["on_hand_qty", "on_order_qty"]].fillna(0.0)
@@ -872,6 +886,7 @@ def build_buffers(
             df[c] = 0.0
         df["spike_days"] = 0
     status = buffer_status(df)
+    status.loc[eol, ["planning_zone", "execution_zone"]] = "end of life"
     status["buffer_status"] = zone_text(status)
     where = " @ " + status["location_id"].astype(str) if "location_id" in keys else ""
     status.insert(0, "buffer", status["item_id"].astype(str) + where)

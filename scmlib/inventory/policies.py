@@ -616,7 +616,9 @@ def last_time_buy_table(
     rows as ``result``), then :func:`last_time_buy` against its position (on hand, from
     ``positions``: item_id, location_id, on_hand_qty). Columns: keys, lifecycle_stage,
     mean_demand, horizon_months, critical_ratio, last_buy_qty, position, buy_qty,
-    expected_cost."""
+    expected_cost, note. Rows past end of life (``end_of_life``, from
+    :func:`scmlib.inventory.safety_stock.apply_end_of_life`) buy nothing (the supplier no
+    longer makes the item): their stock runs down and ``note`` says so (``eol_reason``)."""
     from scmlib.inventory.safety_stock import bootstrap_lead_time_demand
 
     if horizon_months < 1:
@@ -639,14 +641,18 @@ def last_time_buy_table(
         salvage_share,
         pos["on_hand_qty"].fillna(0).to_numpy(float),
     )
+    # past end of life (safety_stock.apply_end_of_life): the supplier no longer makes it, so
+    # nothing is bought; the stock on hand runs down, as the safety-stock report says
+    eol = r["end_of_life"].astype(bool).to_numpy() if "end_of_life" in r else np.zeros(len(r), bool)
     r["horizon_months"] = horizon_months
     r["critical_ratio"] = cr
-    r["last_buy_qty"] = np.ceil(level)
+    r["last_buy_qty"] = np.where(eol, 0.0, np.ceil(level))
     r["position"] = pos["on_hand_qty"].fillna(0).to_numpy(float)
-    r["buy_qty"] = np.ceil(buy)
-    r["expected_cost"] = cost
+    r["buy_qty"] = np.where(eol, 0.0, np.ceil(buy))
+    r["expected_cost"] = np.where(eol, np.nan, cost)
+    r["note"] = np.where(eol, r["eol_reason"].astype(str), "") if "eol_reason" in r else ""
     cols = [*keys, "lifecycle_stage", "mean_demand", "horizon_months", "critical_ratio"]
-    cols += ["last_buy_qty", "position", "buy_qty", "expected_cost"]
+    cols += ["last_buy_qty", "position", "buy_qty", "expected_cost", "note"]
     return r[cols].sort_values("buy_qty", ascending=False).reset_index(drop=True)
 
 
@@ -724,10 +730,12 @@ def policy_summary_lines(
             f"{money(r['sales_protected'])} of sales a year in the day-by-day replay of past "
             f"demand{fill}: {ratio}."
         )
-    if len(ltb):
-        n_ltb = len(ltb)
+    live = ltb[ltb["note"].astype(str) == ""] if "note" in ltb else ltb
+    if len(live):
+        n_ltb = len(live)
+        ltb = live
         lines.append(
-            f"{n_ltb:,} item-location{'' if n_ltb == 1 else 's'} in decline or end of life: "
+            f"{n_ltb:,} item-location{'' if n_ltb == 1 else 's'} in decline or before end of life: "
             f"a last-time buy of {int(ltb['buy_qty'].sum()):,} units in total, on top of the "
             "stock on hand and on order, covers their remaining demand; each quantity balances the margin "
             "lost on a unit short against the loss on a unit left over (newsvendor)."

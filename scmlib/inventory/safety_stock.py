@@ -774,9 +774,10 @@ def sanity_layer(
     stock of at most ``min_units`` units (one unit of a very slow mover) is never an extreme.
 
     ``eol_date`` (one date per row, e.g. the item master's ``eol_date``): rows whose end of
-    life is on or before ``as_of`` (the end of the demand window) are flagged "past end of
-    life"; with ``cap`` their safety
-    stock and reorder point become zero (stop replenishing, run the stock down).
+    life is on or before ``as_of`` (the end of the demand window, :func:`end_of_life`) get a
+    zero safety stock, reorder point and order-up-to level whether or not ``cap`` is set, with
+    the reason "end of life on <date>: no replenishment, run the stock down" (and
+    ``end_of_life`` True).
 
     Adds ``flag`` (empty when none), ``uncapped_safety_stock`` and ``capped``; with ``cap`` the
     safety stock becomes min(safety stock, max_cover_months x mean demand, max_value / unit
@@ -817,16 +818,10 @@ def sanity_layer(
     if max_value:
         val_words = np.where(over_value, f"value above {max_value:,.0f}", "")
         words = np.where(over_cover & over_value, words + "; " + val_words, words + val_words)
-    eol = np.zeros(len(out), dtype=bool)
-    if eol_date is not None and as_of is not None:
-        e = pd.to_datetime(pd.Series(np.asarray(eol_date)), errors="coerce")
-        eol = (e.notna() & (e <= pd.Timestamp(as_of))).to_numpy()
-        eol_words = "past end of life (" + e.dt.strftime("%d %b %Y").fillna("").to_numpy(object)
-        eol_words = eol_words + "): stop replenishing and run the stock down"
-        words = np.where(eol, np.where(words != "", words + "; ", "") + eol_words, words)
+    eol, eol_words = end_of_life(eol_date, as_of, len(out))
+    words = np.where(eol, eol_words, words)
     flagged = over_cover | over_value | eol
     out["uncapped_safety_stock"] = ss
-    out["capped"] = flagged & cap
     if cap:
         new = np.where(flagged, np.minimum(ss, limit), ss)
         cap_words = np.where(
@@ -837,19 +832,104 @@ def sanity_layer(
             np.where(flagged, "; capped at the value limit", ""),
         )
         words = np.where(flagged & ~eol, words + cap_words, words)
-        words = np.where(eol, words + "; capped at zero", words)
-        new = np.where(eol, 0.0, new)
-        delta = new - ss
-        delta = np.where(eol, -out["reorder_point"].to_numpy(float), delta)
-        out["safety_stock"] = new
-        out["reorder_point"] = out["reorder_point"] + delta
-        if "order_up_to" in out:
-            out["order_up_to"] = out["order_up_to"] + delta
-        out["safety_stock_value"] = new * cost
-        if "months_cover" in out:
-            out["months_cover"] = np.where(d > 0, new / np.where(d > 0, d, 1.0), 0.0)
+    else:
+        new = ss
+    # past end of life: nothing to protect, whether or not the other limits cap
+    new = np.where(eol, 0.0, new)
+    delta = np.where(eol, -out["reorder_point"].to_numpy(float), new - ss)
+    out["safety_stock"] = new
+    out["reorder_point"] = out["reorder_point"] + delta
+    if "order_up_to" in out:
+        out["order_up_to"] = np.where(eol, 0.0, out["order_up_to"] + delta)
+    out["safety_stock_value"] = new * cost
+    if "months_cover" in out:
+        out["months_cover"] = np.where(d > 0, new / np.where(d > 0, d, 1.0), 0.0)
+    out["end_of_life"] = eol
+    out["capped"] = (flagged & cap) | eol
     out["flag"] = np.where(flagged, words, "").astype(object)
     return out
+
+
+def end_of_life(eol_date, as_of, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are past their end of life on ``as_of``, and the reason in words.
+
+    ``eol_date``: one date per row (the item master's ``eol_date``; empty: none); a row is past
+    end of life when its date is on or before ``as_of``. Such an item is no longer replenished:
+    its safety stock, reorder point and buffer are zero and its stock on hand is run down
+    (Silver, Pyke & Peterson 1998, section 9.5: the terminal phase of the life cycle). ``n``:
+    the number of rows when ``eol_date`` is None.
+
+    Examples
+    --------
+    >>> m, why = end_of_life(pd.to_datetime(["2026-02-01", None]), "2026-10-01")
+    >>> m.tolist(), why[0]
+    ([True, False], 'end of life on 01 Feb 2026: no replenishment, run the stock down')
+    """
+    if eol_date is None or as_of is None:
+        size = 0 if n is None else n
+        return np.zeros(size, dtype=bool), np.full(size, "", dtype=object)
+    e = pd.to_datetime(pd.Series(np.asarray(eol_date)), errors="coerce")
+    mask = (e.notna() & (e <= pd.Timestamp(as_of))).to_numpy()
+    words = (
+        "end of life on "
+        + e.dt.strftime("%d %b %Y").fillna("").to_numpy(object)
+        + ": no replenishment, run the stock down"
+    )
+    return mask, np.where(mask, words, "").astype(object)
+
+
+def apply_end_of_life(result: pd.DataFrame, items: pd.DataFrame, as_of) -> pd.DataFrame:
+    """A safety-stock table with the rows past end of life (:func:`end_of_life`, dates from
+    ``items.eol_date`` on ``as_of``) at zero safety stock, reorder point and order-up-to level,
+    and the columns ``end_of_life`` and ``eol_reason``; unchanged when the items hold no
+    ``eol_date``."""
+    out = result.copy()
+    eol_date = (
+        out["item_id"].map(items.set_index("item_id")["eol_date"])
+        if "eol_date" in items.columns
+        else None
+    )
+    mask, why = end_of_life(eol_date, as_of, len(out))
+    for c in ("safety_stock", "reorder_point", "safety_stock_value", "months_cover"):
+        if c in out:
+            out[c] = np.where(mask, 0.0, out[c].to_numpy(float))
+    if "order_up_to" in out:
+        out["order_up_to"] = np.where(mask, 0.0, out["order_up_to"].to_numpy(float))
+    out["end_of_life"] = mask
+    out["eol_reason"] = why
+    return out
+
+
+def run_down(result: pd.DataFrame, positions: pd.DataFrame, keys=("item_id", "location_id")):
+    """The stock to run down: item-locations past end of life (``end_of_life`` column of
+    :func:`sanity_layer` or :func:`apply_end_of_life`) with their stock on hand (units and value
+    from ``positions``, :func:`scmlib.core.measures.stock_positions`), most valuable first."""
+    keys = list(keys)
+    eol = result.get("end_of_life", pd.Series(False, index=result.index)).astype(bool)
+    r = result.loc[eol, keys]
+    cur = positions[[*keys, "on_hand_qty", "stock_value"]]
+    out = r.merge(cur, on=keys, how="left").fillna({"on_hand_qty": 0.0, "stock_value": 0.0})
+    return out.sort_values("stock_value", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def run_down_line(rundown: pd.DataFrame, money) -> str:
+    """The summary sentence on the stock of end-of-life item-locations (:func:`run_down`), the
+    same in the safety-stock and the inventory-policy reports.
+
+    >>> rd = pd.DataFrame({"on_hand_qty": [40.0, 0.0], "stock_value": [200.0, 0.0]})
+    >>> run_down_line(rd, lambda v: f"${v:,.0f}")
+    '2 item-locations are past end of life: no safety stock, reorder point or new order; 1 of them still holds stock, 40 units worth $200 to run down.'
+    """
+    n = len(rundown)
+    if not n:
+        return "No item-location is past its end of life."
+    held = rundown[rundown["on_hand_qty"] > 0]
+    return (
+        f"{n:,} item-location{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} past end of "
+        f"life: no safety stock, reorder point or new order; {len(held):,} of them still "
+        f"hold{'s' if len(held) == 1 else ''} stock, {held['on_hand_qty'].sum():,.0f} units worth "
+        f"{money(float(held['stock_value'].sum()))} to run down."
+    )
 
 
 def cover_reasons(result: pd.DataFrame, measure: str = "fill_rate") -> pd.Series:
@@ -1024,7 +1104,8 @@ def credibility_lines(
     """Summary sentences on the extremes: safety stocks above the cover limit (count, value,
     whether capped), the largest cover and its drivers, and how many series are sized on their
     own history (:func:`sanity_layer`, :func:`cover_reasons` columns expected)."""
-    flagged = result[result["flag"].astype(str) != ""]
+    eol = result.get("end_of_life", pd.Series(False, index=result.index)).astype(bool)
+    flagged = result[(result["flag"].astype(str) != "") & ~eol]  # end of life: run_down_line
     emp = int((result["distribution"] == "empirical").sum())
     lines = []
     if len(flagged):
