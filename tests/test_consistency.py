@@ -173,3 +173,31 @@ def test_category_spend_is_one_figure_in_category_management_and_sustainability(
     window = pd.read_csv(sp_dir / "outputs" / "emission_lines.csv", parse_dates=["invoice_date"])
     text = f"{window['invoice_date'].min():%b %Y} to {window['invoice_date'].max():%b %Y}"
     assert f"Invoiced spend {text}" in html and text in cm_html  # the same window in both
+
+
+@pytest.fixture(scope="module")
+def inventory_reports(small_demo, tmp_path_factory):
+    """Inventory segmentation, DDMRP and safety stock on the small demo, default sets."""
+    jobs = plan_runs(
+        ["inventory_segmentation", "ddmrp", "safety_stock"],
+        data=str(small_demo),
+        out=tmp_path_factory.mktemp("abc_classes"),
+    )
+    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
+    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
+
+
+def test_an_item_has_one_abc_class_in_every_inventory_report(inventory_reports):
+    """One ABC classification (scmlib.inventory.segmentation.company_segments with the company
+    settings segmentation.* and calendar.*): an item-location's class in the DDMRP buffers and
+    the safety-stock table is its class in the inventory segmentation report."""
+    keys = ["item_id", "location_id"]
+    seg = pd.read_csv(inventory_reports["inventory_segmentation"] / "segmentation.csv")
+    seg = seg.set_index(keys)["abc"]
+    for name, table in (("ddmrp", "buffers.csv"), ("safety_stock", "safety_stock.csv")):
+        other = pd.read_csv(inventory_reports[name] / table).set_index(keys)["abc"]
+        both = seg.index.intersection(other.index)
+        assert len(both) >= 0.9 * len(other), name
+        differ = (seg.loc[both] != other.loc[both]).sum()
+        assert differ == 0, (name, differ, len(both))

@@ -396,3 +396,41 @@ def test_buffer_past_end_of_life_is_zero_with_the_reason():
     )
     assert "EOL" not in set(DD.execution_alerts(status)["item_id"])
     assert DD.zone_counts(status).set_index("buffer_zone").loc["end of life", "buffers"] == 1
+
+
+def test_summary_counts_add_up_and_amplification_reads_one_way():
+    """Every buffer is counted in one zone of the first sentence (no usage and end of life
+    included), the on-hand sentence matches the execution list, and a lower median but higher
+    total amplification is stated as such, not as two contradicting claims."""
+    zones = ["red", "yellow", "green", "above green", "no usage", "end of life"]
+    status = pd.DataFrame(
+        {
+            "planning_zone": zones,
+            "execution_zone": ["stock-out", "red", "yellow", "green", "green", "end of life"],
+            "unit_cost": 1.0,
+            "recommended_qty": [5.0, 3.0, 0, 0, 0, 0],
+            "average_on_hand_target": 1.0,
+            "on_hand_qty": 1.0,
+            "on_hand_share_of_red": [0.0, 0.4, 0.8, 1.5, np.nan, np.nan],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "policy": ["DDMRP", "reorder point", "MRP (forecast)"],
+            "avg_inventory_value": [110.0, 100.0, 90.0],
+            "fill_rate": [0.91, 0.90, 0.88],
+            "orders": [60, 19, 30],
+            "amplification": [2.81, 10.08, 1.47],
+            "total_amplification": [3.24, 0.73, 1.0],
+        }
+    )
+    pts = DD.summary_points(status, comparison, lambda v: f"${v:,.0f}")
+    assert pts[0] == (
+        "6 buffers: 1 in red, 1 in yellow, 1 in green, 1 above the top of green (excess), "
+        "1 without usage (no order), 1 past end of life."
+    )
+    assert len(DD.execution_alerts(status)) == 3
+    assert pts[2].startswith("On hand: 3 buffers hold less than their top of red, 2 of them")
+    amp = [p for p in pts if p.startswith("Variability amplification")]
+    assert len(amp) == 1 and "Item by item DDMRP smooths orders more" in amp[0]
+    assert "in total order value: DDMRP 3.24, reorder point 0.73" in amp[0]

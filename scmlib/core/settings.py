@@ -159,6 +159,20 @@ SCHEMA: dict[str, Parameter] = {
             "relative distance to a target shown amber (close) [0, 0.5]",
         ),
         _p(
+            "segmentation.abc_cutoffs",
+            "list",
+            [0.8, 0.95],
+            "cumulative shares of annual consumption value closing ABC classes A and B "
+            "(80/15/5), the one ABC classification of every inventory report [0, 1]",
+            item_type="float",
+        ),
+        _p(
+            "segmentation.abc_crossing",
+            "str",
+            "higher",
+            "ABC class of the item whose value crosses a cut-off {higher, lower}",
+        ),
+        _p(
             "service_targets.abc",
             "dict",
             {"A": 0.98, "B": 0.95, "C": 0.90},

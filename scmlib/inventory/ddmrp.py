@@ -698,19 +698,30 @@ def summary_points(
     cost = status["unit_cost"].to_numpy(float)
     zones = status["planning_zone"].value_counts()
     orders = status[status["recommended_qty"] > 0]
-    exec_red = status["execution_zone"].isin(["stock-out", "red"]).sum()
+    below_red = int(status["execution_zone"].isin(ALERT_ZONES).sum())
+    exec_red = int(status["execution_zone"].isin(["stock-out", "red"]).sum())
     stockouts = int(status["execution_zone"].eq("stock-out").sum())
     when = f" on {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
+    # every buffer in exactly one zone, so the counts add up to the total
+    others = [
+        f"{zones.get(z, 0):,} {text}"
+        for z, text in (
+            ("no usage", "without usage (no order)"),
+            ("end of life", "past end of life"),
+        )
+        if zones.get(z, 0)
+    ]
     pts = [
         f"{n:,} buffers{when}: {zones.get('red', 0):,} in red, {zones.get('yellow', 0):,} in "
-        f"yellow, {zones.get('green', 0):,} in green and {zones.get('above green', 0):,} above "
-        "the top of green (excess).",
+        f"yellow, {zones.get('green', 0):,} in green, {zones.get('above green', 0):,} above "
+        "the top of green (excess)" + "".join(f", {o}" for o in others) + ".",
         f"{len(orders):,} buffers need an order today, worth "
         f"{money(float((orders['recommended_qty'] * orders['unit_cost']).sum()))} in total.",
-        f"On hand: {exec_red:,} buffers are below half their top of red ({stockouts:,} out of "
-        f"stock): expedite their open supply first.",
+        f"On hand: {below_red:,} buffers hold less than their top of red, {exec_red:,} of them "
+        f"below half of it ({stockouts:,} out of stock): expedite their open supply first.",
         f"Average on-hand target {money(float((status['average_on_hand_target'] * cost).sum()))} "
-        f"against {money(float((status['on_hand_qty'] * cost).sum()))} on hand today.",
+        f"against {money(float((status['on_hand_qty'] * cost).sum()))} on hand today in the "
+        f"{n:,} buffers.",
     ]
     if comparison is not None and len(comparison):
         c = comparison.set_index("policy")
@@ -723,24 +734,29 @@ def summary_points(
                 f"{d['fill_rate']:.1%} fill rate (reorder point {r['fill_rate']:.1%}), placing "
                 f"{int(d['orders']):,} orders against {int(r['orders']):,}."
             )
-        if "MRP (forecast)" in c.index and "DDMRP" in c.index:
-            pts.append(
-                "Variability amplification (variance of orders / variance of demand, median "
-                f"item): DDMRP {c.loc['DDMRP', 'amplification']:.2f}, reorder point "
-                f"{c.loc['reorder point', 'amplification']:.2f}, forecast-driven MRP "
-                f"{c.loc['MRP (forecast)', 'amplification']:.2f}."
+        if {"MRP (forecast)", "DDMRP", "reorder point"} <= set(c.index):
+            amp, tot = c["amplification"], c["total_amplification"]
+            text = (
+                "Variability amplification (variance of monthly orders / variance of monthly "
+                f"demand), per item (median): DDMRP {amp['DDMRP']:.2f}, reorder point "
+                f"{amp['reorder point']:.2f}, forecast-driven MRP {amp['MRP (forecast)']:.2f}; "
+                f"in total order value: DDMRP {tot['DDMRP']:.2f}, reorder point "
+                f"{tot['reorder point']:.2f}, MRP {tot['MRP (forecast)']:.2f}."
             )
-            if (
-                c.loc["DDMRP", "total_amplification"]
-                > c.loc["reorder point", "total_amplification"]
-            ):
-                pts.append(
-                    "DDMRP's orders swing more than the reorder-point policy's in total value "
-                    f"({c.loc['DDMRP', 'total_amplification']:.2f} against "
-                    f"{c.loc['reorder point', 'total_amplification']:.2f}): its buffers are "
-                    "re-sized from a rolling ADU, so a rise in demand raises every zone at once; a "
-                    "longer ADU window or less frequent recalculation damps it."
+            if (amp["DDMRP"] < amp["reorder point"]) and (tot["DDMRP"] > tot["reorder point"]):
+                text += (
+                    " Item by item DDMRP smooths orders more than the reorder point, but its "
+                    "total swings more: its buffers are re-sized from a rolling ADU, so a rise "
+                    "in demand raises every zone at once; a longer ADU window or less frequent "
+                    "recalculation damps it."
                 )
+            elif tot["DDMRP"] > tot["reorder point"]:
+                text += (
+                    " DDMRP's buffers are re-sized from a rolling ADU, so a rise in demand "
+                    "raises every zone at once; a longer ADU window or less frequent "
+                    "recalculation damps it."
+                )
+            pts.append(text)
     return pts
 
 
@@ -784,6 +800,7 @@ def build_buffers(
     spike_threshold_share: float = 0.5,
     spike_horizon_days: float | None = None,
     adjustments: Sequence[Mapping] | None = None,
+    segment_options: Mapping | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Every buffer's profile, ADU, zones, net flow, order recommendation and priorities on
     ``as_of`` (default: the latest inventory snapshot) from the suite's tables.
@@ -802,6 +819,9 @@ def build_buffers(
       lot (``lot_size``), else none (the MOQ also sizes the green zone).
     - Stock: on hand and on order of the latest snapshot on or before ``as_of`` (valued by the
       caller: pass ``snapshots`` from ``scmlib.core.measures.valued_snapshots``).
+    - ABC and XYZ classes: :func:`scmlib.inventory.segmentation.abc_xyz` with
+      ``segment_options`` (pass :func:`scmlib.inventory.segmentation.abc_options` of the company
+      settings: the classes of the inventory segmentation report) on the demand up to ``as_of``.
     - Qualified demand: open sales orders at ``as_of`` (:func:`open_sales_orders`) past due,
       due today, or spikes at or above ``spike_threshold_share`` x red zone (OCA default 0.5)
       within ``spike_horizon_days`` (default: each buffer's DLT).
@@ -820,7 +840,11 @@ def build_buffers(
         raise DataError(
             f"table 'demand_history': no demand before {as_of:%Y-%m-%d}; choose a later as_of"
         )
-    seg = abc_xyz(hist, items, keys, months=12)
+    # the company ABC/XYZ classification (segment_options: segmentation.abc_options of the
+    # company settings), on the demand known on the planning date: the same classes as the
+    # inventory segmentation report when it covers the same months
+    known = demand_history[demand_history["date"] <= as_of]
+    seg = abc_xyz(known, items, keys, **{"months": 12, **(segment_options or {})})
     base = build_inputs(hist, items, seg, lead_time_source, pos, "month", keys)
     daily, method = daily_demand(
         sales[sales["order_date"] < as_of] if sales is not None else None, hist, keys

@@ -182,6 +182,32 @@ def abc_xyz(
     return prof
 
 
+def abc_options(settings) -> dict:
+    """The company's ABC classification as :func:`abc_xyz` keywords: cut-offs and crossing
+    (``segmentation.abc_cutoffs``, ``segmentation.abc_crossing``), window (``calendar.window_months``)
+    and its end (``calendar.as_of``; empty: the latest demand). ``settings``: the company
+    settings (:func:`scmlib.core.settings.company_settings`, any mapping with these keys)."""
+    return {
+        "abc_cutoffs": tuple(settings["segmentation.abc_cutoffs"]),
+        "abc_crossing": settings["segmentation.abc_crossing"],
+        "months": int(settings["calendar.window_months"]),
+        "as_of": settings["calendar.as_of"] or None,
+    }
+
+
+def company_segments(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    settings,
+    id_cols: Sequence[str] = ("item_id", "location_id"),
+    xyz_cutoffs: Sequence[float] = (0.5, 1.0),
+) -> pd.DataFrame:
+    """The company's ABC/XYZ segmentation (:func:`abc_xyz` with :func:`abc_options`): the one
+    classification every inventory report shows (inventory segmentation, safety stock,
+    inventory policy, DDMRP), so an item-location has the same ABC class in all of them."""
+    return abc_xyz(demand, items, id_cols, xyz_cutoffs=xyz_cutoffs, **abc_options(settings))
+
+
 def _snapshots_to(inventory: pd.DataFrame, as_of) -> pd.DataFrame:
     """Snapshots on or before ``as_of`` (all when None); a clear error when none are."""
     if as_of is None or str(as_of) == "":
