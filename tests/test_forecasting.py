@@ -144,7 +144,7 @@ def test_outlier_cleaning_caps_spikes():
     capped, n = F._cap_outliers(y)
     assert n == 1 and capped[20] < 40
     r = F.forecast(_frame({"A": y}), h=3, clean_outliers=True, n_jobs=1, progress=False)
-    assert "1 outliers capped" in r.profile.loc[0, "rule"] and r.forecast["forecast"].max() < 60
+    assert "1 outlier capped" in r.profile.loc[0, "rule"] and r.forecast["forecast"].max() < 60
 
 
 def test_intermittent_series_use_croston_family():
@@ -258,7 +258,7 @@ def test_exception_list_ranks_by_value_caps_and_names_reasons():
     t = ex.full.set_index("item_id")
     assert "D" not in t.index  # steady, no reason to review
     assert "vs last cycle" in t.loc["A", "reason"] and t.loc["A", "vs_last_cycle"].startswith("+")
-    assert "1 outliers capped in history" in t.loc["B", "reason"]
+    assert "1 outlier capped in history" in t.loc["B", "reason"]
     assert "new item: 5 periods" in t.loc["C", "reason"]
     assert t.loc["C", "error_metric"].startswith("none: 5 periods")  # says why no error value
     assert "end of life" in t.loc["E", "reason"]
@@ -639,6 +639,7 @@ def test_yearly_default_is_the_median_of_ets_dotm_drift_always_kept():
     got = r.forecast.loc[r.forecast["item_id"] == "Y0", "forecast"].to_numpy()
     assert np.allclose(got, np.median(np.stack(members), axis=0))
     assert F.default_models("MS") == F.DEFAULT_MODELS  # monthly defaults unchanged
+    assert {"ets", "theta_classic", "dotm", "ces"} <= set(F.default_models("QS"))
 
 
 def test_calibrated_intervals_reach_nominal_where_sqrt_k_under_covers():
@@ -662,3 +663,25 @@ def test_calibrated_intervals_reach_nominal_where_sqrt_k_under_covers():
     assert np.allclose(f["forecast"], raw.forecast["forecast"])  # points unchanged
     q = F.conformal_factors(np.array([[0.5], [1.0], [1.5], [2.0], [np.inf]]), [80])[80]
     assert q.tolist() == [2.0]  # ceil(5 x 0.8) = 4th smallest of the 4 finite scores
+
+
+def test_monthly_ets_searches_additive_errors_only():
+    # positive seasonal data where a multiplicative-error model could be picked: monthly data
+    # searches additive errors only (point recursions are the same), quarterly keeps the full search
+    rng = np.random.default_rng(5)
+    y = (100 + 30 * np.sin(np.arange(48) * 2 * np.pi / 12)) * rng.lognormal(0, 0.2, 48)
+    st: dict = {}
+    F._model_forecast("ets", y, 6, 12, (), st)
+    assert st["ets"][0][0] == "A"
+    assert F.ets_search(12) == "AZZ" and F.ets_search(4) == "ZZZ" and F.ets_search(1) == "ZZZ"
+
+
+def test_change_vs_last_cycle_never_reads_minus_zero():
+    # a forecast 0.2% below the last cycle rounds to 0%: "+0%", not "-0%"
+    r, prev, cost = _exceptions_case()
+    a = r.forecast.loc[r.forecast["item_id"] == "A"]
+    prev = prev.copy()
+    prev.loc[prev["item_id"] == "A", "final_forecast"] = a["forecast"].to_numpy()[:6] * 1.002
+    ex = F.forecast_exceptions(r, r.forecast, prev, ["item_id"], cost, max_rows=50, threshold=0)
+    t = ex.full.set_index("item_id")
+    assert t.loc["A", "vs_last_cycle"] == "+0%"

@@ -11,7 +11,8 @@ Input is a tidy long frame: id column(s), a period-start ``date`` and a ``quanti
 - ``profile``: demand class (Syntetos-Boylan) and the rule applied per series.
 
 Models (names used in ``models=``): ``naive``, ``seasonal_naive``, ``moving_average``,
-``ets`` (statsforecast AutoETS), ``theta`` (AutoTheta), ``arima`` (statsforecast AutoARIMA
+``ets`` (statsforecast AutoETS; additive errors only for monthly and finer data,
+:func:`~scmlib.planning.forecasting.models.ets_search`), ``theta`` (AutoTheta), ``arima`` (statsforecast AutoARIMA
 with a bounded search), ``arima_pm`` (pmdarima ``auto_arima``, bounded, slow), ``croston``,
 ``sba``, ``tsb``, ``dotm``, ``ces``, ``drift``; ``combination`` is added
 when ``combine=True``.
@@ -51,7 +52,8 @@ combinations of exponential smoothing and Theta forecasts are hard to beat (Makr
 Hibon 2000; Petropoulos et al. 2018, "Judgmental selection of forecasting models").
 The combination is the median, step by step, of the structural models that ran (ETS, Theta,
 classic Theta, DOTM, CES, ARIMA, drift; the mean when two ran): by default ETS and classic
-Theta for seasonal data, ETS, DynamicOptimizedTheta and drift for yearly data
+Theta for monthly and weekly data, those with DOTM and CES for quarterly data, ETS,
+DynamicOptimizedTheta and drift for yearly data
 (:func:`~scmlib.planning.forecasting.models.default_models`);
 for intermittent series it averages the best ``combine_top`` candidates.
 
@@ -121,6 +123,7 @@ from scmlib.planning.forecasting.models import (
     SEASONAL,
     _model_forecast,
     default_models,
+    ets_search,
     season_length,
     tsb_optimised,
 )
@@ -190,6 +193,7 @@ __all__ = [
     "reconcile_bottom_up",
     "season_length",
     "default_models",
+    "ets_search",
     "year_on_year",
     "_cache_normal_quantiles",
     "_cap_outliers",

@@ -197,7 +197,7 @@ def _profile(s: SeriesSpec, cfg: Settings) -> tuple[np.ndarray, list[str], float
     if cfg.clean_outliers and len(y) >= 8 and cfg.m > 1:
         y, n_capped = _cap_outliers(y, cfg.m)
         if n_capped:
-            rules.append(f"{n_capped} outliers capped")
+            rules.append(f"{n_capped} outlier{'s' if n_capped > 1 else ''} capped")
     nz = int((y > 0).sum())
     adi = len(y) / nz if nz else np.nan
     sizes = y[y > 0]

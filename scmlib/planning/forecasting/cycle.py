@@ -114,7 +114,8 @@ def _vs_last_cycle(base, fc, previous, ids, n_next, date_col) -> pd.DataFrame:
         base = base.drop(columns="change_units_old")
         base["vs_last_cycle"] = np.where(
             base["change"].notna(),
-            (base["change"] * 100).round(0).map(lambda v: f"{v:+.0f}%"),
+            # + 0.0 turns a rounded -0 into 0: "+0%", never "-0%"
+            ((base["change"] * 100).round(0) + 0.0).map(lambda v: f"{v:+.0f}%"),
             "not in last cycle",
         )
     return base
@@ -128,7 +129,7 @@ def _reasons(base, m, threshold, max_error):
     flags = {
         "change vs last cycle": base["change"].abs() > threshold,
         "backtest error": (base["backtest_error"] > max_error) & live,
-        "outlier in history": rule.str.contains("outliers capped") & live,
+        "outlier in history": rule.str.contains(r"outliers? capped") & live,
         "end of life": rule.str.contains("end of life") & (base["next_forecast"] > 0),
         "new item": rule.str.contains("new item") | (base["history_periods"] < m),
     }
@@ -140,7 +141,7 @@ def _reasons(base, m, threshold, max_error):
         + base["backtest_error"].round(2).astype(str)
         + " with "
         + base["model"].str.replace("_", " "),
-        "outlier in history": rule.str.extract(r"(\d+ outliers capped)", expand=False).fillna("")
+        "outlier in history": rule.str.extract(r"(\d+ outliers? capped)", expand=False).fillna("")
         + " in history",
         "end of life": pd.Series("end of life inside the horizon", index=base.index),
         "new item": "new item: " + base["history_periods"].astype(str) + " periods of history",

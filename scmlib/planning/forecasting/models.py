@@ -104,9 +104,16 @@ def season_length(freq: str) -> int:
 
 
 def default_models(freq: str) -> tuple[str, ...]:
-    """The default candidates of a frequency: :data:`DEFAULT_MODELS`, and for non-seasonal
-    (yearly) data :data:`NON_SEASONAL_DEFAULT`, whose combination is the median of ETS,
-    DynamicOptimizedTheta and drift.
+    """The default candidates of a frequency: :data:`DEFAULT_MODELS`; for quarterly data
+    those plus DynamicOptimizedTheta and AutoCES (the combination is then the median of ETS,
+    classic Theta, DOTM and CES); for non-seasonal (yearly) data :data:`NON_SEASONAL_DEFAULT`,
+    whose combination is the median of ETS, DynamicOptimizedTheta and drift.
+
+    Quarterly: CES (Svetunkov & Kourentzes, complex exponential smoothing) was in every one of
+    the best combinations of statsforecast's models on the M3 quarterly training data (the last
+    8 quarters of the training part held out), and the four-model median met both M3 quarterly
+    targets (sMAPE 8.953, MASE 1.083 against 8.937 / 1.087 without DOTM and CES), at six times
+    the time (CES fits take about 0.1 s); monthly data keeps the faster two-model combination.
 
     Yearly series are mostly trend: the median of three forecasts with different trend models
     (ETS's damped or linear trend, DOTM's dynamically optimised theta line, drift's mean past
@@ -121,8 +128,13 @@ def default_models(freq: str) -> tuple[str, ...]:
     ['ets', 'dotm', 'drift']
     >>> default_models("MS") == DEFAULT_MODELS
     True
+    >>> default_models("QS")[-2:]
+    ('dotm', 'ces')
     """
-    return NON_SEASONAL_DEFAULT if season_length(freq) == 1 else DEFAULT_MODELS
+    m = season_length(freq)
+    if m == 1:
+        return NON_SEASONAL_DEFAULT
+    return (*DEFAULT_MODELS, "dotm", "ces") if m == 4 else DEFAULT_MODELS
 
 
 def ets_search(m: int) -> str:

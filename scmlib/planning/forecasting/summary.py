@@ -288,13 +288,15 @@ def summary_lines(
             why = []
             if any(d < 0 for d in off.values()):
                 why.append(
-                    "too narrow: backtest errors are heavier-tailed than the normal band assumes "
-                    "(spikes in lumpy demand, breaks in level)"
+                    "too narrow: the band width is calibrated on the backtest errors of each "
+                    "demand class as a whole (with fewer than 20 series in a class, a normal "
+                    "band), and series with spikes or breaks in level miss by more"
                 )
             if any(d > 0 for d in off.values()):
                 why.append(
-                    "wider than needed: sigma comes from a few backtest windows, so the band "
-                    "uses Student t quantiles for that small sample"
+                    "wider than needed: the band width is calibrated on the backtest errors of "
+                    "each demand class as a whole (with fewer than 20 series in a class, a "
+                    "Student t band for the few backtest errors), and steady series need less"
                 )
             caveat = f" Off by more than 2 points ({gaps}): {'; '.join(why)}."
         lines.append(f"Prediction intervals: {held}.{caveat}")
@@ -344,7 +346,9 @@ def appendix_entries(
         "classic Theta method), ARIMA (bounded AutoARIMA), Croston, SBA (Syntetos-Boylan "
         "approximation), TSB (Teunter-Syntetos-Babai, both constants optimised), ADIDA and "
         "IMAPA (temporal aggregation; Nikolopoulos et al. 2011, Petropoulos & Kourentzes 2015), "
-        "combination (mean of the ETS, Theta and ARIMA models that ran).",
+        "combination (the median, period by period, of the ETS, Theta and ARIMA models that "
+        "ran; for quarterly data with dynamic optimised Theta and CES, for yearly data ETS, "
+        "dynamic optimised Theta and drift).",
         "Selection": "Smooth and erratic series: lowest mean backtest error; the combination is "
         "kept unless a single model beats it by more than 30% (per-series selection is noisy; "
         "combinations are robust). Intermittent and lumpy series: one combination for both "
@@ -356,10 +360,12 @@ def appendix_entries(
         "identifier; Pearson 2002, Leys et al. 2013) is capped at that bound before fitting, "
         "unless the same period of another season is beyond it too (recurring peaks are "
         "seasonality). Charts show the raw history with the capped points marked.",
-        "Prediction intervals": "Normal with variance growing with the horizon, estimated from "
-        "the series' backtest errors, widened to the model's own interval where it has one. "
-        "Coverage is measured out of sample (each window's interval uses the other windows' "
-        "errors).",
+        "Prediction intervals": "Forecast ± a multiple of the series' backtest error that grows "
+        "with the horizon; the multiple for each period ahead is calibrated so that the stated "
+        "share of the backtest errors of all series of the same demand class fall inside "
+        "(split conformal prediction; Lei et al. 2018), widened to the model's own interval "
+        "where it has one. Coverage is measured out of sample (each window's interval uses the "
+        "other windows' errors and a multiple calibrated on the other half of the series).",
         "Rules": "Missing periods are zero demand; negative values (returns) are clipped; series "
         "without history or all zeros get a zero forecast; periods after an item's end-of-life "
         "date are zero; series shorter than two seasons use no seasonal models. Every zero "
