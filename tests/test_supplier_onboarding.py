@@ -100,3 +100,43 @@ def test_summary_and_report_date():
     assert pts[0].startswith("3 suppliers in onboarding: 1 have completed every step")
     assert "Bottleneck: docs, median 20 days" in pts[1]
     assert "1 supplier flagged" in pts[-1]
+
+
+def test_documents_say_what_is_due_and_by_when_per_supplier():
+    s = _steps()
+    docs = pd.DataFrame(
+        {
+            "supplier_id": ["Y", "Y", "X"],
+            "document": ["Bank form", "ISO 9001", "Insurance"],
+            "step": ["setup", "docs", "docs"],
+            "received": pd.to_datetime([None, "2024-01-01", "2024-06-01"]),
+            "end_date": pd.to_datetime([None, "2025-04-10", "2025-03-01"]),
+        }
+    )
+    st = ON.document_status(docs, D("2025-03-31"), 60, s).set_index("document")
+    assert st.loc["Bank form", "due"] == D("2025-03-01")  # the setup step needing it started
+    assert st.loc["Bank form", "action"] == "missing: needed for setup, started 2025-03-01"
+    assert st.loc["ISO 9001", "action"] == "expires on 2025-04-10 (in 10 days): renew before then"
+    assert st.loc["Insurance", "action"] == "expired on 2025-03-01 (30 days ago): renew"
+    assert st.loc["Bank form", "group"] == "onboarding"
+    stuck = ON.with_documents(ON.stuck_suppliers(s, D("2025-03-31"), 20), st.reset_index())
+    assert stuck["documents"].item() == (
+        "Bank form: missing: needed for setup, started 2025-03-01; "
+        "ISO 9001: expires on 2025-04-10 (in 10 days): renew before then"
+    )
+    flags = ON.with_documents(ON.compliance_flags(s).assign(supplier_id="Z"), st.reset_index())
+    assert flags["documents"].item() == "none outstanding"
+
+
+def test_count_chart_ticks_are_whole_numbers():
+    from scmlib.reporting import charts
+
+    fig = charts.bar(
+        pd.DataFrame({"step": ["a", "b", "c"], "completed": [12, 11, 9]}),
+        "step",
+        "completed",
+        "Suppliers completing each step",
+        horizontal=False,
+    )
+    ticks = fig.axes[0].get_yticks()
+    assert len(ticks) > 2 and all(float(t).is_integer() for t in ticks)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from scmlib.errors import ParameterError
 from scmlib.reporting import PALETTE, STATUS_COLOURS, fmt_compact_money
@@ -107,8 +107,10 @@ def bar(
         bars = ax.bar(data[x], data[y], color=colours)
         axis_format(ax, "y", kind, currency)
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    counts = bool(np.all(np.mod(data[y].dropna().to_numpy(dtype=float), 1) == 0))
+    if counts and kind == "number":  # counts tick at whole numbers: no "2.5 suppliers"
+        (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if labels and len(data) <= 25:
-        counts = bool(np.all(np.mod(data[y].dropna().to_numpy(dtype=float), 1) == 0))
         fmt = {
             "pct": lambda v: f"{100 * v:,.1f}%",
             "money": lambda v: fmt_compact_money(v, currency),

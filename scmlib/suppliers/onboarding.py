@@ -111,18 +111,21 @@ def document_status(
     before ``as_of``) or ``expiring`` (within ``horizon_days``), with days to expiry (negative:
     expired). ``group`` says whose they are: ``onboarding`` (a supplier in ``steps``) or
     ``active supplier``; ``name`` comes from the onboarding steps' ``supplier_name`` or the
-    supplier master. Onboarding suppliers first, then expired, missing, expiring.
+    supplier master. ``due`` is the date the document is needed by: its expiry, or for a
+    missing one the start of the onboarding step that needs it (empty when that step has not
+    started); ``action`` says it in words. Onboarding suppliers first, then expired, missing,
+    expiring.
 
     >>> docs = pd.DataFrame({"supplier_id": ["N1", "S1"], "document": ["ISO", "ISO"],
     ...     "received": pd.to_datetime(["2026-01-01", None]), "end_date": pd.NaT})
     >>> steps = pd.DataFrame({"supplier_id": ["N1"], "supplier_name": ["New Co"]})
     >>> sup = pd.DataFrame({"supplier_id": ["S1"], "name": ["Old Co"]})
     >>> d = document_status(docs, "2026-02-01", 60, steps, sup)
-    >>> d[["supplier_id", "name", "group", "issue"]].values.tolist()
-    [['S1', 'Old Co', 'active supplier', 'missing']]
+    >>> d[["supplier_id", "name", "group", "issue", "action"]].values.tolist()
+    [['S1', 'Old Co', 'active supplier', 'missing', 'missing: request it']]
     """
     cols = ["supplier_id", "name", "group", "document", "step", "received", "expiry", "issue"]
-    cols.append("days_to_expiry")
+    cols += ["days_to_expiry", "due", "action"]
     if horizon_days < 0:
         raise ParameterError(f"expiry horizon must be >= 0 days, got {horizon_days}")
     if docs is None or docs.empty:
@@ -149,11 +152,66 @@ def document_status(
             names = new.combine_first(names)
     d["name"] = d["supplier_id"].map(names)
     d["group"] = np.where(d["supplier_id"].isin(onboarding), "onboarding", "active supplier")
+    d["due"] = d["expiry"].where(d["issue"] != "missing", _step_start(d, steps))
+    d["action"] = [
+        _action(i, st, due, n)
+        for i, st, due, n in zip(d["issue"], d["step"], d["due"], d["days_to_expiry"])
+    ]
     out = d[d["issue"] != ""].copy()
     out["_g"] = (out["group"] != "onboarding").astype(int)
     out["_o"] = out["issue"].map({"expired": 0, "missing": 1, "expiring": 2})
     out = out.sort_values(["_g", "_o", "days_to_expiry", "supplier_id"])
     return out[cols].reset_index(drop=True)
+
+
+def _step_start(docs: pd.DataFrame, steps: pd.DataFrame | None) -> pd.Series:
+    """The start of the onboarding step each document row is needed for (NaT if none)."""
+    if steps is None or not len(steps) or "started" not in steps or "step" not in steps:
+        return pd.Series(pd.NaT, index=docs.index, dtype="datetime64[ns]")
+    start = steps.set_index(["supplier_id", "step"])["started"]
+    start = start[~start.index.duplicated()]
+    keys = pd.MultiIndex.from_arrays([docs["supplier_id"], docs["step"].astype(object)])
+    return pd.Series(start.reindex(keys).to_numpy(), index=docs.index, dtype="datetime64[ns]")
+
+
+def _action(issue: str, step, due, days) -> str:
+    """A document's status in words, with the date it is due by."""
+    when = f"{pd.Timestamp(due):%Y-%m-%d}" if pd.notna(due) else ""
+    if issue == "expired":
+        return f"expired on {when} ({-int(days):,} days ago): renew"
+    if issue == "expiring":
+        return f"expires on {when} (in {int(days):,} days): renew before then"
+    if issue == "missing":
+        what = str(step).replace("_", " ") if isinstance(step, str) and step else ""
+        if what and when:
+            return f"missing: needed for {what}, started {when}"
+        return f"missing: needed for {what}" if what else "missing: request it"
+    return ""
+
+
+def documents_by_supplier(docs: pd.DataFrame) -> pd.Series:
+    """Per supplier, the documents needing attention in one line (``document: action``, from
+    :func:`document_status`), indexed by ``supplier_id``.
+
+    >>> d = pd.DataFrame({"supplier_id": ["A", "A"], "document": ["ISO", "Bank form"],
+    ...     "action": ["expires on 2026-03-01 (in 28 days): renew before then", "missing"]})
+    >>> documents_by_supplier(d)["A"]
+    'ISO: expires on 2026-03-01 (in 28 days): renew before then; Bank form: missing'
+    """
+    if docs is None or docs.empty:
+        return pd.Series(dtype=object)
+    text = docs["document"].astype(str) + ": " + docs["action"].astype(str)
+    return text.groupby(docs["supplier_id"], sort=False).agg("; ".join)
+
+
+def with_documents(frame: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (one row per supplier) with a ``documents`` column: the supplier's missing,
+    expired and expiring documents and by when (:func:`documents_by_supplier`), or "none
+    outstanding"."""
+    out = frame.copy()
+    out["documents"] = out["supplier_id"].map(documents_by_supplier(docs))
+    out["documents"] = out["documents"].fillna("none outstanding")
+    return out
 
 
 def compliance_flags(steps: pd.DataFrame) -> pd.DataFrame:
