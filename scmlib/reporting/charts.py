@@ -210,6 +210,12 @@ def heatmap(
         annot_kws={"fontsize": 9},
     )
     plt.setp(ax.get_yticklabels(), rotation=0)
+    if (
+        max((len(str(c)) for c in matrix.columns), default=0) > 8
+    ):  # long labels: slanted, not vertical
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    else:
+        plt.setp(ax.get_xticklabels(), rotation=0)
     return finish(
         fig,
         ax,
