@@ -250,3 +250,38 @@ def test_what_if_caption_and_strategy_note():
     assert "accepts 12 unit-months of backlog" in CP.strategy_note(recs, opt)
     assert CP.strategy_note(recs, opt.assign(overtime_hours=5.0)) is None
     assert CP.strategy_note(recs.assign(recommendation="pre-build 3 h"), opt) is None
+
+
+def test_strategies_start_from_the_latest_on_hand_snapshot():
+    """The aggregate plans start from the units on hand at the latest snapshot, not from zero."""
+    snaps = pd.DataFrame(
+        {
+            "snapshot_date": pd.to_datetime(["2026-09-30", "2026-10-31", "2026-10-31"]),
+            "item_id": ["A", "A", "B"],
+            "on_hand_qty": [500.0, 40.0, 60.0],
+        }
+    )
+    items = pd.DataFrame({"item_id": ["A", "B"], "category": ["F", "F"]})
+    opening = CP.opening_stock(snaps, items)
+    assert opening == {"F": 100.0}
+    assert CP.opening_text(snaps, opening).startswith("100 units on hand at 31 Oct 2026")
+    plan = pd.DataFrame(
+        {"family": "F", "period": pd.to_datetime(["2026-11-01", "2026-12-01"]), "quantity": 80.0}
+    )
+    routing = pd.DataFrame({"family": ["F"], "resource_id": ["R"], "hours_per_unit": [1.0]})
+    resources = pd.DataFrame(
+        {
+            "resource_id": "R",
+            "period": plan["period"],
+            "capacity_hours": 100.0,
+            "overtime_max_hours": 0.0,
+            "overtime_cost_per_hour": 50.0,
+            "regular_cost_per_hour": 20.0,
+        }
+    )
+    costs = CP.family_costs(
+        pd.DataFrame({"family": ["F"], "unit_cost": [10.0], "unit_price": [20.0]}), 0.25, 0.1, 0.3
+    )
+    table, plans = CP.compare_strategies(plan, routing, resources, costs, opening=opening)
+    # 160 units demanded, 100 on hand: the cheapest plan makes only the 60 missing
+    assert plans["optimal"].plan["production"].sum() == pytest.approx(60.0)

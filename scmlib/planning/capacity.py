@@ -410,6 +410,38 @@ def statistical_forecast(
     return out[out["period"].isin(periods)].reset_index(drop=True)
 
 
+def opening_stock(snapshots: pd.DataFrame | None, items: pd.DataFrame) -> dict[str, float]:
+    """Units on hand per family at the latest snapshot date of ``inventory_snapshots`` (the same
+    snapshot the inventory reports value, :func:`scmlib.core.measures.stock_positions`); empty
+    without snapshots (the plan then starts from no stock). Every aggregate plan of the capacity
+    and S&OP reports starts from this position (APICS Dictionary, "projected available
+    balance": opening on hand + supply - demand).
+
+    >>> snaps = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-09-30", "2026-10-31"] * 2),
+    ...                       "item_id": ["A", "A", "B", "B"], "on_hand_qty": [5, 7, 1, 3]})
+    >>> items = pd.DataFrame({"item_id": ["A", "B"], "category": ["Tools", "Tools"]})
+    >>> opening_stock(snaps, items)
+    {'Tools': 10.0}
+    """
+    if snapshots is None or snapshots.empty:
+        return {}
+    s = snapshots[snapshots["snapshot_date"] == snapshots["snapshot_date"].max()]
+    fam = s["item_id"].map(items.set_index("item_id")["category"])
+    return {k: float(v) for k, v in s.groupby(fam)["on_hand_qty"].sum().items()}
+
+
+def opening_text(snapshots: pd.DataFrame | None, opening: Mapping[str, float]) -> str:
+    """The opening position in words for the report header: units and snapshot date.
+
+    >>> opening_text(None, {})
+    'none: no inventory_snapshots, the plans start from zero stock'
+    """
+    if snapshots is None or snapshots.empty:
+        return "none: no inventory_snapshots, the plans start from zero stock"
+    date = pd.Timestamp(snapshots["snapshot_date"].max())
+    return f"{sum(opening.values()):,.0f} units on hand at {date:%d %b %Y} (latest stock snapshot)"
+
+
 def family_economics(sales: pd.DataFrame, items: pd.DataFrame, start=None) -> pd.DataFrame:
     """Per family: volume-weighted unit price (sales order lines since ``start``) and standard
     unit cost; families without sales take the items' mean list price."""
@@ -1150,6 +1182,8 @@ class CapacityCheck:
     options: pd.DataFrame
     recommendations: pd.DataFrame
     by_resource: pd.DataFrame
+    opening: dict = field(default_factory=dict)  # units on hand per family (opening_stock)
+    opening_text: str = ""
 
 
 def analyse(
@@ -1161,7 +1195,8 @@ def analyse(
 ) -> CapacityCheck:
     """The rough-cut capacity check of a volume plan: validated resources, the family routing,
     the plan (:func:`planned_volume`), load, bottlenecks, throughput, options and the
-    recommendation per overloaded month (``option_kw`` as :func:`options`)."""
+    recommendation per overloaded month (``option_kw`` as :func:`options`), and the opening
+    stock per family from the latest inventory snapshot (:func:`opening_stock`)."""
     items = tables["items"]
     resources = check_resources(tables["resources"])
     routing = family_routing(tables["routings"], resources, items, tables["demand_history"])
@@ -1174,6 +1209,8 @@ def analyse(
     load = rough_cut(plan, routing, resources)
     neck = bottlenecks(load)
     opts = options(load, routing, plan, unit_cost, **option_kw)
+    snaps = tables.get("inventory_snapshots")
+    opening = opening_stock(snaps, items)
     return CapacityCheck(
         plan,
         routing,
@@ -1186,4 +1223,6 @@ def analyse(
         opts,
         recommend(opts),
         resource_summary(load),
+        opening,
+        opening_text(snaps, opening),
     )

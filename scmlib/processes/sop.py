@@ -34,6 +34,7 @@ from scmlib.planning import capacity as CP
 from scmlib.planning.capacity import (  # noqa: F401
     family_economics,
     family_history,
+    opening_stock,
     statistical_forecast,
 )
 
@@ -130,15 +131,6 @@ def demand_review(plan: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         out["consensus_overlap"] / out["previous_plan"].where(out["previous_plan"] > 0) - 1
     )
     return out
-
-
-def opening_stock(snapshots: pd.DataFrame | None, items: pd.DataFrame) -> dict[str, float]:
-    """Units on hand per family at the latest snapshot date (0 without snapshots)."""
-    if snapshots is None or snapshots.empty:
-        return {}
-    s = snapshots[snapshots["snapshot_date"] == snapshots["snapshot_date"].max()]
-    fam = s["item_id"].map(items.set_index("item_id")["category"])
-    return s.groupby(fam)["on_hand_qty"].sum().to_dict()
 
 
 @dataclass
