@@ -524,6 +524,9 @@ def test_service_by_segment_and_gap_lines():
     assert "-5.0 points" in b and "100% of the short units are intermittent or lumpy" in b
     (c,) = SIM.gap_lines(by.tail(1), result, sim, "abc", "cycle_service")
     assert "-35.0 points" in c and "100% of the cycles with a stock-out are intermittent" in c
+    # a cause explaining none of the shortfall is not listed ("0% of the short units ...")
+    (d,) = SIM.gap_lines(by.tail(1), result.assign(demand_class="smooth"), sim, "abc")
+    assert "0% of the short units" not in d and "no single cause" in d
 
 
 # ---------------------------------------------------------------- policy report tables
@@ -739,3 +742,36 @@ def test_policy_summary_reads_as_an_inventory_manager_would_say_it():
         "Where to hold each item's safety stock: DCs only for 1 item; plant and DCs for 129 items."
     )
     assert lines[3].startswith("1 item-location in decline") and "critical ratio" not in lines[3]
+
+
+def test_new_items_with_short_history_are_named_in_the_summary():
+    """A new item with a few months of history and a large safety stock is not silent: its
+    reason says so and the summary names it with its months of history."""
+    r = pd.DataFrame(
+        {
+            "item_id": ["NEW", "OLD"],
+            "location_id": "L",
+            "periods": [2.0, 12.0],
+            "nonzero": [2.0, 12.0],
+            "demand_class": "smooth",
+            "mean_demand": [10.0, 10.0],
+            "std_demand": [8.0, 2.0],
+            "lead_time": 1.0,
+            "lead_time_std": 0.1,
+            "order_qty": 30.0,
+            "service_target": 0.95,
+            "distribution": "normal",
+            "safety_stock": [40.0, 5.0],
+            "months_cover": [4.0, 0.5],
+            "safety_stock_value": [4000.0, 50.0],
+            "unit_cost": [100.0, 10.0],
+            "flag": "",
+        }
+    )
+    why = SS.cover_reasons(r)
+    assert why.iloc[0].startswith("only 2 months of history (new item)")
+    assert "months of history" not in why.iloc[1]
+    lines = SS.credibility_lines(r, 6, False, "${:,.0f}".format)
+    new = [x for x in lines if "under 12 months of history" in x]
+    assert len(new) == 1 and "NEW at L (2 months, $4,000, 4.0 months of cover)" in new[0]
+    assert "; why: only 2 months of history" in lines[1]

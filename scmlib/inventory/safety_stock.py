@@ -31,6 +31,8 @@ DISTRIBUTIONS = ("auto", "normal", "poisson", "gamma")
 LUMPY_DISTRIBUTIONS = ("empirical", "gamma")
 EMPIRICAL_MIN_MONTHS = 12  # months of history a series needs for its own (empirical) distribution
 EMPIRICAL_MIN_NONZERO = 3  # ... and at least this many months with demand
+# under a year of history (a new item): mean and spread rest on few months, no season seen
+SHORT_HISTORY_MONTHS = 12
 
 
 def lead_time_in_periods(lead_time_days, period: str):
@@ -845,7 +847,7 @@ def sanity_layer(
     if "months_cover" in out:
         out["months_cover"] = np.where(d > 0, new / np.where(d > 0, d, 1.0), 0.0)
     out["end_of_life"] = eol
-    out["capped"] = (flagged & cap) | eol
+    out["capped"] = flagged & cap & ~eol  # end of life is not a cap: nothing to protect
     out["flag"] = np.where(flagged, words, "").astype(object)
     return out
 
@@ -898,6 +900,14 @@ def apply_end_of_life(result: pd.DataFrame, items: pd.DataFrame, as_of) -> pd.Da
     out["end_of_life"] = mask
     out["eol_reason"] = why
     return out
+
+
+def replenished(result: pd.DataFrame) -> pd.DataFrame:
+    """The rows still replenished against a service target: all but those past end of life
+    (``end_of_life`` of :func:`sanity_layer` or :func:`apply_end_of_life`), which have no
+    target to meet and run their stock down (so a replay of the policy leaves them out)."""
+    eol = result.get("end_of_life", pd.Series(False, index=result.index)).astype(bool)
+    return result[~eol]
 
 
 def run_down(result: pd.DataFrame, positions: pd.DataFrame, keys=("item_id", "location_id")):
@@ -961,6 +971,15 @@ def cover_reasons(result: pd.DataFrame, measure: str = "fill_rate") -> pd.Series
         + " months)",
     )
     parts.append(np.where(odd, cls.astype(object) + " demand" + nz_txt, ""))
+    parts.append(
+        np.where(
+            per < SHORT_HISTORY_MONTHS,
+            "only "
+            + pd.Series(per).map("{:.0f}".format).to_numpy(object)
+            + " months of history (new item): review against its launch forecast",
+            "",
+        )
+    )
     parts.append(
         np.where(
             nz <= 2,
@@ -1128,7 +1147,20 @@ def credibility_lines(
         why = cover_reasons(live.loc[[top.name]]).iloc[0]
         lines.append(
             f"The largest cover is {top['item_id']} at {top['location_id']}: "
-            f"{top['months_cover']:.1f} months of demand ({why})."
+            f"{top['months_cover']:.1f} months of demand; why: {why}."
+        )
+    new = live[live["periods"] < SHORT_HISTORY_MONTHS] if "periods" in live else live.iloc[:0]
+    if len(new):
+        big = new.nlargest(3, "safety_stock_value")
+        names = ", ".join(
+            f"{r['item_id']} at {r['location_id']} ({r['periods']:.0f} months, "
+            f"{money(r['safety_stock_value'])}, {r['months_cover']:.1f} months of cover)"
+            for r in big.to_dict("records")
+        )
+        lines.append(
+            f"{len(new):,} item-locations have under {SHORT_HISTORY_MONTHS} months of history "
+            f"(new items): their safety stock of {money(new['safety_stock_value'].sum())} rests "
+            f"on few months of demand; review it against the launch forecast. Largest: {names}."
         )
     lines.append(
         f"{emp:,} intermittent or lumpy item-locations are sized on their own bootstrapped "

@@ -327,12 +327,12 @@ def gap_lines(
 
         odd = seg["demand_class"].isin(["intermittent", "lumpy"]) if "demand_class" in seg else None
         causes = []
-        if odd is not None:
+        if odd is not None and share(odd) >= 0.005:  # a cause that explains nothing is not one
             causes.append(
                 f"{share(odd):.0%} of the {what} are intermittent or lumpy item-locations"
             )
-        if "demand_shift" in seg:
-            moved = (seg["demand_shift"] - 1).abs() > 0.3
+        moved = (seg["demand_shift"] - 1).abs() > 0.3 if "demand_shift" in seg else None
+        if moved is not None and share(moved) >= 0.005:
             causes.append(
                 f"{share(moved):.0%} are item-locations whose demand moved by more than 30% "
                 "between the two halves of the window (trend or season: the formulas assume a "
