@@ -434,3 +434,9 @@ def test_summary_counts_add_up_and_amplification_reads_one_way():
     amp = [p for p in pts if p.startswith("Variability amplification")]
     assert len(amp) == 1 and "Item by item DDMRP smooths orders more" in amp[0]
     assert "in total order value: DDMRP 3.24, reorder point 0.73" in amp[0]
+
+
+def test_appendix_defines_abc_class_and_end_of_life():
+    text = DD.appendix_text({"daily_method": "x"}, 0.5, 7, 7)
+    assert "company_segments" in text["ABC and XYZ class"]
+    assert "no buffer" in text["End of life"]

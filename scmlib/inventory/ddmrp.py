@@ -996,6 +996,13 @@ def appendix_text(
         "Planned adjustments": "ADU x the product of the demand adjustment factors in force on "
         f"the planning date (seasonality, promotion, ramp-up/down; {src}, ch. 9; OCA "
         "ddmrp_adjustment).",
+        "ABC and XYZ class": "The company classification of every inventory report "
+        "(scmlib.inventory.segmentation.company_segments: company settings segmentation.* over "
+        "calendar.window_months), on the demand known on the planning date; XYZ sets the "
+        "variability category.",
+        "End of life": "An item whose items.eol_date is on or before the planning date gets no "
+        "buffer (every zone zero) and no order; its stock on hand runs down, as in the "
+        "safety-stock and inventory-policy reports.",
         "Decoupled lead time": "The replenishment lead time (PO receipts or item master): the "
         "data model holds no bill of materials or routing, so every buffer is a purchased or "
         "distributed item.",
