@@ -97,3 +97,23 @@ def test_summary_and_trend_sections():
     assert sections["Plan"][0] == [] and "no plan data" in sections["Plan"][1]
     assert "capacity" in sections["Make"][1]
     assert K.appendix_entries(table, _settings())["Supplier OTIF"] == "On time in full."
+
+
+def test_cash_to_cash_adds_up_in_the_figures_shown():
+    """C2C = DIO + DSO - DPO with each shown in whole days (45.6 + 30.6 - 20.4 would show 56)."""
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    fin = pd.DataFrame(
+        {
+            "period": months,
+            "revenue": 365.0 / 12,
+            "cost_of_goods_sold": 365.0 / 12,
+            "supply_chain_management_cost": 1.0,
+            "inventory_value": 45.6,
+            "accounts_receivable": 30.6,
+            "accounts_payable": 20.4,
+            "supply_chain_fixed_assets": 100.0,
+        }
+    )
+    c2c = {f.kpi: f for f in K.scor_level1(None, fin, _settings())}["cash_to_cash"]
+    assert c2c.value == 46 + 31 - 20
+    assert c2c.definition.startswith("DIO 46 + DSO 31 - DPO 20 days")

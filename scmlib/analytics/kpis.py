@@ -258,6 +258,18 @@ def perfect_order_figure(
     )
 
 
+def whole_days(c2c: Mapping[str, float]) -> dict[str, float]:
+    """The cash-to-cash components rounded to whole days and C2C as the sum of the rounded
+    components, so DIO + DSO - DPO = C2C holds in the figures shown (SCOR 12.0 AM.1.1).
+
+    >>> whole_days({"dio": 45.6, "dso": 30.6, "dpo": 20.4, "c2c": 55.8})
+    {'dio': 46.0, 'dso': 31.0, 'dpo': 20.0, 'c2c': 57.0}
+    """
+    out = {k: float(np.round(c2c[k])) for k in ("dio", "dso", "dpo")}
+    out["c2c"] = out["dio"] + out["dso"] - out["dpo"]
+    return out
+
+
 def scor_level1(
     sales: pd.DataFrame | None,
     fin: pd.DataFrame | None,
@@ -362,6 +374,7 @@ def scor_level1(
         days,
         purchases,
     )
+    shown = whole_days(c2c)
     margin = rev - cogs - scm
     wc = latest["inventory_value"] + latest["accounts_receivable"] - latest["accounts_payable"]
     dpo_base = (
@@ -380,10 +393,11 @@ def scor_level1(
         ),
         Figure(
             "cash_to_cash",
-            c2c["c2c"],
+            shown["c2c"],
             start,
             end,
-            f"DIO {c2c['dio']:.0f} + DSO {c2c['dso']:.0f} - DPO {c2c['dpo']:.0f} days (DPO on {dpo_base})",
+            f"DIO {shown['dio']:.0f} + DSO {shown['dso']:.0f} - DPO {shown['dpo']:.0f} days, "
+            f"each rounded to whole days (DPO on {dpo_base})",
             f"{len(f)} months of financials",
         ),
         Figure(
