@@ -117,3 +117,15 @@ def test_cash_to_cash_adds_up_in_the_figures_shown():
     c2c = {f.kpi: f for f in K.scor_level1(None, fin, _settings())}["cash_to_cash"]
     assert c2c.value == 46 + 31 - 20
     assert c2c.definition.startswith("DIO 46 + DSO 31 - DPO 20 days")
+
+
+def test_kpi_table_sorted_by_area_then_worst_status():
+    """Rows follow the SCOR processes (plan, source, deliver, return, level 1), off target first."""
+    t = pd.DataFrame(
+        {
+            "process": ["SCOR level 1", "deliver", "plan", "deliver", "source"],
+            "status": ["red", "green", "green", "red", "amber"],
+            "kpi": ["c2c", "fill", "acc", "otif", "ppm"],
+        }
+    )
+    assert K.sort_kpis(t)["kpi"].tolist() == ["acc", "ppm", "otif", "fill", "c2c"]

@@ -490,7 +490,29 @@ def kpi_table(
                 "basis": f.basis,
             }
         )
-    return pd.DataFrame(rows)
+    return sort_kpis(pd.DataFrame(rows))
+
+
+AREA_ORDER = ("plan", "source", "make", "deliver", "return", "SCOR level 1")
+STATUS_ORDER = ("red", "amber", "green", "grey")  # worst first within an area
+
+
+def sort_kpis(table: pd.DataFrame) -> pd.DataFrame:
+    """KPI rows in SCOR process order (plan, source, make, deliver, return, then the level-1
+    metrics; SCOR 12.0 level-1 processes) and, within an area, worst status first (off target,
+    close, on target, without target); the order of the figures breaks ties.
+
+    >>> t = pd.DataFrame({"process": ["deliver", "plan", "deliver"],
+    ...                   "status": ["green", "green", "red"], "kpi": ["a", "b", "c"]})
+    >>> sort_kpis(t)["kpi"].tolist()
+    ['b', 'c', 'a']
+    """
+    if table.empty:
+        return table
+    area = table["process"].map({a: i for i, a in enumerate(AREA_ORDER)}).fillna(len(AREA_ORDER))
+    status = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(9)
+    order = np.lexsort((np.arange(len(table)), status.to_numpy(), area.to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def drivers(
@@ -638,5 +660,8 @@ def appendix_entries(table: pd.DataFrame, settings: Settings) -> dict[str, str]:
         f"company settings ({settings.source}).",
         "Trend": "Mean of the last three monthly values against the three before; percentages "
         "change in points (pts).",
+        "Order of the KPIs": "By SCOR process (plan, source, make, deliver, return, then the "
+        "level-1 metrics) and, within a process, off target first, then close to target, on "
+        "target and without a target.",
     }
     return entries
