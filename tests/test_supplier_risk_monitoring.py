@@ -180,6 +180,7 @@ def test_certifications_and_events():
     c = M.certification_status(certs, as_of, 90).set_index("supplier_id")
     assert c.loc["A", "expired"] == 1 and c.loc["A", "expiring"] == 1
     assert c.loc["A", "cert_days_to_expiry"] == -30 and c.loc["B", "expired"] == 0
+    assert c.loc["A", "next_expiry_date"] == pd.Timestamp("2026-10-01")  # by when, not just what
     ev = pd.DataFrame(
         {"supplier_id": ["A", "A", "B"], "event_date": pd.to_datetime(["2026-10-20", "2025-01-01", "2026-01-01"]),
          "event_type": ["fire", "strike", "flood"], "severity": ["critical", "low", "high"],
@@ -207,5 +208,18 @@ def test_alert_shows_what_triggered_a_drift_and_values_in_words():
                            "value": [True, 3.0, 1.0]})  # fmt: skip
     ev = M.alert_evidence(alerts, ind, "cusum").tolist()
     assert ev[0].startswith("OTIF 84.2% since Sep 2024 vs baseline 94.9%; CUSUM ")
-    assert ev[1:] == ["critical", "1"]
-    assert M.value_text("ppm_drift", True) == "yes" and M.value_text("zone", "grey") == "grey"
+    assert ev[1:] == ["critical event", "1 certificate expired"]
+    assert M.value_text("ppm_drift", True) == "yes" and M.value_text("zone", "grey") == "grey zone"
+
+
+def test_alert_labels_are_words_with_units():
+    a = pd.DataFrame({"indicator": ["ppm_drift", "event_severity", "lead_time_drift"],
+                      "severity": ["medium", "critical", "medium"], "change": ["new"] * 3})  # fmt: skip
+    r = M.readable_alerts(a)
+    assert r["indicator"].tolist() == [
+        "Quality drift (PPM)", "Supplier event", "Lead-time drift (days)"
+    ]  # fmt: skip
+    assert (
+        r["severity"].tolist() == ["Medium", "Critical", "Medium"] and r["change"].iloc[0] == "New"
+    )
+    assert "_" not in "".join(M.indicator_label(i) for i in M.INDICATOR_LABELS)

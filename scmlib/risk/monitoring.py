@@ -365,10 +365,10 @@ def certification_status(
     certs: pd.DataFrame | None, as_of: pd.Timestamp, warn_days: int = 90
 ) -> pd.DataFrame:
     """Per supplier: certificates held, expired and expiring within ``warn_days`` of ``as_of``,
-    and the days to the soonest expiry (negative: expired), from the ``expiry`` (or
-    ``end_date``) column. Empty without the table."""
+    and the soonest expiry (certificate, date and days to it, negative: expired), from the
+    ``expiry`` (or ``end_date``) column. Empty without the table."""
     cols = ["supplier_id", "certificates", "expired", "expiring", "cert_days_to_expiry"]
-    cols += ["next_expiry_certificate"]
+    cols += ["next_expiry_certificate", "next_expiry_date"]
     if certs is None or certs.empty:
         return pd.DataFrame(columns=cols)
     end = "expiry" if "expiry" in certs.columns else "end_date"  # both spellings of the model
@@ -387,6 +387,7 @@ def certification_status(
             "expiring": c["days"].between(0, warn_days).groupby(c["supplier_id"]).sum(),
             "cert_days_to_expiry": g["days"].first(),
             "next_expiry_certificate": g["certification"].first(),
+            "next_expiry_date": g[end].first(),
         }
     ).reset_index()
     return out[cols]
@@ -588,23 +589,66 @@ _DRIFT_TEXT = {  # indicator stem -> (what, formatter of the metric)
 }
 
 
+INDICATOR_LABELS = {  # indicator column -> what a reader calls it (with its unit)
+    "event_severity": "Supplier event",
+    "zone": "Altman Z zone",
+    "otif_drift": "OTIF drift (%)",
+    "ppm_drift": "Quality drift (PPM)",
+    "lead_time_drift": "Lead-time drift (days)",
+    "expired": "Expired certificates",
+    "expiring": "Certificates expiring soon",
+    "country_risk": "Country risk (0-100)",
+    "spend_share": "Share of spend (%)",
+    "z_score": "Altman Z score",
+    "single_source_items": "Single-source items",
+}
+
+
+def indicator_label(indicator: str) -> str:
+    """The human label of an indicator column (:data:`INDICATOR_LABELS`, else its words).
+
+    >>> indicator_label("ppm_drift"), indicator_label("open_events")
+    ('Quality drift (PPM)', 'Open events')
+    """
+    i = str(indicator)
+    return INDICATOR_LABELS.get(i, i.replace("_", " ").capitalize())
+
+
+def readable_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """The alerts for display: indicators by their human labels, severity and change as
+    capitalised words."""
+    out = alerts.copy()
+    out["indicator"] = out["indicator"].map(indicator_label)
+    for c in ("severity", "change"):
+        if c in out:
+            out[c] = out[c].astype(str).str.capitalize()
+    return out
+
+
 def value_text(indicator: str, value) -> str:
     """An indicator value in words for the reader: an event severity by its name, a flag as
     yes / no, a count as an integer, a share as a percentage.
 
     >>> value_text("event_severity", 3.0), value_text("ppm_drift", True)
-    ('critical', 'yes')
+    ('critical event', 'yes')
     >>> value_text("expired", 1.0), value_text("spend_share", 0.123), value_text("zone", "grey")
-    ('1', '12.3%', 'grey')
+    ('1 certificate expired', '12.3% of spend', 'grey zone')
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if indicator == "event_severity":
-        return EVENT_SEVERITY_NAMES.get(int(float(value)), str(value))
+        return EVENT_SEVERITY_NAMES.get(int(float(value)), str(value)) + " event"
     if isinstance(value, (bool, np.bool_)) or str(value) in ("True", "False"):
         return "yes" if str(value) == "True" else "no"
     if indicator.endswith("_share"):
-        return f"{100 * float(value):.1f}%"
+        return f"{100 * float(value):.1f}% of spend"
+    if indicator == "zone":
+        return f"{value} zone"
+    if indicator in ("expired", "expiring"):
+        n = int(float(value))
+        return f"{n:,} certificate{'s' * (n != 1)} {indicator}"
+    if indicator == "country_risk":
+        return f"{float(value):.1f} of 100"
     if isinstance(value, (int, float, np.number)):
         v = float(value)
         return f"{v:,.0f}" if v == round(v) else f"{v:,.2f}"
@@ -783,9 +827,9 @@ def summary(
     if len(top):
         t = top.iloc[0]
         lines.append(
-            f"Most severe: {t['name']} ({t['supplier_id']}), {t['indicator'].replace('_', ' ')}"
+            f"Most severe: {t['name']} ({t['supplier_id']}), {indicator_label(t['indicator'])}:"
             f" {t['evidence'] if 'evidence' in t else value_text(t['indicator'], t['value'])}"
-            f" ({t['severity']}), first seen {pd.Timestamp(t['first_seen']):%Y-%m-%d}."
+            f" ({t['severity']} severity), first seen {pd.Timestamp(t['first_seen']):%Y-%m-%d}."
         )
     for col, what in (
         ("otif_drift", "an OTIF drop"),
