@@ -249,3 +249,24 @@ def test_pnl_counts_distinct_orders_not_lines():
     assert C.single_line_orders_note(r.lines) is None
     one = r.lines[r.lines["item_id"] == "X"]  # one line per order
     assert "single line" in C.single_line_orders_note(one)
+
+
+def test_costing_window_is_the_order_reports_window():
+    """Cost to serve costs the months fill rate and customer OTIF report: the company window
+    placed on delivery dates (order dates end a month earlier here)."""
+    from scmlib.core import measures as M
+    from scmlib.core.settings import load_settings
+
+    sales = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(["2026-09-20", "2026-10-10"]),
+            "delivery_date": pd.to_datetime(["2026-10-02", "2026-10-31"]),
+            "ordered_qty": [1.0, 1.0],
+            "delivered_qty": [1.0, 1.0],
+        }
+    )
+    settings = load_settings(None)
+    w = M.sales_window(sales, settings)
+    fr = M.fill_rate(sales, settings)
+    assert (w.start, w.end) == (fr.window_start, fr.window_end)
+    assert (w.start, w.end) == (pd.Timestamp("2025-11-01"), pd.Timestamp("2026-10-31"))

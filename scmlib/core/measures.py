@@ -211,13 +211,27 @@ def customer_otif(sales: pd.DataFrame, settings: Settings) -> Figure:
     return Figure("customer_otif", value, start, end, _otif_text(defn, "customer order"), basis)
 
 
+def sales_window(sales: pd.DataFrame, settings: Settings) -> Window:
+    """The company reporting window of the customer-order reports (fill rate, customer OTIF,
+    cost to serve): placed on the delivery dates when any line is delivered, else on the order
+    dates (:func:`reporting_window`), so every report of the order lines covers the same months.
+
+    >>> from scmlib.core.settings import load_settings
+    >>> s = pd.DataFrame({"order_date": pd.to_datetime(["2026-09-20"]),
+    ...                   "delivery_date": pd.to_datetime(["2026-10-31"])})
+    >>> w = sales_window(s, load_settings(None))
+    >>> f"{w.start:%b %Y} to {w.end:%b %Y}"
+    'Nov 2025 to Oct 2026'
+    """
+    delivered = "delivery_date" in sales.columns and sales["delivery_date"].notna().any()
+    return reporting_window(sales["delivery_date" if delivered else "order_date"], settings)
+
+
 def fill_rate(sales: pd.DataFrame, settings: Settings) -> Figure:
     """Unit fill rate: delivered / ordered units of the order lines delivered, by order date in the
     window (Silver, Pyke & Peterson 1998, 7.3: the fraction of demand satisfied from stock)."""
     s = sales[sales["delivery_date"].notna()]
-    start, end = reporting_window(
-        sales["delivery_date"] if s.size else sales["order_date"], settings
-    )
+    start, end = sales_window(sales, settings)
     w = s[_in_window(s["order_date"], start, end)]
     ordered = float(w["ordered_qty"].sum())
     value = float(w["delivered_qty"].fillna(0).sum()) / ordered if ordered > 0 else float("nan")
