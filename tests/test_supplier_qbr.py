@@ -235,6 +235,7 @@ def test_agenda_follows_the_findings():
     assert "Customer segments below their SLA and service credits" in plan["item"].tolist()
     assert plan["item"].iloc[-1] == "Agree actions, owners and dates"
     assert not plan["item"].str.contains("Corrective").any()  # no open action
+    assert "1 open idea to decide" in plan["why"].tolist()  # one idea, not "1 open ideas"
 
 
 def test_short_lines_have_no_days_late_and_tiers_read_in_words():

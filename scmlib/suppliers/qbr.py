@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.delivery import otif
+from scmlib.core.text import plural
 from scmlib.errors import DataError, ParameterError, did_you_mean
 
 
@@ -327,7 +328,7 @@ def agenda(
             (
                 "Innovation and ideas",
                 10,
-                f"{len(open_ideas):,} open ideas to decide",
+                f"{plural(len(open_ideas), 'open idea')} to decide",
             )
         )
     rows.append(
@@ -420,7 +421,7 @@ def summary_points(
         if len(ideas)
         else ideas
     )
-    pts.append(f"{len(open_ideas):,} open ideas in the log.")
+    pts.append(f"{plural(len(open_ideas), 'open idea')} in the log.")
     return pts
 
 
