@@ -450,3 +450,15 @@ def test_duckdb_engine_refuses_what_the_loader_refuses(small_demo, tmp_path, val
             company_settings(),
             threads=1,
         )
+
+
+def test_tail_sentence_keeps_the_rule_apart_from_the_measured_share():
+    """The tail parameter (20% of cumulative spend) and the measured share (15% here) are two
+    figures: each carries its definition, the supplier count beside them."""
+    t = S.tail_spend(pd.Series({"A": 70.0, "B": 15.0, "C": 10.0, "D": 5.0}), "share", 0.2)
+    text = S.tail_text(t, "share", 0.2, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
+    assert "last 20.0% of cumulative spend" in text
+    assert "2 suppliers, $15, 15.0% of spend" in text
+    t = S.tail_spend(pd.Series({"A": 70.0, "B": 15.0, "C": 10.0}), "threshold", 12.0)
+    text = S.tail_text(t, "threshold", 12.0, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
+    assert text == "tail (suppliers with spend below $12 each): 1 supplier, $10, 10.5% of spend"

@@ -1057,12 +1057,6 @@ def summary_lines(
     fig, s, base = a.spend_figure, a.savings, a.savings_base
     par, tail = a.pareto, a.tail
     n_pareto = int(par["in_pareto"].sum())
-    in_tail = tail[tail["tail"]]
-    tail_def = (
-        f"the smallest suppliers making {pct(tail_value)} of spend"
-        if tail_mode == "share"
-        else f"suppliers below {money(tail_value)} of spend"
-    )
     n_raw, n_merged = a.norm["raw_name"].nunique(), len(a.merged_names())
     out = [
         f"Spend in the last {window_months} complete months ({fig.window_text}): "
@@ -1071,7 +1065,7 @@ def summary_lines(
         f"{len(par):,} suppliers (after normalising {n_raw:,} raw names; {n_merged:,} "
         f"spelling{'' if n_merged == 1 else 's'} merged).",
         f"{n_pareto:,} suppliers ({n_pareto / len(par):.0%}) make {pareto_cutoff:.0%} of spend; "
-        f"the tail ({tail_def}) is {len(in_tail):,} suppliers with {money(in_tail['spend'].sum())}.",
+        f"{tail_text(tail, tail_mode, tail_value, money, pct)}.",
     ]
     mav = a.maverick_total
     if mav is not None:
@@ -1110,6 +1104,36 @@ def summary_lines(
         f"({pct(cov['classified by rules'])} by rules)."
     )
     return out
+
+
+def tail_text(
+    tail: pd.DataFrame,
+    mode: str,
+    value: float,
+    money: Callable[[float], str],
+    pct: Callable[[float], str],
+) -> str:
+    """The tail spend sentence, each figure with its definition: the rule (the threshold
+    parameter) apart from the measured share, spend and supplier count (:func:`tail_spend`).
+
+    >>> t = tail_spend(pd.Series({"A": 70.0, "B": 15.0, "C": 10.0, "D": 5.0}), "share", 0.2)
+    >>> tail_text(t, "share", 0.2, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
+    'tail (suppliers making up the last 20.0% of cumulative spend): 2 suppliers, $15, 15.0% of spend'
+    """
+    in_tail = tail[tail["tail"]]
+    total = float(tail["spend"].sum())
+    rule = (
+        f"suppliers making up the last {pct(value)} of cumulative spend"
+        if mode == "share"
+        else f"suppliers with spend below {money(value)} each"
+    )
+    n = len(in_tail)
+    spent = float(in_tail["spend"].sum())
+    share = spent / total if total else 0.0
+    return (
+        f"tail ({rule}): {n:,} supplier{'' if n == 1 else 's'}, {money(spent)}, "
+        f"{pct(share)} of spend"
+    )
 
 
 def savings_method_text(rates: Mapping[str, float], spread: float = 0.5) -> str:
