@@ -39,7 +39,7 @@ def test_renewal_calendar_statuses():
     assert c.loc["C1", "status"] == "expired"
     # C2 ends 15 Dec 2026, 60 days' notice: deadline 16 Oct 2026, passed on 31 Oct
     assert c.loc["C2", "notice_deadline"] == pd.Timestamp("2026-10-16")
-    assert c.loc["C2", "status"] == "notice passed"
+    assert c.loc["C2", "status"] == "notice passed: expires"
     assert c.loc["C2", "consequence"] == "expires: successor needed"
     # C3: default 90 days -> 31 Dec 2026, 61 days away: upcoming, renews to 31 Mar 2028
     assert c.loc["C3", "notice_deadline"] == pd.Timestamp("2026-12-31")
@@ -176,3 +176,64 @@ def test_negotiation_count_same_in_summary_and_caption():
         cal, cal.iloc[:0], cov, cal.iloc[:0], cal.iloc[:0], prep, str, "w", 60, ["S1", "S2", "S3"]
     )
     assert "Negotiation preparation for 2 suppliers (S3 also selected" in lines[-1]
+
+
+def test_contract_past_its_notice_deadline_without_renewal_is_flagged_expiring():
+    """Like the demo's CT0005: ends a month after the calendar date, notice deadline passed, no
+    auto-renewal. The calendar says it expires, the expiring table holds it and the summary
+    names it, with the horizon in days (not 'a year')."""
+    cal = CT.renewal_calendar(_contracts(), AS_OF, 90, 60)
+    c = cal.set_index("contract_id")
+    assert c.loc["C2", "status"] == "notice passed: expires"
+    renewing = _contracts().assign(auto_renewal=[True, True, True, None])
+    assert (
+        CT.renewal_calendar(renewing, AS_OF, 90, 60).set_index("contract_id").loc["C2", "status"]
+        == "notice passed: renews"
+    )
+    exp = CT.expiring_high_value(cal, horizon_days=180, quantile=0.5)
+    assert list(exp["contract_id"]) == ["C2", "C3"]
+    cov = pd.DataFrame({"category": ["Total"], "coverage": [1.0], "spend": [1.0]})
+    money = lambda v: f"${v:,.0f}"  # noqa: E731
+    empty = cal.iloc[:0]
+    lines = CT.summary_lines(
+        cal, exp, cov, empty, empty, empty, money, "w", 60, [], horizon_days=180
+    )
+    assert (
+        "1 is past its deadline: 0 renew automatically, 1 expires without a successor" in (lines[0])
+    )
+    assert lines[1].startswith("Expiring without a successor") and "C2 (X, $500 a year" in lines[1]
+    assert "end within 180 days" in lines[2] and "soonest: C2" in lines[2]
+    assert "notice passed: expires" in lines[2]
+    assert CT.negotiation_suppliers(cal, 1) == ["S2"]
+
+
+@pytest.mark.parametrize(
+    "index_now, fixed_share, target, basis",
+    [
+        (200.0, 0.0, 11.0, "capped at the current price"),  # fully indexed 20 > 11 paid: cap
+        (200.0, 1.0, 10.0, "price a year ago, indexed"),  # all fixed: the base price, 10
+        (50.0, 0.0, 5.0, "price a year ago, indexed"),  # index halves: target halves
+        (110.0, 0.0, 11.0, "price a year ago, indexed"),  # indexed exactly to the price paid
+    ],
+)
+def test_negotiation_target_is_min_of_indexed_and_current_at_the_extremes(
+    index_now, fixed_share, target, basis
+):
+    """target = min(index-linked price, current price): a planner never negotiates upwards."""
+    po = _po()
+    po2 = pd.concat([po, po.iloc[[0]].assign(order_date=pd.Timestamp("2025-09-15"))])
+    ix = pd.DataFrame(
+        {
+            "category": "X",
+            "period": pd.to_datetime(["2025-10-01", "2026-10-01"]),
+            "index_value": [100.0, index_now],
+        }
+    )
+    prep = CT.negotiation_prep(
+        po2, ["S1"], (pd.Timestamp("2025-11-01"), AS_OF), price_index=ix, fixed_share=fixed_share
+    )
+    r = prep.set_index("item_id").loc["i1"]
+    assert r["target_price"] == pytest.approx(target)
+    assert r["target_price"] <= r["current_price"]
+    assert r["target_basis"] == basis
+    assert r["gap_to_target"] >= 0

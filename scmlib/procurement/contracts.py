@@ -38,6 +38,9 @@ def index_linked_price(base_price, index_base, index_now, fixed_share: float = 0
     return float(out) if out.ndim == 0 else out
 
 
+NOTICE_PASSED = ("notice passed: expires", "notice passed: renews")
+
+
 def renewal_calendar(
     contracts: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -49,9 +52,10 @@ def renewal_calendar(
     notice_deadline = end_date - notice_period_days (``default_notice_days`` where not given);
     an auto-renewing contract not cancelled by its deadline runs for another
     ``renewal_term_days`` (365 where not given; ``renews_to``). status: ``expired`` (ended
-    before ``as_of``), ``notice passed`` (deadline passed, not yet ended: it auto-renews, or
-    expires without a successor), ``act now`` (deadline within ``act_within_days``),
-    ``upcoming`` (deadline within a year), ``later``. Sorted by deadline.
+    before ``as_of``), ``notice passed: expires`` (deadline passed, not yet ended, no
+    auto-renewal: it ends without a successor), ``notice passed: renews`` (deadline passed, it
+    renews automatically), ``act now`` (deadline within ``act_within_days``), ``upcoming``
+    (deadline within a year), ``later``. Sorted by deadline.
     """
     need = ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
     missing = [c for c in need if c not in contracts.columns]
@@ -87,6 +91,10 @@ def renewal_calendar(
         ],
         ["expired", "notice passed", "act now", "upcoming"],
         default="later",
+    )
+    passed = c["status"] == "notice passed"
+    c.loc[passed, "status"] = np.where(
+        c.loc[passed, "auto_renewal"], "notice passed: renews", "notice passed: expires"
     )
     c["consequence"] = np.where(
         c["auto_renewal"], "renews automatically", "expires: successor needed"
@@ -392,29 +400,48 @@ def summary_lines(
     window_text: str,
     act_within_days: int,
     chosen=None,
+    horizon_days: int = 365,
 ) -> list[str]:
     """The executive summary of the contract report; ``chosen``: the suppliers selected for
-    negotiation (those without a price brief are named)."""
+    negotiation (those without a price brief are named); ``horizon_days``: the horizon of
+    ``expiring`` (:func:`expiring_high_value`). Contracts whose notice deadline has passed and
+    that do not renew are named: they end without a successor."""
     live = calendar[calendar["status"] != "expired"]
     now = calendar[calendar["status"] == "act now"]
-    passed = calendar[calendar["status"] == "notice passed"]
+    passed = calendar[calendar["status"].isin(NOTICE_PASSED)]
+    lapsing = passed[passed["status"] == "notice passed: expires"]
     out = [
         f"{len(live)} live contracts worth {money(live['annual_value'].sum())} a year; "
         f"{len(now)} reach their notice deadline within {act_within_days} days "
         f"({money(now['annual_value'].sum())})"
         + (
-            f", {int(passed['auto_renewal'].sum())} of {len(passed)} past their deadline "
-            "renew automatically."
+            f"; {len(passed)} {'is' if len(passed) == 1 else 'are'} past "
+            f"{'its' if len(passed) == 1 else 'their'} deadline: {len(passed) - len(lapsing)} "
+            f"renew{'s' if len(passed) - len(lapsing) == 1 else ''} automatically, "
+            f"{len(lapsing)} expire{'s' if len(lapsing) == 1 else ''} without a successor."
             if len(passed)
             else "."
         )
     ]
+    if len(lapsing):
+        out.append(
+            "Expiring without a successor (notice deadline passed, no auto-renewal): "
+            + "; ".join(
+                f"{r.contract_id} ({r.category}, {money(r.annual_value)} a year, ends "
+                f"{pd.Timestamp(r.end_date):%d %b %Y})"
+                for r in lapsing.sort_values("end_date").itertuples()
+            )
+            + "."
+        )
     if len(expiring):
         top = expiring.iloc[0]
+        soon = expiring.sort_values("end_date").iloc[0]
         out.append(
-            f"{len(expiring)} high-value contracts end within a year "
-            f"({money(expiring['annual_value'].sum())} a year); largest: {top['contract_id']} "
-            f"({top['category']}, {money(top['annual_value'])}, ends "
+            f"{len(expiring)} high-value contracts end within {horizon_days} days "
+            f"({money(expiring['annual_value'].sum())} a year); soonest: {soon['contract_id']} "
+            f"({soon['category']}, {money(soon['annual_value'])}, ends "
+            f"{pd.Timestamp(soon['end_date']):%d %b %Y}, {soon['status']}); largest: "
+            f"{top['contract_id']} ({top['category']}, {money(top['annual_value'])}, ends "
             f"{pd.Timestamp(top['end_date']):%d %b %Y})."
         )
     tot = coverage[coverage["category"] == "Total"].iloc[0]
@@ -534,7 +561,7 @@ def appendix(
 def negotiation_suppliers(calendar: pd.DataFrame, top: int = 5) -> list[str]:
     """Suppliers to prepare for: those with live contracts whose notice deadline is within a
     year, by annual value, most first (then the largest live contracts)."""
-    live = calendar[calendar["status"].isin(["act now", "upcoming", "notice passed"])]
+    live = calendar[calendar["status"].isin(["act now", "upcoming", *NOTICE_PASSED])]
     if live.empty:
         live = calendar[calendar["status"] != "expired"]
     by = live.groupby("supplier_id")["annual_value"].sum().sort_values(ascending=False)
