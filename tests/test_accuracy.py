@@ -308,3 +308,16 @@ def test_summary_lines_one_unit_per_metric():
     assert "MAPE 55.0%" in text  # (10% + 100%) / 2 as a percentage, like WMAPE
     assert "+0.0 pts" in text and "(lag 1, item)" in text
     assert "2 series are forecast worse than by the naive method" in text  # flat demand
+
+
+def test_trend_statement_follows_the_monthly_figures():
+    """Improving or worsening only with a significant slope over the last months shown."""
+    from scmlib.planning import accuracy as acc
+
+    months = pd.date_range("2026-01-01", periods=8, freq="MS")
+    down = pd.DataFrame(
+        {"target_date": months, "accuracy": [0.9, 0.9, 0.7, 0.68, 0.66, 0.63, 0.61, 0.6]}
+    )
+    assert acc.trend_statement(down).startswith("Accuracy is worsening: -2.")
+    noisy = down.assign(accuracy=[0.6, 0.6, 0.7, 0.6, 0.7, 0.6, 0.7, 0.6])
+    assert acc.trend_statement(noisy).startswith("No clear accuracy trend")

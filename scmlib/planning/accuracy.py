@@ -824,3 +824,31 @@ def summary_lines(
             + "."
         )
     return lines
+
+
+def trend_statement(trend: pd.DataFrame, months: int = 6, alpha: float = 0.05) -> str:
+    """The accuracy trend in words, from the monthly figures the report charts: the least-squares
+    slope of accuracy over the last ``months`` months (points per month) is called improving or
+    worsening only when it differs from zero at significance ``alpha`` (two-sided t-test of the
+    slope, scipy.stats.linregress); otherwise there is no clear trend.
+
+    >>> t = pd.DataFrame({"target_date": pd.date_range("2026-01-01", periods=6, freq="MS"),
+    ...                   "accuracy": [0.60, 0.62, 0.64, 0.66, 0.68, 0.70]})
+    >>> trend_statement(t)
+    'Accuracy is improving: +2.0 pts a month over the last 6 months (Jan 2026 to Jun 2026, slope significant at 5%).'
+    """
+    from scipy import stats
+
+    t = trend.dropna(subset=["accuracy"]).sort_values("target_date").tail(months)
+    if len(t) < 3:
+        return "Too few months to judge the accuracy trend."
+    span = f"{t['target_date'].iloc[0]:%b %Y} to {t['target_date'].iloc[-1]:%b %Y}"
+    acc = t["accuracy"].to_numpy(dtype=float)
+    if np.ptp(acc) == 0:
+        return f"Accuracy is flat over the last {len(t)} months ({span})."
+    fit = stats.linregress(np.arange(len(t)), acc)
+    slope = f"{100 * fit.slope:+.1f} pts a month over the last {len(t)} months ({span}"
+    if fit.pvalue < alpha:
+        word = "improving" if fit.slope > 0 else "worsening"
+        return f"Accuracy is {word}: {slope}, slope significant at {alpha:.0%})."
+    return f"No clear accuracy trend: {slope}, not significant at {alpha:.0%})."
