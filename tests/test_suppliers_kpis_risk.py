@@ -382,9 +382,8 @@ def test_register_checks_duplicates_closed_and_country_names():
         }
     )
     dups = R.probable_duplicates(reg)
-    assert dups["risk_id"].tolist() == ["R1", "R2"] and set(dups["duplicate_of"]) == {
-        "R1"
-    }  # R4 names another supplier
+    # R2 repeats R1 (R4 names another supplier); R1 is the original, never its own duplicate
+    assert dups["risk_id"].tolist() == ["R2"] and dups["duplicate_of"].tolist() == ["R1"]
     m = R.heat_matrix(R.score_register(reg), 5)
     assert m.to_numpy().sum() == 3 and m.loc[5, 5] == 1  # the closed R2 is not current
     assert list(
@@ -600,3 +599,33 @@ def test_revenue_window_and_country_exposure():
     egy = ce[ce["iso3"] == "EGY"].iloc[0]
     assert egy["suppliers"] == 2 and egy["spend_share"] == pytest.approx(0.4)
     assert egy["countryname"] == "Egypt"
+
+
+def test_a_risk_appears_once_in_the_register_checks_and_actions():
+    """Like the demo's R008 (original) and R018 (same title, location and category): R008 is
+    listed once, as the original of R018, not also as a duplicate of itself; a risk with no
+    owner that is also overdue has one action row."""
+    reg = pd.DataFrame(
+        {
+            "risk_id": ["R008", "R018", "R020"],
+            "title": ["Flood or storm disruption at DC-EAST"] * 2 + ["Other"],
+            "category": ["environmental"] * 3,
+            "likelihood": [3, 2, 4],
+            "impact": [1, 5, 2],
+            "status": ["mitigating", "mitigating", "open"],
+            "owner": ["Quality", "Quality", None],
+            "review_date": pd.to_datetime(["2026-08-16", "2026-12-01", "2026-01-01"]),
+        }
+    )
+    dups = R.probable_duplicates(reg)
+    assert dups[["risk_id", "duplicate_of"]].values.tolist() == [["R018", "R008"]]
+    r = R.score_register(reg, 5, R.DEFAULT_BANDS, pd.Timestamp("2026-10-31"))
+    acts = R.action_list(r, pd.DataFrame())
+    assert acts["risk_id"].tolist() == ["R020", "R008"]
+    assert acts["action"].tolist() == [
+        "assign an owner; review now (overdue)",
+        "review now (overdue)",
+    ]
+    line = R.register_checks_line(dups, 2)
+    assert "1 entry probably repeats an earlier one" in line and "R018 repeats R008" in line
+    assert "2 closed risks are left out" in line

@@ -458,8 +458,9 @@ def exposure_indicators(
 
 def probable_duplicates(register: pd.DataFrame) -> pd.DataFrame:
     """Register entries that are probably the same risk: the same normalised title (case, spacing
-    and punctuation ignored), supplier and category. One row per entry in a duplicate group, with
-    the group's first risk id as ``duplicate_of``."""
+    and punctuation ignored), supplier and category. One row per later entry of a duplicate
+    group, with the group's first risk id as ``duplicate_of``: the first entry is the one kept,
+    so no risk is listed as a duplicate of itself (R008 once, as the original of R018)."""
     title = (
         register["title"]
         .astype(str)
@@ -472,13 +473,31 @@ def probable_duplicates(register: pd.DataFrame) -> pd.DataFrame:
         if col in register.columns:
             keys.append(register[col].astype(str).rename(f"_{col}"))
     k = pd.concat(keys, axis=1)
-    dup = k.duplicated(keep=False).to_numpy()
+    dup = k.duplicated(keep="first").to_numpy()
     out = register.loc[dup].copy()
     first = register.groupby([k[c] for c in k.columns], dropna=False, sort=False)[
         "risk_id"
     ].transform("first")
     out["duplicate_of"] = first[dup].to_numpy()
     return out.sort_values(["duplicate_of", "risk_id"]).reset_index(drop=True)
+
+
+def register_checks_line(duplicates: pd.DataFrame, n_closed: int) -> str:
+    """The summary line of the register checks: each probable duplicate named with its original
+    (:func:`probable_duplicates`), and the closed risks left out of the current-risk figures."""
+    pairs = ", ".join(f"{d} repeats {o}" for d, o in duplicates[["risk_id", "duplicate_of"]].values)
+    n = len(duplicates)
+    head = (
+        f"Register checks: {n:,} entr{'y' if n == 1 else 'ies'} probably repeat{'s' if n == 1 else ''}"
+        f" an earlier one (same title, supplier and category: {pairs}); merge them"
+        if n
+        else "Register checks: no probable duplicates"
+    )
+    return (
+        f"{head}; {n_closed:,} closed risk{'' if n_closed == 1 else 's'} "
+        f"{'is' if n_closed == 1 else 'are'} left out of the heat maps, counts and tables of "
+        "current risks and listed apart."
+    )
 
 
 def country_display_names(names: pd.Series) -> pd.Series:
@@ -568,17 +587,22 @@ def by_dimension(scored: pd.DataFrame, scoring: str = "classes") -> pd.DataFrame
 
 def action_list(scored: pd.DataFrame, gaps: pd.DataFrame, new_entries: int = 10) -> pd.DataFrame:
     """Register actions: current risks without an owner ("assign an owner") or overdue for review
-    ("review now (overdue)"), then up to ``new_entries`` proposed entries for the exposure gaps
+    ("review now (overdue)"), one row per risk (both actions in one), then up to ``new_entries`` proposed entries for the exposure gaps
     (``risk_id`` "(new)"). Closed risks need neither. Columns ``risk_id, title, residual_band,
     action``."""
     cols = ["risk_id", "title", "residual_band", "action"]
     cur = current(scored)
     if "residual_band" not in cur.columns:
         cur = cur.assign(residual_band="")
-    parts = [
-        cur[cur["no_owner"].astype(bool)].assign(action="assign an owner"),
-        cur[cur["review_overdue"].astype(bool)].assign(action="review now (overdue)"),
-    ]
+    owner, overdue = cur["no_owner"].astype(bool), cur["review_overdue"].astype(bool)
+    action = np.select(
+        [owner & overdue, owner, overdue],
+        ["assign an owner; review now (overdue)", "assign an owner", "review now (overdue)"],
+        "",
+    )
+    # one row per risk, whatever number of actions it needs
+    acts = cur.assign(action=action, _o=~owner.to_numpy())[owner | overdue]
+    parts = [acts.sort_values("_o", kind="stable")]  # owners to assign first
     if len(gaps):
         g = gaps.head(new_entries)
         driver = g["main_driver"].astype(str).str.replace("ind_", "", regex=False)
