@@ -256,11 +256,12 @@ def test_panels_share_one_value_axis_and_refuse_untitled_axes():
 
 
 def test_no_negative_zero_in_formatted_figures():
-    from scmlib.reporting import fmt_compact_money, fmt_money, fmt_number
+    from scmlib.reporting import fmt_compact_money, fmt_money, fmt_number, fmt_pct
 
     assert fmt_money(-0.2) == "$0" and fmt_money(-3.0) == "-$3"
     assert fmt_compact_money(-0.4) == "$0" and fmt_compact_money(-2500) == "-$2.5k"
     assert fmt_number(-0.3) == "0" and fmt_number(-1.2, 1) == "-1.2"
+    assert fmt_pct(-0.0004) == "0.0%" and fmt_pct(-0.0) == "0.0%" and fmt_pct(-0.012) == "-1.2%"
 
 
 def test_network_map_titles_its_axes_and_marks_open_sites():

@@ -154,10 +154,13 @@ def fmt_compact_money(value, currency: str = "$") -> str:
 
 
 def fmt_pct(value, decimals: int = 1) -> str:
-    """Fraction to percent: ``0.123 -> '12.3%'``."""
+    """Fraction to percent: ``0.123 -> '12.3%'``; a value that rounds to zero reads ``0.0%``,
+    never ``-0.0%``."""
     if value is None or pd.isna(value) or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
-    return f"{100 * value:,.{decimals}f}%"
+    text = f"{100 * value:,.{decimals}f}"
+    text = text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # never "-0.0%"
+    return f"{text}%"
 
 
 def fmt_kpi(kpi: str, value, currency: str = "$", target: float | None = None) -> str:
