@@ -106,6 +106,38 @@ def test_no_top_grade_below_the_otif_target():
         card.loc["S1", "score"] >= 85 and card.loc["S1", "grade"] == "B"
     )  # an A score, but below the OTIF target
     assert card.loc["S2", "grade"] == "A"
+    # the cap is stated beside the grade, so rank 1 graded B under rank 2 graded A is explained
+    assert card.loc["S1", "grade_capped_because"] == "OTIF 90.0% below the 95% target: capped at B"
+    assert card.loc["S2", "grade_capped_because"] == ""
+
+
+def test_missing_metrics_never_improve_the_score():
+    """S2 is S1 without its quality and cost measures (e.g. a duplicate vendor record, or no
+    receipts inspected): renormalising its weights would lift it above S1 to an A; instead it is
+    not ranked or graded and says which data is missing."""
+    m = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2"],
+            "lines": [20, 20],
+            "otif": [0.97, 0.97],
+            "on_time": [0.97, 0.97],
+            "ppm": [5000.0, np.nan],
+            "price_change": [0.05, np.nan],
+            "responsiveness": [5.0, 5.0],
+            "sustainability": [5.0, 5.0],
+            "spend": [1.0, 1.0],
+        }
+    )
+    card = SC.score(m, otif_target=0.95).set_index("supplier_id")
+    assert card.loc["S1", "grade"] in ("B", "C") and card.loc["S1", "rank"] == 1
+    assert pd.isna(card.loc["S2", "score"]) and card.loc["S2", "grade"] == "n/a"
+    assert pd.isna(card.loc["S2", "rank"])
+    assert card.loc["S2", "unscored_reason"] == (
+        "insufficient data: quality (PPM), cost (price change) not measured for this supplier"
+    )
+    # a dimension no supplier has is left out for everyone: it favours no one
+    both = SC.score(m.assign(ppm=np.nan, price_change=np.nan), otif_target=0.95)
+    assert both["score"].notna().all() and both["score"].nunique() == 1
 
 
 def test_ppm_and_score_grades():

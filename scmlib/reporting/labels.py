@@ -147,8 +147,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "in_full": ("In full", ""),
     "ppm": ("PPM", "ppm"),
     "price_change": ("Price change", ""),
-    "responsiveness": ("Responsiveness", "0-100"),
-    "sustainability": ("Sustainability", "0-100"),
+    "responsiveness": ("Responsiveness", "assessment 1-5"),
+    "sustainability": ("Sustainability", "assessment 1-5"),
+    "grade_capped_because": ("Grade capped because", ""),
     "score": ("Score", "0-100"),
     "grade": ("Grade", ""),
     "rank": ("Rank", ""),
@@ -647,4 +648,6 @@ def label(column: str, overrides: Mapping[str, str] | None = None, with_unit: bo
     if overrides and column in overrides:
         return overrides[column]
     text, unit = LABELS.get(str(column), (humanise(column), ""))
+    if unit.lower() == text.lower():  # "Hours", not "Hours (hours)"
+        return text
     return f"{text} ({unit})" if unit and with_unit else text

@@ -29,6 +29,14 @@ DEFAULT_WEIGHTS = {
     "sustainability": 0.10,
 }
 DEFAULT_BANDS = {"A": 85.0, "B": 70.0, "C": 55.0}
+# the score dimensions in words (reasons, appendix)
+DIMENSION_WORDS = {
+    "otif": "delivery (OTIF)",
+    "quality": "quality (PPM)",
+    "cost": "cost (price change)",
+    "responsiveness": "responsiveness (assessment)",
+    "sustainability": "sustainability (assessment)",
+}
 
 
 def supplier_metrics(
@@ -152,12 +160,17 @@ def score(
     otif: OTIF x 100 (the on-time rate when in-full cannot be measured); quality: 100 x max(0, 1 - PPM / ``ppm_limit``); cost: 100 x
     clip(1 - price change / ``price_limit``, 0, 1) (flat prices score 100; a rise of
     ``price_limit`` or more scores 0); responsiveness and sustainability: (score - 1) / 4 x 100.
-    Weights are renormalised over the dimensions measured for each supplier, but a supplier is
-    ranked and graded only when the measured dimensions carry at least ``min_measured_weight`` of
-    the total weight (default 60%: a supplier known by OTIF alone is not ranked) and it has at
-    least ``min_lines`` PO lines in the period; otherwise grade ``n/a`` with ``unscored_reason``.
+    Missing data never improves a score: weights are renormalised only over the dimensions
+    measured for at least one supplier in the run (a dimension the data holds for nobody is left
+    out for everyone, so it favours no one), and a supplier missing a dimension that others have
+    is not ranked or graded ("insufficient data: quality (PPM) not measured"), rather than having
+    its other dimensions weighted up. A supplier is also not ranked when the dimensions measured
+    carry less than ``min_measured_weight`` of the total weight (default 60%) or it has fewer than
+    ``min_lines`` PO lines in the period; such suppliers get grade ``n/a`` and ``unscored_reason``.
     Grades: the first band whose threshold the score reaches (A >= 85, B >= 70, C >= 55, else D by
-    default), except that a supplier below ``otif_target`` never gets the top grade.
+    default), except that a supplier below ``otif_target`` (the company OTIF target) never gets
+    the top grade: it gets the next one and ``grade_capped_because`` says why, so a higher-ranked
+    supplier graded below a lower-ranked one is explained in the table.
     """
     bad = set(weights) - set(DEFAULT_WEIGHTS)
     if bad:
@@ -180,6 +193,13 @@ def score(
     m["score"] = (s[w.index].fillna(0) * w).sum(axis=1) / wsum.where(wsum > 0)
     few = m["lines"] < min_lines
     thin = m["measured_weight"] < min_measured_weight - 1e-9
+    # dimensions measured for someone in this run but not for this supplier: insufficient data
+    run_dims = [k for k in w.index if w[k] > 0 and avail[k].any()]
+    gaps = pd.Series(
+        [[DIMENSION_WORDS[k] for k in run_dims if not avail.at[i, k]] for i in m.index],
+        index=m.index,
+    )
+    missing = gaps.map(bool)
     m["unscored_reason"] = np.where(
         few,
         f"fewer than {min_lines} PO lines in the period",
@@ -188,10 +208,14 @@ def score(
             "only "
             + (100 * m["measured_weight"]).round().astype(int).astype(str)
             + f"% of the score weight measured (needs {min_measured_weight:.0%})",
-            "",
+            np.where(
+                missing,
+                "insufficient data: " + gaps.map(", ".join) + " not measured for this supplier",
+                "",
+            ),
         ),
     )
-    m.loc[few | thin, "score"] = np.nan
+    m.loc[few | thin | missing, "score"] = np.nan
     for k in w.index:
         m[f"score_{k}"] = s[k]
     ordered = sorted(bands.items(), key=lambda kv: -kv[1])
@@ -202,7 +226,17 @@ def score(
         top = ordered[0][0]
         demote = ordered[1][0] if len(ordered) > 1 else ("D" if "D" not in bands else "E")
         below = m["otif"].notna() & (m["otif"] < otif_target)
-        grade = grade.where(~(below & (grade == top)), demote)  # no top grade below the OTIF target
+        capped = below & (grade == top) & m["score"].notna()
+        grade = grade.where(~capped, demote)  # no top grade below the OTIF target
+        m["grade_capped_because"] = np.where(
+            capped,
+            "OTIF "
+            + (100 * m["otif"]).map(lambda v: f"{v:.1f}%")
+            + f" below the {100 * otif_target:g}% target: capped at {demote}",
+            "",
+        )
+    else:
+        m["grade_capped_because"] = ""
     m["grade"] = grade.where(m["score"].notna(), "n/a")
     m["rank"] = m["score"].rank(ascending=False, method="min").astype("Int64")
     return m.sort_values(["score", "spend"], ascending=False, na_position="last").reset_index(
@@ -670,14 +704,21 @@ def appendix(
         "with any rejection.",
         "Price change": "Quantity-weighted unit price per item in the period against the prior "
         "12 months, spend-weighted over items.",
+        "Responsiveness and sustainability": "The supplier's latest assessment on a 1-5 scale "
+        "(1 = poor, 5 = excellent), as shown in the ranking table; the score uses it rescaled "
+        "to 0-100 as (assessment - 1) / 4 x 100 (so 4.2 counts as 80).",
         "Score": "Dimension scores 0-100: OTIF x 100; quality 100 x (1 - PPM / 10,000); cost "
         "100 x (1 - price rise / 10%); responsiveness and sustainability (assessment 1-5) "
-        f"rescaled. Weighted with {weight_text}; weights are renormalised over the dimensions "
-        "measured.",
+        f"rescaled to 0-100. Weighted with {weight_text}. Missing data never raises a score: a "
+        "dimension measured for no supplier in the run is left out for everyone (weights "
+        "renormalised over the rest); a supplier missing a dimension that others have is not "
+        "ranked or graded and is listed with the reason (insufficient data).",
         "Not measured": "; ".join(f"{k}: {v}" for k, v in unavailable.items())
         or "every dimension was computed",
-        "Grades": f"{band_text}, else D; a supplier below the OTIF target never gets the top "
-        f"grade. Ranked and graded only with at least {min_lines} PO lines in the period and "
+        "Grades": f"{band_text}, else D. Grade cap: a supplier whose OTIF is below the company "
+        "OTIF target (targets.supplier_otif in the company settings) never gets the top grade; "
+        "it gets the next grade and the ranking's 'Grade capped because' column says so, which "
+        "is why a higher-ranked supplier can carry a lower grade. Ranked and graded only with at least {min_lines} PO lines in the period and "
         f"{min_measured_weight:.0%} of the score weight measured (n/a otherwise, with the "
         "reason); rank X of N counts the N ranked suppliers.",
         "Targets": "A metric that is not measured for a supplier is neither met nor missed: its "
