@@ -319,3 +319,8 @@ def test_coded_values_read_as_words_in_tables_and_heat_maps():
     fig = charts.heatmap(m, "Selected model")
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks == ["Seasonal naive", "ETS"]
+
+
+def test_a_unit_already_named_in_the_label_is_not_repeated():
+    assert label("hours") == "Hours"
+    assert label("load_hours") == "Load (hours)"
