@@ -21,6 +21,8 @@ SHARED = {
     "supplier_otif": {"supplier_scorecard", "kpi_dashboard"},
     "supplier_ppm": {"supplier_scorecard", "kpi_dashboard"},
     "stock_value": {"inventory_segmentation", "safety_stock"},
+    "spend_total": {"spend_analysis", "contract_management", "risk_assessment"},
+    "spend_suppliers": {"spend_analysis", "contract_management", "risk_assessment"},
 }
 
 
@@ -201,3 +203,52 @@ def test_an_item_has_one_abc_class_in_every_inventory_report(inventory_reports):
         assert len(both) >= 0.9 * len(other), name
         differ = (seg.loc[both] != other.loc[both]).sum()
         assert differ == 0, (name, differ, len(both))
+
+
+@pytest.fixture(scope="module")
+def procurement_reports(small_demo, tmp_path_factory):
+    """Spend analysis, contract management and risk assessment on the small demo, default sets."""
+    jobs = plan_runs(
+        ["spend_analysis", "contract_management", "risk_assessment"],
+        data=str(small_demo),
+        out=tmp_path_factory.mktemp("procurement_spend"),
+    )
+    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
+    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
+
+
+def test_spend_and_supplier_count_are_one_figure_in_the_procurement_and_risk_reports(
+    procurement_reports,
+):
+    """Total spend and the supplier count of the company window are computed once
+    (scmlib.core.measures.spend_total / spend_suppliers on the lines of
+    spend.prepare_spend: company currency, rate policy, keyword rules and harmonised supplier
+    names) and shown with the same value, window and definition in the spend, contract and risk
+    reports; each report's own spend table adds up to that total."""
+    figures = {}
+    for name, out in procurement_reports.items():
+        h = pd.read_csv(out / "headlines.csv").set_index("kpi")
+        figures[name] = h.loc[["spend_total", "spend_suppliers"]]
+    cols = ["value", "window_start", "window_end", "definition"]
+    first = figures["spend_analysis"][cols]
+    for name, f in figures.items():
+        pd.testing.assert_frame_equal(f[cols], first, check_exact=False, rtol=1e-12, obj=name)
+    total = first.loc["spend_total", "value"]
+    assert total > 0 and first.loc["spend_suppliers", "value"] >= 10
+    # contract coverage by category: its total row is the whole spend of the window
+    cov = pd.read_csv(procurement_reports["contract_management"] / "coverage.csv")
+    assert cov.loc[cov["category"] == "Total", "spend"].iloc[0] == pytest.approx(total, rel=1e-9)
+    # risk: spend by supplier country adds up to the same total (invoiced, reporting currency)
+    country = pd.read_csv(procurement_reports["risk_assessment"] / "country_exposure.csv")
+    assert country["spend"].sum() == pytest.approx(total, rel=1e-9)
+    # spend analysis: the cube's months in the window add up to it too
+    cube = pd.read_csv(
+        procurement_reports["spend_analysis"] / "spend_cube.csv", parse_dates=["period"]
+    )
+    start, end = (
+        pd.Timestamp(first.loc["spend_total", "window_start"]),
+        pd.Timestamp(first.loc["spend_total", "window_end"]),
+    )
+    in_window = cube[(cube["period"] >= start) & (cube["period"] <= end)]
+    assert in_window["spend"].sum() == pytest.approx(total, rel=1e-9)

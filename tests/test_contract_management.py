@@ -63,9 +63,10 @@ def test_coverage_by_category():
     cov = CT.coverage_by_category(lines, off, (pd.Timestamp("2025-11-01"), AS_OF))
     c = cov.set_index("category")
     assert c.loc["X", "coverage"] == pytest.approx(0.6)
-    assert c.loc["Total", "spend"] == pytest.approx(200.0)
-    assert c.loc["Total", "coverage"] == pytest.approx(0.8)
-    assert "Unclassified" not in c.index
+    # unclassified spend stays in, last: the total is the window's whole invoiced spend
+    assert c.loc["Total", "spend"] == pytest.approx(210.0)
+    assert c.loc["Total", "coverage"] == pytest.approx(160.0 / 210.0)
+    assert list(c.index[-2:]) == ["Unclassified", "Total"]
 
 
 def _po():

@@ -204,6 +204,16 @@ KPIS: dict[str, KPI] = {
             "invoiced amounts in the reporting currency",
             process="source",
         ),
+        KPI(
+            "spend_suppliers",
+            "Suppliers with spend",
+            "suppliers",
+            None,
+            None,
+            "",
+            "distinct suppliers (harmonised names) with invoiced spend",
+            process="source",
+        ),
     ]
 }
 

@@ -344,6 +344,56 @@ def spend_total(
     )
 
 
+def spend_by_supplier(
+    invoices: pd.DataFrame,
+    settings: Settings,
+    key: str = "supplier_id",
+    amount: str = "amount_rc",
+    date: str = "invoice_date",
+) -> pd.Series:
+    """Invoiced spend per ``key`` over the window of :func:`spend_total`: the parts that add up
+    to that figure (a report ranking suppliers by spend shows the same total)."""
+    start, end = reporting_window(invoices[date], settings)
+    w = invoices[_in_window(invoices[date], start, end)]
+    return w.groupby(key, observed=True)[amount].sum()
+
+
+def spend_suppliers(
+    invoices: pd.DataFrame,
+    settings: Settings,
+    amount: str = "amount_rc",
+    date: str = "invoice_date",
+    supplier: str = "supplier",
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> Figure:
+    """Suppliers with invoiced spend over the window of :func:`spend_total` (or ``window``,
+    that same window, for rows dated by month such as a spend cube's): distinct
+    ``supplier`` values (the harmonised company names of
+    :func:`scmlib.procurement.spend.prepare_spend`, so two spellings of one company count once)
+    whose lines in the window sum to more than zero (the supplier count of a spend cube, CIPS
+    spend-analysis guidance).
+
+    >>> from scmlib.core.settings import load_settings
+    >>> settings = load_settings().with_overrides(calendar__window_months=2)
+    >>> inv = pd.DataFrame({"invoice_date": pd.to_datetime(["2025-01-10", "2025-01-20",
+    ...     "2025-02-28", "2024-01-01"]), "amount_rc": [10.0, 5.0, 7.0, 3.0],
+    ...     "supplier": ["Acme", "Acme", "Bolt", "Old"]})
+    >>> spend_suppliers(inv, settings).value
+    2.0
+    """
+    start, end = window or reporting_window(invoices[date], settings)
+    w = invoices[_in_window(invoices[date], start, end)]
+    by = w.groupby(supplier, observed=True)[amount].sum()
+    return Figure(
+        "spend_suppliers",
+        float((by > 0).sum()),
+        start,
+        end,
+        "distinct suppliers (names harmonised into companies) with invoiced spend, by invoice date",
+        f"{len(w):,} invoice lines",
+    )
+
+
 def supplier_ppm(quality: pd.DataFrame, settings: Settings) -> Figure:
     """Supplier quality in parts per million: rejected / received (inspected) units x 1,000,000 over
     the window of receipt dates (the automotive PPM of AIAG / VDA supplier quality manuals)."""

@@ -122,7 +122,8 @@ def coverage_by_category(
 ) -> pd.DataFrame:
     """Spend under contract per category over the window: category, spend, on_contract,
     off_contract, coverage (on / total); the ``off_contract`` flags per line come from
-    :func:`scmlib.procurement.spend.maverick_flags`. Largest spend first, with a total row."""
+    :func:`scmlib.procurement.spend.maverick_flags`. Largest spend first, ``unclassified``
+    last, with a total row equal to the window's invoiced spend."""
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     d = lines["invoice_date"]
     keep = ((d >= start) & (d < end + pd.Timedelta(days=1))).to_numpy()
@@ -137,7 +138,12 @@ def coverage_by_category(
         }
     )
     out = f.groupby("category", as_index=False).sum()
-    out = out[out["category"] != unclassified].sort_values("spend", ascending=False)
+    # unclassified spend stays in (last): the total is the window's whole invoiced spend, the
+    # figure every spend report shows (scmlib.core.measures.spend_total)
+    out = out.assign(_u=out["category"] == unclassified).sort_values(
+        ["_u", "spend"], ascending=[True, False]
+    )
+    out = out.drop(columns="_u")
     total = pd.DataFrame(
         [
             {
@@ -445,7 +451,8 @@ def summary_lines(
             f"{pd.Timestamp(top['end_date']):%d %b %Y})."
         )
     tot = coverage[coverage["category"] == "Total"].iloc[0]
-    low = coverage[coverage["category"] != "Total"].sort_values("coverage").head(1)
+    low = coverage[~coverage["category"].isin(["Total", "Unclassified"])]
+    low = low.sort_values("coverage").head(1)
     out.append(
         f"Spend under contract ({window_text}): {tot['coverage']:.1%} of {money(tot['spend'])}"
         + (

@@ -14,6 +14,7 @@ unconcentrated).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -842,6 +843,14 @@ class SpendAnalysis:
     spend_figure: object
     price_variance: pd.DataFrame | None = None
     flags: list[str] = field(default_factory=list)
+
+    def headline_figures(self, settings: Settings) -> list:
+        """The figures every spend report shows the same way: spend (``spend_figure``,
+        :func:`scmlib.core.measures.spend_total`) and the suppliers with spend in the same
+        window (:func:`scmlib.core.measures.spend_suppliers` on the cube's months)."""
+        cube = self.cube.rename(columns={"period": "invoice_date", "spend": "amount_rc"})
+        suppliers = M.spend_suppliers(cube, settings, window=self.window)
+        return [self.spend_figure, dataclasses.replace(suppliers, basis=self.spend_figure.basis)]
 
     @property
     def total(self) -> float:

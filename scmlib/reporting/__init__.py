@@ -185,6 +185,8 @@ def fmt_kpi(kpi: str, value, currency: str = "$", target: float | None = None) -
         return f"{value:,.0f} days"
     if unit == "ppm":
         return f"{value:,.0f} ppm"
+    if unit == "suppliers":
+        return f"{value:,.0f} suppliers"
     if unit == "money":
         return fmt_compact_money(value, currency)
     return fmt_number(value, 2)

@@ -386,6 +386,7 @@ def exposure_indicators(
     deteriorating: Sequence[str] = (),
     distress: pd.DataFrame | None = None,
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    spend: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The indicators behind each supplier's exposure, each scaled to 0-1 (1 = most exposed):
 
@@ -396,12 +397,17 @@ def exposure_indicators(
     - ``ind_quality``: PPM / 20,000, or 1 when PPM deteriorates significantly;
     - ``ind_financial``: Altman zone of the latest year: distress 1, grey 0.5, safe 0.
     Spend and single sourcing cover ``window`` (first day, last day: the company reporting
-    window in the report), else the last 12 months of orders.
+    window in the report), else the last 12 months of orders. ``spend``: invoiced spend per
+    supplier_id in the reporting currency (:func:`scmlib.core.measures.spend_by_supplier`, the
+    figure of the spend reports); without it, the ordered value of the window's PO lines
+    (ordered quantity x unit price, ``unit_price_rc`` when the PO lines carry it).
     Returns (indicators, countries that could not be matched).
     """
     s = suppliers[["supplier_id", "name", "country", "category"]].copy()
-    p = _po_window(po, window).assign(spend=lambda d: d["ordered_qty"] * d["unit_price"])
-    spend = p.groupby("supplier_id")["spend"].sum()
+    if spend is None:
+        price = "unit_price_rc" if "unit_price_rc" in po.columns else "unit_price"
+        p = _po_window(po, window).assign(spend=lambda d: d["ordered_qty"] * d[price])
+        spend = p.groupby("supplier_id")["spend"].sum()
     s["spend"] = s["supplier_id"].map(spend).fillna(0.0)
     s["ind_spend"] = scale01(s["spend"] / max(s["spend"].sum(), 1e-9))
     ss = single_source(po, revenue_by_item, window=window)
