@@ -661,3 +661,25 @@ def test_a_risk_appears_once_in_the_register_checks_and_actions():
     line = R.register_checks_line(dups, 2)
     assert "1 entry probably repeats an earlier one" in line and "R018 repeats R008" in line
     assert "2 closed risks are left out" in line
+
+
+def test_single_source_value_is_in_the_reporting_currency():
+    """A EUR PO line counts at its converted price (unit_price_rc), not its EUR figure, so the
+    single-source value sits on the same basis as the invoiced spend beside it."""
+    po = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2", "S2"],
+            "item_id": ["I1", "I2", "I3"],
+            "order_date": pd.to_datetime(["2026-05-01"] * 3),
+            "ordered_qty": [10.0, 5.0, 1.0],
+            "unit_price": [100.0, 10.0, 1.0],  # S1 in EUR
+            "unit_price_rc": [110.0, 10.0, 1.0],
+        }
+    )
+    ss = R.single_source(po, window=(pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31")))
+    ss = ss.set_index("supplier_id")
+    assert ss.loc["S1", "single_source_spend"] == pytest.approx(1100.0)
+    assert ss.loc["S2", "single_source_items"] == 2
+    assert R.single_source(po.drop(columns="unit_price_rc")).set_index("supplier_id").loc[
+        "S1", "single_source_spend"
+    ] == pytest.approx(1000.0)

@@ -315,11 +315,14 @@ def single_source(
 ) -> pd.DataFrame:
     """Items bought from exactly one supplier in ``window`` (first day, last day; the company
     reporting window in the report) or else the last ``months`` months, per supplier: item count,
-    spend on them and the revenue of the items that depend on them."""
+    the ordered value of them (ordered quantity x ``unit_price_rc``, the reporting currency,
+    where the PO lines carry it, else ``unit_price``) and the revenue of the items that depend
+    on them."""
     p = _po_window(po.dropna(subset=["item_id"]), window, months)
     n = p.groupby("item_id")["supplier_id"].nunique()
     single = n[n == 1].index
-    s = p[p["item_id"].isin(single)].assign(spend=lambda d: d["ordered_qty"] * d["unit_price"])
+    price = "unit_price_rc" if "unit_price_rc" in p.columns else "unit_price"
+    s = p[p["item_id"].isin(single)].assign(spend=lambda d: d["ordered_qty"] * d[price])
     out = s.groupby("supplier_id").agg(
         single_source_items=("item_id", "nunique"), single_source_spend=("spend", "sum")
     )
