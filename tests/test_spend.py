@@ -462,3 +462,20 @@ def test_tail_sentence_keeps_the_rule_apart_from_the_measured_share():
     t = S.tail_spend(pd.Series({"A": 70.0, "B": 15.0, "C": 10.0}), "threshold", 12.0)
     text = S.tail_text(t, "threshold", 12.0, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
     assert text == "tail (suppliers with spend below $12 each): 1 supplier, $10, 10.5% of spend"
+
+
+def test_summary_states_the_period_of_the_on_contract_share(small_tables):
+    """The on-contract share covers the whole analysis period, not the 12-month window of the
+    contract report's coverage: the sentence says so, so 76% here and 75% there do not read as
+    a contradiction."""
+    from scmlib.core.settings import load_settings
+
+    t = small_tables
+    settings = load_settings()
+    lines, norm, cov = S.prepare_spend(t["invoices"], t["suppliers"], t["exchange_rates"])
+    a = S.analyse_lines(
+        lines, norm, cov, t["purchase_order_lines"], t["contracts"], settings, t["exchange_rates"]
+    )
+    text = S.summary_lines(a, 12, 0.8, "share", 0.2, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
+    line = next(x for x in text if "on-contract spend" in x)
+    assert line.startswith(f"Over the whole analysis period ({a.period[0]:%b %Y} to ")

@@ -1080,8 +1080,10 @@ def summary_lines(
     if mav is not None:
         on = a.on_contract_share
         out.append(
-            (f"On-contract spend: {pct(on)}; " if on is not None else "")
-            + "maverick spend (no PO, PO after invoice or off contract): "
+            f"Over the whole analysis period ({a.period[0]:%b %Y} to {a.period[1]:%b %Y}, "
+            "not the 12-month window of the contract report's coverage): "
+            + (f"on-contract spend {pct(on)}; " if on is not None else "")
+            + "maverick spend (no PO, PO after invoice or off contract) "
             f"{money(mav)} ({pct(mav / a.total)})."
         )
     else:
