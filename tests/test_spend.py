@@ -479,3 +479,19 @@ def test_summary_states_the_period_of_the_on_contract_share(small_tables):
     text = S.summary_lines(a, 12, 0.8, "share", 0.2, lambda v: f"${v:,.0f}", lambda v: f"{v:.1%}")
     line = next(x for x in text if "on-contract spend" in x)
     assert line.startswith(f"Over the whole analysis period ({a.period[0]:%b %Y} to ")
+
+
+def test_price_harmonisation_needs_two_suppliers():
+    """An item bought from one supplier at prices that moved over time (IT00179 in the demo:
+    one supplier, 4.8% spread) has no harmonisation saving; an item with two suppliers does."""
+    lines = pd.DataFrame(
+        {
+            "item_id": ["A", "A", "B", "B"],
+            "supplier": ["S1", "S1", "S1", "S2"],
+            "unit_price_rc": [10.0, 12.0, 10.0, 12.0],
+            "ordered_qty": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    pv = S.price_variance(lines).set_index("item_id")
+    assert pv.loc["A", "saving"] == 0.0 and pv.loc["A", "spread"] == pytest.approx(0.2)
+    assert pv.loc["B", "saving"] == pytest.approx(2.0)

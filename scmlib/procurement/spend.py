@@ -429,7 +429,9 @@ def price_variance(
     """Price spread for the same item across suppliers and the harmonisation saving.
 
     Benchmark price per item: ``best`` = the lowest supplier average price, or ``median`` =
-    the median line price. Saving = sum over lines of max(price - benchmark, 0) x quantity.
+    the median line price. Saving = sum over lines of max(price - benchmark, 0) x quantity, for
+    items bought from two or more suppliers (an item with one supplier has no price to
+    harmonise to: its saving is 0, whatever its price moved).
     """
     if benchmark not in ("best", "median"):
         raise ParameterError(f"benchmark must be 'best' or 'median', got {benchmark!r}")
@@ -464,6 +466,8 @@ def price_variance(
             "saving": g["_saving"].sum(),
         }
     )
+    # harmonisation is across suppliers: one supplier's price moving over time is no saving
+    out["saving"] = out["saving"].where(out["suppliers"] >= 2, 0.0)
     out["spread"] = out["max_price"] / out["min_price"].where(out["min_price"] > 0) - 1
     return out.reset_index().sort_values("saving", ascending=False).reset_index(drop=True)
 
