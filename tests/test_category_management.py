@@ -135,7 +135,7 @@ def test_movement_and_previous_run(tmp_path):
     assert mv.loc["N", "movement"] == "new category"
     assert mv.loc["Z", "movement"] == "no longer bought"
     assert CM.movement(cur, None).empty
-    # previous run: the latest earlier successful run, the same parameter set first
+    # previous run: the latest earlier successful run of the same parameter set
     root = tmp_path / "category_management"
     for name, status, pset in (
         ("20260101T000000Z-default", "success", "default"),
@@ -149,7 +149,9 @@ def test_movement_and_previous_run(tmp_path):
     out.mkdir(parents=True)
     frame, run = CM.previous_run_output(out, "kraljic_positions.csv", "default")
     assert run == "20260101T000000Z-default" and len(frame) == 3
-    _, run = CM.previous_run_output(out, "kraljic_positions.csv", "third")
+    # another parameter set is another method: never compared, whichever ran first
+    assert CM.previous_run_output(out, "kraljic_positions.csv", "third") == (None, None)
+    _, run = CM.previous_run_output(out, "kraljic_positions.csv")
     assert run == "20260201T000000Z-other"
     first = tmp_path / "fresh" / "20260101T000000Z-default" / "outputs"
     first.mkdir(parents=True)

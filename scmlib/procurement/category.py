@@ -378,9 +378,11 @@ def previous_run_output(
 
     ``output_dir`` is this run's ``outputs/`` folder (``<reports>/<notebook>/<run>/outputs``);
     earlier runs are its run folder's siblings, named by UTC start time so that their names
-    sort in time. A run counts when its ``run.json`` says ``success`` and it wrote the file;
-    runs of the same ``parameter_set`` are preferred (other cut-offs would show movements that
-    are only a change of method). Returns (frame, run folder name) or (None, None).
+    sort in time. A run counts when its ``run.json`` says ``success``, it wrote the file and,
+    when ``parameter_set`` is given, it ran that parameter set (other cut-offs or weights would
+    show movements that are only a change of method, and which run came first among parallel
+    runs of several sets would decide the result). Returns (frame, run folder name) or
+    (None, None).
     """
     run_dir = Path(output_dir).parent
     parent = run_dir.parent
@@ -394,12 +396,12 @@ def previous_run_output(
             meta = json.loads((d / "run.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if meta.get("status") == "success" and d.name < run_dir.name:
-            found.append((meta.get("parameter_set") == parameter_set, d.name, d))
+        same = parameter_set is None or meta.get("parameter_set") == parameter_set
+        if meta.get("status") == "success" and d.name < run_dir.name and same:
+            found.append((d.name, d))
     if not found:
         return None, None
-    same = [f for f in found if f[0]]
-    _, name, d = (same or found)[-1]
+    name, d = found[-1]
     return pd.read_csv(d / "outputs" / filename), name
 
 
