@@ -253,3 +253,69 @@ def test_short_lines_have_no_days_late_and_tiers_read_in_words():
     assert np.isnan(late.loc["short", "avg_days_late"])  # received a day early, but short
     assert late.loc["late", "avg_days_late"] == pytest.approx(5)
     assert SEG.TIER_WORDS["3 develop"] == "To develop (tier 3)"
+
+
+def _tiers_frame() -> pd.DataFrame:
+    perf = pd.DataFrame(
+        {
+            "supplier_id": ["A", "B", "C", "A", "B"],
+            "segment": ["platinum", "platinum", "platinum", "standard", "standard"],
+            "lines": [20.0, 20.0, 20.0, 10.0, 10.0],
+            "spend": [600.0, 300.0, 100.0, 50.0, 50.0],
+            "otif": [0.99, 0.90, 0.80, 0.95, 0.85],
+            "ppm": [100.0, 100.0, 5000.0, 100.0, 100.0],
+            "lead_time_cv": [0.1, 0.1, 0.5, 0.1, 0.1],
+            "flexibility": [0.95, np.nan, 0.5, 1.0, 1.0],
+        }
+    )
+    return SEG.supplier_tiers(perf, {"platinum": 0.97, "standard": 0.90}, 2500), perf
+
+
+def test_segment_overview_counts_tiers_credits_and_dependencies():
+    tiers, perf = _tiers_frame()
+    sla = company_settings().section("supplier_sla")
+    settle = SEG.sla_settlement(perf, sla)
+    deps = pd.DataFrame(
+        {"item_id": ["I1", "I2"], "supplier_id": ["A", "C"], "segment": ["platinum"] * 2,
+         "revenue": [1000.0, 250.0]}
+    )  # fmt: skip
+    ov = SEG.segment_overview(tiers, settle, deps).set_index("segment")
+    assert ov.index.tolist() == ["platinum", "standard"]  # platinum first
+    p = ov.loc["platinum"]
+    assert (p["suppliers"], p["1 preferred"], p["2 approved"], p["3 develop"]) == (3, 1, 1, 1)
+    assert p["preferred_spend_share"] == pytest.approx(0.6)  # A: 600 of 1,000
+    assert p["below_sla"] == 2  # B 90% and C 80% against 97%
+    # A +2 points: 1% bonus (0.5%/point) of 600 = 6; B -7: capped 5% of 300 = 15; C capped 5 of 100
+    assert p["net_settlement"] == pytest.approx(6.0 - 15.0 - 5.0)
+    assert (p["single_source_items"], p["single_source_revenue"]) == (2, 1250.0)
+    assert pd.isna(ov.loc["standard", "single_source_items"])
+    assert ov.loc["standard", "below_sla"] == 1  # B 85% against 90%
+    pts = SEG.summary_points(ov.reset_index(), deps, names={"A": "Acme"})
+    assert "platinum 1 of 3" in pts[0] and "standard 1 (90%)" in pts[0]
+    # platinum -14; standard: A +5 points = 2.5%, capped at 2% of 50 = 1; B -5 points, 5% of 50
+    assert "net service credits owed to us 15" in pts[0]  # 14 + 2.5 - 1 = 15.5, less a hair
+    assert "2 items sold to platinum customers" in pts[1] and "Acme (A): 1 item, 1,000" in pts[1]
+    assert SEG.segment_overview(tiers.iloc[:0], settle.iloc[:0], deps.iloc[:0]).empty
+
+
+def test_tier_matrix_in_words_in_the_given_order():
+    tiers, _ = _tiers_frame()
+    m = SEG.tier_matrix(tiers, pd.Series(["C", "A", "B", "Z"]))
+    assert m["supplier_id"].tolist() == ["C", "A", "B"]  # Z serves no segment
+    assert m.columns.tolist() == ["supplier_id", "platinum", "standard"]
+    assert m.set_index("supplier_id").loc["C", "standard"] == ""  # C serves no standard customer
+    assert m.set_index("supplier_id").loc["A", "platinum"] == "Preferred (tier 1)"
+
+
+def test_company_segments_are_one_view_for_scorecard_and_qbr(small_tables):
+    """The QBR filters the company view; a supplier's tier does not depend on which report."""
+    settings = company_settings()
+    view = SEG.company_segments(small_tables, settings)
+    assert set(view) == {"tiers", "settlement", "dependencies"}
+    t = view["tiers"]
+    assert len(t) and t["tier"].isin(SEG.TIER_NAMES).all()
+    assert not t.duplicated(["supplier_id", "segment"]).any()
+    narrow = settings.with_overrides(supplier_sla__critical_segments=["platinum", "gold"])
+    deps = SEG.company_segments(small_tables, narrow)["dependencies"]
+    assert set(deps["segment"]) <= {"platinum", "gold"}
+    assert len(deps) >= len(view["dependencies"])

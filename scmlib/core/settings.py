@@ -215,6 +215,34 @@ SCHEMA: dict[str, Parameter] = {
         ),
         _p("supplier_sla.reward_cap", "float", 0.02, "largest bonus, share of spend [0, 1]"),
         _p(
+            "supplier_sla.critical_segments",
+            "list",
+            ["platinum"],
+            "customer segments whose single-source items are dependencies to manage "
+            "{platinum, gold, standard}",
+            item_type="str",
+        ),
+        _p(
+            "supplier_sla.surge",
+            "float",
+            1.5,
+            "an order above this multiple of the item's median quantity tests a supplier's "
+            "volume flexibility [1.1, 10]",
+        ),
+        _p(
+            "supplier_sla.lead_time_cv_max",
+            "float",
+            0.3,
+            "largest lead-time coefficient of variation counted as reliable in supplier tiers "
+            "[0, 2]",
+        ),
+        _p(
+            "supplier_sla.flexibility_min",
+            "float",
+            0.9,
+            "in-full rate on surge orders counted as flexible in supplier tiers [0, 1]",
+        ),
+        _p(
             "spend.classification_rules",
             "str",
             "data/reference/spend_rules.csv",

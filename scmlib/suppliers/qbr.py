@@ -425,11 +425,9 @@ def summary_points(
     return pts
 
 
-def appendix(
-    otif_text: str, sla: Mapping, surge: float, cv_max: float, flex_min: float
-) -> dict[str, str]:
-    """The method appendix of the QBR."""
-    sla_txt = ", ".join(f"{k} {v:.0%}" for k, v in dict(sla["otif"]).items())
+def appendix(otif_text: str) -> dict[str, str]:
+    """The method appendix of the QBR, before the segment notes
+    (:func:`scmlib.suppliers.segmentation.appendix`)."""
     return {
         "KPIs": "The supplier scorecard's, with the company settings: " + otif_text + " PPM = "
         "rejected / received units x 1,000,000. The 12-month window and the score, grade and rank "
@@ -439,18 +437,4 @@ def appendix(
         "and short, late, short, still open past due, too early.",
         "Share of wallet": "The supplier's spend in a category / our whole spend in the category "
         "(Keiningham et al. 2011).",
-        "Customer segments": "A PO line of an item counts for each customer segment (service "
-        "tier) in proportion to the item's revenue from that segment in the window.",
-        "Segment SLA": f"OTIF agreed per segment ({sla_txt}); service credit = "
-        f"{sla['penalty_rate']:.1%} of the segment's spend per OTIF point short, at most "
-        f"{sla['penalty_cap']:.0%}; bonus = {sla['reward_rate']:.1%} per point above, at most "
-        f"{sla['reward_cap']:.0%} (capped service credits as in the UK Government Model Services "
-        "Contract, Schedule 2.2).",
-        "Tiers": f"Per segment: delivery (OTIF >= SLA), quality (PPM <= target), lead-time "
-        f"reliability (CV <= {cv_max:g}) and volume flexibility (in full on orders above "
-        f"{surge:g} x the item's median, >= {flex_min:.0%}; Slack 1983). Preferred (tier 1): "
-        "all measured met; approved (tier 2): one missed; to develop (tier 3): two or more "
-        "missed.",
-        "Single source": "Items bought from this supplier only in the window that earn revenue "
-        "in a critical segment, with that revenue (Kraljic 1983).",
     }

@@ -209,3 +209,158 @@ def critical_suppliers(dependencies: pd.DataFrame) -> pd.DataFrame:
         {"single_source_items": g["item_id"].nunique(), "single_source_revenue": g["revenue"].sum()}
     )
     return out.sort_values("single_source_revenue", ascending=False).reset_index()
+
+
+def company_segments(data, settings) -> dict[str, pd.DataFrame]:
+    """Every supplier's segment view as the supplier scorecard and the QBR show it, from the
+    company settings (OTIF definition, reporting window, PPM target, ``supplier_sla``) and all
+    PO lines: ``tiers`` (:func:`supplier_tiers` of :func:`supplier_segment_performance`),
+    ``settlement`` (:func:`sla_settlement`) and ``dependencies``
+    (:func:`single_source_dependencies` in the critical segments). ``data`` maps table names to
+    frames; without sales or customers every frame is empty."""
+    from scmlib.core import measures
+    from scmlib.core.delivery import otif_options
+
+    po, quality = data["purchase_order_lines"], data.get("quality_receipts")
+    figure = measures.supplier_otif(po, settings)
+    start, end = figure.window_start, figure.window_end
+    sla = settings.section("supplier_sla")
+    otif_kw = otif_options(settings.section("supplier_otif"))
+    shares = item_segment_revenue(data.get("sales_order_lines"), data.get("customers"), start, end)
+    perf = supplier_segment_performance(po, quality, shares, start, end, otif_kw, sla["surge"])
+    tiers = supplier_tiers(
+        perf,
+        sla["otif"],
+        settings.target("supplier_ppm"),
+        sla["lead_time_cv_max"],
+        sla["flexibility_min"],
+    )
+    deps = single_source_dependencies(po, shares, sla["critical_segments"], start, end)
+    return {"tiers": tiers, "settlement": sla_settlement(perf, sla), "dependencies": deps}
+
+
+def segment_overview(
+    tiers: pd.DataFrame, settlement: pd.DataFrame, dependencies: pd.DataFrame
+) -> pd.DataFrame:
+    """Per customer segment: suppliers serving it, how many in each tier, the share of the
+    segment's spend with preferred (tier 1) suppliers, suppliers below the segment SLA, the net
+    SLA settlement (bonuses - service credits; negative: credits owed to us) and the single-source
+    items and revenue in it (critical segments only). One row per segment, tidy."""
+    cols = ["segment", "suppliers", *TIER_NAMES, "preferred_spend_share", "sla",
+            "below_sla", "net_settlement", "single_source_items", "single_source_revenue"]  # fmt: skip
+    if tiers.empty:
+        return pd.DataFrame(columns=cols)
+    g = tiers.groupby("segment")
+    out = pd.DataFrame({"suppliers": g["supplier_id"].nunique()})
+    counts = tiers.groupby(["segment", "tier"]).size().unstack(fill_value=0)
+    out = out.join(counts.reindex(columns=list(TIER_NAMES), fill_value=0))
+    pref = tiers["spend"].where(tiers["tier"] == "1 preferred", 0.0)
+    out["preferred_spend_share"] = pref.groupby(tiers["segment"]).sum() / g["spend"].sum().where(
+        lambda s: s > 0
+    )
+    out["sla"] = g["sla"].first()
+    out["below_sla"] = (tiers["meets_sla"] == False).groupby(tiers["segment"]).sum()  # noqa: E712
+    out["net_settlement"] = settlement.groupby("segment")["net"].sum(min_count=1)
+    dg = dependencies.groupby("segment")
+    out["single_source_items"] = dg["item_id"].nunique()
+    out["single_source_revenue"] = dg["revenue"].sum()
+    out[list(TIER_NAMES)] = out[list(TIER_NAMES)].astype(int)
+    out = out.reset_index().reindex(columns=cols)
+    order = {s: i for i, s in enumerate(["platinum", "gold", "standard"])}
+    return out.sort_values("segment", key=lambda s: s.map(order).fillna(99)).reset_index(drop=True)
+
+
+def tier_matrix(tiers: pd.DataFrame, top: pd.Series | None = None) -> pd.DataFrame:
+    """Suppliers (rows) by customer segment (columns), each cell the supplier's tier there in
+    words, blank where it does not serve the segment; the suppliers in ``top`` order when given
+    (e.g. the largest by spend), else by their total segment spend. A display table: the tidy
+    data is ``tiers``."""
+    if tiers.empty:
+        return pd.DataFrame(columns=["supplier_id"])
+    wide = tiers.pivot_table(
+        index="supplier_id", columns="segment", values="tier_name", aggfunc="first"
+    )
+    segs = [s for s in ["platinum", "gold", "standard"] if s in wide] + [
+        s for s in wide if s not in ("platinum", "gold", "standard")
+    ]
+    order = (
+        top
+        if top is not None
+        else tiers.groupby("supplier_id")["spend"]
+        .sum()
+        .sort_values(ascending=False)
+        .index.to_series()
+    )
+    wide = wide.reindex(index=[s for s in order if s in wide.index], columns=segs)
+    wide.columns.name = None
+    return wide.fillna("").reset_index()
+
+
+def summary_points(
+    overview: pd.DataFrame,
+    dependencies: pd.DataFrame,
+    money=lambda v: f"{v:,.0f}",
+    names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Executive-summary sentences on the segment view, computed from :func:`segment_overview`
+    and the dependencies: per segment the preferred suppliers and the SLA shortfalls with the
+    net settlement, and the single-source exposure of the critical segments; ``names`` maps
+    supplier ids to the names to print."""
+    from scmlib.core.text import plural
+
+    pts = []
+    if len(overview):
+        rows = overview.to_dict("records")
+        pref = ", ".join(f"{r['segment']} {r['1 preferred']} of {r['suppliers']:,}" for r in rows)
+        below = ", ".join(f"{r['segment']} {r['below_sla']} ({r['sla']:.0%})" for r in rows)
+        net = overview["net_settlement"].sum(min_count=1)
+        owed = (
+            f"; net service credits owed to us {money(-net)}"
+            if pd.notna(net) and net < 0
+            else (f"; net bonuses earned {money(net)}" if pd.notna(net) and net > 0 else "")
+        )
+        pts.append(
+            f"Suppliers preferred (tier 1) per customer segment: {pref}; below the segment's "
+            f"OTIF SLA: {below}{owed}."
+        )
+    if len(dependencies):
+        crit = critical_suppliers(dependencies)
+        top = crit["supplier_id"].iloc[0]
+        names = dict(names) if names is not None else {}
+        who = f"{names[top]} ({top})" if top in names else top
+        segs = ", ".join(sorted(dependencies["segment"].unique()))
+        pts.append(
+            f"{plural(dependencies['item_id'].nunique(), 'item')} sold to {segs} customers come "
+            f"from a single supplier, carrying {money(dependencies['revenue'].sum())} of revenue; "
+            f"the largest dependency is {who}: "
+            f"{plural(int(crit['single_source_items'].iloc[0]), 'item')}, "
+            f"{money(crit['single_source_revenue'].iloc[0])}."
+        )
+    return pts
+
+
+def appendix(sla: Mapping, ppm_target: float | None) -> dict[str, str]:
+    """Method notes of the segment view, shared by the supplier scorecard and the QBR."""
+    sla_txt = ", ".join(f"{k} {v:.0%}" for k, v in dict(sla["otif"]).items())
+    ppm = f"{ppm_target:,.0f}" if ppm_target is not None else "the company target (none set)"
+    return {
+        "Customer segments": "A PO line of an item counts for each customer segment (service "
+        "tier) in proportion to the item's revenue from that segment in the window; a supplier's "
+        "revenue served is the segment revenue of its items in proportion to its share of each "
+        "item's purchased units.",
+        "Segment SLA": f"OTIF agreed per segment ({sla_txt}); service credit = "
+        f"{sla['penalty_rate']:.1%} of the segment's spend per OTIF point short, at most "
+        f"{sla['penalty_cap']:.0%}; bonus = {sla['reward_rate']:.1%} per point above, at most "
+        f"{sla['reward_cap']:.0%} (capped service credits as in the UK Government Model Services "
+        "Contract, Schedule 2.2).",
+        "Tiers": f"Per segment: delivery (OTIF >= the segment SLA), quality (PPM <= {ppm}), "
+        f"lead-time reliability (coefficient of variation <= {sla['lead_time_cv_max']:g}) and "
+        f"volume flexibility (in full on orders above {sla['surge']:g} x the item's median, >= "
+        f"{sla['flexibility_min']:.0%}; Slack 1983). Preferred (tier 1): every measured dimension "
+        "met, at least three measured; approved (tier 2): at most one missed; to develop (tier "
+        "3): two or more missed; not tiered: fewer than 5 revenue-weighted PO lines or fewer than "
+        "two dimensions measured (settings supplier_sla).",
+        "Single source": "Items bought from one supplier only in the window that earn revenue in "
+        f"a critical segment ({', '.join(sla['critical_segments'])}), with that revenue "
+        "(Kraljic 1983).",
+    }
