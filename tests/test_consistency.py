@@ -252,3 +252,37 @@ def test_spend_and_supplier_count_are_one_figure_in_the_procurement_and_risk_rep
     )
     in_window = cube[(cube["period"] >= start) & (cube["period"] <= end)]
     assert in_window["spend"].sum() == pytest.approx(total, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def supplier_reports(small_demo, tmp_path_factory):
+    """Supplier scorecard and one supplier's QBR on the small demo, default sets."""
+    jobs = plan_runs(
+        ["supplier_scorecard", "supplier_qbr"],
+        data=str(small_demo),
+        out=tmp_path_factory.mktemp("segment_tiers"),
+    )
+    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
+    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
+    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
+
+
+def test_a_suppliers_segment_tiers_and_sla_are_one_figure_in_scorecard_and_qbr(
+    supplier_reports,
+):
+    """Segment tiers and SLA settlements are computed once for the company
+    (scmlib.suppliers.segmentation.company_segments over the company window with the
+    supplier_sla settings): a supplier's QBR shows exactly its rows of the scorecard's tables."""
+    for table in ("segment_tiers.csv", "segment_sla.csv"):
+        qbr = pd.read_csv(supplier_reports["supplier_qbr"] / table)
+        assert len(qbr) >= 1 and qbr["supplier_id"].nunique() == 1, table
+        card = pd.read_csv(supplier_reports["supplier_scorecard"] / table)
+        card = card[card["supplier_id"] == qbr["supplier_id"].iloc[0]]
+        keys = ["supplier_id", "segment"]
+        pd.testing.assert_frame_equal(
+            qbr.sort_values(keys).reset_index(drop=True)[card.columns],
+            card.sort_values(keys).reset_index(drop=True),
+            check_exact=False,
+            rtol=1e-12,
+            obj=table,
+        )

@@ -474,6 +474,9 @@ def test_profile_tiles_not_measured_is_grey_and_rank_of_ranked():
     card = _card()
     tiles = SC.profile_tiles(card.iloc[0], "otif", {"otif": 0.95, "ppm": 2500}, ranked=2)
     assert tiles[0]["detail"] == "rank 1 of 2 ranked" and tiles[1]["status"] == "red"
+    # a grade's status is said as the grade's meaning, never as 'close to target'
+    grade = card.iloc[0]["grade"]
+    assert tiles[0]["status_text"] == f"grade {grade}: {SC.GRADE_WORDS[grade]}"
     tiles = SC.profile_tiles(card.iloc[1], "otif", {"otif": 0.95, "ppm": 2500}, ranked=2)
     assert [t["value"] for t in tiles[:3]] == ["not ranked", "not measured", "not measured"]
     assert {t["status"] for t in tiles} == {"grey"}

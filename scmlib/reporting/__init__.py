@@ -563,7 +563,8 @@ class Report:
 
     def kpi_tiles(self, tiles: Sequence[Mapping[str, str]]) -> None:
         """Tiles of ``{'label', 'value', 'detail', 'status'}`` (status green/amber/red/grey). A
-        coloured tile always says its status in words too (colour alone is not readable by all)."""
+        coloured tile always says its status in words too (colour alone is not readable by all):
+        ``status_text`` when the tile gives one (e.g. a grade's meaning), else the target words."""
         from scmlib.core.kpi import STATUS_WORDS
 
         out = []
@@ -571,8 +572,11 @@ class Report:
             status = str(t.get("status", "grey"))
             colour = STATUS_COLOURS.get(status, STATUS_COLOURS["grey"])
             detail = str(t.get("detail", ""))
-            if status in ("green", "amber", "red") and STATUS_WORDS[status] not in detail:
-                detail = f"{STATUS_WORDS[status]} · {detail}" if detail else STATUS_WORDS[status]
+            words = t.get("status_text") or (
+                STATUS_WORDS[status] if status in ("green", "amber", "red") else None
+            )
+            if words and words not in detail:
+                detail = f"{words} · {detail}" if detail else words
             definition = t.get("definition")
             defn = f'<div class="d">{html.escape(str(definition))}</div>' if definition else ""
             out.append(

@@ -29,6 +29,8 @@ DEFAULT_WEIGHTS = {
     "sustainability": 0.10,
 }
 DEFAULT_BANDS = {"A": 85.0, "B": 70.0, "C": 55.0}
+# what a grade means, in the words a profile tile and the appendix use
+GRADE_WORDS = {"A": "excellent", "B": "good", "C": "needs improvement", "D": "poor"}
 # the score dimensions in words (reasons, appendix)
 DIMENSION_WORDS = {
     "otif": "delivery (OTIF)",
@@ -507,6 +509,7 @@ def profile_tiles(
             "value": f"{score:.0f} / {grade}",
             "detail": f"rank {int(rank)} of {ranked:,} ranked",
             "status": "green" if grade == "A" else "amber" if grade in ("B", "C") else "red",
+            "status_text": f"grade {grade}: {GRADE_WORDS.get(grade, 'graded')}",
         }
     t_otif, t_ppm = targets.get("otif"), targets.get("ppm")
     d = row.get(delivery)
@@ -715,10 +718,13 @@ def appendix(
         "ranked or graded and is listed with the reason (insufficient data).",
         "Not measured": "; ".join(f"{k}: {v}" for k, v in unavailable.items())
         or "every dimension was computed",
-        "Grades": f"{band_text}, else D. Grade cap: a supplier whose OTIF is below the company "
+        "Grades": f"{band_text}, else D ("
+        + ", ".join(f"{g} {w}" for g, w in GRADE_WORDS.items())
+        + "). Grade cap: a supplier whose OTIF is below the company "
         "OTIF target (targets.supplier_otif in the company settings) never gets the top grade; "
         "it gets the next grade and the ranking's 'Grade capped because' column says so, which "
-        "is why a higher-ranked supplier can carry a lower grade. Ranked and graded only with at least {min_lines} PO lines in the period and "
+        "is why a higher-ranked supplier can carry a lower grade. Ranked and graded only with at least "
+        f"{min_lines} PO lines in the period and "
         f"{min_measured_weight:.0%} of the score weight measured (n/a otherwise, with the "
         "reason); rank X of N counts the N ranked suppliers.",
         "Targets": "A metric that is not measured for a supplier is neither met nor missed: its "
