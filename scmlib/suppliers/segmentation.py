@@ -217,7 +217,7 @@ def company_segments(data, settings) -> dict[str, pd.DataFrame]:
     PO lines: ``tiers`` (:func:`supplier_tiers` of :func:`supplier_segment_performance`),
     ``settlement`` (:func:`sla_settlement`) and ``dependencies``
     (:func:`single_source_dependencies` in the critical segments). ``data`` maps table names to
-    frames; without sales or customers every frame is empty."""
+    frames; without sales, customers or items on the PO lines every frame is empty."""
     from scmlib.core import measures
     from scmlib.core.delivery import otif_options
 
@@ -227,6 +227,9 @@ def company_segments(data, settings) -> dict[str, pd.DataFrame]:
     sla = settings.section("supplier_sla")
     otif_kw = otif_options(settings.section("supplier_otif"))
     shares = item_segment_revenue(data.get("sales_order_lines"), data.get("customers"), start, end)
+    if "item_id" not in po.columns:  # PO lines without items: nothing links them to customers
+        shares = shares.iloc[:0]
+        po = po.assign(item_id=pd.Series(None, index=po.index, dtype=object))
     perf = supplier_segment_performance(po, quality, shares, start, end, otif_kw, sla["surge"])
     tiers = supplier_tiers(
         perf,
