@@ -177,6 +177,10 @@ def test_negotiation_count_same_in_summary_and_caption():
         cal, cal.iloc[:0], cov, cal.iloc[:0], cal.iloc[:0], prep, str, "w", 60, ["S1", "S2", "S3"]
     )
     assert "Negotiation preparation for 2 suppliers (S3 also selected" in lines[-1]
+    # with master names the manager reads who they are, the id kept to look them up
+    names = {"S1": "Atlas Ltd", "S3": "Orion plc"}
+    cap = CT.negotiation_caption(["S1", "S2", "S3"], prep, 0.2, names)
+    assert cap.startswith("2 suppliers: Atlas Ltd (S1), S2 (Orion plc (S3) also selected")
 
 
 def test_contract_past_its_notice_deadline_without_renewal_is_flagged_expiring():
@@ -203,6 +207,20 @@ def test_contract_past_its_notice_deadline_without_renewal_is_flagged_expiring()
         "1 is past its deadline: 0 renew automatically, 1 expires without a successor" in (lines[0])
     )
     assert lines[1].startswith("Expiring without a successor") and "C2 (X, $500 a year" in lines[1]
+    named = CT.summary_lines(
+        cal.assign(name="Atlas Ltd"),
+        exp.assign(name="Atlas Ltd"),
+        cov,
+        empty,
+        empty,
+        empty,
+        money,
+        "w",
+        60,
+        [],
+        180,
+    )
+    assert "C2 (Atlas Ltd, X, $500 a year" in named[1] and "soonest: C2 (Atlas Ltd, X" in named[2]
     assert "end within 180 days" in lines[2] and "soonest: C2" in lines[2]
     assert "notice passed: expires" in lines[2]
     assert CT.negotiation_suppliers(cal, 1) == ["S2"]

@@ -15,7 +15,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -407,9 +407,11 @@ def summary_lines(
     act_within_days: int,
     chosen=None,
     horizon_days: int = 365,
+    names: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The executive summary of the contract report; ``chosen``: the suppliers selected for
-    negotiation (those without a price brief are named); ``horizon_days``: the horizon of
+    negotiation (those without a price brief are named, by ``names`` where it has them: supplier
+    id -> display name); ``horizon_days``: the horizon of
     ``expiring`` (:func:`expiring_high_value`). Contracts whose notice deadline has passed and
     that do not renew are named: they end without a successor."""
     live = calendar[calendar["status"] != "expired"]
@@ -433,9 +435,9 @@ def summary_lines(
         out.append(
             "Expiring without a successor (notice deadline passed, no auto-renewal): "
             + "; ".join(
-                f"{r.contract_id} ({r.category}, {money(r.annual_value)} a year, ends "
-                f"{pd.Timestamp(r.end_date):%d %b %Y})"
-                for r in lapsing.sort_values("end_date").itertuples()
+                f"{r['contract_id']} ({_with_supplier(r)}{r['category']}, "
+                f"{money(r['annual_value'])} a year, ends {pd.Timestamp(r['end_date']):%d %b %Y})"
+                for r in lapsing.sort_values("end_date").to_dict("records")
             )
             + "."
         )
@@ -445,9 +447,9 @@ def summary_lines(
         out.append(
             f"{len(expiring)} high-value contracts end within {horizon_days} days "
             f"({money(expiring['annual_value'].sum())} a year); soonest: {soon['contract_id']} "
-            f"({soon['category']}, {money(soon['annual_value'])}, ends "
+            f"({_with_supplier(soon)}{soon['category']}, {money(soon['annual_value'])}, ends "
             f"{pd.Timestamp(soon['end_date']):%d %b %Y}, {soon['status']}); largest: "
-            f"{top['contract_id']} ({top['category']}, {money(top['annual_value'])}, ends "
+            f"{top['contract_id']} ({_with_supplier(top)}{top['category']}, {money(top['annual_value'])}, ends "
             f"{pd.Timestamp(top['end_date']):%d %b %Y})."
         )
     tot = coverage[coverage["category"] == "Total"].iloc[0]
@@ -480,27 +482,45 @@ def summary_lines(
         n = prep["supplier_id"].nunique()
         out.append(
             f"Negotiation preparation for {n} supplier{'s' if n != 1 else ''}"
-            f"{_no_brief_note(chosen, prep)}: "
+            f"{_no_brief_note(chosen, prep, names)}: "
             f"{money(gap)} a year between current and target prices."
         )
     return out
 
 
-def _no_brief_note(chosen, prep: pd.DataFrame) -> str:
+def _with_supplier(row: Mapping) -> str:
+    """'Supplier name, ' for a calendar row that carries the supplier's name, else ''."""
+    name = row.get("name")
+    return f"{name}, " if isinstance(name, str) and name else ""
+
+
+def _who(supplier_id: str, names: Mapping[str, str] | None) -> str:
+    """'Name (S1)' where ``names`` has the supplier, else the id."""
+    name = (names or {}).get(supplier_id)
+    return f"{name} ({supplier_id})" if name and name != supplier_id else str(supplier_id)
+
+
+def _no_brief_note(chosen, prep: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
     """' (S1, S2 selected but without PO lines with items in the window)' or ''."""
     missing = [s for s in (chosen or []) if s not in set(prep["supplier_id"].astype(str))]
     if not missing:
         return ""
     verb = "has" if len(missing) == 1 else "have"
-    return f" ({', '.join(missing)} also selected but {verb} no PO lines with items in the window)"
+    who = ", ".join(_who(s, names) for s in missing)
+    return f" ({who} also selected but {verb} no PO lines with items in the window)"
 
 
-def negotiation_caption(chosen, prep: pd.DataFrame | None, fixed_share: float) -> str:
+def negotiation_caption(
+    chosen, prep: pd.DataFrame | None, fixed_share: float, names: Mapping[str, str] | None = None
+) -> str:
     """Caption of the negotiation brief: the suppliers with a brief (the same count as the
-    summary), those selected without one, and how the target is set."""
+    summary), those selected without one, and how the target is set; ``names``: supplier id ->
+    display name."""
     have = [] if prep is None else [s for s in chosen if s in set(prep["supplier_id"].astype(str))]
-    head = f"{len(have)} supplier{'s' if len(have) != 1 else ''}: {', '.join(have) or 'none'}"
-    note = _no_brief_note(chosen, prep if prep is not None else pd.DataFrame({"supplier_id": []}))
+    listed = ", ".join(_who(s, names) for s in have) or "none"
+    head = f"{len(have)} supplier{'s' if len(have) != 1 else ''}: {listed}"
+    empty = pd.DataFrame({"supplier_id": []})
+    note = _no_brief_note(chosen, prep if prep is not None else empty, names)
     return (
         f"{head}{note}; target = contract (else year-ago) price indexed to the category's market "
         f"index, {fixed_share:.0%} fixed, and never above the current price."
