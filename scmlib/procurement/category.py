@@ -24,13 +24,13 @@ References
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scmlib.core.history import earlier_run_output
 from scmlib.errors import DataError, ParameterError
 from scmlib.procurement import spend as S
 
@@ -374,35 +374,11 @@ def run_label(run_name: str | None) -> str | None:
 def previous_run_output(
     output_dir: str | Path, filename: str, parameter_set: str | None = None
 ) -> tuple[pd.DataFrame | None, str | None]:
-    """The ``filename`` output of the latest earlier successful run of the same notebook.
-
-    ``output_dir`` is this run's ``outputs/`` folder (``<reports>/<notebook>/<run>/outputs``);
-    earlier runs are its run folder's siblings, named by UTC start time so that their names
-    sort in time. A run counts when its ``run.json`` says ``success``, it wrote the file and,
-    when ``parameter_set`` is given, it ran that parameter set (other cut-offs or weights would
-    show movements that are only a change of method, and which run came first among parallel
-    runs of several sets would decide the result). Returns (frame, run folder name) or
-    (None, None).
-    """
-    run_dir = Path(output_dir).parent
-    parent = run_dir.parent
-    if not parent.is_dir():
-        return None, None
-    found = []
-    for d in sorted(parent.iterdir()):  # run folders of one notebook: tens
-        if d == run_dir or not (d / "outputs" / filename).is_file():
-            continue
-        try:
-            meta = json.loads((d / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        same = parameter_set is None or meta.get("parameter_set") == parameter_set
-        if meta.get("status") == "success" and d.name < run_dir.name and same:
-            found.append((d.name, d))
-    if not found:
-        return None, None
-    name, d = found[-1]
-    return pd.read_csv(d / "outputs" / filename), name
+    """The ``filename`` output of the latest earlier successful run of the same notebook and
+    parameter set (:func:`scmlib.core.history.earlier_run_output`): (frame, run folder name) or
+    (None, None)."""
+    frame, name, _ = earlier_run_output(output_dir, filename, parameter_set)
+    return frame, name
 
 
 def movement(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:

@@ -21,7 +21,6 @@ References
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scmlib.core.history import earlier_run_output
 from scmlib.errors import DataError, ParameterError
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -688,35 +688,12 @@ def alert_evidence(
 def previous_run_outputs(
     output_dir: Path | str, filename: str, parameter_set: str | None = None
 ) -> tuple[pd.DataFrame | None, str]:
-    """The ``outputs/<filename>`` of the notebook's previous successful run.
-
-    ``output_dir`` is this run's outputs folder (``reports/<notebook>/<run>/outputs``): its
-    parent's parent holds the notebook's runs. The latest other run whose ``run.json`` says
-    ``success`` (of ``parameter_set`` when given: monitoring compares like with like) and that
-    wrote the file is read. Returns (frame, run folder name), or
+    """The ``outputs/<filename>`` of the notebook's previous successful run (of
+    ``parameter_set`` when given: monitoring compares like with like), by
+    :func:`scmlib.core.history.earlier_run_output`. Returns (frame, run folder name), or
     (None, why there is none)."""
-    out = Path(output_dir)
-    here = out.parent
-    folder = here.parent
-    if not folder.is_dir():
-        return None, "no previous run (no reports folder yet)"
-    runs = []
-    for d in folder.iterdir():
-        if not d.is_dir() or d.resolve() == here.resolve():
-            continue
-        try:
-            rec = json.loads((d / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if parameter_set is not None and rec.get("parameter_set") != parameter_set:
-            continue
-        if rec.get("status") == "success" and (d / "outputs" / filename).is_file():
-            runs.append((str(rec.get("start", "")), d.name, d))
-    if not runs:
-        what = f" of parameter set '{parameter_set}'" if parameter_set else ""
-        return None, f"no previous successful run{what}"
-    _, name, d = max(runs)
-    return pd.read_csv(d / "outputs" / filename), name
+    frame, name, why = earlier_run_output(output_dir, filename, parameter_set)
+    return frame, name if frame is not None else why
 
 
 def compare_alerts(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
