@@ -324,3 +324,16 @@ def test_coded_values_read_as_words_in_tables_and_heat_maps():
 def test_a_unit_already_named_in_the_label_is_not_repeated():
     assert label("hours") == "Hours"
     assert label("load_hours") == "Load (hours)"
+
+
+def test_a_chart_image_says_its_title_as_text_alternative():
+    import matplotlib.pyplot as plt
+
+    from scmlib.reporting import figure_html
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    ax.set_title("Spend share against country risk")
+    assert 'alt="Spend share against country risk"' in figure_html(fig)
+    fig, _ = plt.subplots()
+    assert 'alt="Monthly spend"' in figure_html(fig, "Monthly spend")

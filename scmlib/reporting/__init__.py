@@ -348,12 +348,15 @@ def figure_html(fig, caption: str | None = None) -> str:
     """Embed a matplotlib figure as a base64 PNG (offline-viewable) and close it."""
     import matplotlib.pyplot as plt
 
+    # the text alternative (screen readers, a page whose image fails): the chart's titles
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    alt = html.escape(caption or "; ".join([t for t in [suptitle, *titles] if t]) or "chart")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=fig.dpi)
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f'<div class="scm-caption">{html.escape(caption)}</div>' if caption else ""
-    alt = html.escape(caption or "chart")
     return (
         f'<div class="scm-figure"><img alt="{alt}" src="data:image/png;base64,{data}"/>{cap}</div>'
     )
