@@ -36,7 +36,12 @@ def _contracts():
 def test_renewal_calendar_statuses():
     cal = CT.renewal_calendar(_contracts(), AS_OF, default_notice_days=90, act_within_days=60)
     c = cal.set_index("contract_id")
-    assert c.loc["C1", "status"] == "expired"
+    # C1 auto-renews and ended 30 Sep 2026 uncancelled: it runs to 30 Sep 2027 (one more term)
+    assert c.loc["C1", "end_date"] == pd.Timestamp("2027-09-30") and c.loc["C1", "renewals"] == 1
+    assert c.loc["C1", "original_end_date"] == pd.Timestamp("2026-09-30")
+    assert c.loc["C1", "status"] == "upcoming"  # next notice deadline 2 Jul 2027
+    lapsed = CT.renewal_calendar(_contracts().assign(auto_renewal=False), AS_OF, 90, 60)
+    assert lapsed.set_index("contract_id").loc["C1", "status"] == "expired"
     # C2 ends 15 Dec 2026, 60 days' notice: deadline 16 Oct 2026, passed on 31 Oct
     assert c.loc["C2", "notice_deadline"] == pd.Timestamp("2026-10-16")
     assert c.loc["C2", "status"] == "notice passed: expires"
@@ -170,7 +175,7 @@ def test_negotiation_count_same_in_summary_and_caption():
     prep = pd.DataFrame({"supplier_id": ["S1", "S2"], "gap_to_target": [5.0, 1.0]})
     cap = CT.negotiation_caption(["S1", "S2", "S3"], prep, 0.2)
     assert cap.startswith("2 suppliers: S1, S2 (S3 also selected but has no PO lines")
-    assert "never above the current price" in cap
+    assert "never above the contract price or the current price" in cap
     cal = CT.renewal_calendar(_contracts(), AS_OF, 90, 60)
     cov = pd.DataFrame({"category": ["Total"], "coverage": [1.0], "spend": [1.0]})
     lines = CT.summary_lines(
@@ -256,3 +261,26 @@ def test_negotiation_target_is_min_of_indexed_and_current_at_the_extremes(
     assert r["target_price"] <= r["current_price"]
     assert r["target_basis"] == basis
     assert r["gap_to_target"] >= 0
+
+
+def test_negotiation_target_never_above_the_live_contract_price():
+    """The index rose 30% since the contract start, but the price is agreed: the target is the
+    contract price (10 in the reporting currency), below the 11 paid now (leakage of 1 a unit)."""
+    prices = pd.DataFrame({"contract_id": ["C2"], "item_id": ["i1"], "agreed_unit_price": [5.0]})
+    contracts = _contracts().assign(
+        supplier_id=["S9", "S1", "S9", "S9"], start_date=pd.Timestamp("2025-10-01")
+    )
+    ix = pd.DataFrame(
+        {
+            "category": "X",
+            "period": pd.to_datetime(["2025-10-01", "2026-10-01"]),
+            "index_value": [100.0, 130.0],
+        }
+    )
+    window = (pd.Timestamp("2025-11-01"), AS_OF)
+    prep = CT.negotiation_prep(_po(), ["S1"], window, prices, contracts, ix, fixed_share=0.0)
+    r = prep.set_index("item_id").loc["i1"]
+    assert r["agreed_price"] == pytest.approx(10.0) and r["current_price"] == pytest.approx(11.0)
+    assert r["target_price"] == pytest.approx(10.0)
+    assert r["target_basis"] == "contract price (the index is above it)"
+    assert r["gap_to_target"] == pytest.approx(1.0 * r["annual_quantity"])

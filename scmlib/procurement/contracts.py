@@ -41,6 +41,36 @@ def index_linked_price(base_price, index_base, index_now, fixed_share: float = 0
 NOTICE_PASSED = ("notice passed: expires", "notice passed: renews")
 
 
+def current_terms(contracts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Contracts as they stand on ``as_of``: an auto-renewing contract whose end date has passed
+    was not cancelled (the contracts table would say so), so it runs on, term after term
+    (``renewal_term_days``, 365 where not given), and its ``end_date`` becomes the end of the
+    current term; ``original_end_date`` keeps the table's end date and ``renewals`` counts the
+    terms added. Contracts without auto-renewal are unchanged (they expire).
+
+    >>> c = pd.DataFrame({"contract_id": ["C1", "C2"], "auto_renewal": [True, False],
+    ...                   "end_date": pd.to_datetime(["2025-06-09", "2025-06-09"])})
+    >>> current_terms(c, pd.Timestamp("2026-10-31"))[["end_date", "renewals"]].to_dict("list")
+    {'end_date': [Timestamp('2027-06-09 00:00:00'), Timestamp('2025-06-09 00:00:00')], 'renewals': [2, 0]}
+    """
+    c = contracts.copy()
+    if "original_end_date" in c:  # already rolled forward
+        return c
+    auto = c["auto_renewal"] if "auto_renewal" in c else pd.Series(False, index=c.index)
+    auto = auto.astype("boolean").fillna(False).astype(bool)
+    term = (
+        c["renewal_term_days"].astype(float).fillna(365)
+        if "renewal_term_days" in c
+        else pd.Series(365.0, index=c.index)
+    ).clip(lower=1)
+    behind = (pd.Timestamp(as_of) - c["end_date"]).dt.days.astype(float)
+    n = np.where(auto & (behind > 0), np.ceil(behind / term), 0).astype(int)
+    c["original_end_date"] = c["end_date"]
+    c["renewals"] = n
+    c["end_date"] = c["end_date"] + pd.to_timedelta(n * term.to_numpy(), unit="D")
+    return c
+
+
 def renewal_calendar(
     contracts: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -55,14 +85,15 @@ def renewal_calendar(
     before ``as_of``), ``notice passed: expires`` (deadline passed, not yet ended, no
     auto-renewal: it ends without a successor), ``notice passed: renews`` (deadline passed, it
     renews automatically), ``act now`` (deadline within ``act_within_days``), ``upcoming``
-    (deadline within a year), ``later``. Sorted by deadline.
+    (deadline within a year), ``later``. Sorted by deadline. Auto-renewed terms are rolled
+    forward first (:func:`current_terms`): deadlines and status are those of the current term.
     """
     need = ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
     missing = [c for c in need if c not in contracts.columns]
     if missing:
         raise DataError(f"table 'contracts': missing column(s) {missing}")
     as_of = pd.Timestamp(as_of)
-    c = contracts.copy()
+    c = current_terms(contracts, as_of)
     notice = (
         c["notice_period_days"].astype(float)
         if "notice_period_days" in c
@@ -276,7 +307,9 @@ def negotiation_prep(
     target_price: the agreed (else year-ago) price indexed from the contract start (else 12
     months ago; the index's first month for a contract older than the index) to the latest
     index month of the category (:func:`index_linked_price`, ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price;
-    capped at current_price (a target never asks for a higher price than the one paid now,
+    never above the agreed price of a live contract (target_basis "contract price (the index is
+    above it)"), and capped at current_price (a target never asks for a higher price than the
+    one paid now,
     target_basis then reads "capped at the current price"). batna:
     the lowest mean price another supplier charged for the item in the window, or a bid
     (``bids``: supplier_id, item_id, price_rc) if lower; batna_supplier. Annual quantity =
@@ -368,6 +401,12 @@ def negotiation_prep(
     idx = pd.MultiIndex.from_frame(out[["supplier_id", "item_id"]])
     out["batna"] = best["price"].reindex(idx).to_numpy()
     out["batna_supplier"] = best["supplier_id_alt"].reindex(idx).to_numpy()
+    # a live contract's price is already agreed: the index never lifts the target above it
+    above = out["agreed_price"].notna() & (out["target_price"] > out["agreed_price"])
+    out["target_price"] = out["target_price"].where(~above, out["agreed_price"])
+    out["target_basis"] = np.where(
+        above, "contract price (the index is above it)", out["target_basis"].astype(object)
+    )
     # a target never asks for a higher price than the one paid now
     capped = out["target_price"] > out["current_price"]
     out["target_price"] = out["target_price"].where(~capped, out["current_price"])
@@ -523,7 +562,7 @@ def negotiation_caption(
     note = _no_brief_note(chosen, prep if prep is not None else empty, names)
     return (
         f"{head}{note}; target = contract (else year-ago) price indexed to the category's market "
-        f"index, {fixed_share:.0%} fixed, and never above the current price."
+        f"index, {fixed_share:.0%} fixed, never above the contract price or the current price."
     )
 
 
@@ -570,8 +609,10 @@ def appendix(
             "FIDIC (2017) Red Book sub-clause 13.7 with one index: P = P0 x (a + (1 - a) x "
             f"I_now / I_base), fixed share a = {fixed_share:.0%}; P0 = the contract price (else "
             "the price a year ago), I_base = the category's price index at the contract start "
-            "(else a year ago), I_now = its latest value. A target above the current price is "
-            "capped at the current price (a target never asks for a higher price).",
+            "(else a year ago), I_now = its latest value. While a contract is live its agreed price "
+            "caps the target (the index does not reopen an agreed price), and a target above the "
+            "current price is capped at the current price (a target never asks for a higher "
+            "price).",
         ),
         (
             "BATNA",

@@ -388,7 +388,11 @@ def maverick_flags(
         unavailable["no_po"] = "the invoices have no po_id column (or it is empty)"
         unavailable["po_after_invoice"] = "the invoices have no po_id column (or it is empty)"
     if contracts is not None and len(contracts) and "category" in inv.columns:
-        c = contracts[["supplier_id", "category", "start_date", "end_date"]]
+        from scmlib.procurement.contracts import current_terms
+
+        # an auto-renewing contract covers the invoices of its renewed terms too
+        c = current_terms(contracts, inv["invoice_date"].max())
+        c = c[["supplier_id", "category", "start_date", "end_date"]]
         j = (
             inv[["supplier_id", "category", "invoice_date"]]
             .reset_index()

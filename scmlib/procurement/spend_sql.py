@@ -321,7 +321,11 @@ def analyse_parquet(
         unavailable["po_after_invoice"] = why
     on_ctr_join = ""
     if contracts is not None and len(contracts):
-        c = contracts[["supplier_id", "category", "start_date", "end_date"]]
+        from scmlib.procurement.contracts import current_terms
+
+        last = _df(con, "SELECT max(invoice_date) AS d FROM src")["d"].iloc[0]
+        c = current_terms(contracts, pd.Timestamp(last))  # renewed terms cover, as in pandas
+        c = c[["supplier_id", "category", "start_date", "end_date"]]
         con.register("ctr", c)
         covered = (
             "EXISTS (SELECT 1 FROM ctr WHERE ctr.supplier_id = d.supplier_id "
