@@ -681,6 +681,16 @@ class Report:
         list them with links. Text cells that a spreadsheet would run as a formula are
         neutralised (:func:`spreadsheet_safe`)."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
+        clash = [
+            f
+            for f, df in tables.items()
+            if f in self.extra_outputs and len(self.extra_outputs[f]) != len(df)
+        ]
+        if clash:  # the link under a truncated table would open a different table
+            raise ValueError(
+                f"output {clash[0]!r} is also the full-rows file of a table shown in part, with "
+                "other rows: give the output or the table another name"
+            )
         written = {}
         items = []
         for fname, df in tables.items():

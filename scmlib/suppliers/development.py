@@ -286,6 +286,10 @@ def annual_volumes(po: pd.DataFrame, quality: pd.DataFrame | None, start, end) -
     return out.reset_index()
 
 
+# verdicts whose improvement is credited to the programme (valued, in the ROI)
+CREDITED = ("improved", "improved (few controls)")
+
+
 def programme_roi(
     impact: pd.DataFrame,
     programmes: pd.DataFrame,
@@ -303,7 +307,9 @@ def programme_roi(
     unit price x ``defect_cost_multiple`` (cost of poor quality per rejected unit as a multiple of
     its price; Feigenbaum's cost of quality); lead time: ``d`` days x spend / 365 x ``holding_rate``
     (pipeline and safety stock carried for fewer days). Value over ``value_years`` years; ROI
-    = value / cost (1.0 = the programme paid for itself); NaN without a measured effect or cost.
+    = value / cost (1.0 = the programme paid for itself); NaN without a measured effect or cost,
+    and for a verdict other than :data:`CREDITED` (an effect that is not significant is not
+    credited to the programme, whatever its sign).
     """
     if cost_per_late_line < 0 or defect_cost_multiple < 0 or holding_rate < 0 or value_years <= 0:
         raise ParameterError(
@@ -324,10 +330,8 @@ def programme_roi(
         ],
         np.nan,
     )
-    unmeasured = (
-        out["verdict"].isin(["too early", "not measured"])
-        if "verdict" in out
-        else pd.Series(False, index=out.index)
+    unmeasured = (  # no value for an effect not measured, or no better than the controls' noise
+        ~out["verdict"].isin(CREDITED) if "verdict" in out else pd.Series(False, index=out.index)
     )
     out["annual_value"] = pd.Series(annual, index=out.index).mask(unmeasured)
     out["value"] = out["annual_value"] * value_years
@@ -335,11 +339,16 @@ def programme_roi(
     return out
 
 
-def kpi_gaps(card: pd.DataFrame, targets: Mapping[str, float | None]) -> pd.DataFrame:
+def kpi_gaps(
+    card: pd.DataFrame, targets: Mapping[str, float | None], min_lines: int = 1
+) -> pd.DataFrame:
     """Gap to the company target per supplier and KPI (OTIF, PPM), from the scorecard ``card``
     (:func:`scmlib.suppliers.scorecard.score`): ``supplier_id, kpi, value, target, gap`` where
     ``gap`` > 0 is the shortfall (OTIF points below target as a share, PPM above it); a metric
-    not measured has no gap (NaN)."""
+    not measured has no gap (NaN), nor has a supplier with fewer than ``min_lines`` PO lines in
+    the window (the scorecard's grading minimum: one late line of one is no 95-point gap)."""
+    if "lines" in card and min_lines > 1:
+        card = card[card["lines"] >= min_lines]
     rows = []
     for kpi, col in (("otif", "otif"), ("ppm", "ppm")):
         target = targets.get(kpi)
@@ -536,13 +545,25 @@ def summary_points(
             "significantly against comparable suppliers (difference-in-differences, placebo "
             f"p <= 0.05), worth {money(total_value)} against {money(total_cost)} of cost{ratio}."
         )
-        if len(good):
-            best = good.sort_values("roi", ascending=False).iloc[0]
+        if len(good) and total_cost > 0 and total_value < total_cost:
+            pts.append(
+                "The significant improvements have not yet paid for their cost at the valuation "
+                "used (appendix)."
+            )
+        credited = roi[roi["verdict"].isin(CREDITED) & roi["roi"].notna()]
+        if len(credited):
+            best = credited.sort_values("roi", ascending=False).iloc[0]
             who = best.get("name", best["supplier_id"])
+            basis = (
+                "significant"
+                if best["verdict"] == "improved"
+                else "better than every comparable supplier, too few of them for p <= 0.05"
+            )
             pts.append(
                 f"Best return: {best['programme_id']} with {who} "
                 f"({KPI_WORDS[best['target_kpi']]} {_fmt_change(best['target_kpi'], best['did'])} "
-                f"beyond the controls, ROI {best['roi']:.1f}x)."
+                f"beyond the controls, ROI {best['roi']:.1f}x; {basis}; "
+                f"{int(best['before_obs']):,} observations before, {int(best['after_obs']):,} after)."
             )
         few = measured[measured["verdict"] == "improved (few controls)"]
         if len(few):
