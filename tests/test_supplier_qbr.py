@@ -235,7 +235,21 @@ def test_agenda_follows_the_findings():
     assert "Customer segments below their SLA and service credits" in plan["item"].tolist()
     assert plan["item"].iloc[-1] == "Agree actions, owners and dates"
     assert not plan["item"].str.contains("Corrective").any()  # no open action
-    assert "1 open idea to decide" in plan["why"].tolist()  # one idea, not "1 open ideas"
+    assert "1 open idea: 1 submitted (to evaluate)" in plan["why"].tolist()  # not "1 open ideas"
+
+
+def test_ideas_text_says_what_each_open_idea_needs():
+    ideas = pd.DataFrame(
+        {
+            "status": ["accepted", "evaluating", "evaluating", "rejected"],
+            "submitted": pd.to_datetime(["2026-09-01", "2025-05-12", "2026-01-10", "2026-02-01"]),
+        }
+    )
+    assert QBR.ideas_text(ideas) == (
+        "3 open ideas: 2 evaluating (to decide, oldest submitted 12 May 2025), "
+        "1 accepted (to implement, submitted 01 Sep 2026)"
+    )
+    assert QBR.ideas_text(ideas.iloc[[3]]) == "no open ideas"
 
 
 def test_short_lines_have_no_days_late_and_tiers_read_in_words():
@@ -291,7 +305,7 @@ def test_segment_overview_counts_tiers_credits_and_dependencies():
     assert pd.isna(ov.loc["standard", "single_source_items"])
     assert ov.loc["standard", "below_sla"] == 1  # B 85% against 90%
     pts = SEG.summary_points(ov.reset_index(), deps, names={"A": "Acme"})
-    assert "platinum 1 of 3" in pts[0] and "standard 1 (90%)" in pts[0]
+    assert "platinum 1 of 3" in pts[0] and "standard 1 of 2 (SLA 90%)" in pts[0]
     # platinum -14; standard: A +5 points = 2.5%, capped at 2% of 50 = 1; B -5 points, 5% of 50
     assert "net service credits owed to us 15" in pts[0]  # 14 + 2.5 - 1 = 15.5, less a hair
     assert "2 items sold to platinum customers" in pts[1] and "Acme (A): 1 item, 1,000" in pts[1]

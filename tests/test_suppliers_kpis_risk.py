@@ -549,6 +549,10 @@ def test_complete_periods_drop_partial_quarters():
     dates = pd.Series(pd.date_range("2025-01-01", "2025-07-31", freq="D"))
     out = SC.complete_periods(trend, dates, set(), "Q")
     assert out["period"].dt.month.tolist() == [1, 4]  # July alone is not a quarter
+    # a month after the reporting window (one early line, 100% OTIF) is no trend point
+    months = pd.DataFrame({"period": pd.date_range("2025-05-01", "2025-07-01", freq="MS")})
+    out = SC.complete_periods(months, dates, set(), "M", end=pd.Timestamp("2025-06-30"))
+    assert out["period"].dt.month.tolist() == [5, 6]
 
 
 def _money_register():

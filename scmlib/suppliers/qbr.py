@@ -249,6 +249,30 @@ def share_of_wallet(po: pd.DataFrame, supplier: str, start, end) -> pd.DataFrame
     return out.sort_values("spend", ascending=False).rename_axis("category").reset_index()
 
 
+# ideas still open, and what each status asks of the review
+OPEN_IDEAS = {"submitted": "to evaluate", "evaluating": "to decide", "accepted": "to implement"}
+
+
+def ideas_text(ideas: pd.DataFrame) -> str:
+    """'3 open ideas: 1 accepted (to implement), 1 evaluating (to decide, oldest submitted
+    12 May 2025), 1 submitted (to evaluate)' from an :func:`ideas_log`; 'no open ideas'."""
+    if not len(ideas):
+        return "no open ideas"
+    live = ideas[ideas["status"].isin(list(OPEN_IDEAS))]
+    if live.empty:
+        return "no open ideas"
+    parts = []
+    for status, ask in OPEN_IDEAS.items():
+        these = live[live["status"] == status]
+        if len(these):
+            dates = these["submitted"] if "submitted" in these else pd.Series(dtype=object)
+            since = pd.to_datetime(dates, errors="coerce").min()
+            first = "oldest submitted" if len(these) > 1 else "submitted"
+            oldest = f", {first} {since:%d %b %Y}" if pd.notna(since) else ""
+            parts.append(f"{len(these):,} {status} ({ask}{oldest})")
+    return f"{plural(len(live), 'open idea')}: " + ", ".join(parts)
+
+
 def ideas_log(ideas: pd.DataFrame | None, supplier: str) -> pd.DataFrame:
     """The supplier's ideas, open ones (submitted, evaluating, accepted) first, newest first."""
     cols = ["idea_id", "submitted", "title", "raised_by", "estimated_value", "status"]
@@ -318,19 +342,8 @@ def agenda(
                 ", ".join(programmes["programme_id"].astype(str)) + " in progress or completed",
             )
         )
-    open_ideas = (
-        ideas[ideas["status"].isin(["submitted", "evaluating", "accepted"])]
-        if len(ideas)
-        else ideas
-    )
-    if len(open_ideas):
-        rows.append(
-            (
-                "Innovation and ideas",
-                10,
-                f"{plural(len(open_ideas), 'open idea')} to decide",
-            )
-        )
+    if len(ideas) and ideas["status"].isin(OPEN_IDEAS).any():
+        rows.append(("Innovation and ideas", 10, ideas_text(ideas)))
     rows.append(
         ("Strategic alignment: next quarter's volumes, capacity and plans", 10, "standing item")
     )
@@ -414,14 +427,10 @@ def summary_points(
         net = float(segments["net"].sum())
         pts.append(
             f"Segment SLAs: below target in {len(below):,} of {len(segments):,} customer "
-            f"segments; net {'bonus' if net > 0 else 'service credit'} {money(abs(net))}."
+            f"segments; net {'bonus' if net > 0 else 'service credit'} {money(abs(net))} at the "
+            "credit and bonus rates of the company settings (supplier_sla)."
         )
-    open_ideas = (
-        ideas[ideas["status"].isin(["submitted", "evaluating", "accepted"])]
-        if len(ideas)
-        else ideas
-    )
-    pts.append(f"{plural(len(open_ideas), 'open idea')} in the log.")
+    pts.append(f"Ideas log: {ideas_text(ideas)}.")
     return pts
 
 

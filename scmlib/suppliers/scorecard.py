@@ -408,13 +408,16 @@ def deteriorating_suppliers(det: pd.DataFrame, card: pd.DataFrame) -> pd.DataFra
 
 
 def complete_periods(
-    trend: pd.DataFrame, dates: pd.Series, partial: set, freq: str
+    trend: pd.DataFrame, dates: pd.Series, partial: set, freq: str, end=None
 ) -> pd.DataFrame:
     """The rows of ``trend`` (periods of ``freq`` dated at their first day) whose every month is a
     complete month of ``dates``: inside the data's first and last month and not in ``partial``
-    (:func:`scmlib.core.calendar.partial_months`). A quarter holding one month of data is not a
-    quarterly point (it would read as a sudden change)."""
+    (:func:`scmlib.core.calendar.partial_months`), and, given ``end`` (the reporting window's
+    last day), ending by then. A quarter holding one month of data is not a quarterly point (it
+    would read as a sudden change), nor is a month after the window (a few early PO lines)."""
     d = pd.to_datetime(pd.Series(dates)).dropna()
+    if end is not None:
+        d = d[d <= pd.Timestamp(end)]
     if d.empty or trend.empty:
         return trend.iloc[:0]
     months = pd.period_range(d.min(), d.max(), freq="M").start_time

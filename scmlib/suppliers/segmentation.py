@@ -315,12 +315,16 @@ def summary_points(
     if len(overview):
         rows = overview.to_dict("records")
         pref = ", ".join(f"{r['segment']} {r['1 preferred']} of {r['suppliers']:,}" for r in rows)
-        below = ", ".join(f"{r['segment']} {r['below_sla']} ({r['sla']:.0%})" for r in rows)
+        below = ", ".join(
+            f"{r['segment']} {r['below_sla']} of {r['suppliers']:,} (SLA {r['sla']:.0%})"
+            for r in rows
+        )
         net = overview["net_settlement"].sum(min_count=1)
+        rates = " at the credit and bonus rates of the company settings (supplier_sla)"
         owed = (
-            f"; net service credits owed to us {money(-net)}"
+            f"; net service credits owed to us {money(-net)}{rates}"
             if pd.notna(net) and net < 0
-            else (f"; net bonuses earned {money(net)}" if pd.notna(net) and net > 0 else "")
+            else (f"; net bonuses earned {money(net)}{rates}" if pd.notna(net) and net > 0 else "")
         )
         pts.append(
             f"Suppliers preferred (tier 1) per customer segment: {pref}; below the segment's "
