@@ -246,3 +246,11 @@ def test_summary_says_fragile_and_what_settles_it():
     assert "first in 54.0% of random weight draws" in fragile
     assert "lowering the quality weight from 60.0% to 57.1% (2.9 percentage points)" in fragile
     assert "confirm the quality weight" in fragile
+    # the leader can take 42% of the lot on a 13-line record: the summary says both
+    thin = facts.assign(capacity_cover=[0.423, 1.2], po_lines=[13, 300])
+    lot = pd.concat([lot, pd.Series({"quantity": 3570.0, "unit": "each"})])
+    pts = SS.summary_points(lot, thin, result, lambda v: f"${v:,.0f}", "weights set directly")
+    assert any("Alpha Ltd can supply 42% of the lot's 3,570 units" in p for p in pts)
+    assert any("rests on 13 PO lines" in p for p in pts)
+    pts = SS.summary_points(lot, thin.assign(capacity_cover=1.5, po_lines=300), result, str, "w")
+    assert not any("can supply" in p or "rests on" in p for p in pts)

@@ -44,6 +44,8 @@ FACT_LABELS = {
     "risk_index": "risk index (0-100)",
     "technical_score": "technical score (0-100)",
     "lead_time_days": "lead time (days)",
+    "capacity_cover": "capacity as a share of the lot",
+    "po_lines": "PO lines behind the record",
 }
 CRITERION_LABELS = {
     "quality": "Quality",
@@ -134,7 +136,9 @@ def supplier_facts(
     """One row per bidder: its offer's TCO (Ellram 1995, :func:`S.total_cost_of_ownership`),
     its scorecard record (OTIF, PPM, responsiveness 1-5), sustainability rating (0-100; else
     its 1-5 sustainability assessment x 20) and risk index. A bidder without a PPM record is
-    charged the median PPM of the others in its quality cost (and flagged unmeasured)."""
+    charged the median PPM of the others in its quality cost (and flagged unmeasured).
+    ``capacity_cover``: bid capacity / lot quantity (a knock-out fact: a single award needs the
+    whole volume); ``po_lines``: the PO lines behind its scorecard record."""
     rec = card.set_index("supplier_id")
     f = offers.copy()
     for col in ("otif", "ppm", "responsiveness"):
@@ -153,6 +157,13 @@ def supplier_facts(
     for col in (*S.TCO_COMPONENTS, "tco", "tco_per_unit"):
         f[col] = t[col].to_numpy()
     f["new_supplier"] = f["otif"].isna()
+    # the share of the lot's volume the bidder can supply (a single award needs it all) and the
+    # PO lines behind its record (a perfect record on a handful of lines is thin evidence)
+    cap = f["capacity_units"] if "capacity_units" in f else pd.Series(np.nan, index=f.index)
+    f["capacity_cover"] = cap.astype(float) / f["quantity"].astype(float).where(f["quantity"] > 0)
+    f["po_lines"] = (
+        f["supplier_id"].map(rec["lines"]).fillna(0).astype(int) if "lines" in rec.columns else 0
+    )
     return f
 
 
@@ -232,6 +243,17 @@ def tco_table(facts: pd.DataFrame) -> pd.DataFrame:
     return facts[[c for c in cols if c in facts.columns]].sort_values("tco", ignore_index=True)
 
 
+def _units(unit) -> str:
+    """'units' for a count unit (each, ea, pcs), else the unit itself ('kg')."""
+    u = str(unit or "").strip()
+    return "units" if u.lower() in ("", "each", "ea", "pc", "pcs", "piece", "pieces") else u
+
+
+# a scorecard record of fewer than twice this many PO lines is called thin (the scorecard grades
+# from scmlib.suppliers.scorecard.SCORECARD_MIN_LINES = 10 lines)
+THIN_RECORD_LINES = 10
+
+
 def summary_points(
     lot: pd.Series, facts, result: dict, money: Callable, weighting_text: str
 ) -> list[str]:
@@ -258,6 +280,21 @@ def summary_points(
             f"{gap:.2f} points behind."
         )
     t = facts.set_index("supplier_id")
+    lead = t.loc[best["supplier_id"]]
+    cover = lead.get("capacity_cover", np.nan)
+    if pd.notna(cover) and cover < 1:
+        pts.append(
+            f"{short(best['supplier_id'])} can supply {cover:.0%} of the lot's "
+            f"{float(lot['quantity']):,.0f} {_units(lot.get('unit'))} (its bid capacity): a "
+            "single award to it leaves the rest uncovered; split the lot (rfx_evaluation's "
+            "award under capacity) or add capacity_cover to the knock-outs."
+        )
+    lines = lead.get("po_lines", np.nan)
+    if pd.notna(lines) and 0 < lines < 2 * THIN_RECORD_LINES:
+        pts.append(
+            f"Its delivery and quality record rests on {int(lines):,} PO lines: thin evidence "
+            "for a first award of this size; ask for references or start with a share."
+        )
     scored = t.loc[t.index.isin(r["supplier_id"]), "tco"]
     cheapest = scored.idxmin()  # among the bidders that passed the knock-outs
     lead_tco = t.loc[best["supplier_id"], "tco"]
@@ -452,8 +489,10 @@ BIDDER_LABELS = {
     "landed_price": "Landed price per unit",
     "lead_time_days": "Lead time (days)",
     "technical_score": "Technical score (0-100)",
+    "capacity_cover": "Capacity (share of the lot)",
     "otif": "On time in full",
     "ppm": "Defects (ppm)",
+    "po_lines": "PO lines behind the record",
     "risk_index": "Risk index (0-100, higher = riskier)",
     "verdict": "Verdict",
     "why": "Reason",
@@ -497,8 +536,10 @@ def bidders_display(facts: pd.DataFrame, knockouts: pd.DataFrame) -> pd.DataFram
         "landed_price",
         "lead_time_days",
         "technical_score",
+        "capacity_cover",
         "otif",
         "ppm",
+        "po_lines",
         "risk_index",
     ]
     out = facts[[c for c in cols if c in facts.columns]].copy()

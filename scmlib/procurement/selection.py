@@ -195,7 +195,7 @@ def knock_outs(
             name = labels.get(col, col.replace("_", " "))
             text = (
                 f"{name} "
-                + x.map(lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
+                + x.map(lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}")
                 + f", must be {OP_WORDS[rule[0]]} {float(rule[1]):,g}"
             )
         fails[col] = np.where(ok, "", text)
