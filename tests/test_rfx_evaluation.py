@@ -95,6 +95,20 @@ def test_price_formulas_and_weighting():
         R.evaluate(norm(), 140)
 
 
+def test_a_bidder_above_the_quality_knock_out_is_never_awarded():
+    """The supplier-selection knock-out on delivered quality applies in the RFx too: A, the
+    cheapest, delivers 25,000 ppm on the scorecard; B has no record and is not knocked out."""
+    records = pd.DataFrame({"supplier_id": ["A", "B"], "ppm": [25000.0, None]})
+    e = R.evaluate(norm(), 40, "lowest_over_offer", 60, records, max_ppm=20000)
+    l1 = e[e["lot_id"] == "L1"].set_index("supplier_id")
+    assert not l1.loc["A", "compliant"] and np.isnan(l1.loc["A", "rank"])
+    assert l1.loc["A", "non_compliant_because"] == "delivered quality 25,000 ppm above 20,000"
+    assert l1.loc["B", "compliant"] and l1.loc["B", "rank"] == 1
+    assert "technical score below 60" in l1.loc["C", "non_compliant_because"]
+    award, _ = R.optimise_award(e, 1.0, 1, 0.0)
+    assert "A" not in set(award["supplier_id"])
+
+
 def test_split_award_milp_capacity_and_share():
     e = R.evaluate(norm(), 40, min_technical=0)
     award, infeasible = R.optimise_award(e, max_share=0.7, min_suppliers=2, min_award_share=0.1)

@@ -199,12 +199,17 @@ def evaluate(
     technical_weight: float,
     price_formula: str = "lowest_over_offer",
     min_technical: float = 0.0,
+    records: pd.DataFrame | None = None,
+    max_ppm: float | None = None,
 ) -> pd.DataFrame:
     """Technical / commercial weighting per lot: total = w_t x technical_score + (1 - w_t) x
     price score (of the landed price, :func:`price_scores`), both 0-100; an offer below
-    ``min_technical`` is non-compliant (scored, not ranked, never awarded). ``technical_weight``
-    is a share (0.4) or percent (40). Adds ``price_score``, ``total_score``, ``compliant``,
-    ``rank`` (within the lot, compliant offers only)."""
+    ``min_technical`` is non-compliant (scored, not ranked, never awarded), and so is a bidder
+    whose delivered quality (``records``: supplier_id, ppm, the supplier scorecard's record)
+    is above ``max_ppm`` (the quality knock-out of supplier selection; no record: not knocked
+    out). ``technical_weight`` is a share (0.4) or percent (40). Adds ``ppm`` (with records),
+    ``price_score``, ``total_score``, ``compliant``, ``non_compliant_because`` and ``rank``
+    (within the lot, compliant offers only)."""
     w = float(technical_weight)
     w = w / 100 if w > 1 else w
     if not 0 <= w <= 1:
@@ -213,7 +218,19 @@ def evaluate(
     e["price_score"] = price_scores(e["landed_price"], e[["rfx_id", "lot_id"]], price_formula)
     tech = e["technical_score"].astype(float)
     e["total_score"] = w * tech.fillna(0) + (1 - w) * e["price_score"]
-    e["compliant"] = tech.fillna(0) >= min_technical
+    low_tech = tech.fillna(0) < min_technical
+    why = pd.Series(np.where(low_tech, f"technical score below {min_technical:g}", ""), e.index)
+    if records is not None and "ppm" in records:
+        ppm = e["supplier_id"].map(
+            records.drop_duplicates("supplier_id").set_index("supplier_id")["ppm"]
+        )
+        e["ppm"] = ppm
+        if max_ppm is not None:
+            bad = ppm.astype(float) > float(max_ppm)
+            text = ppm.map(lambda v: f"delivered quality {v:,.0f} ppm above {float(max_ppm):,.0f}")
+            why = why.where(~bad, np.where(why != "", why + "; " + text, text))
+    e["compliant"] = why == ""
+    e["non_compliant_because"] = why.replace("", "–")
     ranked = e["total_score"].where(e["compliant"])
     e["rank"] = ranked.groupby([e["rfx_id"], e["lot_id"]]).rank(ascending=False, method="min")
     return e.sort_values(["rfx_id", "lot_id", "rank"], ignore_index=True)
@@ -648,7 +665,13 @@ def responses_display(evaluated: pd.DataFrame) -> pd.DataFrame:
             "price_score": e["price_score"],
             "total_score": e["total_score"],
             "rank": e["rank"].astype("Int64"),
+            **({"ppm": e["ppm"]} if "ppm" in e.columns else {}),
             "compliant": e["compliant"],
+            **(
+                {"non_compliant_because": e["non_compliant_because"]}
+                if "non_compliant_because" in e.columns
+                else {}
+            ),
         }
     )
     return out
@@ -748,6 +771,7 @@ def appendix(
     min_award,
     freight,
     max_premium: float = 0.0,
+    max_ppm: float | None = None,
 ):
     """Definitions and sources of the RFx evaluation."""
     tw = technical_weight / 100 if technical_weight > 1 else technical_weight
@@ -770,7 +794,14 @@ def appendix(
         + "; formulas of public-procurement price evaluation (European Commission 2018, Public "
         "procurement - guidance for practitioners; UK Crown Commercial Service guidance).",
         "Total score": f"{tw:.0%} technical score + {1 - tw:.0%} price score; a response below "
-        f"{min_technical:g} technical points is non-compliant, never awarded.",
+        f"{min_technical:g} technical points is non-compliant, never awarded"
+        + (
+            f", and so is a bidder whose delivered quality on the supplier scorecard (its PPM over "
+            f"the company window) is above {max_ppm:,.0f} ppm, the quality knock-out of supplier "
+            "selection; a bidder without a record is not knocked out."
+            if max_ppm is not None
+            else "."
+        ),
         "Split award": f"mixed-integer programme solved with HiGHS (PuLP): minimum landed cost, "
         f"each lot's quantity in full, each supplier at most its capacity and {max_share:.0%} of "
         f"a lot, at least {plural(min_suppliers, 'supplier')} per lot, each awarded at least "
