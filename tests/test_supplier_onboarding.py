@@ -140,3 +140,34 @@ def test_count_chart_ticks_are_whole_numbers():
     )
     ticks = fig.axes[0].get_yticks()
     assert len(ticks) > 2 and all(float(t).is_integer() for t in ticks)
+
+
+def test_a_step_passed_without_its_document_is_a_control_gap():
+    """X completed 'docs' without its insurance certificate: flagged, and the summary says so;
+    documents of onboarding and active suppliers are counted apart."""
+    s = _steps()
+    docs = pd.DataFrame(
+        {
+            "supplier_id": ["X", "Y", "S1"],
+            "document": ["Insurance", "Bank form", "ISO 9001"],
+            "step": ["docs", "setup", None],
+            "received": pd.to_datetime([None, None, "2023-01-01"]),
+            "end_date": pd.to_datetime([None, None, "2025-02-01"]),
+        }
+    )
+    sup = pd.DataFrame({"supplier_id": ["S1"], "name": ["Old Co"]})
+    st = ON.document_status(docs, D("2025-03-31"), 60, s, sup).set_index("document")
+    assert st.loc["Insurance", "step_passed"] and not st.loc["Bank form", "step_passed"]
+    assert st.loc["Insurance", "action"] == (
+        "missing although docs is completed: get it before activation"
+    )
+    day = D("2025-03-31")
+    fun, cyc = ON.funnel(s), ON.cycle_times(s, day)
+    pts = ON.summary_points(s, fun, cyc, "docs", st.reset_index(), ON.compliance_flags(s),
+                            ON.stuck_suppliers(s, day, 1), 1)  # fmt: skip
+    assert "Documents of suppliers in onboarding: 2 missing, 0 expired" in " ".join(pts)
+    assert (
+        "Documents of active suppliers: 0 missing, 1 expired and 0 expiring soon (longest "
+        "expired: Old Co, ISO 9001 since 01 Feb 2025)" in " ".join(pts)
+    )
+    assert "1 supplier passed a step without a document it requires (X)" in " ".join(pts)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scmlib.core.frames import require_columns
+from scmlib.core.text import plural
 from scmlib.errors import DataError, ParameterError
 
 OPEN = ("in_progress", "blocked")
@@ -113,8 +114,9 @@ def document_status(
     ``active supplier``; ``name`` comes from the onboarding steps' ``supplier_name`` or the
     supplier master. ``due`` is the date the document is needed by: its expiry, or for a
     missing one the start of the onboarding step that needs it (empty when that step has not
-    started); ``action`` says it in words. Onboarding suppliers first, then expired, missing,
-    expiring.
+    started); ``step_passed`` marks a missing document whose step is already completed (the
+    step was passed without it); ``action`` says it in words. Onboarding suppliers first, then
+    expired, missing, expiring.
 
     >>> docs = pd.DataFrame({"supplier_id": ["N1", "S1"], "document": ["ISO", "ISO"],
     ...     "received": pd.to_datetime(["2026-01-01", None]), "end_date": pd.NaT})
@@ -125,7 +127,7 @@ def document_status(
     [['S1', 'Old Co', 'active supplier', 'missing', 'missing: request it']]
     """
     cols = ["supplier_id", "name", "group", "document", "step", "received", "expiry", "issue"]
-    cols += ["days_to_expiry", "due", "action"]
+    cols += ["days_to_expiry", "due", "step_passed", "action"]
     if horizon_days < 0:
         raise ParameterError(f"expiry horizon must be >= 0 days, got {horizon_days}")
     if docs is None or docs.empty:
@@ -153,9 +155,13 @@ def document_status(
     d["name"] = d["supplier_id"].map(names)
     d["group"] = np.where(d["supplier_id"].isin(onboarding), "onboarding", "active supplier")
     d["due"] = d["expiry"].where(d["issue"] != "missing", _step_start(d, steps))
+    # a step passed although a document it requires is missing: a control gap, not a to-do
+    d["step_passed"] = (d["issue"] == "missing") & (_step_status(d, steps) == "completed")
     d["action"] = [
-        _action(i, st, due, n)
-        for i, st, due, n in zip(d["issue"], d["step"], d["due"], d["days_to_expiry"])
+        _action(i, st, due, n, ok)
+        for i, st, due, n, ok in zip(
+            d["issue"], d["step"], d["due"], d["days_to_expiry"], d["step_passed"]
+        )
     ]
     out = d[d["issue"] != ""].copy()
     out["_g"] = (out["group"] != "onboarding").astype(int)
@@ -174,7 +180,17 @@ def _step_start(docs: pd.DataFrame, steps: pd.DataFrame | None) -> pd.Series:
     return pd.Series(start.reindex(keys).to_numpy(), index=docs.index, dtype="datetime64[ns]")
 
 
-def _action(issue: str, step, due, days) -> str:
+def _step_status(docs: pd.DataFrame, steps: pd.DataFrame | None) -> pd.Series:
+    """The onboarding status of the step each document row is needed for (None if none)."""
+    if steps is None or not len(steps) or "status" not in steps or "step" not in steps:
+        return pd.Series(None, index=docs.index, dtype=object)
+    status = steps.set_index(["supplier_id", "step"])["status"]
+    status = status[~status.index.duplicated()]
+    keys = pd.MultiIndex.from_arrays([docs["supplier_id"], docs["step"].astype(object)])
+    return pd.Series(status.reindex(keys).to_numpy(), index=docs.index, dtype=object)
+
+
+def _action(issue: str, step, due, days, passed: bool = False) -> str:
     """A document's status in words, with the date it is due by."""
     when = f"{pd.Timestamp(due):%Y-%m-%d}" if pd.notna(due) else ""
     if issue == "expired":
@@ -183,6 +199,8 @@ def _action(issue: str, step, due, days) -> str:
         return f"expires on {when} (in {int(days):,} days): renew before then"
     if issue == "missing":
         what = str(step).replace("_", " ") if isinstance(step, str) and step else ""
+        if passed:
+            return f"missing although {what} is completed: get it before activation"
         if what and when:
             return f"missing: needed for {what}, started {when}"
         return f"missing: needed for {what}" if what else "missing: request it"
@@ -267,24 +285,55 @@ def summary_points(
     if neck is not None:
         row = cycle.set_index("step").loc[neck]
         pts.append(
-            f"Bottleneck: {neck.replace('_', ' ')}, median {row['median_days']:.0f} days per supplier "
+            f"Bottleneck: {neck.replace('_', ' ')}, median {_days(row['median_days'])} days per supplier "
             f"({int(row['open']):,} waiting there now)."
         )
     pts.append(
         f"{len(stuck):,} suppliers are stuck: their current step has been open more than "
         f"{threshold_days} days."
     )
-    counts = docs["issue"].value_counts() if len(docs) else pd.Series(dtype=int)
-    pts.append(
-        f"Documents: {int(counts.get('missing', 0)):,} missing, {int(counts.get('expired', 0)):,} "
-        f"expired and {int(counts.get('expiring', 0)):,} expiring soon."
+    for group, who in (
+        ("onboarding", "suppliers in onboarding"),
+        ("active supplier", "active suppliers"),
+    ):
+        mine = docs[docs["group"] == group] if len(docs) else docs
+        if not len(mine):
+            continue
+        counts = mine["issue"].value_counts()
+        worst = mine[mine["issue"] == "expired"].sort_values("days_to_expiry").head(1)
+        example = (
+            f" (longest expired: {worst['name'].fillna(worst['supplier_id']).iloc[0]}, "
+            f"{worst['document'].iloc[0]} since {pd.Timestamp(worst['expiry'].iloc[0]):%d %b %Y})"
+            if len(worst)
+            else ""
+        )
+        pts.append(
+            f"Documents of {who}: {int(counts.get('missing', 0)):,} missing, "
+            f"{int(counts.get('expired', 0)):,} expired and {int(counts.get('expiring', 0)):,} "
+            f"expiring soon{example}."
+        )
+    passed = (
+        docs[docs["step_passed"].astype(bool)]
+        if len(docs) and "step_passed" in docs
+        else docs.iloc[:0]
     )
+    if len(passed):
+        pts.append(
+            f"{plural(passed['supplier_id'].nunique(), 'supplier')} passed a step without a "
+            f"document it requires ({', '.join(passed['supplier_id'].drop_duplicates().head(5))}): "
+            "a control gap to close before activation."
+        )
     pts.append(
         f"{len(flags):,} supplier{'s' * (len(flags) != 1)} flagged on a sanctions or watch list "
         "at screening"
         + (": do not activate them before compliance clears the match." if len(flags) else ".")
     )
     return pts
+
+
+def _days(value: float) -> str:
+    """A median in days as the cycle-time table shows it: 16, 15.5."""
+    return f"{value:,.1f}".removesuffix(".0")
 
 
 def appendix(threshold_days: int, horizon_days: int) -> dict[str, str]:
