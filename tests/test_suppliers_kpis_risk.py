@@ -690,3 +690,31 @@ def test_single_source_value_is_in_the_reporting_currency():
     assert R.single_source(po.drop(columns="unit_price_rc")).set_index("supplier_id").loc[
         "S1", "single_source_spend"
     ] == pytest.approx(1000.0)
+
+
+def test_supplier_spend_is_in_the_reporting_currency_and_price_change_in_the_suppliers():
+    """S2 invoices EUR 1.00 a unit in both years while the euro moves from 1.00 to 1.20 USD: its
+    spend is USD 1.20 x 40 units in 2025, and its price change is 0 (a rate move is not a
+    supplier price rise)."""
+    from scmlib.core.currency import po_in_reporting_currency
+
+    cur = _po().assign(currency=["USD", "USD", "USD", "EUR", "EUR"], item_id="I1")
+    prior = cur.assign(
+        order_date=pd.Timestamp("2024-03-01"), promised_date=pd.Timestamp("2024-03-10")
+    )
+    rates = pd.DataFrame(
+        {
+            "currency": ["EUR", "EUR"],
+            "date": pd.to_datetime(["2024-03-01", "2025-01-01"]),
+            "rate_to_usd": [1.0, 1.2],
+        }
+    )
+    po = po_in_reporting_currency(pd.concat([prior, cur], ignore_index=True), rates, "USD")
+    assert po_in_reporting_currency(po, rates, "USD") is po  # converting twice is a no-op
+    m, _ = SC.supplier_metrics(
+        po, None, None, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")
+    )
+    m = m.set_index("supplier_id")
+    assert m.loc["S2", "spend"] == pytest.approx(1.2 * 20)
+    assert m.loc["S1", "spend"] == pytest.approx(30.0)
+    assert m.loc["S2", "price_change"] == pytest.approx(0.0)

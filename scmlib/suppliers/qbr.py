@@ -20,6 +20,14 @@ from scmlib.core.delivery import otif
 from scmlib.core.text import plural
 from scmlib.errors import DataError, ParameterError, did_you_mean
 
+# what a supplier report's spend is, and why it differs from the spend and category reports
+SPEND_BASIS = (
+    "Ordered value (quantity x unit price) of the PO lines due in the 12-month window, in the "
+    "reporting currency at the company rate policy, as the supplier scorecard counts it; the "
+    "spend analysis and category reports count invoices by invoice date, so a supplier's figure "
+    "there differs by the lines ordered but not yet invoiced (and the reverse)."
+)
+
 
 def window_spend(po: pd.DataFrame, start, end) -> pd.Series:
     """Spend (ordered quantity x unit price) per supplier over PO lines due in [start, end], as the
@@ -36,9 +44,11 @@ def qbr_candidates(data) -> list[str]:
     OTIF measure's window, :func:`scmlib.core.measures.supplier_otif`)."""
     from scmlib.core.measures import supplier_otif
     from scmlib.core.settings import company_settings
+    from scmlib.suppliers.scorecard import purchase_lines
 
-    po = data["purchase_order_lines"]
-    figure = supplier_otif(po, company_settings())
+    settings = company_settings()
+    po = purchase_lines(data, settings)
+    figure = supplier_otif(po, settings)
     spend = window_spend(po, figure.window_start, figure.window_end)
     return [str(s) for s in spend[spend > 0].index]
 
@@ -446,4 +456,5 @@ def appendix(otif_text: str) -> dict[str, str]:
         "and short, late, short, still open past due, too early.",
         "Share of wallet": "The supplier's spend in a category / our whole spend in the category "
         "(Keiningham et al. 2011).",
+        "Spend": SPEND_BASIS,
     }

@@ -113,10 +113,12 @@ def supplier_metrics(
             (po["order_date"] < start) & (po["order_date"] >= start - pd.DateOffset(months=12))
         ].dropna(subset=["item_id"])
         cur = period.dropna(subset=["item_id"])
-        base = (prior["unit_price"] * prior["ordered_qty"]).groupby(
+        # the supplier's own price: an exchange-rate move is not the supplier raising its price
+        px = "unit_price_local" if "unit_price_local" in po.columns else "unit_price"
+        base = (prior[px] * prior["ordered_qty"]).groupby(
             [prior["supplier_id"], prior["item_id"]]
         ).sum() / prior.groupby(["supplier_id", "item_id"])["ordered_qty"].sum()
-        now = (cur["unit_price"] * cur["ordered_qty"]).groupby(
+        now = (cur[px] * cur["ordered_qty"]).groupby(
             [cur["supplier_id"], cur["item_id"]]
         ).sum() / cur.groupby(["supplier_id", "item_id"])["ordered_qty"].sum()
         w = cur.groupby(["supplier_id", "item_id"]).apply(
@@ -706,6 +708,9 @@ def appendix(
         "OTIF": f"{defn[:1].upper()}{defn[1:]}. {otif_definition_text(otif_kw)} Definition from "
         "the company settings (supplier_otif) with this run's overrides.",
         "Lead time": "Receipt date - PO date, mean and standard deviation in days.",
+        "Spend": "Ordered value (quantity x unit price) of the PO lines due in the window, in "
+        "the reporting currency at the company rate policy; the spend analysis and category "
+        "reports count invoices by invoice date, so their supplier figures differ by timing.",
         "PPM": "Rejected units / received units x 1,000,000; rejection rate = share of receipts "
         "with any rejection.",
         "Price change": "Quantity-weighted unit price per item in the period against the prior "
@@ -748,6 +753,20 @@ SCORECARD_MIN_LINES = 10
 SCORECARD_MIN_MEASURED_WEIGHT = 0.6
 
 
+def purchase_lines(data, settings) -> pd.DataFrame:
+    """The PO lines every supplier report reads: priced in the reporting currency under the
+    company rate policy (:func:`scmlib.core.currency.po_in_reporting_currency`), so a supplier's
+    spend adds its USD, EUR and GBP lines in one currency. ``data`` maps table names to frames."""
+    from scmlib.core.currency import po_in_reporting_currency
+
+    return po_in_reporting_currency(
+        data["purchase_order_lines"],
+        data.get("exchange_rates"),
+        settings["currency.reporting"],
+        settings["currency.rate_policy"],
+    )
+
+
 def company_card(data, settings) -> tuple[pd.DataFrame, dict[str, str], object]:
     """The scorecard as ``supplier_scorecard`` computes it with its default parameters and the
     company settings (OTIF definition, window, targets): metrics, score, grade and rank, names,
@@ -758,7 +777,7 @@ def company_card(data, settings) -> tuple[pd.DataFrame, dict[str, str], object]:
     from scmlib.core.delivery import otif_options
     from scmlib.core.names import with_names
 
-    po, quality = data["purchase_order_lines"], data.get("quality_receipts")
+    po, quality = purchase_lines(data, settings), data.get("quality_receipts")
     figure = measures.supplier_otif(po, settings)
     start, end = figure.window_start, figure.window_end
     otif_kw = otif_options(settings.section("supplier_otif"))

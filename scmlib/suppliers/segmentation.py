@@ -220,8 +220,9 @@ def company_segments(data, settings) -> dict[str, pd.DataFrame]:
     frames; without sales, customers or items on the PO lines every frame is empty."""
     from scmlib.core import measures
     from scmlib.core.delivery import otif_options
+    from scmlib.suppliers.scorecard import purchase_lines
 
-    po, quality = data["purchase_order_lines"], data.get("quality_receipts")
+    po, quality = purchase_lines(data, settings), data.get("quality_receipts")
     figure = measures.supplier_otif(po, settings)
     start, end = figure.window_start, figure.window_end
     sla = settings.section("supplier_sla")
