@@ -26,6 +26,16 @@ SHARED = {
 }
 
 
+def _run_defaults(names: list[str], data, out, sub: str = "") -> dict[str, Path]:
+    """Run the default parameter set of each notebook on ``data``; each run's folder (or its
+    ``sub`` folder, e.g. outputs) by notebook name."""
+    recs = run_jobs(
+        plan_runs(names, data=str(data), out=out), n_jobs=2, progress=False, echo=lambda *_: None
+    )
+    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
+    return {r["notebook"]: Path(r["run_dir"]) / sub for r in recs}
+
+
 def _headlines(records: dict) -> pd.DataFrame:
     frames = []
     for (name, set_name), rec in records.items():
@@ -139,14 +149,12 @@ def test_a_notebook_parameter_overrides_one_setting_and_the_header_says_so(small
 @pytest.fixture(scope="module")
 def category_reports(small_demo, tmp_path_factory):
     """Category management and sustainable procurement on the small demo, default sets."""
-    jobs = plan_runs(
+    return _run_defaults(
         ["category_management", "sustainable_procurement"],
-        data=str(small_demo),
-        out=tmp_path_factory.mktemp("category_spend"),
+        small_demo,
+        tmp_path_factory.mktemp("category_spend"),
+        "",
     )
-    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
-    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
-    return {r["notebook"]: Path(r["run_dir"]) for r in recs}
 
 
 def test_category_spend_is_one_figure_in_category_management_and_sustainability(
@@ -180,14 +188,12 @@ def test_category_spend_is_one_figure_in_category_management_and_sustainability(
 @pytest.fixture(scope="module")
 def inventory_reports(small_demo, tmp_path_factory):
     """Inventory segmentation, DDMRP and safety stock on the small demo, default sets."""
-    jobs = plan_runs(
+    return _run_defaults(
         ["inventory_segmentation", "ddmrp", "safety_stock"],
-        data=str(small_demo),
-        out=tmp_path_factory.mktemp("abc_classes"),
+        small_demo,
+        tmp_path_factory.mktemp("abc_classes"),
+        "outputs",
     )
-    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
-    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
-    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
 
 
 def test_an_item_has_one_abc_class_in_every_inventory_report(inventory_reports):
@@ -208,14 +214,12 @@ def test_an_item_has_one_abc_class_in_every_inventory_report(inventory_reports):
 @pytest.fixture(scope="module")
 def procurement_reports(small_demo, tmp_path_factory):
     """Spend analysis, contract management and risk assessment on the small demo, default sets."""
-    jobs = plan_runs(
+    return _run_defaults(
         ["spend_analysis", "contract_management", "risk_assessment"],
-        data=str(small_demo),
-        out=tmp_path_factory.mktemp("procurement_spend"),
+        small_demo,
+        tmp_path_factory.mktemp("procurement_spend"),
+        "outputs",
     )
-    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
-    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
-    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
 
 
 def test_spend_and_supplier_count_are_one_figure_in_the_procurement_and_risk_reports(
@@ -257,14 +261,12 @@ def test_spend_and_supplier_count_are_one_figure_in_the_procurement_and_risk_rep
 @pytest.fixture(scope="module")
 def supplier_reports(small_demo, tmp_path_factory):
     """Supplier scorecard and one supplier's QBR on the small demo, default sets."""
-    jobs = plan_runs(
+    return _run_defaults(
         ["supplier_scorecard", "supplier_qbr"],
-        data=str(small_demo),
-        out=tmp_path_factory.mktemp("segment_tiers"),
+        small_demo,
+        tmp_path_factory.mktemp("segment_tiers"),
+        "outputs",
     )
-    recs = run_jobs(jobs, n_jobs=2, progress=False, echo=lambda *_: None)
-    assert all(r["status"] == "success" for r in recs), [r["error"] for r in recs]
-    return {r["notebook"]: Path(r["run_dir"]) / "outputs" for r in recs}
 
 
 def test_a_suppliers_segment_tiers_and_sla_are_one_figure_in_scorecard_and_qbr(
