@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scmlib.core import currency as CUR
 from scmlib.core import measures as M
-from scmlib.core.currency import to_reporting_currency
 from scmlib.core.delivery import otif_options
 from scmlib.core.settings import Settings
 from scmlib.procurement import category as CM
@@ -55,13 +55,12 @@ def po_in_reporting_currency(
     po: pd.DataFrame | None, rates: pd.DataFrame | None, settings: Settings
 ) -> pd.DataFrame | None:
     """PO lines with ``unit_price_rc`` and ``amount_rc`` (ordered quantity x price) in the
-    reporting currency under the company rate policy (:func:`to_reporting_currency`)."""
+    reporting currency under the company rate policy (:func:`scmlib.core.currency.po_in_reporting_currency`)."""
     if po is None or po.empty:
         return None
-    p = po.assign(amount=po["unit_price"], invoice_date=po["order_date"])
-    price = to_reporting_currency(
-        p, rates, settings["currency.reporting"], policy=settings["currency.rate_policy"]
-    )
+    price = CUR.po_in_reporting_currency(
+        po, rates, settings["currency.reporting"], settings["currency.rate_policy"]
+    )["unit_price"].to_numpy()
     return po.assign(unit_price_rc=price, amount_rc=price * po["ordered_qty"])
 
 
