@@ -98,7 +98,8 @@ def test_quarter_kpis_compare_quarters_and_window():
 def test_company_card_is_the_scorecards(small_tables):
     settings = company_settings()
     card, _, fig = SC.company_card(small_tables, settings)
-    po, q = small_tables["purchase_order_lines"], small_tables["quality_receipts"]
+    # the card prices PO lines in the reporting currency, as the scorecard notebook does
+    po, q = SC.purchase_lines(small_tables, settings), small_tables["quality_receipts"]
     from scmlib.core.delivery import otif_options
 
     metrics, _ = SC.supplier_metrics(

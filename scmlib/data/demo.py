@@ -26,7 +26,7 @@ from scmlib.data.model import SOURCING_GATES, TABLES
 from scmlib.errors import ParameterError
 from scmlib.paths import data_dir
 
-DEMO_VERSION = 8
+DEMO_VERSION = 9
 START = pd.Timestamp("2023-11-01")
 N_MONTHS = 36
 MONTHS = pd.date_range(START, periods=N_MONTHS, freq="MS")
@@ -40,6 +40,9 @@ DIRECT = [
     "Chemicals",
     "Lighting",
 ]
+# specialist direct categories: only a few qualified suppliers (certified drive
+# electronics, speciality chemicals), so the Kraljic matrix of the demo has its high-risk quadrants
+SPECIALIST_SUPPLIERS = {"Electrical": 2, "Chemicals": 2}
 INDIRECT = [
     "IT services",
     "Facilities",
@@ -140,6 +143,7 @@ def _suppliers(rng, n: int):
         [np.repeat(DIRECT, max(2, int(n * 0.6 / len(DIRECT)))), rng.choice(INDIRECT, n)]
     )[:n]
     rng.shuffle(cats)
+    cats = _specialist_pools(cats)
     a = rng.choice(WORDS_A, n)
     b = rng.choice(WORDS_B, n)
     suffix = rng.choice(SUFFIXES, n)
@@ -175,6 +179,22 @@ def _suppliers(rng, n: int):
     sup["currency"] = sup["country"].map(CURRENCY_OF).fillna("USD")
     sup["price_drift"] = rng.uniform(0.0, 0.06, n)
     return sup
+
+
+def _specialist_pools(cats: np.ndarray) -> np.ndarray:
+    """Categories with their specialist pools applied (:data:`SPECIALIST_SUPPLIERS`): the first
+    suppliers of a specialist category keep it, the rest move in turn to the other direct
+    categories. Deterministic (no random draw), so the random stream stays as it was.
+
+    >>> _specialist_pools(np.array(["Electrical"] * 4 + ["Tools"])).tolist()
+    ['Electrical', 'Electrical', 'Fasteners', 'Hydraulics', 'Tools']
+    """
+    cats = cats.copy()
+    others = [c for c in DIRECT if c not in SPECIALIST_SUPPLIERS]
+    for cat, keep in SPECIALIST_SUPPLIERS.items():  # two categories, not rows
+        extra = np.flatnonzero(cats == cat)[keep:]
+        cats[extra] = np.resize(others, len(extra))
+    return cats
 
 
 def _variant_names(names: pd.Series, rng) -> pd.Series:
