@@ -282,5 +282,82 @@ def test_negotiation_target_never_above_the_live_contract_price():
     r = prep.set_index("item_id").loc["i1"]
     assert r["agreed_price"] == pytest.approx(10.0) and r["current_price"] == pytest.approx(11.0)
     assert r["target_price"] == pytest.approx(10.0)
-    assert r["target_basis"] == "contract price (the index is above it)"
+    assert r["target_basis"] == "contract price (index higher)"
     assert r["gap_to_target"] == pytest.approx(1.0 * r["annual_quantity"])
+
+
+def test_renewal_calendar_lists_decisions_first():
+    """A buyer reads the calendar top down: the decision due (act now), then the contract that
+    lapses without a successor, then the year ahead; a renewal already locked in comes last."""
+    more = pd.DataFrame(
+        {
+            "contract_id": ["C5", "C6"],
+            "supplier_id": ["S4", "S5"],
+            "category": ["X", "X"],
+            "start_date": pd.to_datetime(["2024-01-01"] * 2),
+            "end_date": pd.to_datetime(["2026-12-20", "2026-11-20"]),
+            "annual_value": [10.0, 10.0],
+            "notice_period_days": [30, 60],
+            "auto_renewal": [False, True],
+        }
+    )
+    c = pd.concat([_contracts(), more], ignore_index=True)
+    cal = CT.renewal_calendar(c, AS_OF, default_notice_days=90, act_within_days=60)
+    # C5: deadline 20 Nov 2026 (act now); C2 passed, expires; C3, C1 upcoming; C4 later;
+    # C6: deadline 21 Sep 2026 passed, renews automatically
+    assert list(cal["contract_id"]) == ["C5", "C2", "C3", "C1", "C4", "C6"]
+    assert list(cal["status"]) == [
+        "act now",
+        "notice passed: expires",
+        "upcoming",
+        "upcoming",
+        "later",
+        "notice passed: renews",
+    ]
+
+
+def test_leakage_annualised_only_for_a_window_other_than_a_year():
+    leak = pd.DataFrame(
+        {
+            "contract_id": ["C1", "C1"],
+            "supplier_id": ["S1", "S1"],
+            "category": ["X", "X"],
+            "leakage": [6.0, 0.0],
+            "over_price": [0.1, 0.0],
+        }
+    )
+    assert "annual_leakage" not in CT.leakage_by_contract(leak, 12)  # the window is the year
+    six = CT.leakage_by_contract(leak, 6)
+    assert six.loc[0, "annual_leakage"] == pytest.approx(12.0)  # 6 x 12 / 6
+
+
+def test_negotiation_summary_per_supplier_known_numbers():
+    prep = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S1", "S2"],
+            "item_id": ["a", "b", "c"],
+            "annual_quantity": [100.0, 50.0, 10.0],
+            "current_price": [11.0, 4.0, 20.0],
+            "year_ago_price": [10.0, None, 20.0],
+            "batna": [10.5, 5.0, None],
+            "gap_to_target": [100.0, 0.0, 5.0],
+        }
+    )
+    cal = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S1", "S2"],
+            "status": ["upcoming", "act now", "expired"],
+            "days_to_deadline": [200, 20, -400],
+            "notice_deadline": pd.to_datetime(["2027-05-19", "2026-11-20", "2025-09-26"]),
+        }
+    )
+    s = CT.negotiation_summary(prep, cal).set_index("supplier_id")
+    assert list(s.index) == ["S1", "S2"]  # largest gap first
+    assert s.loc["S1", "items"] == 2 and s.loc["S1", "annual_value"] == pytest.approx(1300.0)
+    # price change over the item bought in both years only: 1,100 / 1,000 - 1
+    assert s.loc["S1", "price_change"] == pytest.approx(0.10)
+    # only item a is cheaper elsewhere: (11 - 10.5) x 100 = 50 a year
+    assert s.loc["S1", "items_cheaper_elsewhere"] == 1
+    assert s.loc["S1", "alternative_saving"] == pytest.approx(50.0)
+    assert s.loc["S1", "next_notice_deadline"] == pd.Timestamp("2026-11-20")
+    assert pd.isna(s.loc["S2", "next_notice_deadline"])  # its only contract has expired

@@ -21,8 +21,9 @@ def test_labels_have_no_code_names_and_carry_units():
         and label("single_source_revenue") == "Single-source revenue"
     )
     assert (
-        label("days_of_supply") == "Days of supply (days)"
-        and label("days_of_supply", with_unit=False) == "Days of supply"
+        label("lead_time_days") == "Lead time (days)"
+        and label("lead_time_days", with_unit=False) == "Lead time"
+        and label("days_of_supply") == "Days of supply"  # the unit is named already
     )
     assert humanise("mase_seasonal_naive_x") == "MASE seasonal naive x" and "_" not in humanise(
         "a_b_c"
@@ -262,6 +263,17 @@ def test_no_negative_zero_in_formatted_figures():
     assert fmt_compact_money(-0.4) == "$0" and fmt_compact_money(-2500) == "-$2.5k"
     assert fmt_number(-0.3) == "0" and fmt_number(-1.2, 1) == "-1.2"
     assert fmt_pct(-0.0004) == "0.0%" and fmt_pct(-0.0) == "0.0%" and fmt_pct(-0.012) == "-1.2%"
+    html = table_html(pd.DataFrame({"gap": [-0.0001, 0.012]}), {"gap": "pts"})
+    assert "+0.0 pts" in html and "-0.0" not in html and "+1.2 pts" in html
+
+
+def test_dates_and_codes_never_wrap_in_tables():
+    df = pd.DataFrame(
+        {"rfx_id": ["RFQ-2026-01"], "end_date": pd.to_datetime(["2027-02-04"]), "note": ["x y"]}
+    )
+    html = table_html(df, {"end_date": "date"})
+    assert '<td class="nowrap">RFQ-2026-01</td>' in html
+    assert '<td class="nowrap">2027-02-04</td>' in html and "<td>x y</td>" in html
 
 
 def test_network_map_titles_its_axes_and_marks_open_sites():
@@ -314,7 +326,9 @@ def test_coded_values_read_as_words_in_tables_and_heat_maps():
     from scmlib.reporting import charts, format_frame
 
     t = format_frame(pd.DataFrame({"model": ["theta_classic", "class_combination", "my_model"]}))
-    assert t["model"].tolist() == ["Classic Theta", "Intermittent combination", "my model"]
+    assert t["model"].tolist() == ["Classic Theta", "Intermittent combination", "My model"]
+    t = format_frame(pd.DataFrame({"quadrant": ["non-critical"], "status": ["notice passed"]}))
+    assert t.iloc[0].tolist() == ["Non-critical", "Notice passed"]  # labels start with a capital
     m = pd.DataFrame([[1, 2]], index=["smooth"], columns=["seasonal_naive", "ets"])
     fig = charts.heatmap(m, "Selected model")
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
@@ -324,6 +338,7 @@ def test_coded_values_read_as_words_in_tables_and_heat_maps():
 def test_a_unit_already_named_in_the_label_is_not_repeated():
     assert label("hours") == "Hours"
     assert label("load_hours") == "Load (hours)"
+    assert label("days_to_deadline") == "Days to notice deadline"  # not "... (days)"
 
 
 def test_a_chart_image_says_its_title_as_text_alternative():

@@ -530,9 +530,19 @@ def summary_lines(
         )
     bott = positions[positions["quadrant"] == "bottleneck"]
     if len(bott):
+        each = "; ".join(
+            bott["category"]
+            + " "
+            + bott["annual_spend"].map(money)
+            + ", "
+            + bott["suppliers"].astype(int).astype(str)
+            + " suppliers, "
+            + (100 * bott["single_sourcing"].fillna(0)).round().astype(int).astype(str)
+            + "% single-sourced"
+        )
         out.append(
-            f"Bottleneck categories ({', '.join(bott['category'])}): little spend but "
-            "high supply risk; secure supply and qualify alternatives."
+            f"Bottleneck categories ({each}): little spend but high supply risk; secure "
+            "supply and qualify alternatives."
         )
     if previous_run is None:
         out.append("First review: there is no earlier review to compare with.")

@@ -39,6 +39,16 @@ def index_linked_price(base_price, index_base, index_now, fixed_share: float = 0
 
 
 NOTICE_PASSED = ("notice passed: expires", "notice passed: renews")
+# the order a buyer works through the calendar: decisions due first, then contracts about to
+# lapse without a successor, then the year ahead; renewals already locked in and expired last
+STATUS_ORDER = (
+    "act now",
+    "notice passed: expires",
+    "upcoming",
+    "later",
+    "notice passed: renews",
+    "expired",
+)
 
 
 def current_terms(contracts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -85,8 +95,10 @@ def renewal_calendar(
     before ``as_of``), ``notice passed: expires`` (deadline passed, not yet ended, no
     auto-renewal: it ends without a successor), ``notice passed: renews`` (deadline passed, it
     renews automatically), ``act now`` (deadline within ``act_within_days``), ``upcoming``
-    (deadline within a year), ``later``. Sorted by deadline. Auto-renewed terms are rolled
-    forward first (:func:`current_terms`): deadlines and status are those of the current term.
+    (deadline within a year), ``later``. Sorted in the order a buyer acts (:data:`STATUS_ORDER`:
+    decisions due, contracts lapsing without a successor, the year ahead, renewals already
+    locked in, expired), by deadline within a status. Auto-renewed terms are rolled forward
+    first (:func:`current_terms`): deadlines and status are those of the current term.
     """
     need = ["contract_id", "supplier_id", "category", "start_date", "end_date", "annual_value"]
     missing = [c for c in need if c not in contracts.columns]
@@ -130,7 +142,9 @@ def renewal_calendar(
     c["consequence"] = np.where(
         c["auto_renewal"], "renews automatically", "expires: successor needed"
     )
-    return c.sort_values(["notice_deadline", "contract_id"]).reset_index(drop=True)
+    c["_order"] = c["status"].map({k: i for i, k in enumerate(STATUS_ORDER)})
+    c = c.sort_values(["_order", "notice_deadline", "contract_id"])
+    return c.drop(columns="_order").reset_index(drop=True)
 
 
 def expiring_high_value(
@@ -254,7 +268,8 @@ def price_leakage(
 
 def leakage_by_contract(leak: pd.DataFrame, months: int) -> pd.DataFrame:
     """Per contract: lines matched, lines above price, mean over-price of those, leakage in the
-    window and annualised (x 12 / ``months``); largest first."""
+    window and, for a window other than 12 months, annualised (``annual_leakage`` = leakage x
+    12 / ``months``; a 12-month window is the year already); largest first."""
     keys = ["contract_id", "supplier_id", "category"]
     g = leak.assign(_above=leak["leakage"] > 0).groupby(keys, dropna=False)
     out = pd.DataFrame(
@@ -266,7 +281,8 @@ def leakage_by_contract(leak: pd.DataFrame, months: int) -> pd.DataFrame:
     )
     above = leak[leak["leakage"] > 0]
     out["mean_over_price"] = above.groupby(keys, dropna=False)["over_price"].mean()
-    out["annual_leakage"] = out["leakage"] * 12 / months
+    if months != 12:
+        out["annual_leakage"] = out["leakage"] * 12 / months
     out = out.reset_index()
     return out.sort_values("leakage", ascending=False).reset_index(drop=True)
 
@@ -307,8 +323,8 @@ def negotiation_prep(
     target_price: the agreed (else year-ago) price indexed from the contract start (else 12
     months ago; the index's first month for a contract older than the index) to the latest
     index month of the category (:func:`index_linked_price`, ``fixed_share`` not indexed); without an index, the agreed (else year-ago) price;
-    never above the agreed price of a live contract (target_basis "contract price (the index is
-    above it)"), and capped at current_price (a target never asks for a higher price than the
+    never above the agreed price of a live contract (target_basis "contract price (index
+    higher)"), and capped at current_price (a target never asks for a higher price than the
     one paid now,
     target_basis then reads "capped at the current price"). batna:
     the lowest mean price another supplier charged for the item in the window, or a bid
@@ -405,7 +421,7 @@ def negotiation_prep(
     above = out["agreed_price"].notna() & (out["target_price"] > out["agreed_price"])
     out["target_price"] = out["target_price"].where(~above, out["agreed_price"])
     out["target_basis"] = np.where(
-        above, "contract price (the index is above it)", out["target_basis"].astype(object)
+        above, "contract price (index higher)", out["target_basis"].astype(object)
     )
     # a target never asks for a higher price than the one paid now
     capped = out["target_price"] > out["current_price"]
@@ -418,6 +434,41 @@ def negotiation_prep(
     return out.sort_values(
         ["supplier_id", "gap_to_target"], ascending=[True, False], na_position="last"
     ).reset_index(drop=True)
+
+
+def negotiation_summary(prep: pd.DataFrame, calendar: pd.DataFrame) -> pd.DataFrame:
+    """One row per supplier of a negotiation brief (:func:`negotiation_prep`): items, annual
+    value at the current price, price change against a year ago (weighted by the annual quantity
+    of the items bought in both periods: a Laspeyres-type index, ILO CPI Manual 2004), the
+    annual gap between current and target prices, items with a cheaper alternative and what
+    moving them to it would save a year, and the supplier's next notice deadline of a live
+    contract (``calendar``: :func:`renewal_calendar`); largest gap first."""
+    p = prep.assign(
+        _value=prep["current_price"] * prep["annual_quantity"],
+        _both=prep["current_price"].notna() & prep["year_ago_price"].notna(),
+        _cheaper=prep["batna"] < prep["current_price"],
+    )
+    p["_now"] = p["_value"].where(p["_both"], 0.0)
+    p["_ago"] = (p["year_ago_price"] * p["annual_quantity"]).where(p["_both"], 0.0)
+    p["_alt_saving"] = ((p["current_price"] - p["batna"]) * p["annual_quantity"]).where(
+        p["_cheaper"], 0.0
+    )
+    g = p.groupby("supplier_id")
+    out = pd.DataFrame(
+        {
+            "items": g["item_id"].nunique(),
+            "annual_value": g["_value"].sum(),
+            "price_change": g["_now"].sum() / g["_ago"].sum().where(g["_ago"].sum() > 0) - 1,
+            "gap_to_target": g["gap_to_target"].sum(),
+            "items_cheaper_elsewhere": g["_cheaper"].sum().astype(int),
+            "alternative_saving": g["_alt_saving"].sum(),
+        }
+    )
+    live = calendar[calendar["status"].isin(["act now", "upcoming", "later", *NOTICE_PASSED])]
+    ahead = live[live["days_to_deadline"] >= 0]
+    out["next_notice_deadline"] = ahead.groupby("supplier_id")["notice_deadline"].min()
+    out = out.reset_index().sort_values("gap_to_target", ascending=False)
+    return out.reset_index(drop=True)
 
 
 def price_history(po: pd.DataFrame, supplier_id: str, items, window) -> pd.DataFrame:

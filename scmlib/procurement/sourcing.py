@@ -75,7 +75,7 @@ LEVERS: dict[str, tuple[tuple[str, ...], float, str]] = {
     "alternative source": (
         ("bottleneck", "strategic"),
         0.0,
-        "qualify a second supplier: risk reduction first, savings later",
+        "qualify a second source for the single-sourced items: risk reduction first, savings later",
     ),
 }
 

@@ -51,6 +51,7 @@ table.scm-table{border-collapse:collapse;font-size:12.5px;margin:6px 0 4px 0}
 .scm-report table.scm-table th{background:%(accent)s;color:#fff;padding:4px 8px;text-align:left;border:1px solid #d5dde6}
 .scm-report table.scm-table td{padding:3px 8px;border:1px solid #e3e8ee;text-align:left}
 .scm-report table.scm-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.scm-report table.scm-table td.nowrap{white-space:nowrap}
 table.scm-table tr:nth-child(even) td{background:#f7f9fb}
 .scm-caption{font-size:12px;color:#5d6d7e;margin:2px 0 10px 0}
 .scm-figure img{max-width:100%%;height:auto}
@@ -163,6 +164,15 @@ def fmt_pct(value, decimals: int = 1) -> str:
     return f"{text}%"
 
 
+def fmt_pts(value, decimals: int = 1) -> str:
+    """A change in percentage points, signed: ``0.012 -> '+1.2 pts'``; a value that rounds to
+    zero reads ``+0.0 pts``, never ``-0.0 pts``."""
+    if value is None or pd.isna(value) or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    shown = round(100 * float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{shown:+.{decimals}f} pts"
+
+
 def fmt_kpi(kpi: str, value, currency: str = "$", target: float | None = None) -> str:
     """A KPI value in its registry unit: percentages with one decimal (two below 2%, or when one
     decimal would show the ``target`` itself although the value misses it: 94.98% against 95%,
@@ -207,7 +217,7 @@ _FORMATTERS = {
     "pct0": lambda v, cur: fmt_pct(v, 0),
     "date": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
     "month": lambda v, cur: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%b %Y"),
-    "pts": lambda v, cur: "–" if v is None or pd.isna(v) else f"{100 * v:+.1f} pts",
+    "pts": lambda v, cur: fmt_pts(v),
     "yesno": lambda v, cur: (
         "–"
         if v is None or (not isinstance(v, (bool, np.bool_)) and pd.isna(v))
@@ -230,6 +240,17 @@ CODED_VALUES = {
     "policy",
     "kind",
     "step",
+    "quadrant",
+    "previous_quadrant",
+    "strategy",
+    "action",
+    "recommendation",
+    "profit_driver",
+    "risk_driver",
+    "what",
+    "consequence",
+    "change",
+    "verdict",
 }
 _SELF_DESCRIBING = {
     "money",
@@ -281,9 +302,9 @@ def format_frame(
             if (
                 str(col) in CODED_VALUES
             ):  # coded values (model names, stages, statuses) read as words
-                from scmlib.reporting.labels import value_label
+                from scmlib.reporting.labels import sentence_case, value_label
 
-                out[col] = out[col].map(lambda v: v if v == "–" else value_label(v))
+                out[col] = out[col].map(lambda v: v if v == "–" else sentence_case(value_label(v)))
         else:
             if kind not in _FORMATTERS:
                 raise ValueError(
@@ -317,6 +338,9 @@ def table_html(
         if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
     }
     kinds = dict(formats or {})
+    dates = {c for c in shown.columns if kinds.get(c) in ("date", "month")}
+    dates |= {c for c in shown.columns if pd.api.types.is_datetime64_any_dtype(shown[c])}
+    dates |= {c for c in shown.columns if str(c).endswith("_id")}  # codes like RFQ-2026-01 too
     head = "".join(
         f"<th>{html.escape(label(str(c), labels, with_unit=kinds.get(c) not in _SELF_DESCRIBING))}</th>"
         for c in text.columns
@@ -328,6 +352,8 @@ def table_html(
         cells = "".join(
             f'<td class="num">{html.escape(v)}</td>'
             if cols[j] in numeric
+            else f'<td class="nowrap">{html.escape(v)}</td>'
+            if cols[j] in dates  # a date or a code never breaks over two lines
             else f"<td>{html.escape(v)}</td>"
             for j, v in enumerate(row)
         )

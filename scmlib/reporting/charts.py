@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from scmlib.errors import ParameterError
+from scmlib.reporting.labels import sentence_case, value_label
 from scmlib.reporting import PALETTE, STATUS_COLOURS, fmt_compact_money
 
 
@@ -128,6 +129,12 @@ def bar(
     return finish(fig, ax, title, vy if horizontal else vx, vx if horizontal else vy)
 
 
+def _legend(key) -> str:
+    """A group's legend entry: coded values as words with a capital (``non-critical`` ->
+    ``Non-critical``)."""
+    return sentence_case(value_label(key))
+
+
 def lines(
     df: pd.DataFrame,
     x: str,
@@ -153,7 +160,7 @@ def lines(
                 ms=3,
                 lw=1.8,
                 color=PALETTE[i % len(PALETTE)],
-                label=str(key),
+                label=_legend(key),
             )
     else:
         for i, col in enumerate(ys):
@@ -169,6 +176,11 @@ def lines(
     if target is not None:
         ax.axhline(target, color=STATUS_COLOURS["red"], ls="--", lw=1, label="target")
     axis_format(ax, "y", kind, currency)
+    if pd.api.types.is_datetime64_any_dtype(df[x]):  # months read as "Oct 2026", as in tables
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     xt = xlabel or ("Month" if x in ("period", "date", "target_date") else axis_title(x))
     yt = ylabel or (
         axis_title(ys[0], kind, currency)
@@ -327,7 +339,7 @@ def scatter(
     if hue:
         for i, (key, g) in enumerate(df.groupby(hue, observed=True, sort=True)):
             colour = CONTRAST[i % len(CONTRAST)]
-            ax.scatter(g[x], g[y], s=18, alpha=0.7, color=colour, label=str(key))
+            ax.scatter(g[x], g[y], s=18, alpha=0.7, color=colour, label=_legend(key))
     else:
         ax.scatter(df[x], df[y], s=18, alpha=0.7, color=PALETTE[0])
     if diagonal and len(df):

@@ -373,6 +373,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "batna": ("Best alternative price (BATNA)", ""),
     "batna_supplier": ("Best alternative supplier", ""),
     "gap_to_target": ("Current minus target a year", ""),
+    "consequence": ("If no action is taken", ""),
+    "items_cheaper_elsewhere": ("Items cheaper elsewhere", ""),
+    "alternative_saving": ("Saving at the alternative price a year", ""),
+    "next_notice_deadline": ("Next notice deadline", ""),
     # risk monitoring, business continuity, disruption response
     "node_id": ("Node", ""),
     "node_type": ("Node type", ""),
@@ -630,6 +634,17 @@ def value_label(value) -> str:
     return VALUE_LABELS.get(v, v.replace("_", " "))
 
 
+def sentence_case(text: str) -> str:
+    """A table value as a label starts with a capital: ``non-critical -> Non-critical``,
+    ``act now -> Act now``; text that starts with a digit or a capital stays as it is.
+
+    >>> sentence_case("exploit purchasing power"), sentence_case("ETS"), sentence_case("3 days")
+    ('Exploit purchasing power', 'ETS', '3 days')
+    """
+    t = str(text)
+    return t[:1].upper() + t[1:] if t[:1].islower() else t
+
+
 def humanise(column: str) -> str:
     """``single_source_revenue`` -> ``Single source revenue``; acronyms upper-cased."""
     words = [
@@ -648,6 +663,7 @@ def label(column: str, overrides: Mapping[str, str] | None = None, with_unit: bo
     if overrides and column in overrides:
         return overrides[column]
     text, unit = LABELS.get(str(column), (humanise(column), ""))
-    if unit.lower() == text.lower():  # "Hours", not "Hours (hours)"
+    words = str(text).lower().replace("(", " ").replace(")", " ").split()
+    if unit.lower() == text.lower() or unit.lower() in words:  # "Days to deadline", no "(days)"
         return text
     return f"{text} ({unit})" if unit and with_unit else text
