@@ -677,6 +677,19 @@ def responses_display(evaluated: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def leading_responses(display: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The ``n`` best-ranked compliant responses of each lot (:func:`responses_display` rows),
+    by RFx, lot and rank: what an evaluation panel compares; the other responses stay in the
+    full table.
+
+    >>> d = pd.DataFrame({"rfx_id": "R", "lot_id": ["L1"] * 3, "rank": pd.array([2, 1, pd.NA])})
+    >>> leading_responses(d, 1)["rank"].tolist()
+    [1]
+    """
+    top = display[display["rank"].notna() & (display["rank"] <= n)]
+    return top.sort_values(["rfx_id", "lot_id", "rank"]).reset_index(drop=True)
+
+
 def advice_text(a, money2, names: Mapping | None = None) -> str:
     """One sentence for a lot the award could not fill (a row of :func:`thin_lot_advice`)."""
     names = {} if names is None else dict(names)
