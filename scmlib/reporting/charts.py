@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from scmlib.errors import ParameterError
-from scmlib.reporting.labels import sentence_case, value_label
 from scmlib.reporting import PALETTE, STATUS_COLOURS, fmt_compact_money
+from scmlib.reporting.labels import sentence_case, value_label
 
 
 class UniqueFormatter(Formatter):
