@@ -192,6 +192,7 @@ def _positions():
             "suppliers": 2,
             "hhi": 5000.0,
             "risk_driver": "x",
+            "single_sourcing": [0.0, 0.8, 0.5, 0.0, 1.0, float("nan")],
         }
     )
 
@@ -208,7 +209,9 @@ def test_summary_counts_from_the_market_table_and_lists_all_bottlenecks():
     text = " ".join(CM.summary_lines(pos, pos.iloc[:0], None, trend, str, "w"))
     # gap > 0 in A (+4 pts) and B (+0.5 pts): 2, as the 'Paid minus market' column shows
     assert "faster than the market index in 2 categories" in text
-    assert "Bottleneck categories (B, C, D, E, F)" in text
+    # every bottleneck named, with its spend, supplier count and single-sourced share
+    assert "Bottleneck categories (B 20.0, 2 suppliers, 80% single-sourced; C 10.0" in text
+    assert "E 5.0, 2 suppliers, 100% single-sourced; F 5.0, 2 suppliers):" in text
     one = trend[trend["category"] == "A"]
     assert "in 1 category;" in " ".join(CM.summary_lines(pos, pos.iloc[:0], None, one, str, "w"))
 

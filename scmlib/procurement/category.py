@@ -536,9 +536,11 @@ def summary_lines(
             + bott["annual_spend"].map(money)
             + ", "
             + bott["suppliers"].astype(int).astype(str)
-            + " suppliers, "
-            + (100 * bott["single_sourcing"].fillna(0)).round().astype(int).astype(str)
-            + "% single-sourced"
+            + " suppliers"
+            # no PO lines: the share is unknown, not 0%
+            + (100 * bott["single_sourcing"])
+            .round()
+            .map(lambda v: "" if pd.isna(v) else f", {v:.0f}% single-sourced")
         )
         out.append(
             f"Bottleneck categories ({each}): little spend but high supply risk; secure "
